@@ -1,0 +1,219 @@
+//! `site.toml`: the site's settings and the definitions of its key figures.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::diagnostics::{Diagnostic, parse_toml, read_text};
+
+/// A text in the site's two interface languages.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Localized {
+    pub nb: String,
+    pub en: String,
+}
+
+impl Localized {
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Nb => &self.nb,
+            Lang::En => &self.en,
+        }
+    }
+}
+
+/// The languages aktsom has interface strings for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    Nb,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Nb => "nb",
+            Lang::En => "en",
+        }
+    }
+
+    /// The interface language for a content language code (`nn`, `no` read as `nb`).
+    pub fn for_code(code: &str) -> Lang {
+        match code.split('-').next().unwrap_or("") {
+            "en" => Lang::En,
+            _ => Lang::Nb,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum NumberFormat {
+    #[default]
+    Integer,
+    Decimal,
+}
+
+/// One key figure members report (`[[figures]]` in site.toml).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FigureDef {
+    pub id: String,
+    pub label: Localized,
+    #[serde(default)]
+    pub unit: Option<Localized>,
+    #[serde(default)]
+    pub format: NumberFormat,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Licence {
+    pub name: String,
+    pub url: String,
+}
+
+const SITE_KEYS: &[&str] = &[
+    "title",
+    "description",
+    "publisher",
+    "base_url",
+    "language",
+    "theme",
+    "default_template",
+    "data_licence",
+    "figures",
+];
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteConfig {
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub publisher: String,
+    pub base_url: String,
+    #[serde(default = "default_language")]
+    pub language: Lang,
+    #[serde(default = "default_theme")]
+    pub theme: String,
+    pub default_template: String,
+    pub data_licence: Licence,
+    #[serde(default)]
+    pub figures: Vec<FigureDef>,
+}
+
+fn default_language() -> Lang {
+    Lang::Nb
+}
+
+fn default_theme() -> String {
+    "default".into()
+}
+
+impl SiteConfig {
+    /// Reads and validates `site.toml` in `root`.
+    pub fn load(root: &Path) -> Result<SiteConfig, Vec<Diagnostic>> {
+        let shown = Path::new("site.toml");
+        let path = root.join(shown);
+        if !path.is_file() {
+            return Err(vec![
+                Diagnostic::file(shown, format!("no site.toml in {}", root.display()))
+                    .with_help("run aktsom in a site folder, or point --root at one"),
+            ]);
+        }
+        let source = read_text(&path, shown).map_err(|d| vec![d])?;
+        let mut config: SiteConfig =
+            parse_toml(&source, &source.text, 0, SITE_KEYS).map_err(|d| vec![d])?;
+        let mut errors = Vec::new();
+        let find = |needle: &str| source.text.find(needle).unwrap_or(0);
+        if !(config.base_url.starts_with("http://") || config.base_url.starts_with("https://")) {
+            let at = find("base_url");
+            errors.push(
+                source
+                    .error(at..at + 8, "base_url must be an absolute http(s) address")
+                    .with_help("for example base_url = \"https://rapporter.example.no/\""),
+            );
+        }
+        if !config.base_url.ends_with('/') {
+            config.base_url.push('/');
+        }
+        let mut seen = BTreeMap::new();
+        for f in &config.figures {
+            let at = find(&format!("\"{}\"", f.id));
+            if !is_slug(&f.id, '_') {
+                errors.push(
+                    source
+                        .error(at..at + f.id.len() + 2, format!("figure id `{}` is not valid", f.id))
+                        .with_help("use lower-case letters, digits and underscores"),
+                );
+            }
+            if seen.insert(f.id.clone(), ()).is_some() {
+                errors.push(source.error(
+                    at..at + f.id.len() + 2,
+                    format!("figure `{}` is defined twice", f.id),
+                ));
+            }
+        }
+        if errors.is_empty() {
+            Ok(config)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// The path part of base_url (`/` or `/sub/path/`): every internal link starts with it.
+    pub fn base_path(&self) -> String {
+        url_path(&self.base_url)
+    }
+
+    pub fn figure(&self, id: &str) -> Option<&FigureDef> {
+        self.figures.iter().find(|f| f.id == id)
+    }
+}
+
+/// The path part of an absolute URL: `https://x.no/sub/` → `/sub/`.
+pub fn url_path(url: &str) -> String {
+    let after_scheme = url.split("://").nth(1).unwrap_or("");
+    match after_scheme.find('/') {
+        Some(i) => after_scheme[i..].to_string(),
+        None => "/".to_string(),
+    }
+}
+
+/// Lower-case ASCII letters and digits, joined by `sep`.
+pub fn is_slug(s: &str, sep: char) -> bool {
+    !s.is_empty()
+        && !s.starts_with(sep)
+        && !s.ends_with(sep)
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == sep)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_path_of_urls() {
+        let mut c: SiteConfig = toml::from_str(
+            "title='t'\nbase_url='https://x.no/'\ndefault_template='1'\n[data_licence]\nname='a'\nurl='b'",
+        )
+        .unwrap();
+        assert_eq!(c.base_path(), "/");
+        c.base_url = "https://x.no/sub/dir/".into();
+        assert_eq!(c.base_path(), "/sub/dir/");
+    }
+
+    #[test]
+    fn slugs() {
+        assert!(is_slug("fjordvik-kommune", '-'));
+        assert!(!is_slug("Fjordvik", '-'));
+        assert!(!is_slug("-a", '-'));
+        assert!(!is_slug("", '-'));
+    }
+}

@@ -1,0 +1,561 @@
+//! Loading a site's content into the typed model: members, reports and pages.
+//!
+//! Everything read here is untrusted. Each problem becomes a [`Diagnostic`] with the
+//! file, line and column; loading goes on after an error so that all problems are
+//! reported at once.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+use crate::config::{Lang, SiteConfig, is_slug};
+use crate::diagnostics::{Diagnostic, Source, did_you_mean, parse_toml, read_text};
+use crate::markdown::{self, MdContext, Rendered};
+use crate::reporting::{self, ReportTemplate};
+
+/// File types published from a member's folder.
+pub const IMAGE_EXTENSIONS: &[&str] = &["png", "jpg", "jpeg", "gif", "webp"];
+
+/// Page slugs the generator uses itself.
+pub const RESERVED_SLUGS: &[&str] = &["medlemmer", "ar", "sok", "data", "sporsmal", "404"];
+
+/// The largest Markdown file aktsom reads (a long report is about 100 KB).
+pub const MAX_FILE_BYTES: u64 = 5 * 1024 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Date {
+    pub year: u16,
+    pub month: u8,
+    pub day: u8,
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sector {
+    Public,
+    Private,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemberInfo {
+    pub name: String,
+    pub sector: Sector,
+    #[serde(default)]
+    pub industry: String,
+    #[serde(default)]
+    pub website: Option<String>,
+    #[serde(default)]
+    pub member_since: Option<u16>,
+    #[serde(default)]
+    pub org_number: Option<String>,
+}
+
+const MEMBER_KEYS: &[&str] = &["name", "sector", "industry", "website", "member_since", "org_number"];
+
+#[derive(Debug)]
+pub struct Member {
+    pub slug: String,
+    pub info: MemberInfo,
+    /// Sorted by year.
+    pub reports: Vec<Report>,
+    /// Image file names in the member's folder.
+    pub images: BTreeSet<String>,
+    pub dir: PathBuf,
+}
+
+#[derive(Debug)]
+pub struct Report {
+    pub member: String,
+    pub year: u16,
+    pub title: Option<String>,
+    /// The language the report is written in, when it is not the site's.
+    pub language: Option<String>,
+    pub draft: bool,
+    pub published: Option<Date>,
+    pub template: String,
+    /// Reported key figures; an absent id means "not reported".
+    pub figures: BTreeMap<String, f64>,
+    pub body: Rendered,
+    pub source: Source,
+}
+
+impl Report {
+    pub fn lang(&self, site: Lang) -> Lang {
+        self.language.as_deref().map_or(site, Lang::for_code)
+    }
+}
+
+/// A free-standing page: `content/<slug>.md`.
+#[derive(Debug)]
+pub struct Page {
+    pub slug: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub body: Rendered,
+    pub source: Source,
+}
+
+/// The whole site as a typed model, ready to render.
+#[derive(Debug)]
+pub struct Site {
+    pub root: PathBuf,
+    pub config: SiteConfig,
+    pub templates: BTreeMap<String, ReportTemplate>,
+    /// Sorted by slug.
+    pub members: Vec<Member>,
+    /// Sorted by slug; the front page text is kept apart.
+    pub pages: Vec<Page>,
+    pub front: Option<Page>,
+    pub warnings: Vec<Diagnostic>,
+}
+
+pub struct LoadOptions {
+    pub drafts: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FrontMatter {
+    year: Spanned<i64>,
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    language: Option<Spanned<String>>,
+    #[serde(default)]
+    draft: bool,
+    #[serde(default)]
+    published: Option<Spanned<toml::value::Datetime>>,
+    #[serde(default)]
+    template: Option<Spanned<String>>,
+    #[serde(default)]
+    figures: BTreeMap<String, Spanned<toml::Value>>,
+}
+
+const REPORT_KEYS: &[&str] = &["year", "title", "language", "draft", "published", "template", "figures"];
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PageFrontMatter {
+    title: String,
+    #[serde(default)]
+    description: Option<String>,
+}
+
+/// Loads and validates the whole site. Errors come back all at once.
+pub fn load(root: &Path, opts: &LoadOptions) -> Result<Site, Vec<Diagnostic>> {
+    let config = SiteConfig::load(root)?;
+    let templates = reporting::load_all(root)?;
+    let mut errors = Vec::new();
+    if !templates.contains_key(&config.default_template) {
+        errors.push(
+            Diagnostic::file("site.toml", format!("default_template \"{}\" has no file report-templates/{}.toml", config.default_template, config.default_template))
+                .with_help(format!("the template versions are: {}", templates.keys().cloned().collect::<Vec<_>>().join(", "))),
+        );
+        return Err(errors);
+    }
+    let root_canon = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+
+    // Members and the report files in their folders.
+    let members_dir = root.join("content/members");
+    let mut members = Vec::new();
+    let mut jobs: Vec<(usize, PathBuf, PathBuf, u16)> = Vec::new();
+    for dir in sorted_entries(&members_dir) {
+        let slug = file_name(&dir);
+        let shown_dir = Path::new("content/members").join(&slug);
+        if let Err(d) = stays_inside(&dir, &root_canon, &shown_dir) {
+            errors.push(d);
+            continue;
+        }
+        if !dir.is_dir() {
+            continue;
+        }
+        if !is_slug(&slug, '-') {
+            errors.push(
+                Diagnostic::file(&shown_dir, format!("the member folder name `{slug}` is not a valid slug"))
+                    .with_help("use lower-case letters a–z, digits and hyphens, for example fjordvik-kommune"),
+            );
+            continue;
+        }
+        let info = match load_member_info(&dir, &shown_dir) {
+            Ok(info) => info,
+            Err(d) => {
+                errors.push(d);
+                continue;
+            }
+        };
+        let index = members.len();
+        let mut images = BTreeSet::new();
+        for file in sorted_entries(&dir) {
+            let name = file_name(&file);
+            let shown = shown_dir.join(&name);
+            if let Err(d) = stays_inside(&file, &root_canon, &shown) {
+                errors.push(d);
+                continue;
+            }
+            let ext = file.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+            if ext == "md" {
+                let stem = file.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+                match stem.parse::<u16>() {
+                    Ok(year) if stem.len() == 4 => jobs.push((index, file.clone(), shown, year)),
+                    _ => errors.push(
+                        Diagnostic::file(&shown, "a report file must be named after its year, like 2024.md")
+                            .with_help("rename the file to <year>.md"),
+                    ),
+                }
+            } else if IMAGE_EXTENSIONS.contains(&ext.as_str()) && file.is_file() {
+                images.insert(name);
+            }
+        }
+        members.push(Member {
+            slug,
+            info,
+            reports: Vec::new(),
+            images,
+            dir,
+        });
+    }
+
+    // Reports, parsed and rendered in parallel.
+    let results: Vec<(usize, Result<Report, Vec<Diagnostic>>)> = jobs
+        .par_iter()
+        .map(|(index, path, shown, year)| {
+            let m = &members[*index];
+            (*index, load_report(path, shown, *year, m, &config, &templates))
+        })
+        .collect();
+    let mut warnings = Vec::new();
+    for (index, result) in results {
+        match result {
+            Ok(report) => {
+                warnings.extend(report.body.warnings.iter().cloned());
+                if report.draft && !opts.drafts {
+                    continue;
+                }
+                members[index].reports.push(report);
+            }
+            Err(mut e) => errors.append(&mut e),
+        }
+    }
+    for m in &mut members {
+        m.reports.sort_by_key(|r| r.year);
+    }
+
+    // Free-standing pages.
+    let mut pages = Vec::new();
+    let mut front = None;
+    for file in sorted_entries(&root.join("content")) {
+        if file.extension().is_none_or(|e| e != "md") || !file.is_file() {
+            continue;
+        }
+        let slug = file.file_stem().and_then(|s| s.to_str()).unwrap_or("").to_string();
+        let shown = Path::new("content").join(file_name(&file));
+        if let Err(d) = stays_inside(&file, &root_canon, &shown) {
+            errors.push(d);
+            continue;
+        }
+        if slug != "index" && (!is_slug(&slug, '-') || RESERVED_SLUGS.contains(&slug.as_str())) {
+            errors.push(
+                Diagnostic::file(&shown, format!("`{slug}` cannot be a page name"))
+                    .with_help(format!("use lower-case letters, digits and hyphens, and none of: {}", RESERVED_SLUGS.join(", "))),
+            );
+            continue;
+        }
+        match load_page(&file, &shown, &slug, config.language) {
+            Ok(page) => {
+                warnings.extend(page.body.warnings.iter().cloned());
+                if slug == "index" {
+                    front = Some(page);
+                } else {
+                    pages.push(page);
+                }
+            }
+            Err(mut e) => errors.append(&mut e),
+        }
+    }
+
+    if errors.is_empty() {
+        Ok(Site {
+            root: root.to_path_buf(),
+            config,
+            templates,
+            members,
+            pages,
+            front,
+            warnings,
+        })
+    } else {
+        errors.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
+        Err(errors)
+    }
+}
+
+fn sorted_entries(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = match std::fs::read_dir(dir) {
+        Ok(rd) => rd.filter_map(|e| e.ok()).map(|e| e.path()).collect(),
+        Err(_) => Vec::new(),
+    };
+    v.retain(|p| {
+        let name = file_name(p);
+        !name.starts_with('.') && !name.ends_with('~') && !name.starts_with('#')
+    });
+    v.sort();
+    v
+}
+
+fn file_name(p: &Path) -> String {
+    p.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+/// Refuses a symlink that leads out of the site root.
+fn stays_inside(path: &Path, root: &Path, shown: &Path) -> Result<(), Diagnostic> {
+    let is_link = std::fs::symlink_metadata(path).map(|m| m.file_type().is_symlink()).unwrap_or(false);
+    if !is_link {
+        return Ok(());
+    }
+    match path.canonicalize() {
+        Ok(target) if target.starts_with(root) => Ok(()),
+        _ => Err(Diagnostic::file(shown, "a symbolic link that leads outside the site folder")
+            .with_help("copy the file into the site instead of linking to it")),
+    }
+}
+
+fn load_member_info(dir: &Path, shown_dir: &Path) -> Result<MemberInfo, Diagnostic> {
+    let path = dir.join("member.toml");
+    let shown = shown_dir.join("member.toml");
+    if !path.is_file() {
+        return Err(Diagnostic::file(shown_dir, "the member folder has no member.toml")
+            .with_help("add member.toml with name, sector, industry, website and member_since (see docs/content-format.md)"));
+    }
+    let source = read_text(&path, &shown)?;
+    let info: MemberInfo = parse_toml(&source, &source.text, 0, MEMBER_KEYS)?;
+    if let Some(w) = &info.website {
+        if !(w.starts_with("https://") || w.starts_with("http://")) {
+            let at = source.text.find("website").unwrap_or(0);
+            return Err(source.error(at..at + 7, "website must be an http(s) address").with_help("for example website = \"https://www.example.no/\""));
+        }
+    }
+    Ok(info)
+}
+
+/// Splits `+++` front matter from the body: (front matter text, its offset, body offset).
+fn split_front_matter(source: &Source) -> Result<(&str, usize, usize), Diagnostic> {
+    let text: &str = &source.text;
+    let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let t = &text[bom..];
+    let first_end = t.find('\n').unwrap_or(t.len());
+    if t[..first_end].trim_end() != "+++" {
+        return Err(source
+            .error(bom..bom + first_end, "the file must start with front matter between two `+++` lines")
+            .with_help("start the file with +++, then year = …, then +++ on a line of its own"));
+    }
+    let fm_start = bom + first_end + 1;
+    let mut pos = fm_start;
+    for line in text[fm_start.min(text.len())..].split_inclusive('\n') {
+        if line.trim_end() == "+++" {
+            return Ok((&text[fm_start..pos], fm_start, pos + line.len()));
+        }
+        pos += line.len();
+    }
+    Err(source
+        .error(bom..bom + first_end, "the front matter is never closed")
+        .with_help("add a line with +++ after the front matter"))
+}
+
+fn check_size(path: &Path, shown: &Path) -> Result<(), Diagnostic> {
+    let len = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    if len > MAX_FILE_BYTES {
+        return Err(Diagnostic::file(shown, format!("the file is {} MB; the limit is {} MB", len / 1_000_000, MAX_FILE_BYTES / 1_000_000))
+            .with_help("split the text or move large attachments out of the Markdown"));
+    }
+    Ok(())
+}
+
+fn to_date(d: &toml::value::Datetime) -> Option<Date> {
+    let date = d.date?;
+    if d.time.is_some() || d.offset.is_some() {
+        return None;
+    }
+    Some(Date {
+        year: date.year,
+        month: date.month,
+        day: date.day,
+    })
+}
+
+fn load_report(
+    path: &Path,
+    shown: &Path,
+    file_year: u16,
+    member: &Member,
+    config: &SiteConfig,
+    templates: &BTreeMap<String, ReportTemplate>,
+) -> Result<Report, Vec<Diagnostic>> {
+    check_size(path, shown).map_err(|d| vec![d])?;
+    let source = read_text(path, shown).map_err(|d| vec![d])?;
+    let (fm_text, fm_offset, body_offset) = split_front_matter(&source).map_err(|d| vec![d])?;
+    let fm: FrontMatter = parse_toml(&source, fm_text, fm_offset, REPORT_KEYS).map_err(|d| vec![d])?;
+    fn span_in<T>(s: &Spanned<T>, offset: usize) -> std::ops::Range<usize> {
+        let r = s.span();
+        r.start + offset..r.end + offset
+    }
+    macro_rules! at {
+        ($s:expr) => {
+            span_in($s, fm_offset)
+        };
+    }
+    let mut errors = Vec::new();
+
+    if *fm.year.get_ref() != i64::from(file_year) {
+        errors.push(
+            source
+                .error(at!(&fm.year), format!("year {} does not match the file name {file_year}.md", fm.year.get_ref()))
+                .with_help(format!("set year = {file_year}, or rename the file to {}.md", fm.year.get_ref())),
+        );
+    }
+    if let Some(lang) = &fm.language {
+        let l = lang.get_ref();
+        let ok = !l.is_empty() && l.len() <= 12 && l.split('-').all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric()));
+        if !ok {
+            errors.push(
+                source
+                    .error(at!(lang), format!("`{l}` is not a language code"))
+                    .with_help("use a code such as \"en\" or \"nb\""),
+            );
+        }
+    }
+    let template_name = fm.template.as_ref().map_or(config.default_template.as_str(), |t| t.get_ref().as_str());
+    let template = templates.get(template_name);
+    if template.is_none() {
+        let t = fm.template.as_ref().expect("the default template exists");
+        let help = match did_you_mean(template_name, templates.keys().map(String::as_str)) {
+            Some(s) => format!("did you mean \"{s}\"?"),
+            None => format!("the template versions are: {}", templates.keys().cloned().collect::<Vec<_>>().join(", ")),
+        };
+        errors.push(source.error(at!(t), format!("there is no template version \"{template_name}\"")).with_help(help));
+    }
+    let published = match &fm.published {
+        Some(p) => match to_date(p.get_ref()) {
+            Some(d) => Some(d),
+            None => {
+                errors.push(
+                    source
+                        .error(at!(p), "published must be a date without a time")
+                        .with_help("write it as published = 2025-03-14"),
+                );
+                None
+            }
+        },
+        None => None,
+    };
+    if published.is_none() && fm.published.is_none() && !fm.draft {
+        errors.push(
+            source
+                .error(at!(&fm.year), "a report that is not a draft needs a `published` date")
+                .with_help("add published = YYYY-MM-DD, or draft = true while the report is being written"),
+        );
+    }
+    let mut figures = BTreeMap::new();
+    for (id, value) in &fm.figures {
+        if config.figure(id).is_none() {
+            let key_at = fm_text[..value.span().start].rfind(id.as_str()).map_or(at!(value), |i| i + fm_offset..i + fm_offset + id.len());
+            let help = match did_you_mean(id, config.figures.iter().map(|f| f.id.as_str())) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!("the figures defined in site.toml are: {}", config.figures.iter().map(|f| f.id.as_str()).collect::<Vec<_>>().join(", ")),
+            };
+            errors.push(source.error(key_at, format!("unknown figure `{id}`")).with_help(help));
+            continue;
+        }
+        let number = match value.get_ref() {
+            toml::Value::Integer(i) => Some(*i as f64),
+            toml::Value::Float(f) if f.is_finite() => Some(*f),
+            _ => None,
+        };
+        match number {
+            Some(n) if n >= 0.0 => {
+                figures.insert(id.clone(), n);
+            }
+            Some(_) => errors.push(
+                source
+                    .error(at!(value), format!("figure `{id}` is negative"))
+                    .with_help("key figures are counts and amounts: use 0 or a positive number"),
+            ),
+            None => errors.push(
+                source
+                    .error(at!(value), format!("figure `{id}` is not a number"))
+                    .with_help("write the number without quotes or spaces, e.g. 3536883116; leave the figure out if it was not reported"),
+            ),
+        }
+    }
+    let language = fm.language.as_ref().map(|l| l.get_ref().clone());
+    let lang = language.as_deref().map_or(config.language, Lang::for_code);
+    let image_prefix = format!("{}medlemmer/{}/", config.base_path(), member.slug);
+    let body = template.map(|t| {
+        let cx = MdContext {
+            source: &source,
+            offset: body_offset,
+            template: Some(t),
+            lang,
+            image_prefix: &image_prefix,
+            images: &member.images,
+        };
+        markdown::render(&source.text[body_offset..], &cx)
+    });
+    let body = match body {
+        Some(Ok(b)) => Some(b),
+        Some(Err(mut e)) => {
+            errors.append(&mut e);
+            None
+        }
+        None => None,
+    };
+    match body {
+        Some(body) if errors.is_empty() => Ok(Report {
+            member: member.slug.clone(),
+            year: file_year,
+            title: fm.title,
+            language,
+            draft: fm.draft,
+            published,
+            template: template_name.to_string(),
+            figures,
+            body,
+            source,
+        }),
+        _ => Err(errors),
+    }
+}
+
+fn load_page(path: &Path, shown: &Path, slug: &str, lang: Lang) -> Result<Page, Vec<Diagnostic>> {
+    check_size(path, shown).map_err(|d| vec![d])?;
+    let source = read_text(path, shown).map_err(|d| vec![d])?;
+    let (fm_text, fm_offset, body_offset) = split_front_matter(&source).map_err(|d| vec![d])?;
+    let fm: PageFrontMatter = parse_toml(&source, fm_text, fm_offset, &["title", "description"]).map_err(|d| vec![d])?;
+    let images = BTreeSet::new();
+    let cx = MdContext {
+        source: &source,
+        offset: body_offset,
+        template: None,
+        lang,
+        image_prefix: "",
+        images: &images,
+    };
+    let body = markdown::render(&source.text[body_offset..], &cx)?;
+    Ok(Page {
+        slug: slug.to_string(),
+        title: fm.title,
+        description: fm.description,
+        body,
+        source,
+    })
+}

@@ -1,0 +1,202 @@
+//! aktsom: publishes members' yearly due-diligence reports as an accessible static site.
+//!
+//! # The pipeline
+//!
+//! A build goes one way, content → model → pages → output. [`config`] reads `site.toml`
+//! and [`reporting`] the reporting template (the numbered questions, as data).
+//! [`content`] loads every member and report into a typed model ([`content::Site`]),
+//! parsing front matter with spans so that each problem becomes a
+//! [`diagnostics::Diagnostic`] with file, line and column; reports are parsed and their
+//! Markdown rendered in parallel by [`markdown`], which cuts each report into question
+//! sections with stable anchors and sanitises untrusted HTML and URLs. [`render`] turns
+//! the model into pages through the theme's minijinja templates (located by [`theme`],
+//! with the site's overrides), again in parallel. [`rewrite`] makes one lol_html pass
+//! over each finished page (external links, ids and link targets), the link check runs
+//! over the whole set, and [`output`] writes everything into a fresh folder and swaps
+//! it in only when the whole build succeeded.
+
+pub mod config;
+pub mod content;
+pub mod diagnostics;
+pub mod format;
+pub mod markdown;
+pub mod output;
+pub mod render;
+pub mod reporting;
+pub mod rewrite;
+pub mod theme;
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::content::{LoadOptions, Site};
+use crate::diagnostics::{Diagnostic, Source};
+use crate::render::OutFile;
+
+/// What `aktsom build` is asked to do.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    pub root: PathBuf,
+    pub out: PathBuf,
+    pub drafts: bool,
+    pub base_url: Option<String>,
+}
+
+/// What a successful build did.
+#[derive(Debug)]
+pub struct BuildSummary {
+    pub pages: usize,
+    pub files: usize,
+    pub reports: usize,
+    pub warnings: Vec<Diagnostic>,
+    pub elapsed: Duration,
+}
+
+/// Builds the site into memory: every output file, and the files to copy as they are.
+pub fn build_files(site: &Site, base_url: &str) -> Result<(Vec<OutFile>, Vec<output::Copy>), Vec<Diagnostic>> {
+    let theme = theme::Theme::new(&site.root, &site.config.theme).map_err(|d| vec![d])?;
+    let renderer = render::Renderer::new(site, &theme, base_url)?;
+    let pages = renderer.render_all()?;
+
+    // One lol_html pass per HTML page.
+    let rewritten: Vec<Result<(OutFile, Option<rewrite::PageLinks>), Diagnostic>> = pages
+        .into_par_iter()
+        .map(|f| {
+            if !f.path.ends_with(".html") {
+                return Ok((f, None));
+            }
+            let html = String::from_utf8(f.bytes).unwrap_or_default();
+            match rewrite::rewrite_page(&html) {
+                Ok((out, links)) => Ok((OutFile { path: f.path, bytes: out.into_bytes() }, Some(links))),
+                Err(e) => Err(Diagnostic::file(&f.path, format!("cannot rewrite the page: {e}"))),
+            }
+        })
+        .collect();
+    let mut files = Vec::new();
+    let mut links = Vec::new();
+    let mut errors = Vec::new();
+    for r in rewritten {
+        match r {
+            Ok((f, l)) => {
+                if let Some(l) = l {
+                    links.push((f.path.clone(), l));
+                }
+                files.push(f);
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    for (name, bytes) in theme.static_files() {
+        files.push(OutFile { path: name, bytes: bytes.into_owned() });
+    }
+    let mut copies = Vec::new();
+    for m in &site.members {
+        for img in &m.images {
+            copies.push(output::Copy { from: m.dir.join(img), to: format!("medlemmer/{}/{img}", m.slug) });
+        }
+    }
+    check_links(site, base_url, &files, &copies, &links)?;
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok((files, copies))
+}
+
+/// Every link to the site's own pages must reach a file, and every `#fragment` an id.
+fn check_links(
+    site: &Site,
+    base_url: &str,
+    files: &[OutFile],
+    copies: &[output::Copy],
+    links: &[(String, rewrite::PageLinks)],
+) -> Result<(), Vec<Diagnostic>> {
+    let base = config::url_path(base_url);
+    let mut exists: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    exists.extend(copies.iter().map(|c| c.to.as_str()));
+    let ids: HashMap<&str, HashSet<&str>> =
+        links.iter().map(|(p, l)| (p.as_str(), l.ids.iter().map(String::as_str).collect())).collect();
+    // Which source file a page comes from, to point errors at it.
+    let mut sources: HashMap<String, &Source> = HashMap::new();
+    for m in &site.members {
+        for r in &m.reports {
+            sources.insert(format!("medlemmer/{}/{}/index.html", m.slug, r.year), &r.source);
+        }
+    }
+    for p in &site.pages {
+        sources.insert(format!("{}/index.html", p.slug), &p.source);
+    }
+    let mut errors = Vec::new();
+    for (page, l) in links {
+        let page_url = format!("{base}{}", page.trim_end_matches("index.html"));
+        let mut seen = HashSet::new();
+        for href in &l.hrefs {
+            if !seen.insert(href) {
+                continue;
+            }
+            let (path, frag) = rewrite::resolve(&page_url, href);
+            let problem = match path.strip_prefix(&base).or_else(|| (path.clone() + "/").strip_prefix(&base).map(|_| "")) {
+                None => Some(format!("the link `{href}` leads outside the site")),
+                Some(rel) => {
+                    let target = if rel.is_empty() || rel.ends_with('/') { format!("{rel}index.html") } else { rel.to_string() };
+                    if !exists.contains(target.as_str()) {
+                        Some(format!("the link `{href}` leads to a page that does not exist"))
+                    } else {
+                        match (&frag, ids.get(target.as_str())) {
+                            (Some(f), Some(set)) if !f.is_empty() && !set.contains(f.as_str()) => {
+                                Some(format!("the link `{href}` leads to an anchor #{f} that does not exist"))
+                            }
+                            _ => None,
+                        }
+                    }
+                }
+            };
+            if let Some(message) = problem {
+                // Content links point at the line in the member's file; anything else
+                // comes from a theme template.
+                let found = sources.get(page).and_then(|src| src.text.find(href.as_str()).map(|i| (src, i)));
+                let d = match found {
+                    Some((src, i)) => src
+                        .error(i..i + href.len(), message)
+                        .with_help("check the address; links to reports look like ../2023/ or /medlemmer/<slug>/2023/#2-a-3"),
+                    None => Diagnostic::file("templates", format!("{message} (on /{page})"))
+                        .with_help("a theme template links to a page or anchor that is not built"),
+                };
+                if !errors.iter().any(|e: &Diagnostic| e.file == d.file && e.message == d.message) {
+                    errors.push(d);
+                }
+            }
+        }
+    }
+    if errors.is_empty() { Ok(()) } else { Err(errors) }
+}
+
+/// `aktsom build`: load, render, check and publish. Nothing is written unless every
+/// step succeeded.
+pub fn build(opts: &BuildOptions) -> Result<BuildSummary, Vec<Diagnostic>> {
+    let start = Instant::now();
+    output::check_out_dir(&opts.root, &opts.out).map_err(|m| vec![Diagnostic::file(&opts.out, m)])?;
+    let mut site = content::load(&opts.root, &LoadOptions { drafts: opts.drafts })?;
+    if let Some(url) = &opts.base_url {
+        site.config.base_url = if url.ends_with('/') { url.clone() } else { format!("{url}/") };
+    }
+    let base_url = site.config.base_url.clone();
+    let (files, copies) = build_files(&site, &base_url)?;
+    output::publish(&opts.out, &files, &copies)
+        .map_err(|e| vec![Diagnostic::file(&opts.out, format!("cannot write the output: {e}"))])?;
+    Ok(BuildSummary {
+        pages: files.iter().filter(|f| f.path.ends_with(".html")).count(),
+        files: files.len() + copies.len(),
+        reports: site.members.iter().map(|m| m.reports.len()).sum(),
+        warnings: std::mem::take(&mut site.warnings),
+        elapsed: start.elapsed(),
+    })
+}
+
+/// The default output folder of a site.
+pub fn default_out(root: &Path) -> PathBuf {
+    root.join("public")
+}

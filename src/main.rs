@@ -1,0 +1,84 @@
+//! The `aktsom` command line.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use aktsom::diagnostics::Diagnostic;
+use aktsom::{BuildOptions, build, default_out};
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "aktsom", version, about = "Publishes members' due-diligence reports as an accessible static site")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the site into the output folder (public/ by default).
+    Build {
+        /// The site root: the folder with site.toml.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// The output folder (default: <root>/public).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Include draft reports, each marked as a draft.
+        #[arg(long)]
+        drafts: bool,
+        /// Override base_url from site.toml.
+        #[arg(long)]
+        base_url: Option<String>,
+    },
+}
+
+fn print_diagnostics(diags: &[Diagnostic]) {
+    let color = std::io::stderr().is_terminal();
+    for d in diags {
+        eprintln!("{}", d.render(color));
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Build { root, out, drafts, base_url } => {
+            let out = out.unwrap_or_else(|| default_out(&root));
+            if std::io::stderr().is_terminal() {
+                eprintln!("Building {} …", root.display());
+            }
+            let opts = BuildOptions { root, out: out.clone(), drafts, base_url };
+            match build(&opts) {
+                Ok(summary) => {
+                    print_diagnostics(&summary.warnings);
+                    let warnings = match summary.warnings.len() {
+                        0 => String::new(),
+                        1 => ", 1 warning".into(),
+                        n => format!(", {n} warnings"),
+                    };
+                    println!(
+                        "Built {} pages ({} reports, {} files) to {} in {:.2} s{warnings}",
+                        summary.pages,
+                        summary.reports,
+                        summary.files,
+                        out.display(),
+                        summary.elapsed.as_secs_f64()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(errors) => {
+                    print_diagnostics(&errors);
+                    let n = errors.iter().filter(|d| d.is_error()).count();
+                    eprintln!(
+                        "error: the build failed with {n} error{}; {} was not changed",
+                        if n == 1 { "" } else { "s" },
+                        out.display()
+                    );
+                    ExitCode::FAILURE
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,898 @@
+//! Markdown to HTML, for untrusted member text.
+//!
+//! One pass of pulldown-cmark events does everything a report needs:
+//! - headings get stable ids: a heading that starts with a template question number
+//!   (`2.A.3 …`) gets the number's anchor (`2-a-3`), other headings a slug unique in the page;
+//! - the report is cut into [`Section`]s at its top-level headings, with the byte ranges of
+//!   each section's HTML and of its answer's Markdown source, for tables of contents,
+//!   comparisons and search;
+//! - links and images with unsafe schemes (`javascript:`, `data:`, …) are dropped, and images
+//!   must be files in the member's folder;
+//! - GFM tables get a caption (from a `Tabell: …` paragraph), `scope` on header cells and a
+//!   focusable scroll wrapper so they reflow at 320 px;
+//! - footnotes get ids that cannot clash with question anchors;
+//! - raw HTML is sanitised with ammonia to a small allowlist, per section, only in the
+//!   sections that contain any.
+
+use std::cell::Cell;
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::ops::Range;
+use std::rc::Rc;
+use std::sync::LazyLock;
+
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+use crate::config::Lang;
+use crate::diagnostics::{Diagnostic, Source};
+use crate::reporting::{self, ReportTemplate};
+
+/// What the renderer needs to know about where the Markdown comes from.
+pub struct MdContext<'a> {
+    pub source: &'a Source,
+    /// Byte offset of the Markdown body inside the source file (after front matter).
+    pub offset: usize,
+    /// The reporting template for numbered headings; `None` for plain pages.
+    pub template: Option<&'a ReportTemplate>,
+    /// The language the text is written in (table caption prefix, footnote labels).
+    pub lang: Lang,
+    /// URL prefix under which the member's images are published (`/medlemmer/slug/`).
+    pub image_prefix: &'a str,
+    /// Image files available in the member's folder.
+    pub images: &'a BTreeSet<String>,
+}
+
+/// One top-level heading and what belongs to it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Section {
+    pub level: u8,
+    /// The template question number, when the heading starts with one.
+    pub number: Option<String>,
+    /// The heading's text as the author wrote it (without the number for numbered ones).
+    pub heading: String,
+    pub anchor: String,
+    /// 1-based line of the heading in the source file.
+    pub line: usize,
+    /// Byte range of this section's HTML (heading and answer) in [`Rendered::html`].
+    #[serde(skip)]
+    pub html: Range<usize>,
+    /// Byte range of the answer's Markdown (after the heading) in the source file.
+    #[serde(skip)]
+    pub source: Range<usize>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Rendered {
+    pub html: String,
+    pub sections: Vec<Section>,
+    pub warnings: Vec<Diagnostic>,
+    pub words: usize,
+}
+
+impl Rendered {
+    /// The HTML of a section's answer, without its heading.
+    pub fn answer_html(&self, section: &Section) -> &str {
+        let html = &self.html[section.html.clone()];
+        match html.find("</h") {
+            Some(i) => html[i..].split_once('>').map_or("", |(_, rest)| rest),
+            None => html,
+        }
+    }
+}
+
+/// Ids the theme uses on every page; content headings never take them.
+pub const RESERVED_IDS: &[&str] = &["hovedinnhold", "innhold", "toppen", "sok", "meny", "nokkeltall"];
+
+const ALLOWED_RAW_TAGS: &[&str] = &["abbr", "span", "div", "sup", "sub", "br"];
+
+fn options() -> Options {
+    Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH
+}
+
+/// Renders Markdown; errors (unknown question numbers, bad image paths, …) come back
+/// all at once.
+pub fn render(text: &str, cx: &MdContext) -> Result<Rendered, Vec<Diagnostic>> {
+    let events: Vec<(Event, Range<usize>)> = Parser::new_ext(text, options()).into_offset_iter().collect();
+    let mut errors = Vec::new();
+    let mut warnings = Vec::new();
+    let span = |r: &Range<usize>| r.start + cx.offset..r.end + cx.offset;
+
+    // Pass 1: headings, their numbers and ids.
+    let headings = collect_headings(&events);
+    let mut used: HashSet<String> = RESERVED_IDS.iter().map(|s| s.to_string()).collect();
+    let mut numbered_seen: HashMap<String, usize> = HashMap::new();
+    let mut heading_info: HashMap<usize, (String, Option<String>, String)> = HashMap::new();
+    for h in &headings {
+        if h.level == 1 {
+            errors.push(
+                cx.source
+                    .error(span(&h.range), "a level-1 heading (`#`) in the text")
+                    .with_help("the page title is the only level-1 heading: start the text's headings at `##`"),
+            );
+        }
+        if !h.top_level {
+            continue;
+        }
+        let parsed = reporting::parse_number(&h.text);
+        if let (Some((number, rest)), Some(template)) = (parsed, cx.template) {
+            if template.get(&number).is_some() {
+                if let Some(first_line) = numbered_seen.insert(number.clone(), h.range.start) {
+                    let (line, _) = crate::diagnostics::line_col(text, first_line);
+                    errors.push(
+                        cx.source
+                            .error(span(&h.range), format!("question {number} appears twice"))
+                            .with_help(format!("it was already answered at line {}; merge the two answers", line + line_offset(cx))),
+                    );
+                    continue;
+                }
+                let anchor = reporting::anchor(&number);
+                used.insert(anchor.clone());
+                heading_info.insert(h.index, (anchor, Some(number), rest.to_string()));
+            } else if number.contains('.') {
+                errors.push(
+                    cx.source
+                        .error(span(&h.range), format!("{number} is not a question of template version {}", template.version))
+                        .with_help(match crate::diagnostics::did_you_mean(&number, template.questions.iter().map(|q| q.number.as_str())) {
+                            Some(s) => format!("did you mean {s}? Otherwise check the number against report-templates/{}.toml", template.version),
+                            None => format!("check the number against report-templates/{}.toml", template.version),
+                        }),
+                );
+            }
+        }
+    }
+    for h in &headings {
+        if heading_info.contains_key(&h.index) {
+            continue;
+        }
+        let id = unique_slug(&h.text, &mut used);
+        heading_info.insert(h.index, (id, None, h.text.clone()));
+    }
+
+    // Pass 2: transform events.
+    let mut out: Vec<Event> = Vec::with_capacity(events.len() + 16);
+    // (index into `out`, index into `headings`) of each top-level heading start.
+    let mut marks: Vec<(usize, usize)> = Vec::new();
+    let mut raw_html_in: BTreeSet<usize> = BTreeSet::new(); // section indexes (0 = preamble)
+    let mut current_section = 0usize;
+    let mut skip_link_end = 0usize;
+    let mut footnotes = Footnotes::default();
+    let mut table = TableState::default();
+    let mut tables_seen = 0usize;
+    let mut words = 0usize;
+    let mut heading_cursor = 0usize;
+    let mut i = 0usize;
+    while i < events.len() {
+        let (ev, range) = &events[i];
+        match ev {
+            Event::Start(Tag::Heading { level, .. }) => {
+                let h = &headings[heading_cursor];
+                heading_cursor += 1;
+                let (id, _, _) = &heading_info[&h.index];
+                if h.top_level {
+                    current_section = marks.len() + 1;
+                    marks.push((out.len(), heading_cursor - 1));
+                }
+                out.push(Event::Start(Tag::Heading {
+                    level: *level,
+                    id: Some(CowStr::from(id.clone())),
+                    classes: vec![],
+                    attrs: vec![],
+                }));
+            }
+            Event::Start(Tag::Paragraph) if table_caption_follows(&events, i, cx.lang) => {
+                // `Tabell: …` directly above a table: keep its inline events for the caption.
+                let end = find_end(&events, i);
+                let mut caption: Vec<Event> = Vec::new();
+                for (j, (e, _)) in events[i + 1..end].iter().enumerate() {
+                    if j == 0 {
+                        if let Event::Text(t) = e {
+                            let stripped = strip_caption_prefix(t, cx.lang).unwrap_or(t).trim_start();
+                            caption.push(Event::Text(CowStr::from(stripped.to_string())));
+                            continue;
+                        }
+                    }
+                    caption.push(e.clone());
+                }
+                table.caption = Some(caption);
+                i = end + 1;
+                continue;
+            }
+            Event::Start(Tag::Table(aligns)) => {
+                tables_seen += 1;
+                table.aligns = aligns.clone();
+                let id = format!("tabell-{tables_seen}");
+                let section_name = marks
+                    .last()
+                    .map(|&(_, h)| heading_info[&headings[h].index].2.clone())
+                    .unwrap_or_default();
+                match table.caption.take() {
+                    Some(caption) => {
+                        out.push(Event::Html(CowStr::from(format!(
+                            "<div class=\"table-wrap\" role=\"region\" tabindex=\"0\" aria-labelledby=\"{id}\"><table><caption id=\"{id}\">"
+                        ))));
+                        out.extend(caption);
+                        out.push(Event::Html("</caption>".into()));
+                    }
+                    None => {
+                        let label = if section_name.is_empty() {
+                            table_word(cx.lang).to_string()
+                        } else {
+                            format!("{} ({})", section_name, table_word(cx.lang).to_lowercase())
+                        };
+                        out.push(Event::Html(CowStr::from(format!(
+                            "<div class=\"table-wrap\" role=\"region\" tabindex=\"0\" aria-label=\"{}\"><table>",
+                            escape_attr(&label)
+                        ))));
+                    }
+                }
+            }
+            Event::End(TagEnd::Table) => out.push(Event::Html("</tbody></table></div>\n".into())),
+            Event::Start(Tag::TableHead) => {
+                table.in_head = true;
+                table.cell = 0;
+                out.push(Event::Html("<thead><tr>".into()));
+            }
+            Event::End(TagEnd::TableHead) => {
+                table.in_head = false;
+                out.push(Event::Html("</tr></thead>\n<tbody>".into()));
+            }
+            Event::Start(Tag::TableRow) => {
+                table.cell = 0;
+                out.push(Event::Html("<tr>".into()));
+            }
+            Event::End(TagEnd::TableRow) => out.push(Event::Html("</tr>\n".into())),
+            Event::Start(Tag::TableCell) => {
+                let class = match table.aligns.get(table.cell) {
+                    Some(pulldown_cmark::Alignment::Right) => " class=\"num\"",
+                    Some(pulldown_cmark::Alignment::Center) => " class=\"center\"",
+                    _ => "",
+                };
+                let tag = if table.in_head { format!("<th scope=\"col\"{class}>") } else { format!("<td{class}>") };
+                out.push(Event::Html(CowStr::from(tag)));
+            }
+            Event::End(TagEnd::TableCell) => {
+                out.push(Event::Html(if table.in_head { "</th>" } else { "</td>" }.into()));
+                table.cell += 1;
+            }
+            Event::Start(Tag::Link { dest_url, .. }) => {
+                if url_is_safe(dest_url) {
+                    out.push(ev.clone());
+                } else {
+                    warnings.push(
+                        cx.source
+                            .error(span(range), format!("link to `{}` removed: only http, https, mailto, tel and paths are allowed", truncate(dest_url, 60)))
+                            .with_help("link to a web address (https://…) or to a page of the site")
+                            .warning(),
+                    );
+                    skip_link_end += 1;
+                }
+            }
+            Event::End(TagEnd::Link) => {
+                if skip_link_end > 0 {
+                    skip_link_end -= 1;
+                } else {
+                    out.push(ev.clone());
+                }
+            }
+            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+                let end = find_end(&events, i);
+                let alt: String = events[i + 1..end]
+                    .iter()
+                    .filter_map(|(e, _)| match e {
+                        Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
+                        _ => None,
+                    })
+                    .collect();
+                match image_url(dest_url, cx) {
+                    Ok(url) => {
+                        if alt.trim().is_empty() {
+                            warnings.push(
+                                cx.source
+                                    .error(span(range), "image without alt text")
+                                    .with_help("describe the image between the brackets: ![what the image shows](file.jpg)")
+                                    .warning(),
+                            );
+                        }
+                        out.push(Event::Start(Tag::Image {
+                            link_type: *link_type,
+                            dest_url: CowStr::from(url),
+                            title: title.clone(),
+                            id: id.clone(),
+                        }));
+                    }
+                    Err((message, help)) => {
+                        errors.push(cx.source.error(span(range), message).with_help(help));
+                        // Keep the alt text as plain text in place of the image.
+                        out.push(Event::Text(CowStr::from(alt)));
+                        i = end + 1;
+                        continue;
+                    }
+                }
+            }
+            Event::Html(h) | Event::InlineHtml(h) => {
+                raw_html_in.insert(current_section);
+                for tag in raw_tags(h) {
+                    if !ALLOWED_RAW_TAGS.contains(&tag.as_str()) {
+                        warnings.push(
+                            cx.source
+                                .error(span(range), format!("raw HTML <{tag}> will be removed"))
+                                .with_help("write Markdown instead; only abbr, span lang, div lang, sup, sub and br are kept")
+                                .warning(),
+                        );
+                    }
+                }
+                out.push(ev.clone());
+            }
+            Event::FootnoteReference(label) => {
+                let (n, slug, first) = footnotes.reference(label);
+                let id_attr = if first { format!(" id=\"fnref-{slug}\"") } else { String::new() };
+                out.push(Event::Html(CowStr::from(format!(
+                    "<sup class=\"fn-ref\"><a href=\"#fn-{slug}\"{id_attr}>{n}<span class=\"visually-hidden\"> ({})</span></a></sup>",
+                    footnote_word(cx.lang)
+                ))));
+            }
+            Event::Start(Tag::FootnoteDefinition(label)) => {
+                let (n, slug, _) = footnotes.definition(label);
+                out.push(Event::Html(CowStr::from(format!(
+                    "<div class=\"footnote\" id=\"fn-{slug}\" role=\"note\"><span class=\"fn-label\">{n}</span>"
+                ))));
+                footnotes.open.push(slug);
+            }
+            Event::End(TagEnd::FootnoteDefinition) => {
+                let slug = footnotes.open.pop().unwrap_or_default();
+                let back = if footnotes.referenced(&slug) {
+                    format!(" <a class=\"fn-back\" href=\"#fnref-{slug}\">{}</a>", back_word(cx.lang))
+                } else {
+                    String::new()
+                };
+                out.push(Event::Html(CowStr::from(format!("{back}</div>\n"))));
+            }
+            Event::Text(t) => {
+                words += t.split_whitespace().count();
+                out.push(ev.clone());
+            }
+            _ => out.push(ev.clone()),
+        }
+        i += 1;
+    }
+
+    // Write HTML, noting where each top-level heading starts.
+    let written = Rc::new(Cell::new(0usize));
+    let mut html = String::with_capacity(text.len() * 3 / 2);
+    let mut starts: Vec<usize> = Vec::with_capacity(marks.len());
+    {
+        let mut mark_iter = marks.iter().map(|&(o, _)| o).peekable();
+        let counter = written.clone();
+        let starts_ref = &mut starts;
+        let iter = out.into_iter().enumerate().map(|(k, e)| {
+            if mark_iter.peek() == Some(&k) {
+                mark_iter.next();
+                starts_ref.push(counter.get());
+            }
+            e
+        });
+        let writer = CountingWriter { out: &mut html, count: written.clone() };
+        // Writing to a String cannot fail.
+        let _ = pulldown_cmark::html::write_html_fmt(writer, iter);
+    }
+
+    // Sanitise the sections that hold raw HTML, and build the section list.
+    let mut bounds: Vec<usize> = Vec::with_capacity(starts.len() + 2);
+    bounds.push(0);
+    bounds.extend(&starts);
+    bounds.push(html.len());
+    let html = if raw_html_in.is_empty() {
+        html
+    } else {
+        let mut clean = String::with_capacity(html.len());
+        for k in 0..bounds.len() - 1 {
+            let chunk = &html[bounds[k]..bounds[k + 1]];
+            bounds[k] = clean.len();
+            if raw_html_in.contains(&k) {
+                clean.push_str(&SANITIZER.clean(chunk).to_string());
+            } else {
+                clean.push_str(chunk);
+            }
+        }
+        let last = bounds.len() - 1;
+        bounds[last] = clean.len();
+        clean
+    };
+
+    let mut sections = Vec::with_capacity(marks.len());
+    for (k, &(_, h)) in marks.iter().enumerate() {
+        let head = &headings[h];
+        let (anchor, number, heading) = heading_info[&head.index].clone();
+        let (line, _) = crate::diagnostics::line_col(text, head.range.start);
+        // A section runs until the next numbered heading or heading of the same or
+        // a higher level.
+        let mut next = k + 1;
+        while next < marks.len() {
+            let nh = &headings[marks[next].1];
+            if nh.level <= head.level || heading_info[&nh.index].1.is_some() {
+                break;
+            }
+            next += 1;
+        }
+        let source_end = if next < marks.len() { headings[marks[next].1].range.start } else { text.len() };
+        sections.push(Section {
+            level: head.level,
+            number,
+            heading,
+            anchor,
+            line: line + line_offset(cx),
+            // bounds[0] is the preamble, bounds[k + 1] the start of section k and the
+            // last bound the end of the HTML.
+            html: bounds[k + 1]..bounds[next + 1],
+            source: head.range.end + cx.offset..source_end + cx.offset,
+        });
+    }
+
+    if errors.is_empty() {
+        Ok(Rendered { html, sections, warnings, words })
+    } else {
+        Err(errors)
+    }
+}
+
+fn line_offset(cx: &MdContext) -> usize {
+    crate::diagnostics::line_col(&cx.source.text, cx.offset).0 - 1
+}
+
+struct CountingWriter<'a> {
+    out: &'a mut String,
+    count: Rc<Cell<usize>>,
+}
+
+impl std::fmt::Write for CountingWriter<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.out.push_str(s);
+        self.count.set(self.out.len());
+        Ok(())
+    }
+}
+
+struct HeadingRef {
+    /// Index of the Start(Heading) event.
+    index: usize,
+    level: u8,
+    text: String,
+    range: Range<usize>,
+    /// Not inside a list, quote or footnote.
+    top_level: bool,
+}
+
+fn collect_headings(events: &[(Event, Range<usize>)]) -> Vec<HeadingRef> {
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < events.len() {
+        match &events[i].0 {
+            Event::Start(Tag::BlockQuote(_) | Tag::List(_) | Tag::FootnoteDefinition(_)) => depth += 1,
+            Event::End(TagEnd::BlockQuote(_) | TagEnd::List(_) | TagEnd::FootnoteDefinition) => {
+                depth = depth.saturating_sub(1)
+            }
+            Event::Start(Tag::Heading { level, .. }) => {
+                let end = find_end(events, i);
+                let text = plain_text(&events[i + 1..end]);
+                out.push(HeadingRef {
+                    index: i,
+                    level: heading_level(*level),
+                    text: text.trim().to_string(),
+                    range: events[i].1.clone(),
+                    top_level: depth == 0,
+                });
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out
+}
+
+fn heading_level(level: HeadingLevel) -> u8 {
+    match level {
+        HeadingLevel::H1 => 1,
+        HeadingLevel::H2 => 2,
+        HeadingLevel::H3 => 3,
+        HeadingLevel::H4 => 4,
+        HeadingLevel::H5 => 5,
+        HeadingLevel::H6 => 6,
+    }
+}
+
+/// The index of the End event matching the Start event at `start`.
+fn find_end(events: &[(Event, Range<usize>)], start: usize) -> usize {
+    let mut depth = 0usize;
+    for (k, (e, _)) in events.iter().enumerate().skip(start) {
+        match e {
+            Event::Start(_) => depth += 1,
+            Event::End(_) => {
+                depth -= 1;
+                if depth == 0 {
+                    return k;
+                }
+            }
+            _ => {}
+        }
+    }
+    events.len() - 1
+}
+
+/// The text of inline events, as a reader would see it.
+pub fn plain_text(events: &[(Event, Range<usize>)]) -> String {
+    let mut s = String::new();
+    for (e, _) in events {
+        match e {
+            Event::Text(t) | Event::Code(t) => s.push_str(t),
+            Event::SoftBreak | Event::HardBreak => s.push(' '),
+            _ => {}
+        }
+    }
+    s
+}
+
+fn caption_prefixes(lang: Lang) -> &'static [&'static str] {
+    match lang {
+        Lang::Nb => &["Tabell:", "Table:"],
+        Lang::En => &["Table:", "Tabell:"],
+    }
+}
+
+fn strip_caption_prefix(text: &str, lang: Lang) -> Option<&str> {
+    caption_prefixes(lang).iter().find_map(|p| text.strip_prefix(p))
+}
+
+fn table_caption_follows(events: &[(Event, Range<usize>)], i: usize, lang: Lang) -> bool {
+    let starts_with_prefix = matches!(events.get(i + 1), Some((Event::Text(t), _)) if strip_caption_prefix(t, lang).is_some());
+    if !starts_with_prefix {
+        return false;
+    }
+    let end = find_end(events, i);
+    matches!(events.get(end + 1), Some((Event::Start(Tag::Table(_)), _)))
+}
+
+#[derive(Default)]
+struct TableState<'a> {
+    aligns: Vec<pulldown_cmark::Alignment>,
+    in_head: bool,
+    cell: usize,
+    caption: Option<Vec<Event<'a>>>,
+}
+
+#[derive(Default)]
+struct Footnotes {
+    numbers: HashMap<String, (usize, String)>,
+    referenced: HashSet<String>,
+    open: Vec<String>,
+}
+
+impl Footnotes {
+    fn entry(&mut self, label: &str) -> (usize, String) {
+        let n = self.numbers.len() + 1;
+        self.numbers
+            .entry(label.to_string())
+            .or_insert_with(|| (n, format!("{}-{}", n, slugify(label))))
+            .clone()
+    }
+
+    fn reference(&mut self, label: &str) -> (usize, String, bool) {
+        let (n, slug) = self.entry(label);
+        let first = self.referenced.insert(slug.clone());
+        (n, slug, first)
+    }
+
+    fn definition(&mut self, label: &str) -> (usize, String, bool) {
+        let (n, slug) = self.entry(label);
+        (n, slug, false)
+    }
+
+    fn referenced(&self, slug: &str) -> bool {
+        self.referenced.contains(slug)
+    }
+}
+
+fn table_word(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Nb => "Tabell",
+        Lang::En => "Table",
+    }
+}
+
+fn footnote_word(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Nb => "fotnote",
+        Lang::En => "footnote",
+    }
+}
+
+fn back_word(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Nb => "Tilbake til teksten",
+        Lang::En => "Back to the text",
+    }
+}
+
+/// True for http(s), mailto and tel addresses, fragments and paths.
+pub fn url_is_safe(url: &str) -> bool {
+    let url = url.trim();
+    // Browsers ignore ASCII tab and newline inside a scheme ("java\tscript:").
+    let cleaned: String = url.chars().filter(|c| !matches!(c, '\t' | '\n' | '\r')).collect();
+    match cleaned.find([':', '/', '?', '#']) {
+        Some(i) if cleaned.as_bytes()[i] == b':' => {
+            let scheme = cleaned[..i].to_ascii_lowercase();
+            matches!(scheme.as_str(), "http" | "https" | "mailto" | "tel")
+        }
+        _ => true,
+    }
+}
+
+fn image_url(dest: &str, cx: &MdContext) -> Result<String, (String, String)> {
+    let dest = dest.trim();
+    if dest.starts_with("https://") || dest.starts_with("http://") {
+        return Ok(dest.to_string());
+    }
+    if !url_is_safe(dest) {
+        return Err((
+            format!("image address `{}` is not allowed", truncate(dest, 60)),
+            "put the image file in the member's folder and write its file name".into(),
+        ));
+    }
+    let name = dest.strip_prefix("./").unwrap_or(dest);
+    if name.contains("..") || name.contains('/') || name.contains('\\') || name.starts_with('.') {
+        return Err((
+            format!("image path `{}` leaves the member's folder", truncate(dest, 60)),
+            "put the image file in the member's folder and write only its file name".into(),
+        ));
+    }
+    if !cx.images.contains(name) {
+        let help = match crate::diagnostics::did_you_mean(name, cx.images.iter().map(String::as_str)) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => "put the image file in the member's folder (png, jpg, jpeg, gif or webp)".into(),
+        };
+        return Err((format!("image file `{}` not found", truncate(name, 60)), help));
+    }
+    Ok(format!("{}{}", cx.image_prefix, name))
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(n).collect();
+        t.push('…');
+        t
+    }
+}
+
+/// Tag names in a raw HTML fragment.
+fn raw_tags(html: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let b = html.as_bytes();
+    let mut i = 0;
+    while let Some(p) = html[i..].find('<') {
+        let mut j = i + p + 1;
+        if b.get(j) == Some(&b'/') {
+            j += 1;
+        }
+        let start = j;
+        while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'-') {
+            j += 1;
+        }
+        if j > start && b[start].is_ascii_alphabetic() {
+            let tag = html[start..j].to_ascii_lowercase();
+            if !out.contains(&tag) {
+                out.push(tag);
+            }
+        }
+        i = j.max(i + p + 1);
+    }
+    out
+}
+
+/// A URL- and id-safe slug: lower-case ASCII, Norwegian letters folded (æ→ae, ø→o, å→a).
+pub fn slugify(text: &str) -> String {
+    let mut s = String::with_capacity(text.len());
+    let mut dash = false;
+    for c in text.chars().flat_map(char::to_lowercase) {
+        let folded: &str = match c {
+            'æ' => "ae",
+            'ø' => "o",
+            'å' => "a",
+            'é' | 'è' | 'ê' => "e",
+            'ä' => "a",
+            'ö' => "o",
+            'ü' => "u",
+            c if c.is_ascii_alphanumeric() => {
+                if dash && !s.is_empty() {
+                    s.push('-');
+                }
+                dash = false;
+                s.push(c);
+                continue;
+            }
+            _ => {
+                dash = true;
+                continue;
+            }
+        };
+        if dash && !s.is_empty() {
+            s.push('-');
+        }
+        dash = false;
+        s.push_str(folded);
+    }
+    if s.len() > 60 {
+        let mut cut = 60;
+        while !s.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        s.truncate(cut);
+        while s.ends_with('-') {
+            s.pop();
+        }
+    }
+    s
+}
+
+fn unique_slug(text: &str, used: &mut HashSet<String>) -> String {
+    let mut base = slugify(text);
+    if base.is_empty() || base.starts_with(|c: char| c.is_ascii_digit()) {
+        // Ids that start with a digit are reserved for question anchors.
+        base = if base.is_empty() { "seksjon".into() } else { format!("s-{base}") };
+    }
+    let mut id = base.clone();
+    let mut n = 2;
+    while used.contains(&id) {
+        id = format!("{base}-{n}");
+        n += 1;
+    }
+    used.insert(id.clone());
+    id
+}
+
+pub fn escape_attr(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+    let tags: HashSet<&str> = [
+        "p", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "blockquote", "pre", "code", "em", "strong", "del",
+        "a", "img", "hr", "br", "table", "caption", "thead", "tbody", "tr", "th", "td", "div", "span", "sup",
+        "sub", "abbr",
+    ]
+    .into_iter()
+    .collect();
+    let mut attrs: HashMap<&str, HashSet<&str>> = HashMap::new();
+    let mut allow = |tag: &'static str, list: &[&'static str]| {
+        attrs.insert(tag, list.iter().copied().collect());
+    };
+    allow("a", &["href", "title", "id", "class"]);
+    allow("img", &["src", "alt", "title"]);
+    allow("ol", &["start"]);
+    allow("th", &["scope", "class"]);
+    allow("td", &["class"]);
+    allow("div", &["class", "role", "tabindex", "aria-label", "aria-labelledby", "id"]);
+    allow("caption", &["id"]);
+    allow("span", &["class"]);
+    allow("sup", &["class"]);
+    allow("abbr", &["title"]);
+    for h in ["h2", "h3", "h4", "h5", "h6"] {
+        allow(h, &["id"]);
+    }
+    let mut b = ammonia::Builder::default();
+    b.tags(tags)
+        .tag_attributes(attrs)
+        .generic_attributes(["lang"].into_iter().collect())
+        .url_schemes(["http", "https", "mailto", "tel"].into_iter().collect())
+        .link_rel(None);
+    b
+});
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render_plain(md: &str) -> Result<Rendered, Vec<Diagnostic>> {
+        let source = Source::new("x.md", md);
+        let images = BTreeSet::from(["bilde.png".to_string()]);
+        let cx = MdContext {
+            source: &source,
+            offset: 0,
+            template: None,
+            lang: Lang::Nb,
+            image_prefix: "/medlemmer/x/",
+            images: &images,
+        };
+        render(md, &cx)
+    }
+
+    #[test]
+    fn slugs_fold_norwegian_letters() {
+        assert_eq!(slugify("Forord fra ledelsen"), "forord-fra-ledelsen");
+        assert_eq!(slugify("Mål og fremdrift – 2024!"), "mal-og-fremdrift-2024");
+        assert_eq!(slugify("Bærekraft på tvers"), "baerekraft-pa-tvers");
+    }
+
+    #[test]
+    fn unsafe_urls_are_refused() {
+        assert!(!url_is_safe("javascript:alert(1)"));
+        assert!(!url_is_safe("JaVaScRiPt:alert(1)"));
+        assert!(!url_is_safe("java\tscript:alert(1)"));
+        assert!(!url_is_safe("data:text/html,<b>"));
+        assert!(!url_is_safe("vbscript:x"));
+        assert!(url_is_safe("https://example.no/"));
+        assert!(url_is_safe("../2023/#2-a-3"));
+        assert!(url_is_safe("mailto:a@b.no"));
+        assert!(url_is_safe("side?x=a:b"));
+    }
+
+    #[test]
+    fn script_and_javascript_links_do_not_survive() {
+        let r = render_plain("Hei <script>alert(1)</script> [lenke](javascript:alert(2)) <img src=x onerror=alert(3)>\n\n<span lang=\"en\" onclick=\"x()\">English</span>").unwrap();
+        assert!(!r.html.contains("<script"), "{}", r.html);
+        assert!(!r.html.contains("alert(1)"), "{}", r.html);
+        assert!(!r.html.contains("javascript:"), "{}", r.html);
+        assert!(!r.html.contains("onerror"), "{}", r.html);
+        assert!(!r.html.contains("onclick"), "{}", r.html);
+        assert!(r.html.contains("<span lang=\"en\">English</span>"), "{}", r.html);
+        assert!(r.html.contains("lenke"));
+        assert!(r.warnings.iter().any(|w| w.message.contains("<script>")));
+    }
+
+    #[test]
+    fn tables_get_caption_scope_and_wrapper() {
+        let r = render_plain("## Risiko\n\nTabell: Prioriterte risikoer\n\n| A | B |\n|---|--:|\n| x | 1 |\n").unwrap();
+        assert!(r.html.contains("<caption id=\"tabell-1\">Prioriterte risikoer</caption>"), "{}", r.html);
+        assert!(r.html.contains("<th scope=\"col\">A</th>"), "{}", r.html);
+        assert!(r.html.contains("<td class=\"num\">1</td>"), "{}", r.html);
+        assert!(r.html.contains("aria-labelledby=\"tabell-1\""), "{}", r.html);
+        assert!(!r.html.contains("Tabell:"));
+    }
+
+    #[test]
+    fn headings_get_unique_ids_and_sections() {
+        let r = render_plain("Innledning\n\n## Forord\n\nTekst\n\n### Under\n\nMer\n\n## Forord\n\nIgjen\n").unwrap();
+        let ids: Vec<_> = r.sections.iter().map(|s| s.anchor.as_str()).collect();
+        assert_eq!(ids, ["forord", "under", "forord-2"]);
+        // The first section runs over its sub-heading.
+        assert!(r.html[r.sections[0].html.clone()].contains("Mer"));
+        assert!(!r.html[r.sections[0].html.clone()].contains("Igjen"));
+        assert!(r.html[r.sections[2].html.clone()].contains("Igjen"));
+    }
+
+    #[test]
+    fn footnotes_do_not_clash_with_anchors() {
+        let r = render_plain("Tekst[^1].\n\n[^1]: Kilde.\n").unwrap();
+        assert!(r.html.contains("href=\"#fn-1-1\""), "{}", r.html);
+        assert!(r.html.contains("id=\"fn-1-1\""), "{}", r.html);
+        assert!(r.html.contains("href=\"#fnref-1-1\""), "{}", r.html);
+    }
+
+    #[test]
+    fn image_paths_are_checked() {
+        assert!(render_plain("![Et bilde](bilde.png)").unwrap().html.contains("src=\"/medlemmer/x/bilde.png\""));
+        let e = render_plain("![x](../../site.toml)").unwrap_err();
+        assert!(e[0].message.contains("leaves the member's folder"));
+        let e = render_plain("![x](bilde.jpg)").unwrap_err();
+        assert_eq!(e[0].help.as_deref(), Some("did you mean `bilde.png`?"));
+        let r = render_plain("![](bilde.png)").unwrap();
+        assert!(r.warnings[0].message.contains("alt text"));
+    }
+
+    #[test]
+    fn level_one_heading_is_an_error() {
+        let e = render_plain("# Tittel\n").unwrap_err();
+        assert!(e[0].message.contains("level-1"));
+        assert_eq!(e[0].line, 1);
+    }
+}

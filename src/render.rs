@@ -1,0 +1,571 @@
+//! Pages: the model rendered through the theme's minijinja templates.
+//!
+//! Each page is a [`Job`]; jobs render in parallel into [`OutFile`]s. Templates are
+//! compiled once per build (the environment is shared by all threads). Views are
+//! plain serialisable structs built here, so templates never compute anything but
+//! presentation.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use minijinja::value::{Serde, Value};
+use minijinja::{Environment, UndefinedBehavior};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::config::{Lang, SiteConfig};
+use crate::content::{Member, Page, Report, Sector, Site};
+use crate::diagnostics::Diagnostic;
+use crate::format;
+use crate::theme::{Strings, Theme};
+
+/// One file of the built site.
+#[derive(Debug, Clone)]
+pub struct OutFile {
+    /// Path relative to the output folder, `/`-separated.
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+/// What the templates of one build share.
+pub struct Renderer<'a> {
+    site: &'a Site,
+    env: Environment<'static>,
+    strings: BTreeMap<Lang, Strings>,
+    base: String,
+    base_url: String,
+    view: SiteView,
+}
+
+#[derive(Serialize, Clone)]
+struct SiteView {
+    title: String,
+    description: String,
+    publisher: String,
+    base_url: String,
+    base: String,
+    /// Scheme and host of base_url, for absolute links (`https://x.no`).
+    origin: String,
+    lang: &'static str,
+    licence_name: String,
+    licence_url: String,
+    pages: Vec<PageLink>,
+}
+
+#[derive(Serialize, Clone)]
+struct PageLink {
+    slug: String,
+    title: String,
+    url: String,
+}
+
+#[derive(Serialize)]
+struct ReportLink {
+    member: String,
+    member_url: String,
+    sector: String,
+    year: u16,
+    url: String,
+    title: String,
+    published: Option<String>,
+    published_iso: Option<String>,
+    draft: bool,
+}
+
+#[derive(Serialize)]
+struct FigureView {
+    id: String,
+    label: String,
+    /// Formatted value; `None` when not reported.
+    value: Option<String>,
+}
+
+#[derive(Serialize)]
+struct TocEntry {
+    anchor: String,
+    number: Option<String>,
+    label: String,
+    children: Vec<TocEntry>,
+}
+
+#[derive(Serialize)]
+struct YearLink {
+    year: u16,
+    url: String,
+    count: usize,
+}
+
+/// A page to render.
+enum Job<'a> {
+    Front,
+    Members,
+    Member(&'a Member),
+    Report(&'a Member, usize),
+    Years,
+    Year(u16),
+    Page(&'a Page),
+    NotFound,
+    Feed,
+    Sitemap,
+    Robots,
+}
+
+const TEMPLATES: &[&str] = &[
+    "base.html",
+    "macros.html",
+    "index.html",
+    "members.html",
+    "member.html",
+    "report.html",
+    "years.html",
+    "year.html",
+    "page.html",
+    "404.html",
+    "atom.xml",
+    "sitemap.xml",
+    "robots.txt",
+];
+
+impl<'a> Renderer<'a> {
+    pub fn new(site: &'a Site, theme: &Theme, base_url: &str) -> Result<Renderer<'a>, Vec<Diagnostic>> {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_formatter(html_formatter);
+        let mut errors = Vec::new();
+        for name in TEMPLATES {
+            let rel = format!("templates/{name}");
+            match theme.read_string(&rel) {
+                Some(src) => {
+                    if let Err(e) = env.add_template_owned(name.to_string(), src) {
+                        errors.push(template_error(&e));
+                    }
+                }
+                None => errors.push(Diagnostic::file(&rel, "the theme has no such template")),
+            }
+        }
+        let mut strings = BTreeMap::new();
+        for lang in [Lang::Nb, Lang::En] {
+            match theme.strings(lang) {
+                Ok(s) => {
+                    strings.insert(lang, s);
+                }
+                Err(e) => errors.push(e),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let base = crate::config::url_path(base_url);
+        let config = &site.config;
+        let view = SiteView {
+            title: config.title.clone(),
+            description: config.description.clone(),
+            publisher: config.publisher.clone(),
+            base_url: base_url.to_string(),
+            base: base.clone(),
+            origin: base_url.trim_end_matches('/').strip_suffix(base.trim_end_matches('/')).unwrap_or(base_url).trim_end_matches('/').to_string(),
+            lang: config.language.code(),
+            licence_name: config.data_licence.name.clone(),
+            licence_url: config.data_licence.url.clone(),
+            pages: site
+                .pages
+                .iter()
+                .map(|p| PageLink {
+                    slug: p.slug.clone(),
+                    title: p.title.clone(),
+                    url: format!("{base}{}/", p.slug),
+                })
+                .collect(),
+        };
+        Ok(Renderer {
+            site,
+            env,
+            strings,
+            base,
+            base_url: base_url.to_string(),
+            view,
+        })
+    }
+
+    /// Renders every page of the site.
+    pub fn render_all(&self) -> Result<Vec<OutFile>, Vec<Diagnostic>> {
+        let mut jobs = vec![Job::Front, Job::Members, Job::Years, Job::NotFound, Job::Feed, Job::Sitemap, Job::Robots];
+        for m in &self.site.members {
+            jobs.push(Job::Member(m));
+            for i in 0..m.reports.len() {
+                jobs.push(Job::Report(m, i));
+            }
+        }
+        for y in self.years().keys() {
+            jobs.push(Job::Year(*y));
+        }
+        for p in &self.site.pages {
+            jobs.push(Job::Page(p));
+        }
+        let results: Vec<Result<OutFile, Diagnostic>> = jobs.par_iter().map(|j| self.render_job(j)).collect();
+        let mut files = Vec::with_capacity(results.len());
+        let mut errors = Vec::new();
+        for r in results {
+            match r {
+                Ok(f) => files.push(f),
+                // A template bug fails every page the same way: say it once.
+                Err(e) if !errors.iter().any(|x: &Diagnostic| x.message == e.message) => errors.push(e),
+                Err(_) => {}
+            }
+        }
+        if errors.is_empty() { Ok(files) } else { Err(errors) }
+    }
+
+    fn config(&self) -> &SiteConfig {
+        &self.site.config
+    }
+
+    fn lang(&self) -> Lang {
+        self.config().language
+    }
+
+    fn t(&self, lang: Lang) -> &Strings {
+        &self.strings[&lang]
+    }
+
+    fn member_url(&self, m: &Member) -> String {
+        format!("{}medlemmer/{}/", self.base, m.slug)
+    }
+
+    fn report_url(&self, m: &Member, r: &Report) -> String {
+        format!("{}medlemmer/{}/{}/", self.base, m.slug, r.year)
+    }
+
+    fn year_url(&self, y: u16) -> String {
+        format!("{}ar/{y}/", self.base)
+    }
+
+    fn sector_label(&self, s: Sector) -> String {
+        let key = match s {
+            Sector::Public => "sector_public",
+            Sector::Private => "sector_private",
+        };
+        self.t(self.lang()).get(key).cloned().unwrap_or_default()
+    }
+
+    fn report_title(&self, r: &Report) -> String {
+        match &r.title {
+            Some(t) => t.clone(),
+            None => {
+                let lang = r.lang(self.lang());
+                format!("{} {}", self.t(lang).get("report_default_title").cloned().unwrap_or_default(), r.year)
+            }
+        }
+    }
+
+    fn report_link(&self, m: &Member, r: &Report) -> ReportLink {
+        ReportLink {
+            member: m.info.name.clone(),
+            member_url: self.member_url(m),
+            sector: self.sector_label(m.info.sector),
+            year: r.year,
+            url: self.report_url(m, r),
+            title: self.report_title(r),
+            published: r.published.map(|d| format::date(d, self.lang())),
+            published_iso: r.published.map(|d| d.to_string()),
+            draft: r.draft,
+        }
+    }
+
+    /// Year → (member, report index), members in slug order.
+    fn years(&self) -> BTreeMap<u16, Vec<(&'a Member, usize)>> {
+        let mut years: BTreeMap<u16, Vec<(&Member, usize)>> = BTreeMap::new();
+        for m in &self.site.members {
+            for (i, r) in m.reports.iter().enumerate() {
+                years.entry(r.year).or_default().push((m, i));
+            }
+        }
+        years
+    }
+
+    fn figures(&self, r: &Report, lang: Lang) -> Vec<FigureView> {
+        self.config()
+            .figures
+            .iter()
+            .map(|def| FigureView {
+                id: def.id.clone(),
+                label: def.label.get(lang).to_string(),
+                value: r.figures.get(&def.id).map(|v| format::figure(def, *v, lang)),
+            })
+            .collect()
+    }
+
+    /// Renders a template with the shared globals and the page's own values.
+    fn page(&self, template: &str, path: String, lang: Lang, extra: Value) -> Result<OutFile, Diagnostic> {
+        let tmpl = self.env.get_template(template).map_err(|e| template_error(&e))?;
+        let ctx = minijinja::context! {
+            site => Serde(&self.view),
+            t => Serde(self.t(self.lang())),
+            page_path => format!("{}{}", self.base, path.trim_end_matches("index.html")),
+            ..extra
+        };
+        let _ = lang;
+        let html = tmpl.render(ctx).map_err(|e| template_error(&e))?;
+        Ok(OutFile { path, bytes: html.into_bytes() })
+    }
+
+    fn render_job(&self, job: &Job) -> Result<OutFile, Diagnostic> {
+        let lang = self.lang();
+        match job {
+            Job::Front => {
+                let mut latest: Vec<(&Member, &Report)> = self
+                    .site
+                    .members
+                    .iter()
+                    .flat_map(|m| m.reports.iter().map(move |r| (m, r)))
+                    .collect();
+                latest.sort_by(|a, b| {
+                    (b.1.published, b.1.year, &a.0.info.name).cmp(&(a.1.published, a.1.year, &b.0.info.name))
+                });
+                let latest: Vec<ReportLink> = latest.iter().take(8).map(|(m, r)| self.report_link(m, r)).collect();
+                let years: Vec<YearLink> = self.year_links();
+                let (title, html) = match &self.site.front {
+                    Some(p) => (p.title.clone(), p.body.html.clone()),
+                    None => (self.config().title.clone(), String::new()),
+                };
+                self.page(
+                    "index.html",
+                    "index.html".into(),
+                    lang,
+                    minijinja::context! {
+                        title, body => html, latest => Serde(&latest), years => Serde(&years),
+                        member_count => self.site.members.len(),
+                        report_count => self.site.members.iter().map(|m| m.reports.len()).sum::<usize>(),
+                    },
+                )
+            }
+            Job::Members => {
+                #[derive(Serialize)]
+                struct Row {
+                    name: String,
+                    url: String,
+                    sector: String,
+                    industry: String,
+                    reports: Vec<YearLink>,
+                }
+                let mut rows: Vec<Row> = self
+                    .site
+                    .members
+                    .iter()
+                    .map(|m| Row {
+                        name: m.info.name.clone(),
+                        url: self.member_url(m),
+                        sector: self.sector_label(m.info.sector),
+                        industry: m.info.industry.clone(),
+                        reports: m
+                            .reports
+                            .iter()
+                            .map(|r| YearLink { year: r.year, url: self.report_url(m, r), count: 1 })
+                            .collect(),
+                    })
+                    .collect();
+                rows.sort_by_key(|r| collation_key(&r.name));
+                self.page("members.html", "medlemmer/index.html".into(), lang, minijinja::context! { members => Serde(&rows) })
+            }
+            Job::Member(m) => {
+                #[derive(Serialize)]
+                struct FigureRow {
+                    label: String,
+                    values: Vec<Option<String>>,
+                }
+                let reports: Vec<ReportLink> = m.reports.iter().map(|r| self.report_link(m, r)).collect();
+                let figure_rows: Vec<FigureRow> = self
+                    .config()
+                    .figures
+                    .iter()
+                    .map(|def| FigureRow {
+                        label: def.label.get(lang).to_string(),
+                        values: m.reports.iter().map(|r| r.figures.get(&def.id).map(|v| format::figure(def, *v, lang))).collect(),
+                    })
+                    .collect();
+                self.page(
+                    "member.html",
+                    format!("medlemmer/{}/index.html", m.slug),
+                    lang,
+                    minijinja::context! {
+                        member => Serde(&m.info),
+                        sector => self.sector_label(m.info.sector),
+                        reports => Serde(&reports), figure_rows => Serde(&figure_rows),
+                    },
+                )
+            }
+            Job::Report(m, i) => self.render_report(m, *i),
+            Job::Years => self.page("years.html", "ar/index.html".into(), lang, minijinja::context! { years => Serde(&self.year_links()) }),
+            Job::Year(y) => {
+                let years = self.years();
+                let mut reports: Vec<ReportLink> = years[y].iter().map(|(m, i)| self.report_link(m, &m.reports[*i])).collect();
+                reports.sort_by_key(|r| collation_key(&r.member));
+                let all: Vec<u16> = years.keys().copied().collect();
+                let pos = all.iter().position(|x| x == y).unwrap_or(0);
+                let prev = pos.checked_sub(1).map(|p| YearLink { year: all[p], url: self.year_url(all[p]), count: 0 });
+                let next = all.get(pos + 1).map(|&n| YearLink { year: n, url: self.year_url(n), count: 0 });
+                self.page("year.html", format!("ar/{y}/index.html"), lang, minijinja::context! { year => *y, reports => Serde(&reports), prev => Serde(&prev), next => Serde(&next) })
+            }
+            Job::Page(p) => self.page(
+                "page.html",
+                format!("{}/index.html", p.slug),
+                lang,
+                minijinja::context! { title => p.title.clone(), description => p.description.clone(), body => p.body.html.clone() },
+            ),
+            Job::NotFound => self.page("404.html", "404.html".into(), lang, minijinja::context! {}),
+            Job::Feed => {
+                let mut entries: Vec<(&Member, &Report)> = self
+                    .site
+                    .members
+                    .iter()
+                    .flat_map(|m| m.reports.iter().map(move |r| (m, r)))
+                    .filter(|(_, r)| !r.draft && r.published.is_some())
+                    .collect();
+                entries.sort_by(|a, b| (b.1.published, &a.0.slug, a.1.year).cmp(&(a.1.published, &b.0.slug, b.1.year)));
+                let updated = entries.first().and_then(|(_, r)| r.published).map(|d| d.to_string());
+                let entries: Vec<ReportLink> = entries.iter().map(|(m, r)| self.report_link(m, r)).collect();
+                self.page("atom.xml", "atom.xml".into(), lang, minijinja::context! { entries => Serde(&entries), updated, site_root => self.base_url.clone() })
+            }
+            Job::Sitemap => {
+                let mut urls = vec![String::new(), "medlemmer/".into(), "ar/".into()];
+                for m in &self.site.members {
+                    urls.push(format!("medlemmer/{}/", m.slug));
+                    for r in &m.reports {
+                        urls.push(format!("medlemmer/{}/{}/", m.slug, r.year));
+                    }
+                }
+                for y in self.years().keys() {
+                    urls.push(format!("ar/{y}/"));
+                }
+                for p in &self.site.pages {
+                    urls.push(format!("{}/", p.slug));
+                }
+                let urls: Vec<String> = urls.into_iter().map(|u| format!("{}{u}", self.base_url)).collect();
+                self.page("sitemap.xml", "sitemap.xml".into(), lang, minijinja::context! { urls })
+            }
+            Job::Robots => self.page(
+                "robots.txt",
+                "robots.txt".into(),
+                lang,
+                minijinja::context! { sitemap => format!("{}sitemap.xml", self.base_url) },
+            ),
+        }
+    }
+
+    fn year_links(&self) -> Vec<YearLink> {
+        self.years()
+            .iter()
+            .rev()
+            .map(|(y, v)| YearLink { year: *y, url: self.year_url(*y), count: v.len() })
+            .collect()
+    }
+
+    fn render_report(&self, m: &Member, i: usize) -> Result<OutFile, Diagnostic> {
+        let r = &m.reports[i];
+        let site_lang = self.lang();
+        let lang = r.lang(site_lang);
+        let template = &self.site.templates[&r.template];
+        let toc = toc(r, template, lang);
+        let prev = i.checked_sub(1).map(|p| self.report_link(m, &m.reports[p]));
+        let next = m.reports.get(i + 1).map(|n| self.report_link(m, n));
+        let tr = self.t(lang);
+        self.page(
+            "report.html",
+            format!("medlemmer/{}/{}/index.html", m.slug, r.year),
+            site_lang,
+            minijinja::context! {
+                member => Serde(&m.info),
+                member_url => self.member_url(m),
+                report => Serde(&self.report_link(m, r)),
+                report_lang => lang.code(),
+                content_lang => r.language.clone(),
+                tr => Serde(tr),
+                figures => Serde(&self.figures(r, lang)),
+                toc => Serde(&toc),
+                body => r.body.html.clone(),
+                template_version => r.template.clone(),
+                prev => Serde(&prev),
+                next => Serde(&next),
+                words => r.body.words,
+            },
+        )
+    }
+}
+
+/// The table of contents of a report: headings down to level 4, nested by level;
+/// numbered sections are labelled with the template's titles.
+fn toc(r: &Report, template: &crate::reporting::ReportTemplate, lang: Lang) -> Vec<TocEntry> {
+    let mut root: Vec<TocEntry> = Vec::new();
+    // A stack of (level, path of indexes into the tree).
+    let mut stack: Vec<(u8, usize)> = Vec::new();
+    for s in r.body.sections.iter().filter(|s| s.level <= 4) {
+        let label = match &s.number {
+            Some(n) => template.title(n, lang).unwrap_or(&s.heading).to_string(),
+            None => s.heading.clone(),
+        };
+        let entry = TocEntry {
+            anchor: s.anchor.clone(),
+            number: s.number.clone(),
+            label,
+            children: Vec::new(),
+        };
+        while stack.last().is_some_and(|(lvl, _)| *lvl >= s.level) {
+            stack.pop();
+        }
+        let mut list = &mut root;
+        for &(_, idx) in &stack {
+            list = &mut list[idx].children;
+        }
+        list.push(entry);
+        stack.push((s.level, list.len() - 1));
+    }
+    root
+}
+
+/// Sort key that orders Norwegian names as a reader expects (Æ, Ø, Å last).
+pub fn collation_key(s: &str) -> String {
+    s.to_lowercase()
+        .chars()
+        .map(|c| match c {
+            'æ' => '{',
+            'ø' => '|',
+            'å' => '}',
+            c => c,
+        })
+        .collect()
+}
+
+/// Escapes strings for HTML and XML with `& < > " '` only (minijinja's default also
+/// escapes `/`, which makes every URL longer); other values go to the default.
+fn html_formatter(out: &mut minijinja::Output, state: &mut minijinja::State, value: &Value) -> Result<(), minijinja::Error> {
+    match (state.auto_escape(), value.as_str()) {
+        (minijinja::AutoEscape::Html, Some(s)) if !value.is_safe() => {
+            let mut last = 0;
+            for (i, b) in s.bytes().enumerate() {
+                let rep = match b {
+                    b'&' => "&amp;",
+                    b'<' => "&lt;",
+                    b'>' => "&gt;",
+                    b'"' => "&quot;",
+                    b'\'' => "&#39;",
+                    _ => continue,
+                };
+                out.write_str(&s[last..i]).map_err(|_| minijinja::Error::from(minijinja::ErrorKind::WriteFailure))?;
+                out.write_str(rep).map_err(|_| minijinja::Error::from(minijinja::ErrorKind::WriteFailure))?;
+                last = i + 1;
+            }
+            out.write_str(&s[last..]).map_err(|_| minijinja::Error::from(minijinja::ErrorKind::WriteFailure))
+        }
+        _ => minijinja::escape_formatter(out, state, value),
+    }
+}
+
+fn template_error(e: &minijinja::Error) -> Diagnostic {
+    let name = e.name().unwrap_or("template");
+    let mut d = Diagnostic::file(Path::new("templates").join(name), format!("template error: {e}"));
+    if let Some(line) = e.line() {
+        d.line = line;
+        d.column = 1;
+    }
+    d.with_help("fix the template; if it is a site override, compare it with themes/default/templates/")
+}
