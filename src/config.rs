@@ -148,7 +148,10 @@ impl SiteConfig {
             if !is_slug(&f.id, '_') {
                 errors.push(
                     source
-                        .error(at..at + f.id.len() + 2, format!("figure id `{}` is not valid", f.id))
+                        .error(
+                            at..at + f.id.len() + 2,
+                            format!("figure id `{}` is not valid", f.id),
+                        )
                         .with_help("use lower-case letters, digits and underscores"),
                 );
             }

@@ -61,7 +61,14 @@ pub struct MemberInfo {
     pub org_number: Option<String>,
 }
 
-const MEMBER_KEYS: &[&str] = &["name", "sector", "industry", "website", "member_since", "org_number"];
+const MEMBER_KEYS: &[&str] = &[
+    "name",
+    "sector",
+    "industry",
+    "website",
+    "member_since",
+    "org_number",
+];
 
 #[derive(Debug)]
 pub struct Member {
@@ -142,7 +149,15 @@ struct FrontMatter {
     figures: BTreeMap<String, Spanned<toml::Value>>,
 }
 
-const REPORT_KEYS: &[&str] = &["year", "title", "language", "draft", "published", "template", "figures"];
+const REPORT_KEYS: &[&str] = &[
+    "year",
+    "title",
+    "language",
+    "draft",
+    "published",
+    "template",
+    "figures",
+];
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -159,8 +174,17 @@ pub fn load(root: &Path, opts: &LoadOptions) -> Result<Site, Vec<Diagnostic>> {
     let mut errors = Vec::new();
     if !templates.contains_key(&config.default_template) {
         errors.push(
-            Diagnostic::file("site.toml", format!("default_template \"{}\" has no file report-templates/{}.toml", config.default_template, config.default_template))
-                .with_help(format!("the template versions are: {}", templates.keys().cloned().collect::<Vec<_>>().join(", "))),
+            Diagnostic::file(
+                "site.toml",
+                format!(
+                    "default_template \"{}\" has no file report-templates/{}.toml",
+                    config.default_template, config.default_template
+                ),
+            )
+            .with_help(format!(
+                "the template versions are: {}",
+                templates.keys().cloned().collect::<Vec<_>>().join(", ")
+            )),
         );
         return Err(errors);
     }
@@ -182,8 +206,13 @@ pub fn load(root: &Path, opts: &LoadOptions) -> Result<Site, Vec<Diagnostic>> {
         }
         if !is_slug(&slug, '-') {
             errors.push(
-                Diagnostic::file(&shown_dir, format!("the member folder name `{slug}` is not a valid slug"))
-                    .with_help("use lower-case letters a–z, digits and hyphens, for example fjordvik-kommune"),
+                Diagnostic::file(
+                    &shown_dir,
+                    format!("the member folder name `{slug}` is not a valid slug"),
+                )
+                .with_help(
+                    "use lower-case letters a–z, digits and hyphens, for example fjordvik-kommune",
+                ),
             );
             continue;
         }
@@ -203,14 +232,21 @@ pub fn load(root: &Path, opts: &LoadOptions) -> Result<Site, Vec<Diagnostic>> {
                 errors.push(d);
                 continue;
             }
-            let ext = file.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+            let ext = file
+                .extension()
+                .and_then(|e| e.to_str())
+                .unwrap_or("")
+                .to_ascii_lowercase();
             if ext == "md" {
                 let stem = file.file_stem().and_then(|s| s.to_str()).unwrap_or("");
                 match stem.parse::<u16>() {
                     Ok(year) if stem.len() == 4 => jobs.push((index, file.clone(), shown, year)),
                     _ => errors.push(
-                        Diagnostic::file(&shown, "a report file must be named after its year, like 2024.md")
-                            .with_help("rename the file to <year>.md"),
+                        Diagnostic::file(
+                            &shown,
+                            "a report file must be named after its year, like 2024.md",
+                        )
+                        .with_help("rename the file to <year>.md"),
                     ),
                 }
             } else if IMAGE_EXTENSIONS.contains(&ext.as_str()) && file.is_file() {
@@ -231,7 +267,10 @@ pub fn load(root: &Path, opts: &LoadOptions) -> Result<Site, Vec<Diagnostic>> {
         .par_iter()
         .map(|(index, path, shown, year)| {
             let m = &members[*index];
-            (*index, load_report(path, shown, *year, m, &config, &templates))
+            (
+                *index,
+                load_report(path, shown, *year, m, &config, &templates),
+            )
         })
         .collect();
     let mut warnings = Vec::new();
@@ -258,7 +297,11 @@ pub fn load(root: &Path, opts: &LoadOptions) -> Result<Site, Vec<Diagnostic>> {
         if file.extension().is_none_or(|e| e != "md") || !file.is_file() {
             continue;
         }
-        let slug = file.file_stem().and_then(|s| s.to_str()).unwrap_or("").to_string();
+        let slug = file
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("")
+            .to_string();
         let shown = Path::new("content").join(file_name(&file));
         if let Err(d) = stays_inside(&file, &root_canon, &shown) {
             errors.push(d);
@@ -266,8 +309,12 @@ pub fn load(root: &Path, opts: &LoadOptions) -> Result<Site, Vec<Diagnostic>> {
         }
         if slug != "index" && (!is_slug(&slug, '-') || RESERVED_SLUGS.contains(&slug.as_str())) {
             errors.push(
-                Diagnostic::file(&shown, format!("`{slug}` cannot be a page name"))
-                    .with_help(format!("use lower-case letters, digits and hyphens, and none of: {}", RESERVED_SLUGS.join(", "))),
+                Diagnostic::file(&shown, format!("`{slug}` cannot be a page name")).with_help(
+                    format!(
+                        "use lower-case letters, digits and hyphens, and none of: {}",
+                        RESERVED_SLUGS.join(", ")
+                    ),
+                ),
             );
             continue;
         }
@@ -314,19 +361,25 @@ fn sorted_entries(dir: &Path) -> Vec<PathBuf> {
 }
 
 fn file_name(p: &Path) -> String {
-    p.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+    p.file_name()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 /// Refuses a symlink that leads out of the site root.
 fn stays_inside(path: &Path, root: &Path, shown: &Path) -> Result<(), Diagnostic> {
-    let is_link = std::fs::symlink_metadata(path).map(|m| m.file_type().is_symlink()).unwrap_or(false);
+    let is_link = std::fs::symlink_metadata(path)
+        .map(|m| m.file_type().is_symlink())
+        .unwrap_or(false);
     if !is_link {
         return Ok(());
     }
     match path.canonicalize() {
         Ok(target) if target.starts_with(root) => Ok(()),
-        _ => Err(Diagnostic::file(shown, "a symbolic link that leads outside the site folder")
-            .with_help("copy the file into the site instead of linking to it")),
+        _ => Err(
+            Diagnostic::file(shown, "a symbolic link that leads outside the site folder")
+                .with_help("copy the file into the site instead of linking to it"),
+        ),
     }
 }
 
@@ -342,7 +395,9 @@ fn load_member_info(dir: &Path, shown_dir: &Path) -> Result<MemberInfo, Diagnost
     if let Some(w) = &info.website {
         if !(w.starts_with("https://") || w.starts_with("http://")) {
             let at = source.text.find("website").unwrap_or(0);
-            return Err(source.error(at..at + 7, "website must be an http(s) address").with_help("for example website = \"https://www.example.no/\""));
+            return Err(source
+                .error(at..at + 7, "website must be an http(s) address")
+                .with_help("for example website = \"https://www.example.no/\""));
         }
     }
     Ok(info)
@@ -356,7 +411,10 @@ fn split_front_matter(source: &Source) -> Result<(&str, usize, usize), Diagnosti
     let first_end = t.find('\n').unwrap_or(t.len());
     if t[..first_end].trim_end() != "+++" {
         return Err(source
-            .error(bom..bom + first_end, "the file must start with front matter between two `+++` lines")
+            .error(
+                bom..bom + first_end,
+                "the file must start with front matter between two `+++` lines",
+            )
             .with_help("start the file with +++, then year = …, then +++ on a line of its own"));
     }
     let fm_start = bom + first_end + 1;
@@ -375,8 +433,15 @@ fn split_front_matter(source: &Source) -> Result<(&str, usize, usize), Diagnosti
 fn check_size(path: &Path, shown: &Path) -> Result<(), Diagnostic> {
     let len = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     if len > MAX_FILE_BYTES {
-        return Err(Diagnostic::file(shown, format!("the file is {} MB; the limit is {} MB", len / 1_000_000, MAX_FILE_BYTES / 1_000_000))
-            .with_help("split the text or move large attachments out of the Markdown"));
+        return Err(Diagnostic::file(
+            shown,
+            format!(
+                "the file is {} MB; the limit is {} MB",
+                len / 1_000_000,
+                MAX_FILE_BYTES / 1_000_000
+            ),
+        )
+        .with_help("split the text or move large attachments out of the Markdown"));
     }
     Ok(())
 }
@@ -404,7 +469,8 @@ fn load_report(
     check_size(path, shown).map_err(|d| vec![d])?;
     let source = read_text(path, shown).map_err(|d| vec![d])?;
     let (fm_text, fm_offset, body_offset) = split_front_matter(&source).map_err(|d| vec![d])?;
-    let fm: FrontMatter = parse_toml(&source, fm_text, fm_offset, REPORT_KEYS).map_err(|d| vec![d])?;
+    let fm: FrontMatter =
+        parse_toml(&source, fm_text, fm_offset, REPORT_KEYS).map_err(|d| vec![d])?;
     fn span_in<T>(s: &Spanned<T>, offset: usize) -> std::ops::Range<usize> {
         let r = s.span();
         r.start + offset..r.end + offset
@@ -419,13 +485,25 @@ fn load_report(
     if *fm.year.get_ref() != i64::from(file_year) {
         errors.push(
             source
-                .error(at!(&fm.year), format!("year {} does not match the file name {file_year}.md", fm.year.get_ref()))
-                .with_help(format!("set year = {file_year}, or rename the file to {}.md", fm.year.get_ref())),
+                .error(
+                    at!(&fm.year),
+                    format!(
+                        "year {} does not match the file name {file_year}.md",
+                        fm.year.get_ref()
+                    ),
+                )
+                .with_help(format!(
+                    "set year = {file_year}, or rename the file to {}.md",
+                    fm.year.get_ref()
+                )),
         );
     }
     if let Some(lang) = &fm.language {
         let l = lang.get_ref();
-        let ok = !l.is_empty() && l.len() <= 12 && l.split('-').all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric()));
+        let ok = !l.is_empty()
+            && l.len() <= 12
+            && l.split('-')
+                .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric()));
         if !ok {
             errors.push(
                 source
@@ -434,15 +512,28 @@ fn load_report(
             );
         }
     }
-    let template_name = fm.template.as_ref().map_or(config.default_template.as_str(), |t| t.get_ref().as_str());
+    let template_name = fm
+        .template
+        .as_ref()
+        .map_or(config.default_template.as_str(), |t| t.get_ref().as_str());
     let template = templates.get(template_name);
     if template.is_none() {
         let t = fm.template.as_ref().expect("the default template exists");
         let help = match did_you_mean(template_name, templates.keys().map(String::as_str)) {
             Some(s) => format!("did you mean \"{s}\"?"),
-            None => format!("the template versions are: {}", templates.keys().cloned().collect::<Vec<_>>().join(", ")),
+            None => format!(
+                "the template versions are: {}",
+                templates.keys().cloned().collect::<Vec<_>>().join(", ")
+            ),
         };
-        errors.push(source.error(at!(t), format!("there is no template version \"{template_name}\"")).with_help(help));
+        errors.push(
+            source
+                .error(
+                    at!(t),
+                    format!("there is no template version \"{template_name}\""),
+                )
+                .with_help(help),
+        );
     }
     let published = match &fm.published {
         Some(p) => match to_date(p.get_ref()) {
@@ -461,19 +552,38 @@ fn load_report(
     if published.is_none() && fm.published.is_none() && !fm.draft {
         errors.push(
             source
-                .error(at!(&fm.year), "a report that is not a draft needs a `published` date")
-                .with_help("add published = YYYY-MM-DD, or draft = true while the report is being written"),
+                .error(
+                    at!(&fm.year),
+                    "a report that is not a draft needs a `published` date",
+                )
+                .with_help(
+                    "add published = YYYY-MM-DD, or draft = true while the report is being written",
+                ),
         );
     }
     let mut figures = BTreeMap::new();
     for (id, value) in &fm.figures {
         if config.figure(id).is_none() {
-            let key_at = fm_text[..value.span().start].rfind(id.as_str()).map_or(at!(value), |i| i + fm_offset..i + fm_offset + id.len());
+            let key_at = fm_text[..value.span().start]
+                .rfind(id.as_str())
+                .map_or(at!(value), |i| i + fm_offset..i + fm_offset + id.len());
             let help = match did_you_mean(id, config.figures.iter().map(|f| f.id.as_str())) {
                 Some(s) => format!("did you mean `{s}`?"),
-                None => format!("the figures defined in site.toml are: {}", config.figures.iter().map(|f| f.id.as_str()).collect::<Vec<_>>().join(", ")),
+                None => format!(
+                    "the figures defined in site.toml are: {}",
+                    config
+                        .figures
+                        .iter()
+                        .map(|f| f.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
             };
-            errors.push(source.error(key_at, format!("unknown figure `{id}`")).with_help(help));
+            errors.push(
+                source
+                    .error(key_at, format!("unknown figure `{id}`"))
+                    .with_help(help),
+            );
             continue;
         }
         let number = match value.get_ref() {
@@ -540,7 +650,8 @@ fn load_page(path: &Path, shown: &Path, slug: &str, lang: Lang) -> Result<Page, 
     check_size(path, shown).map_err(|d| vec![d])?;
     let source = read_text(path, shown).map_err(|d| vec![d])?;
     let (fm_text, fm_offset, body_offset) = split_front_matter(&source).map_err(|d| vec![d])?;
-    let fm: PageFrontMatter = parse_toml(&source, fm_text, fm_offset, &["title", "description"]).map_err(|d| vec![d])?;
+    let fm: PageFrontMatter =
+        parse_toml(&source, fm_text, fm_offset, &["title", "description"]).map_err(|d| vec![d])?;
     let images = BTreeSet::new();
     let cx = MdContext {
         source: &source,

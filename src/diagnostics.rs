@@ -104,14 +104,16 @@ impl Diagnostic {
             _ => {
                 let mut origin = annotate_snippets::Origin::path(path.as_str());
                 if self.line > 0 {
-                    origin = origin.line(self.line).char_column(self.column.saturating_sub(1));
+                    origin = origin.line(self.line).char_column(self.column);
                 }
                 title.element(origin)
             }
         };
         report.push(group);
         if let Some(help) = &self.help {
-            report.push(Group::with_title(Level::HELP.secondary_title(help.as_str())));
+            report.push(Group::with_title(
+                Level::HELP.secondary_title(help.as_str()),
+            ));
         }
         renderer.render(&report).to_string()
     }
@@ -168,7 +170,12 @@ impl Source {
 
     /// A diagnostic pointing at a byte span of this file.
     pub fn error(&self, span: Range<usize>, message: impl Into<String>) -> Diagnostic {
-        let span = clamp_span(&self.text, span);
+        let mut span = clamp_span(&self.text, span);
+        // A block's span ends after its newline; point at the text only.
+        while span.end > span.start + 1 && self.text.as_bytes()[span.end - 1].is_ascii_whitespace()
+        {
+            span.end -= 1;
+        }
         let (line, column) = line_col(&self.text, span.start);
         Diagnostic {
             severity: Severity::Error,
@@ -197,7 +204,10 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
         .iter()
         .rposition(|&b| b == b'\n')
         .map_or(0, |p| p + 1);
-    let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+    let column = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count()
+        + 1;
     (line, column)
 }
 
@@ -222,7 +232,10 @@ pub fn read_text(path: &Path, shown: &Path) -> Result<Source, Diagnostic> {
 }
 
 /// The closest of `candidates` to `word`, if it is close enough to suggest.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|c| (strsim::jaro_winkler(word, c), c))
@@ -289,7 +302,9 @@ mod tests {
     #[test]
     fn renders_with_file_line_and_caret() {
         let src = Source::new("content/x.md", "+++\nyaer = 2024\n+++\n");
-        let d = src.error(4..8, "unknown key `yaer`").with_help("did you mean `year`?");
+        let d = src
+            .error(4..8, "unknown key `yaer`")
+            .with_help("did you mean `year`?");
         let out = d.render(false);
         assert!(out.contains("content/x.md:2:1"), "{out}");
         assert!(out.contains("^^^^"), "{out}");

@@ -61,10 +61,32 @@ pub fn plain(value: f64) -> String {
 }
 
 const MONTHS_NB: [&str; 12] = [
-    "januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober", "november", "desember",
+    "januar",
+    "februar",
+    "mars",
+    "april",
+    "mai",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "desember",
 ];
 const MONTHS_EN: [&str; 12] = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
 
 /// `14. mars 2025` / `14 March 2025`.
@@ -82,7 +104,10 @@ mod tests {
 
     #[test]
     fn norwegian_numbers() {
-        assert_eq!(number(3536883116.0, 0, Lang::Nb), "3\u{a0}536\u{a0}883\u{a0}116");
+        assert_eq!(
+            number(3536883116.0, 0, Lang::Nb),
+            "3\u{a0}536\u{a0}883\u{a0}116"
+        );
         assert_eq!(number(1.5, 2, Lang::Nb), "1,5");
         assert_eq!(number(999.0, 0, Lang::Nb), "999");
         assert_eq!(number(0.0, 0, Lang::Nb), "0");
@@ -99,7 +124,11 @@ mod tests {
 
     #[test]
     fn dates() {
-        let d = Date { year: 2025, month: 3, day: 14 };
+        let d = Date {
+            year: 2025,
+            month: 3,
+            day: 14,
+        };
         assert_eq!(date(d, Lang::Nb), "14. mars 2025");
         assert_eq!(date(d, Lang::En), "14 March 2025");
     }

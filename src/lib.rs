@@ -56,7 +56,10 @@ pub struct BuildSummary {
 }
 
 /// Builds the site into memory: every output file, and the files to copy as they are.
-pub fn build_files(site: &Site, base_url: &str) -> Result<(Vec<OutFile>, Vec<output::Copy>), Vec<Diagnostic>> {
+pub fn build_files(
+    site: &Site,
+    base_url: &str,
+) -> Result<(Vec<OutFile>, Vec<output::Copy>), Vec<Diagnostic>> {
     let theme = theme::Theme::new(&site.root, &site.config.theme).map_err(|d| vec![d])?;
     let renderer = render::Renderer::new(site, &theme, base_url)?;
     let pages = renderer.render_all()?;
@@ -70,8 +73,17 @@ pub fn build_files(site: &Site, base_url: &str) -> Result<(Vec<OutFile>, Vec<out
             }
             let html = String::from_utf8(f.bytes).unwrap_or_default();
             match rewrite::rewrite_page(&html) {
-                Ok((out, links)) => Ok((OutFile { path: f.path, bytes: out.into_bytes() }, Some(links))),
-                Err(e) => Err(Diagnostic::file(&f.path, format!("cannot rewrite the page: {e}"))),
+                Ok((out, links)) => Ok((
+                    OutFile {
+                        path: f.path,
+                        bytes: out.into_bytes(),
+                    },
+                    Some(links),
+                )),
+                Err(e) => Err(Diagnostic::file(
+                    &f.path,
+                    format!("cannot rewrite the page: {e}"),
+                )),
             }
         })
         .collect();
@@ -93,12 +105,18 @@ pub fn build_files(site: &Site, base_url: &str) -> Result<(Vec<OutFile>, Vec<out
         return Err(errors);
     }
     for (name, bytes) in theme.static_files() {
-        files.push(OutFile { path: name, bytes: bytes.into_owned() });
+        files.push(OutFile {
+            path: name,
+            bytes: bytes.into_owned(),
+        });
     }
     let mut copies = Vec::new();
     for m in &site.members {
         for img in &m.images {
-            copies.push(output::Copy { from: m.dir.join(img), to: format!("medlemmer/{}/{img}", m.slug) });
+            copies.push(output::Copy {
+                from: m.dir.join(img),
+                to: format!("medlemmer/{}/{img}", m.slug),
+            });
         }
     }
     check_links(site, base_url, &files, &copies, &links)?;
@@ -117,13 +135,18 @@ fn check_links(
     let base = config::url_path(base_url);
     let mut exists: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
     exists.extend(copies.iter().map(|c| c.to.as_str()));
-    let ids: HashMap<&str, HashSet<&str>> =
-        links.iter().map(|(p, l)| (p.as_str(), l.ids.iter().map(String::as_str).collect())).collect();
+    let ids: HashMap<&str, HashSet<&str>> = links
+        .iter()
+        .map(|(p, l)| (p.as_str(), l.ids.iter().map(String::as_str).collect()))
+        .collect();
     // Which source file a page comes from, to point errors at it.
     let mut sources: HashMap<String, &Source> = HashMap::new();
     for m in &site.members {
         for r in &m.reports {
-            sources.insert(format!("medlemmer/{}/{}/index.html", m.slug, r.year), &r.source);
+            sources.insert(
+                format!("medlemmer/{}/{}/index.html", m.slug, r.year),
+                &r.source,
+            );
         }
     }
     for p in &site.pages {
@@ -138,16 +161,27 @@ fn check_links(
                 continue;
             }
             let (path, frag) = rewrite::resolve(&page_url, href);
-            let problem = match path.strip_prefix(&base).or_else(|| (path.clone() + "/").strip_prefix(&base).map(|_| "")) {
+            let problem = match path
+                .strip_prefix(&base)
+                .or_else(|| (path.clone() + "/").strip_prefix(&base).map(|_| ""))
+            {
                 None => Some(format!("the link `{href}` leads outside the site")),
                 Some(rel) => {
-                    let target = if rel.is_empty() || rel.ends_with('/') { format!("{rel}index.html") } else { rel.to_string() };
+                    let target = if rel.is_empty() || rel.ends_with('/') {
+                        format!("{rel}index.html")
+                    } else {
+                        rel.to_string()
+                    };
                     if !exists.contains(target.as_str()) {
-                        Some(format!("the link `{href}` leads to a page that does not exist"))
+                        Some(format!(
+                            "the link `{href}` leads to a page that does not exist"
+                        ))
                     } else {
                         match (&frag, ids.get(target.as_str())) {
                             (Some(f), Some(set)) if !f.is_empty() && !set.contains(f.as_str()) => {
-                                Some(format!("the link `{href}` leads to an anchor #{f} that does not exist"))
+                                Some(format!(
+                                    "the link `{href}` leads to an anchor #{f} that does not exist"
+                                ))
                             }
                             _ => None,
                         }
@@ -157,7 +191,9 @@ fn check_links(
             if let Some(message) = problem {
                 // Content links point at the line in the member's file; anything else
                 // comes from a theme template.
-                let found = sources.get(page).and_then(|src| src.text.find(href.as_str()).map(|i| (src, i)));
+                let found = sources
+                    .get(page)
+                    .and_then(|src| src.text.find(href.as_str()).map(|i| (src, i)));
                 let d = match found {
                     Some((src, i)) => src
                         .error(i..i + href.len(), message)
@@ -165,28 +201,49 @@ fn check_links(
                     None => Diagnostic::file("templates", format!("{message} (on /{page})"))
                         .with_help("a theme template links to a page or anchor that is not built"),
                 };
-                if !errors.iter().any(|e: &Diagnostic| e.file == d.file && e.message == d.message) {
+                if !errors
+                    .iter()
+                    .any(|e: &Diagnostic| e.file == d.file && e.message == d.message)
+                {
                     errors.push(d);
                 }
             }
         }
     }
-    if errors.is_empty() { Ok(()) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
 }
 
 /// `aktsom build`: load, render, check and publish. Nothing is written unless every
 /// step succeeded.
 pub fn build(opts: &BuildOptions) -> Result<BuildSummary, Vec<Diagnostic>> {
     let start = Instant::now();
-    output::check_out_dir(&opts.root, &opts.out).map_err(|m| vec![Diagnostic::file(&opts.out, m)])?;
-    let mut site = content::load(&opts.root, &LoadOptions { drafts: opts.drafts })?;
+    output::check_out_dir(&opts.root, &opts.out)
+        .map_err(|m| vec![Diagnostic::file(&opts.out, m)])?;
+    let mut site = content::load(
+        &opts.root,
+        &LoadOptions {
+            drafts: opts.drafts,
+        },
+    )?;
     if let Some(url) = &opts.base_url {
-        site.config.base_url = if url.ends_with('/') { url.clone() } else { format!("{url}/") };
+        site.config.base_url = if url.ends_with('/') {
+            url.clone()
+        } else {
+            format!("{url}/")
+        };
     }
     let base_url = site.config.base_url.clone();
     let (files, copies) = build_files(&site, &base_url)?;
-    output::publish(&opts.out, &files, &copies)
-        .map_err(|e| vec![Diagnostic::file(&opts.out, format!("cannot write the output: {e}"))])?;
+    output::publish(&opts.out, &files, &copies).map_err(|e| {
+        vec![Diagnostic::file(
+            &opts.out,
+            format!("cannot write the output: {e}"),
+        )]
+    })?;
     Ok(BuildSummary {
         pages: files.iter().filter(|f| f.path.ends_with(".html")).count(),
         files: files.len() + copies.len(),

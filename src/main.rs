@@ -9,7 +9,11 @@ use aktsom::{BuildOptions, build, default_out};
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "aktsom", version, about = "Publishes members' due-diligence reports as an accessible static site")]
+#[command(
+    name = "aktsom",
+    version,
+    about = "Publishes members' due-diligence reports as an accessible static site"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -44,12 +48,22 @@ fn print_diagnostics(diags: &[Diagnostic]) {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Build { root, out, drafts, base_url } => {
+        Command::Build {
+            root,
+            out,
+            drafts,
+            base_url,
+        } => {
             let out = out.unwrap_or_else(|| default_out(&root));
             if std::io::stderr().is_terminal() {
                 eprintln!("Building {} …", root.display());
             }
-            let opts = BuildOptions { root, out: out.clone(), drafts, base_url };
+            let opts = BuildOptions {
+                root,
+                out: out.clone(),
+                drafts,
+                base_url,
+            };
             match build(&opts) {
                 Ok(summary) => {
                     print_diagnostics(&summary.warnings);

@@ -80,7 +80,14 @@ impl Rendered {
 }
 
 /// Ids the theme uses on every page; content headings never take them.
-pub const RESERVED_IDS: &[&str] = &["hovedinnhold", "innhold", "toppen", "sok", "meny", "nokkeltall"];
+pub const RESERVED_IDS: &[&str] = &[
+    "hovedinnhold",
+    "innhold",
+    "toppen",
+    "sok",
+    "meny",
+    "nokkeltall",
+];
 
 const ALLOWED_RAW_TAGS: &[&str] = &["abbr", "span", "div", "sup", "sub", "br"];
 
@@ -91,7 +98,9 @@ fn options() -> Options {
 /// Renders Markdown; errors (unknown question numbers, bad image paths, …) come back
 /// all at once.
 pub fn render(text: &str, cx: &MdContext) -> Result<Rendered, Vec<Diagnostic>> {
-    let events: Vec<(Event, Range<usize>)> = Parser::new_ext(text, options()).into_offset_iter().collect();
+    let events: Vec<(Event, Range<usize>)> = Parser::new_ext(text, options())
+        .into_offset_iter()
+        .collect();
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
     let span = |r: &Range<usize>| r.start + cx.offset..r.end + cx.offset;
@@ -120,7 +129,10 @@ pub fn render(text: &str, cx: &MdContext) -> Result<Rendered, Vec<Diagnostic>> {
                     errors.push(
                         cx.source
                             .error(span(&h.range), format!("question {number} appears twice"))
-                            .with_help(format!("it was already answered at line {}; merge the two answers", line + line_offset(cx))),
+                            .with_help(format!(
+                                "it was already answered at line {}; merge the two answers",
+                                line + line_offset(cx)
+                            )),
                     );
                     continue;
                 }
@@ -185,7 +197,8 @@ pub fn render(text: &str, cx: &MdContext) -> Result<Rendered, Vec<Diagnostic>> {
                 for (j, (e, _)) in events[i + 1..end].iter().enumerate() {
                     if j == 0 {
                         if let Event::Text(t) = e {
-                            let stripped = strip_caption_prefix(t, cx.lang).unwrap_or(t).trim_start();
+                            let stripped =
+                                strip_caption_prefix(t, cx.lang).unwrap_or(t).trim_start();
                             caption.push(Event::Text(CowStr::from(stripped.to_string())));
                             continue;
                         }
@@ -246,11 +259,17 @@ pub fn render(text: &str, cx: &MdContext) -> Result<Rendered, Vec<Diagnostic>> {
                     Some(pulldown_cmark::Alignment::Center) => " class=\"center\"",
                     _ => "",
                 };
-                let tag = if table.in_head { format!("<th scope=\"col\"{class}>") } else { format!("<td{class}>") };
+                let tag = if table.in_head {
+                    format!("<th scope=\"col\"{class}>")
+                } else {
+                    format!("<td{class}>")
+                };
                 out.push(Event::Html(CowStr::from(tag)));
             }
             Event::End(TagEnd::TableCell) => {
-                out.push(Event::Html(if table.in_head { "</th>" } else { "</td>" }.into()));
+                out.push(Event::Html(
+                    if table.in_head { "</th>" } else { "</td>" }.into(),
+                ));
                 table.cell += 1;
             }
             Event::Start(Tag::Link { dest_url, .. }) => {
@@ -273,7 +292,12 @@ pub fn render(text: &str, cx: &MdContext) -> Result<Rendered, Vec<Diagnostic>> {
                     out.push(ev.clone());
                 }
             }
-            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
                 let end = find_end(&events, i);
                 let alt: String = events[i + 1..end]
                     .iter()
@@ -324,7 +348,11 @@ pub fn render(text: &str, cx: &MdContext) -> Result<Rendered, Vec<Diagnostic>> {
             }
             Event::FootnoteReference(label) => {
                 let (n, slug, first) = footnotes.reference(label);
-                let id_attr = if first { format!(" id=\"fnref-{slug}\"") } else { String::new() };
+                let id_attr = if first {
+                    format!(" id=\"fnref-{slug}\"")
+                } else {
+                    String::new()
+                };
                 out.push(Event::Html(CowStr::from(format!(
                     "<sup class=\"fn-ref\"><a href=\"#fn-{slug}\"{id_attr}>{n}<span class=\"visually-hidden\"> ({})</span></a></sup>",
                     footnote_word(cx.lang)
@@ -340,7 +368,10 @@ pub fn render(text: &str, cx: &MdContext) -> Result<Rendered, Vec<Diagnostic>> {
             Event::End(TagEnd::FootnoteDefinition) => {
                 let slug = footnotes.open.pop().unwrap_or_default();
                 let back = if footnotes.referenced(&slug) {
-                    format!(" <a class=\"fn-back\" href=\"#fnref-{slug}\">{}</a>", back_word(cx.lang))
+                    format!(
+                        " <a class=\"fn-back\" href=\"#fnref-{slug}\">{}</a>",
+                        back_word(cx.lang)
+                    )
                 } else {
                     String::new()
                 };
@@ -370,7 +401,10 @@ pub fn render(text: &str, cx: &MdContext) -> Result<Rendered, Vec<Diagnostic>> {
             }
             e
         });
-        let writer = CountingWriter { out: &mut html, count: written.clone() };
+        let writer = CountingWriter {
+            out: &mut html,
+            count: written.clone(),
+        };
         // Writing to a String cannot fail.
         let _ = pulldown_cmark::html::write_html_fmt(writer, iter);
     }
@@ -413,7 +447,11 @@ pub fn render(text: &str, cx: &MdContext) -> Result<Rendered, Vec<Diagnostic>> {
             }
             next += 1;
         }
-        let source_end = if next < marks.len() { headings[marks[next].1].range.start } else { text.len() };
+        let source_end = if next < marks.len() {
+            headings[marks[next].1].range.start
+        } else {
+            text.len()
+        };
         sections.push(Section {
             level: head.level,
             number,
@@ -428,7 +466,12 @@ pub fn render(text: &str, cx: &MdContext) -> Result<Rendered, Vec<Diagnostic>> {
     }
 
     if errors.is_empty() {
-        Ok(Rendered { html, sections, warnings, words })
+        Ok(Rendered {
+            html,
+            sections,
+            warnings,
+            words,
+        })
     } else {
         Err(errors)
     }
@@ -467,7 +510,9 @@ fn collect_headings(events: &[(Event, Range<usize>)]) -> Vec<HeadingRef> {
     let mut i = 0;
     while i < events.len() {
         match &events[i].0 {
-            Event::Start(Tag::BlockQuote(_) | Tag::List(_) | Tag::FootnoteDefinition(_)) => depth += 1,
+            Event::Start(Tag::BlockQuote(_) | Tag::List(_) | Tag::FootnoteDefinition(_)) => {
+                depth += 1
+            }
             Event::End(TagEnd::BlockQuote(_) | TagEnd::List(_) | TagEnd::FootnoteDefinition) => {
                 depth = depth.saturating_sub(1)
             }
@@ -539,7 +584,9 @@ fn caption_prefixes(lang: Lang) -> &'static [&'static str] {
 }
 
 fn strip_caption_prefix(text: &str, lang: Lang) -> Option<&str> {
-    caption_prefixes(lang).iter().find_map(|p| text.strip_prefix(p))
+    caption_prefixes(lang)
+        .iter()
+        .find_map(|p| text.strip_prefix(p))
 }
 
 fn table_caption_follows(events: &[(Event, Range<usize>)], i: usize, lang: Lang) -> bool {
@@ -616,7 +663,10 @@ fn back_word(lang: Lang) -> &'static str {
 pub fn url_is_safe(url: &str) -> bool {
     let url = url.trim();
     // Browsers ignore ASCII tab and newline inside a scheme ("java\tscript:").
-    let cleaned: String = url.chars().filter(|c| !matches!(c, '\t' | '\n' | '\r')).collect();
+    let cleaned: String = url
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .collect();
     match cleaned.find([':', '/', '?', '#']) {
         Some(i) if cleaned.as_bytes()[i] == b':' => {
             let scheme = cleaned[..i].to_ascii_lowercase();
@@ -640,16 +690,25 @@ fn image_url(dest: &str, cx: &MdContext) -> Result<String, (String, String)> {
     let name = dest.strip_prefix("./").unwrap_or(dest);
     if name.contains("..") || name.contains('/') || name.contains('\\') || name.starts_with('.') {
         return Err((
-            format!("image path `{}` leaves the member's folder", truncate(dest, 60)),
+            format!(
+                "image path `{}` leaves the member's folder",
+                truncate(dest, 60)
+            ),
             "put the image file in the member's folder and write only its file name".into(),
         ));
     }
     if !cx.images.contains(name) {
-        let help = match crate::diagnostics::did_you_mean(name, cx.images.iter().map(String::as_str)) {
-            Some(s) => format!("did you mean `{s}`?"),
-            None => "put the image file in the member's folder (png, jpg, jpeg, gif or webp)".into(),
-        };
-        return Err((format!("image file `{}` not found", truncate(name, 60)), help));
+        let help =
+            match crate::diagnostics::did_you_mean(name, cx.images.iter().map(String::as_str)) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => {
+                    "put the image file in the member's folder (png, jpg, jpeg, gif or webp)".into()
+                }
+            };
+        return Err((
+            format!("image file `{}` not found", truncate(name, 60)),
+            help,
+        ));
     }
     Ok(format!("{}{}", cx.image_prefix, name))
 }
@@ -738,7 +797,11 @@ fn unique_slug(text: &str, used: &mut HashSet<String>) -> String {
     let mut base = slugify(text);
     if base.is_empty() || base.starts_with(|c: char| c.is_ascii_digit()) {
         // Ids that start with a digit are reserved for question anchors.
-        base = if base.is_empty() { "seksjon".into() } else { format!("s-{base}") };
+        base = if base.is_empty() {
+            "seksjon".into()
+        } else {
+            format!("s-{base}")
+        };
     }
     let mut id = base.clone();
     let mut n = 2;
@@ -766,9 +829,37 @@ pub fn escape_attr(s: &str) -> String {
 
 static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     let tags: HashSet<&str> = [
-        "p", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "blockquote", "pre", "code", "em", "strong", "del",
-        "a", "img", "hr", "br", "table", "caption", "thead", "tbody", "tr", "th", "td", "div", "span", "sup",
-        "sub", "abbr",
+        "p",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "ul",
+        "ol",
+        "li",
+        "blockquote",
+        "pre",
+        "code",
+        "em",
+        "strong",
+        "del",
+        "a",
+        "img",
+        "hr",
+        "br",
+        "table",
+        "caption",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+        "div",
+        "span",
+        "sup",
+        "sub",
+        "abbr",
     ]
     .into_iter()
     .collect();
@@ -781,7 +872,17 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     allow("ol", &["start"]);
     allow("th", &["scope", "class"]);
     allow("td", &["class"]);
-    allow("div", &["class", "role", "tabindex", "aria-label", "aria-labelledby", "id"]);
+    allow(
+        "div",
+        &[
+            "class",
+            "role",
+            "tabindex",
+            "aria-label",
+            "aria-labelledby",
+            "id",
+        ],
+    );
     allow("caption", &["id"]);
     allow("span", &["class"]);
     allow("sup", &["class"]);
@@ -844,24 +945,43 @@ mod tests {
         assert!(!r.html.contains("javascript:"), "{}", r.html);
         assert!(!r.html.contains("onerror"), "{}", r.html);
         assert!(!r.html.contains("onclick"), "{}", r.html);
-        assert!(r.html.contains("<span lang=\"en\">English</span>"), "{}", r.html);
+        assert!(
+            r.html.contains("<span lang=\"en\">English</span>"),
+            "{}",
+            r.html
+        );
         assert!(r.html.contains("lenke"));
         assert!(r.warnings.iter().any(|w| w.message.contains("<script>")));
     }
 
     #[test]
     fn tables_get_caption_scope_and_wrapper() {
-        let r = render_plain("## Risiko\n\nTabell: Prioriterte risikoer\n\n| A | B |\n|---|--:|\n| x | 1 |\n").unwrap();
-        assert!(r.html.contains("<caption id=\"tabell-1\">Prioriterte risikoer</caption>"), "{}", r.html);
+        let r = render_plain(
+            "## Risiko\n\nTabell: Prioriterte risikoer\n\n| A | B |\n|---|--:|\n| x | 1 |\n",
+        )
+        .unwrap();
+        assert!(
+            r.html
+                .contains("<caption id=\"tabell-1\">Prioriterte risikoer</caption>"),
+            "{}",
+            r.html
+        );
         assert!(r.html.contains("<th scope=\"col\">A</th>"), "{}", r.html);
         assert!(r.html.contains("<td class=\"num\">1</td>"), "{}", r.html);
-        assert!(r.html.contains("aria-labelledby=\"tabell-1\""), "{}", r.html);
+        assert!(
+            r.html.contains("aria-labelledby=\"tabell-1\""),
+            "{}",
+            r.html
+        );
         assert!(!r.html.contains("Tabell:"));
     }
 
     #[test]
     fn headings_get_unique_ids_and_sections() {
-        let r = render_plain("Innledning\n\n## Forord\n\nTekst\n\n### Under\n\nMer\n\n## Forord\n\nIgjen\n").unwrap();
+        let r = render_plain(
+            "Innledning\n\n## Forord\n\nTekst\n\n### Under\n\nMer\n\n## Forord\n\nIgjen\n",
+        )
+        .unwrap();
         let ids: Vec<_> = r.sections.iter().map(|s| s.anchor.as_str()).collect();
         assert_eq!(ids, ["forord", "under", "forord-2"]);
         // The first section runs over its sub-heading.
@@ -880,7 +1000,12 @@ mod tests {
 
     #[test]
     fn image_paths_are_checked() {
-        assert!(render_plain("![Et bilde](bilde.png)").unwrap().html.contains("src=\"/medlemmer/x/bilde.png\""));
+        assert!(
+            render_plain("![Et bilde](bilde.png)")
+                .unwrap()
+                .html
+                .contains("src=\"/medlemmer/x/bilde.png\"")
+        );
         let e = render_plain("![x](../../site.toml)").unwrap_err();
         assert!(e[0].message.contains("leaves the member's folder"));
         let e = render_plain("![x](bilde.jpg)").unwrap_err();

@@ -127,7 +127,11 @@ const TEMPLATES: &[&str] = &[
 ];
 
 impl<'a> Renderer<'a> {
-    pub fn new(site: &'a Site, theme: &Theme, base_url: &str) -> Result<Renderer<'a>, Vec<Diagnostic>> {
+    pub fn new(
+        site: &'a Site,
+        theme: &Theme,
+        base_url: &str,
+    ) -> Result<Renderer<'a>, Vec<Diagnostic>> {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         env.set_formatter(html_formatter);
@@ -163,7 +167,12 @@ impl<'a> Renderer<'a> {
             publisher: config.publisher.clone(),
             base_url: base_url.to_string(),
             base: base.clone(),
-            origin: base_url.trim_end_matches('/').strip_suffix(base.trim_end_matches('/')).unwrap_or(base_url).trim_end_matches('/').to_string(),
+            origin: base_url
+                .trim_end_matches('/')
+                .strip_suffix(base.trim_end_matches('/'))
+                .unwrap_or(base_url)
+                .trim_end_matches('/')
+                .to_string(),
             lang: config.language.code(),
             licence_name: config.data_licence.name.clone(),
             licence_url: config.data_licence.url.clone(),
@@ -189,7 +198,15 @@ impl<'a> Renderer<'a> {
 
     /// Renders every page of the site.
     pub fn render_all(&self) -> Result<Vec<OutFile>, Vec<Diagnostic>> {
-        let mut jobs = vec![Job::Front, Job::Members, Job::Years, Job::NotFound, Job::Feed, Job::Sitemap, Job::Robots];
+        let mut jobs = vec![
+            Job::Front,
+            Job::Members,
+            Job::Years,
+            Job::NotFound,
+            Job::Feed,
+            Job::Sitemap,
+            Job::Robots,
+        ];
         for m in &self.site.members {
             jobs.push(Job::Member(m));
             for i in 0..m.reports.len() {
@@ -202,18 +219,25 @@ impl<'a> Renderer<'a> {
         for p in &self.site.pages {
             jobs.push(Job::Page(p));
         }
-        let results: Vec<Result<OutFile, Diagnostic>> = jobs.par_iter().map(|j| self.render_job(j)).collect();
+        let results: Vec<Result<OutFile, Diagnostic>> =
+            jobs.par_iter().map(|j| self.render_job(j)).collect();
         let mut files = Vec::with_capacity(results.len());
         let mut errors = Vec::new();
         for r in results {
             match r {
                 Ok(f) => files.push(f),
                 // A template bug fails every page the same way: say it once.
-                Err(e) if !errors.iter().any(|x: &Diagnostic| x.message == e.message) => errors.push(e),
+                Err(e) if !errors.iter().any(|x: &Diagnostic| x.message == e.message) => {
+                    errors.push(e)
+                }
                 Err(_) => {}
             }
         }
-        if errors.is_empty() { Ok(files) } else { Err(errors) }
+        if errors.is_empty() {
+            Ok(files)
+        } else {
+            Err(errors)
+        }
     }
 
     fn config(&self) -> &SiteConfig {
@@ -253,7 +277,14 @@ impl<'a> Renderer<'a> {
             Some(t) => t.clone(),
             None => {
                 let lang = r.lang(self.lang());
-                format!("{} {}", self.t(lang).get("report_default_title").cloned().unwrap_or_default(), r.year)
+                format!(
+                    "{} {}",
+                    self.t(lang)
+                        .get("report_default_title")
+                        .cloned()
+                        .unwrap_or_default(),
+                    r.year
+                )
             }
         }
     }
@@ -290,14 +321,26 @@ impl<'a> Renderer<'a> {
             .map(|def| FigureView {
                 id: def.id.clone(),
                 label: def.label.get(lang).to_string(),
-                value: r.figures.get(&def.id).map(|v| format::figure(def, *v, lang)),
+                value: r
+                    .figures
+                    .get(&def.id)
+                    .map(|v| format::figure(def, *v, lang)),
             })
             .collect()
     }
 
     /// Renders a template with the shared globals and the page's own values.
-    fn page(&self, template: &str, path: String, lang: Lang, extra: Value) -> Result<OutFile, Diagnostic> {
-        let tmpl = self.env.get_template(template).map_err(|e| template_error(&e))?;
+    fn page(
+        &self,
+        template: &str,
+        path: String,
+        lang: Lang,
+        extra: Value,
+    ) -> Result<OutFile, Diagnostic> {
+        let tmpl = self
+            .env
+            .get_template(template)
+            .map_err(|e| template_error(&e))?;
         let ctx = minijinja::context! {
             site => Serde(&self.view),
             t => Serde(self.t(self.lang())),
@@ -306,7 +349,10 @@ impl<'a> Renderer<'a> {
         };
         let _ = lang;
         let html = tmpl.render(ctx).map_err(|e| template_error(&e))?;
-        Ok(OutFile { path, bytes: html.into_bytes() })
+        Ok(OutFile {
+            path,
+            bytes: html.into_bytes(),
+        })
     }
 
     fn render_job(&self, job: &Job) -> Result<OutFile, Diagnostic> {
@@ -456,7 +502,11 @@ impl<'a> Renderer<'a> {
         self.years()
             .iter()
             .rev()
-            .map(|(y, v)| YearLink { year: *y, url: self.year_url(*y), count: v.len() })
+            .map(|(y, v)| YearLink {
+                year: *y,
+                url: self.year_url(*y),
+                count: v.len(),
+            })
             .collect()
     }
 
@@ -537,7 +587,11 @@ pub fn collation_key(s: &str) -> String {
 
 /// Escapes strings for HTML and XML with `& < > " '` only (minijinja's default also
 /// escapes `/`, which makes every URL longer); other values go to the default.
-fn html_formatter(out: &mut minijinja::Output, state: &mut minijinja::State, value: &Value) -> Result<(), minijinja::Error> {
+fn html_formatter(
+    out: &mut minijinja::Output,
+    state: &mut minijinja::State,
+    value: &Value,
+) -> Result<(), minijinja::Error> {
     match (state.auto_escape(), value.as_str()) {
         (minijinja::AutoEscape::Html, Some(s)) if !value.is_safe() => {
             let mut last = 0;
@@ -550,11 +604,14 @@ fn html_formatter(out: &mut minijinja::Output, state: &mut minijinja::State, val
                     b'\'' => "&#39;",
                     _ => continue,
                 };
-                out.write_str(&s[last..i]).map_err(|_| minijinja::Error::from(minijinja::ErrorKind::WriteFailure))?;
-                out.write_str(rep).map_err(|_| minijinja::Error::from(minijinja::ErrorKind::WriteFailure))?;
+                out.write_str(&s[last..i])
+                    .map_err(|_| minijinja::Error::from(minijinja::ErrorKind::WriteFailure))?;
+                out.write_str(rep)
+                    .map_err(|_| minijinja::Error::from(minijinja::ErrorKind::WriteFailure))?;
                 last = i + 1;
             }
-            out.write_str(&s[last..]).map_err(|_| minijinja::Error::from(minijinja::ErrorKind::WriteFailure))
+            out.write_str(&s[last..])
+                .map_err(|_| minijinja::Error::from(minijinja::ErrorKind::WriteFailure))
         }
         _ => minijinja::escape_formatter(out, state, value),
     }
@@ -562,10 +619,15 @@ fn html_formatter(out: &mut minijinja::Output, state: &mut minijinja::State, val
 
 fn template_error(e: &minijinja::Error) -> Diagnostic {
     let name = e.name().unwrap_or("template");
-    let mut d = Diagnostic::file(Path::new("templates").join(name), format!("template error: {e}"));
+    let mut d = Diagnostic::file(
+        Path::new("templates").join(name),
+        format!("template error: {e}"),
+    );
     if let Some(line) = e.line() {
         d.line = line;
         d.column = 1;
     }
-    d.with_help("fix the template; if it is a site override, compare it with themes/default/templates/")
+    d.with_help(
+        "fix the template; if it is a site override, compare it with themes/default/templates/",
+    )
 }

@@ -122,8 +122,11 @@ pub fn load_all(root: &Path) -> Result<BTreeMap<String, ReportTemplate>, Vec<Dia
             .collect(),
         Err(_) => {
             return Err(vec![
-                Diagnostic::file("report-templates/", "the folder report-templates/ is missing")
-                    .with_help("add report-templates/<version>.toml with the template's questions"),
+                Diagnostic::file(
+                    "report-templates/",
+                    "the folder report-templates/ is missing",
+                )
+                .with_help("add report-templates/<version>.toml with the template's questions"),
             ]);
         }
     };
@@ -139,7 +142,11 @@ pub fn load_all(root: &Path) -> Result<BTreeMap<String, ReportTemplate>, Vec<Dia
             Err(mut e) => errors.append(&mut e),
         }
     }
-    if errors.is_empty() { Ok(out) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
 }
 
 fn load_one(path: &Path, shown: &Path) -> Result<ReportTemplate, Vec<Diagnostic>> {
@@ -160,8 +167,14 @@ fn load_one(path: &Path, shown: &Path) -> Result<ReportTemplate, Vec<Diagnostic>
     if file.version != stem {
         errors.push(
             source
-                .error(at("version"), format!("version \"{}\" does not match the file name", file.version))
-                .with_help(format!("name the file {}.toml or set version = \"{stem}\"", file.version)),
+                .error(
+                    at("version"),
+                    format!("version \"{}\" does not match the file name", file.version),
+                )
+                .with_help(format!(
+                    "name the file {}.toml or set version = \"{stem}\"",
+                    file.version
+                )),
         );
     }
     let mut questions = Vec::new();
@@ -182,7 +195,10 @@ fn load_one(path: &Path, shown: &Path) -> Result<ReportTemplate, Vec<Diagnostic>
             }
             _ => errors.push(
                 source
-                    .error(at(&needle), format!("`{}` is not a question number", q.number))
+                    .error(
+                        at(&needle),
+                        format!("`{}` is not a question number", q.number),
+                    )
                     .with_help("numbers look like 2, 2.A or 2.A.3"),
             ),
         }
@@ -205,9 +221,18 @@ mod tests {
 
     #[test]
     fn parses_numbers() {
-        assert_eq!(parse_number("2.A.3 Prioriterte"), Some(("2.A.3".into(), "Prioriterte")));
-        assert_eq!(parse_number("2.a.3. Tekst"), Some(("2.A.3".into(), "Tekst")));
-        assert_eq!(parse_number("3 Håndtering"), Some(("3".into(), "Håndtering")));
+        assert_eq!(
+            parse_number("2.A.3 Prioriterte"),
+            Some(("2.A.3".into(), "Prioriterte"))
+        );
+        assert_eq!(
+            parse_number("2.a.3. Tekst"),
+            Some(("2.A.3".into(), "Tekst"))
+        );
+        assert_eq!(
+            parse_number("3 Håndtering"),
+            Some(("3".into(), "Håndtering"))
+        );
         assert_eq!(parse_number("1.B"), Some(("1.B".into(), "")));
         assert_eq!(parse_number("6.B.12 x"), Some(("6.B.12".into(), "x")));
         assert_eq!(parse_number("2024 i korte trekk"), None);

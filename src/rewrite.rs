@@ -21,29 +21,29 @@ pub fn rewrite_page(html: &str) -> Result<(String, PageLinks), String> {
         html,
         RewriteStrSettings::new()
             .append_element_content_handler(element!("[id]", |el| {
-                    if let Some(id) = el.get_attribute("id") {
-                        links.borrow_mut().ids.push(id);
-                    }
-                    Ok(())
-                }))
+                if let Some(id) = el.get_attribute("id") {
+                    links.borrow_mut().ids.push(id);
+                }
+                Ok(())
+            }))
             .append_element_content_handler(element!("a[href], link[href]", |el| {
-                    let href = decode_entities(&el.get_attribute("href").unwrap_or_default());
-                    if is_external(&href) {
-                        if el.tag_name() == "a" && el.get_attribute("rel").is_none() {
-                            el.set_attribute("rel", "external")?;
-                        }
-                    } else if !href.starts_with("mailto:") && !href.starts_with("tel:") {
-                        links.borrow_mut().hrefs.push(href);
+                let href = decode_entities(&el.get_attribute("href").unwrap_or_default());
+                if is_external(&href) {
+                    if el.tag_name() == "a" && el.get_attribute("rel").is_none() {
+                        el.set_attribute("rel", "external")?;
                     }
-                    Ok(())
-                }))
+                } else if !href.starts_with("mailto:") && !href.starts_with("tel:") {
+                    links.borrow_mut().hrefs.push(href);
+                }
+                Ok(())
+            }))
             .append_element_content_handler(element!("img[src], script[src]", |el| {
-                    let src = decode_entities(&el.get_attribute("src").unwrap_or_default());
-                    if !is_external(&src) && !src.starts_with("data:") {
-                        links.borrow_mut().hrefs.push(src);
-                    }
-                    Ok(())
-                })),
+                let src = decode_entities(&el.get_attribute("src").unwrap_or_default());
+                if !is_external(&src) && !src.starts_with("data:") {
+                    links.borrow_mut().hrefs.push(src);
+                }
+                Ok(())
+            })),
     )
     .map_err(|e| e.to_string())?;
     Ok((out, links.into_inner()))
@@ -68,7 +68,11 @@ fn decode_entities(s: &str) -> String {
                 "gt" => Some('>'),
                 "quot" => Some('"'),
                 "apos" => Some('\''),
-                _ if name.starts_with("#x") || name.starts_with("#X") => u32::from_str_radix(&name[2..], 16).ok().and_then(char::from_u32),
+                _ if name.starts_with("#x") || name.starts_with("#X") => {
+                    u32::from_str_radix(&name[2..], 16)
+                        .ok()
+                        .and_then(char::from_u32)
+                }
                 _ if name.starts_with('#') => name[1..].parse().ok().and_then(char::from_u32),
                 _ => None,
             };
@@ -136,15 +140,25 @@ mod tests {
 
     #[test]
     fn resolves_relative_links() {
-        assert_eq!(resolve("/medlemmer/x/2024/", "../2023/#2-a-3"), ("/medlemmer/x/2023/".into(), Some("2-a-3".into())));
-        assert_eq!(resolve("/medlemmer/x/2024/", "#top"), ("/medlemmer/x/2024/".into(), Some("top".into())));
-        assert_eq!(resolve("/a/", "/style.css?v=1"), ("/style.css".into(), None));
+        assert_eq!(
+            resolve("/medlemmer/x/2024/", "../2023/#2-a-3"),
+            ("/medlemmer/x/2023/".into(), Some("2-a-3".into()))
+        );
+        assert_eq!(
+            resolve("/medlemmer/x/2024/", "#top"),
+            ("/medlemmer/x/2024/".into(), Some("top".into()))
+        );
+        assert_eq!(
+            resolve("/a/", "/style.css?v=1"),
+            ("/style.css".into(), None)
+        );
         assert_eq!(resolve("/a/b/", "../../"), ("/".into(), None));
     }
 
     #[test]
     fn marks_external_links_and_collects() {
-        let (out, links) = rewrite_page("<a href=\"https://x.no\">x</a><a href=\"/a/#b\" id=\"c\">y</a>").unwrap();
+        let (out, links) =
+            rewrite_page("<a href=\"https://x.no\">x</a><a href=\"/a/#b\" id=\"c\">y</a>").unwrap();
         assert!(out.contains("rel=\"external\""));
         assert_eq!(links.hrefs, ["/a/#b"]);
         assert_eq!(links.ids, ["c"]);

@@ -31,8 +31,11 @@ impl Theme {
         let theme_dir = root.join("themes").join(name);
         let builtin = name == "default";
         if !builtin && !theme_dir.is_dir() {
-            return Err(Diagnostic::file("site.toml", format!("theme `{name}` not found in themes/{name}/"))
-                .with_help("use theme = \"default\" or add the theme folder"));
+            return Err(Diagnostic::file(
+                "site.toml",
+                format!("theme `{name}` not found in themes/{name}/"),
+            )
+            .with_help("use theme = \"default\" or add the theme folder"));
         }
         Ok(Theme {
             root: root.to_path_buf(),
@@ -53,13 +56,16 @@ impl Theme {
             }
         }
         if self.builtin {
-            return DEFAULT_THEME.get_file(rel).map(|f| Cow::Borrowed(f.contents()));
+            return DEFAULT_THEME
+                .get_file(rel)
+                .map(|f| Cow::Borrowed(f.contents()));
         }
         None
     }
 
     pub fn read_string(&self, rel: &str) -> Option<String> {
-        self.read(rel).map(|b| String::from_utf8_lossy(&b).into_owned())
+        self.read(rel)
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
     }
 
     /// Every file under `static/`, as (path relative to `static/`, contents), sorted.
@@ -96,12 +102,17 @@ impl Theme {
                 return toml::from_str(&text).map_err(|e| Diagnostic::file(shown, e.to_string()));
             }
         }
-        Err(Diagnostic::file(shown, "the theme has no interface strings for this language"))
+        Err(Diagnostic::file(
+            shown,
+            "the theme has no interface strings for this language",
+        ))
     }
 }
 
 fn collect_files(dir: &Path, prefix: &str, out: &mut std::collections::BTreeSet<String>) {
-    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
     for e in rd.filter_map(|e| e.ok()) {
         let name = e.file_name().to_string_lossy().into_owned();
         if name.starts_with('.') {
