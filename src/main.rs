@@ -39,7 +39,7 @@ enum Command {
 }
 
 fn print_diagnostics(diags: &[Diagnostic]) {
-    let color = std::io::stderr().is_terminal();
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     for d in diags {
         eprintln!("{}", d.render(color));
     }
