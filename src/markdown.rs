@@ -104,6 +104,8 @@ pub fn render(text: &str, cx: &MdContext) -> Result<Rendered, Vec<Diagnostic>> {
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
     let span = |r: &Range<usize>| r.start + cx.offset..r.end + cx.offset;
+    // Line numbers in the source file, computed once: (offset of each line start).
+    let lines = LineIndex::new(&cx.source.text);
 
     // Pass 1: headings, their numbers and ids.
     let headings = collect_headings(&events);
@@ -125,13 +127,13 @@ pub fn render(text: &str, cx: &MdContext) -> Result<Rendered, Vec<Diagnostic>> {
         if let (Some((number, rest)), Some(template)) = (parsed, cx.template) {
             if template.get(&number).is_some() {
                 if let Some(first_line) = numbered_seen.insert(number.clone(), h.range.start) {
-                    let (line, _) = crate::diagnostics::line_col(text, first_line);
+                    let line = lines.line(first_line + cx.offset);
                     errors.push(
                         cx.source
                             .error(span(&h.range), format!("question {number} appears twice"))
                             .with_help(format!(
                                 "it was already answered at line {}; merge the two answers",
-                                line + line_offset(cx)
+                                line
                             )),
                     );
                     continue;
@@ -436,7 +438,7 @@ pub fn render(text: &str, cx: &MdContext) -> Result<Rendered, Vec<Diagnostic>> {
     for (k, &(_, h)) in marks.iter().enumerate() {
         let head = &headings[h];
         let (anchor, number, heading) = heading_info[&head.index].clone();
-        let (line, _) = crate::diagnostics::line_col(text, head.range.start);
+        let line = lines.line(head.range.start + cx.offset);
         // A section runs until the next numbered heading or heading of the same or
         // a higher level.
         let mut next = k + 1;
@@ -457,7 +459,7 @@ pub fn render(text: &str, cx: &MdContext) -> Result<Rendered, Vec<Diagnostic>> {
             number,
             heading,
             anchor,
-            line: line + line_offset(cx),
+            line,
             // bounds[0] is the preamble, bounds[k + 1] the start of section k and the
             // last bound the end of the HTML.
             html: bounds[k + 1]..bounds[next + 1],
@@ -477,8 +479,17 @@ pub fn render(text: &str, cx: &MdContext) -> Result<Rendered, Vec<Diagnostic>> {
     }
 }
 
-fn line_offset(cx: &MdContext) -> usize {
-    crate::diagnostics::line_col(&cx.source.text, cx.offset).0 - 1
+/// 1-based line numbers of byte offsets, by binary search over the line starts.
+struct LineIndex(Vec<usize>);
+
+impl LineIndex {
+    fn new(text: &str) -> LineIndex {
+        LineIndex(text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i).collect())
+    }
+
+    fn line(&self, offset: usize) -> usize {
+        self.0.partition_point(|&nl| nl < offset) + 1
+    }
 }
 
 struct CountingWriter<'a> {
