@@ -110,22 +110,6 @@ enum Job<'a> {
     Robots,
 }
 
-const TEMPLATES: &[&str] = &[
-    "base.html",
-    "macros.html",
-    "index.html",
-    "members.html",
-    "member.html",
-    "report.html",
-    "years.html",
-    "year.html",
-    "page.html",
-    "404.html",
-    "atom.xml",
-    "sitemap.xml",
-    "robots.txt",
-];
-
 impl<'a> Renderer<'a> {
     pub fn new(
         site: &'a Site,
@@ -135,18 +119,11 @@ impl<'a> Renderer<'a> {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         env.set_formatter(html_formatter);
+        // Templates are read through the theme's override rule and compiled once, on
+        // first use, for the whole build.
+        let loader_theme = theme.clone();
+        env.set_loader(move |name| Ok(loader_theme.read_string(&format!("templates/{name}"))));
         let mut errors = Vec::new();
-        for name in TEMPLATES {
-            let rel = format!("templates/{name}");
-            match theme.read_string(&rel) {
-                Some(src) => {
-                    if let Err(e) = env.add_template_owned(name.to_string(), src) {
-                        errors.push(template_error(&e));
-                    }
-                }
-                None => errors.push(Diagnostic::file(&rel, "the theme has no such template")),
-            }
-        }
         let mut strings = BTreeMap::new();
         for lang in [Lang::Nb, Lang::En] {
             match theme.strings(lang) {

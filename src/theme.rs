@@ -17,6 +17,7 @@ use crate::diagnostics::{Diagnostic, parse_toml, read_text};
 
 static DEFAULT_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
 
+#[derive(Clone)]
 pub struct Theme {
     root: PathBuf,
     theme_dir: PathBuf,
