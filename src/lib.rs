@@ -62,7 +62,10 @@ pub fn build_files(
 ) -> Result<(Vec<OutFile>, Vec<output::Copy>), Vec<Diagnostic>> {
     let theme = theme::Theme::new(&site.root, &site.config.theme).map_err(|d| vec![d])?;
     let renderer = render::Renderer::new(site, &theme, base_url)?;
-    let pages = renderer.render_all()?;
+    #[allow(unused_mut)]
+    let mut pages = renderer.render_all()?;
+    // Feature modules add their own pages here, each rendering its own templates
+    // through `renderer`.
 
     // One lol_html pass per HTML page.
     let rewritten: Vec<Result<(OutFile, Option<rewrite::PageLinks>), Diagnostic>> = pages

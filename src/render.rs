@@ -217,31 +217,41 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn config(&self) -> &SiteConfig {
+    pub fn site(&self) -> &'a Site {
+        self.site
+    }
+
+    /// The path every internal link starts with (`/` or `/sub/`).
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    pub fn config(&self) -> &SiteConfig {
         &self.site.config
     }
 
-    fn lang(&self) -> Lang {
+    pub fn lang(&self) -> Lang {
         self.config().language
     }
 
-    fn t(&self, lang: Lang) -> &Strings {
+    /// The interface strings of a language.
+    pub fn t(&self, lang: Lang) -> &Strings {
         &self.strings[&lang]
     }
 
-    fn member_url(&self, m: &Member) -> String {
+    pub fn member_url(&self, m: &Member) -> String {
         format!("{}medlemmer/{}/", self.base, m.slug)
     }
 
-    fn report_url(&self, m: &Member, r: &Report) -> String {
+    pub fn report_url(&self, m: &Member, r: &Report) -> String {
         format!("{}medlemmer/{}/{}/", self.base, m.slug, r.year)
     }
 
-    fn year_url(&self, y: u16) -> String {
+    pub fn year_url(&self, y: u16) -> String {
         format!("{}ar/{y}/", self.base)
     }
 
-    fn sector_label(&self, s: Sector) -> String {
+    pub fn sector_label(&self, s: Sector) -> String {
         let key = match s {
             Sector::Public => "sector_public",
             Sector::Private => "sector_private",
@@ -249,7 +259,7 @@ impl<'a> Renderer<'a> {
         self.t(self.lang()).get(key).cloned().unwrap_or_default()
     }
 
-    fn report_title(&self, r: &Report) -> String {
+    pub fn report_title(&self, r: &Report) -> String {
         match &r.title {
             Some(t) => t.clone(),
             None => {
@@ -306,14 +316,9 @@ impl<'a> Renderer<'a> {
             .collect()
     }
 
-    /// Renders a template with the shared globals and the page's own values.
-    fn page(
-        &self,
-        template: &str,
-        path: String,
-        lang: Lang,
-        extra: Value,
-    ) -> Result<OutFile, Diagnostic> {
+    /// Renders a template with the shared globals (`site`, `t`, `page_path`) and the
+    /// page's own values. `path` is the output path, e.g. `ar/2024/index.html`.
+    pub fn page(&self, template: &str, path: String, extra: Value) -> Result<OutFile, Diagnostic> {
         let tmpl = self
             .env
             .get_template(template)
@@ -324,7 +329,6 @@ impl<'a> Renderer<'a> {
             page_path => format!("{}{}", self.base, path.trim_end_matches("index.html")),
             ..extra
         };
-        let _ = lang;
         let html = tmpl.render(ctx).map_err(|e| template_error(&e))?;
         Ok(OutFile {
             path,
@@ -354,7 +358,6 @@ impl<'a> Renderer<'a> {
                 self.page(
                     "index.html",
                     "index.html".into(),
-                    lang,
                     minijinja::context! {
                         title, body => html, latest => Serde(&latest), years => Serde(&years),
                         member_count => self.site.members.len(),
@@ -388,7 +391,7 @@ impl<'a> Renderer<'a> {
                     })
                     .collect();
                 rows.sort_by_key(|r| collation_key(&r.name));
-                self.page("members.html", "medlemmer/index.html".into(), lang, minijinja::context! { members => Serde(&rows) })
+                self.page("members.html", "medlemmer/index.html".into(), minijinja::context! { members => Serde(&rows) })
             }
             Job::Member(m) => {
                 #[derive(Serialize)]
@@ -409,7 +412,6 @@ impl<'a> Renderer<'a> {
                 self.page(
                     "member.html",
                     format!("medlemmer/{}/index.html", m.slug),
-                    lang,
                     minijinja::context! {
                         member => Serde(&m.info),
                         sector => self.sector_label(m.info.sector),
@@ -418,7 +420,7 @@ impl<'a> Renderer<'a> {
                 )
             }
             Job::Report(m, i) => self.render_report(m, *i),
-            Job::Years => self.page("years.html", "ar/index.html".into(), lang, minijinja::context! { years => Serde(&self.year_links()) }),
+            Job::Years => self.page("years.html", "ar/index.html".into(), minijinja::context! { years => Serde(&self.year_links()) }),
             Job::Year(y) => {
                 let years = self.years();
                 let mut reports: Vec<ReportLink> = years[y].iter().map(|(m, i)| self.report_link(m, &m.reports[*i])).collect();
@@ -427,15 +429,14 @@ impl<'a> Renderer<'a> {
                 let pos = all.iter().position(|x| x == y).unwrap_or(0);
                 let prev = pos.checked_sub(1).map(|p| YearLink { year: all[p], url: self.year_url(all[p]), count: 0 });
                 let next = all.get(pos + 1).map(|&n| YearLink { year: n, url: self.year_url(n), count: 0 });
-                self.page("year.html", format!("ar/{y}/index.html"), lang, minijinja::context! { year => *y, reports => Serde(&reports), prev => Serde(&prev), next => Serde(&next) })
+                self.page("year.html", format!("ar/{y}/index.html"), minijinja::context! { year => *y, reports => Serde(&reports), prev => Serde(&prev), next => Serde(&next) })
             }
             Job::Page(p) => self.page(
                 "page.html",
                 format!("{}/index.html", p.slug),
-                lang,
                 minijinja::context! { title => p.title.clone(), description => p.description.clone(), body => p.body.html.clone() },
             ),
-            Job::NotFound => self.page("404.html", "404.html".into(), lang, minijinja::context! {}),
+            Job::NotFound => self.page("404.html", "404.html".into(), minijinja::context! {}),
             Job::Feed => {
                 let mut entries: Vec<(&Member, &Report)> = self
                     .site
@@ -447,7 +448,7 @@ impl<'a> Renderer<'a> {
                 entries.sort_by(|a, b| (b.1.published, &a.0.slug, a.1.year).cmp(&(a.1.published, &b.0.slug, b.1.year)));
                 let updated = entries.first().and_then(|(_, r)| r.published).map(|d| d.to_string());
                 let entries: Vec<ReportLink> = entries.iter().map(|(m, r)| self.report_link(m, r)).collect();
-                self.page("atom.xml", "atom.xml".into(), lang, minijinja::context! { entries => Serde(&entries), updated, site_root => self.base_url.clone() })
+                self.page("atom.xml", "atom.xml".into(), minijinja::context! { entries => Serde(&entries), updated, site_root => self.base_url.clone() })
             }
             Job::Sitemap => {
                 let mut urls = vec![String::new(), "medlemmer/".into(), "ar/".into()];
@@ -464,12 +465,11 @@ impl<'a> Renderer<'a> {
                     urls.push(format!("{}/", p.slug));
                 }
                 let urls: Vec<String> = urls.into_iter().map(|u| format!("{}{u}", self.base_url)).collect();
-                self.page("sitemap.xml", "sitemap.xml".into(), lang, minijinja::context! { urls })
+                self.page("sitemap.xml", "sitemap.xml".into(), minijinja::context! { urls })
             }
             Job::Robots => self.page(
                 "robots.txt",
                 "robots.txt".into(),
-                lang,
                 minijinja::context! { sitemap => format!("{}sitemap.xml", self.base_url) },
             ),
         }
@@ -499,7 +499,6 @@ impl<'a> Renderer<'a> {
         self.page(
             "report.html",
             format!("medlemmer/{}/{}/index.html", m.slug, r.year),
-            site_lang,
             minijinja::context! {
                 member => Serde(&m.info),
                 member_url => self.member_url(m),
