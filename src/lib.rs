@@ -15,12 +15,16 @@
 //! over the whole set, and [`output`] writes everything into a fresh folder and swaps
 //! it in only when the whole build succeeded.
 
+pub mod compare;
 pub mod config;
 pub mod content;
+pub mod data;
 pub mod diagnostics;
 pub mod format;
 pub mod markdown;
 pub mod output;
+pub mod overview;
+pub mod questions;
 pub mod render;
 pub mod reporting;
 pub mod rewrite;
@@ -66,6 +70,9 @@ pub fn build_files(
     let mut pages = renderer.render_all()?;
     // Feature modules add their own pages here, each rendering its own templates
     // through `renderer`.
+    pages.extend(compare::pages(&renderer)?);
+    pages.extend(data::pages(&renderer)?);
+    pages.extend(questions::pages(&renderer)?);
 
     // One lol_html pass per HTML page.
     let rewritten: Vec<Result<(OutFile, Option<rewrite::PageLinks>), Diagnostic>> = pages

@@ -58,6 +58,51 @@ pub struct Section {
     /// Byte range of the answer's Markdown (after the heading) in the source file.
     #[serde(skip)]
     pub source: Range<usize>,
+    /// The answer as plain text blocks and tables, for comparisons, open data and search.
+    #[serde(skip)]
+    pub blocks: Vec<Block>,
+}
+
+/// A piece of an answer as plain text: a paragraph, list item, sub-heading or code
+/// block, or a table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Block {
+    Text(String),
+    Table(TableBlock),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TableBlock {
+    pub caption: String,
+    pub head: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+impl Block {
+    /// The block as one line of text (table cells separated by ` | `).
+    pub fn text(&self) -> String {
+        match self {
+            Block::Text(t) => t.clone(),
+            Block::Table(t) => {
+                let mut lines = Vec::with_capacity(t.rows.len() + 2);
+                if !t.caption.is_empty() {
+                    lines.push(t.caption.clone());
+                }
+                lines.push(t.head.join(" | "));
+                lines.extend(t.rows.iter().map(|r| r.join(" | ")));
+                lines.join("\n")
+            }
+        }
+    }
+}
+
+/// An answer's blocks as plain text, paragraphs separated by blank lines.
+pub fn blocks_text(blocks: &[Block]) -> String {
+    blocks
+        .iter()
+        .map(Block::text)
+        .collect::<Vec<_>>()
+        .join("\n\n")
 }
 
 #[derive(Debug, Clone, Default)]
@@ -434,6 +479,8 @@ pub fn render(text: &str, cx: &MdContext) -> Result<Rendered, Vec<Diagnostic>> {
         clean
     };
 
+    let heading_events: Vec<usize> = marks.iter().map(|&(_, h)| headings[h].index).collect();
+    let groups = extract_blocks(&events, &heading_events, cx.lang);
     let mut sections = Vec::with_capacity(marks.len());
     for (k, &(_, h)) in marks.iter().enumerate() {
         let head = &headings[h];
@@ -448,6 +495,13 @@ pub fn render(text: &str, cx: &MdContext) -> Result<Rendered, Vec<Diagnostic>> {
                 break;
             }
             next += 1;
+        }
+        // The answer: this heading's blocks, then each sub-heading with its blocks.
+        let mut blocks = groups[k + 1].clone();
+        for j in k + 1..next {
+            let sub = &headings[marks[j].1];
+            blocks.push(Block::Text(sub.text.clone()));
+            blocks.extend(groups[j + 1].iter().cloned());
         }
         let source_end = if next < marks.len() {
             headings[marks[next].1].range.start
@@ -464,6 +518,7 @@ pub fn render(text: &str, cx: &MdContext) -> Result<Rendered, Vec<Diagnostic>> {
             // last bound the end of the HTML.
             html: bounds[k + 1]..bounds[next + 1],
             source: head.range.end + cx.offset..source_end + cx.offset,
+            blocks,
         });
     }
 
@@ -477,6 +532,97 @@ pub fn render(text: &str, cx: &MdContext) -> Result<Rendered, Vec<Diagnostic>> {
     } else {
         Err(errors)
     }
+}
+
+/// Splits the document's text into blocks, grouped by top-level heading: element 0 is
+/// the text before the first heading, element k + 1 what follows heading k.
+fn extract_blocks(
+    events: &[(Event, Range<usize>)],
+    heading_events: &[usize],
+    lang: Lang,
+) -> Vec<Vec<Block>> {
+    let mut groups: Vec<Vec<Block>> = vec![Vec::new(); heading_events.len() + 1];
+    let mut group = 0usize;
+    let mut next_heading = heading_events.iter().peekable();
+    let mut buf = String::new();
+    let mut table: Option<TableBlock> = None;
+    let mut row: Vec<String> = Vec::new();
+    let mut pending_caption: Option<String> = None;
+    let flush = |buf: &mut String, out: &mut Vec<Block>| {
+        let t = buf.split_whitespace().collect::<Vec<_>>().join(" ");
+        if !t.is_empty() {
+            out.push(Block::Text(t));
+        }
+        buf.clear();
+    };
+    let mut i = 0;
+    while i < events.len() {
+        if next_heading.peek() == Some(&&i) {
+            next_heading.next();
+            flush(&mut buf, &mut groups[group]);
+            group += 1;
+            // The heading's own text is not part of the answer.
+            i = find_end(events, i) + 1;
+            continue;
+        }
+        match &events[i].0 {
+            Event::Start(Tag::Paragraph) if table_caption_follows(events, i, lang) => {
+                let end = find_end(events, i);
+                let text = plain_text(&events[i + 1..end]);
+                pending_caption = Some(
+                    strip_caption_prefix(&text, lang)
+                        .unwrap_or(&text)
+                        .trim()
+                        .to_string(),
+                );
+                i = end + 1;
+                continue;
+            }
+            Event::Start(Tag::Table(_)) => {
+                flush(&mut buf, &mut groups[group]);
+                table = Some(TableBlock {
+                    caption: pending_caption.take().unwrap_or_default(),
+                    ..TableBlock::default()
+                });
+            }
+            Event::End(TagEnd::TableHead) => {
+                if let Some(t) = table.as_mut() {
+                    t.head = std::mem::take(&mut row);
+                }
+            }
+            Event::End(TagEnd::TableRow) => {
+                if let Some(t) = table.as_mut() {
+                    t.rows.push(std::mem::take(&mut row));
+                }
+            }
+            Event::End(TagEnd::TableCell) => {
+                let cell = buf.split_whitespace().collect::<Vec<_>>().join(" ");
+                buf.clear();
+                row.push(cell);
+            }
+            Event::End(TagEnd::Table) => {
+                if let Some(t) = table.take() {
+                    groups[group].push(Block::Table(t));
+                }
+            }
+            Event::Start(Tag::List(_))
+            | Event::End(
+                TagEnd::Paragraph
+                | TagEnd::Heading(_)
+                | TagEnd::Item
+                | TagEnd::CodeBlock
+                | TagEnd::BlockQuote(_)
+                | TagEnd::FootnoteDefinition
+                | TagEnd::HtmlBlock,
+            ) if table.is_none() => flush(&mut buf, &mut groups[group]),
+            Event::Text(t) | Event::Code(t) => buf.push_str(t),
+            Event::SoftBreak | Event::HardBreak => buf.push(' '),
+            _ => {}
+        }
+        i += 1;
+    }
+    flush(&mut buf, &mut groups[group]);
+    groups
 }
 
 /// 1-based line numbers of byte offsets, by binary search over the line starts.
@@ -1005,6 +1151,30 @@ mod tests {
         assert!(r.html[r.sections[0].html.clone()].contains("Mer"));
         assert!(!r.html[r.sections[0].html.clone()].contains("Igjen"));
         assert!(r.html[r.sections[2].html.clone()].contains("Igjen"));
+    }
+
+    #[test]
+    fn answers_become_text_blocks_and_tables() {
+        let r = render_plain("## A\n\nFørste *avsnitt*\nfortsetter.\n\n- punkt en\n- punkt to\n\nTabell: Risikoer\n\n| R | T |\n|---|---|\n| x | y |\n\n##### Under\n\nSiste.\n\n## B\n\nAnnet.\n").unwrap();
+        let a = &r.sections[0];
+        assert_eq!(
+            a.blocks[0],
+            Block::Text("Første avsnitt fortsetter.".into())
+        );
+        assert_eq!(a.blocks[1], Block::Text("punkt en".into()));
+        assert_eq!(a.blocks[2], Block::Text("punkt to".into()));
+        assert_eq!(
+            a.blocks[3],
+            Block::Table(TableBlock {
+                caption: "Risikoer".into(),
+                head: vec!["R".into(), "T".into()],
+                rows: vec![vec!["x".into(), "y".into()]]
+            })
+        );
+        assert_eq!(a.blocks[4], Block::Text("Under".into()));
+        assert_eq!(a.blocks[5], Block::Text("Siste.".into()));
+        assert_eq!(a.blocks.len(), 6);
+        assert_eq!(r.sections[2].blocks, vec![Block::Text("Annet.".into())]);
     }
 
     #[test]

@@ -337,7 +337,6 @@ impl<'a> Renderer<'a> {
     }
 
     fn render_job(&self, job: &Job) -> Result<OutFile, Diagnostic> {
-        let lang = self.lang();
         match job {
             Job::Front => {
                 let mut latest: Vec<(&Member, &Report)> = self
@@ -394,28 +393,30 @@ impl<'a> Renderer<'a> {
                 self.page("members.html", "medlemmer/index.html".into(), minijinja::context! { members => Serde(&rows) })
             }
             Job::Member(m) => {
-                #[derive(Serialize)]
-                struct FigureRow {
-                    label: String,
-                    values: Vec<Option<String>>,
-                }
                 let reports: Vec<ReportLink> = m.reports.iter().map(|r| self.report_link(m, r)).collect();
-                let figure_rows: Vec<FigureRow> = self
-                    .config()
-                    .figures
-                    .iter()
-                    .map(|def| FigureRow {
-                        label: def.label.get(lang).to_string(),
-                        values: m.reports.iter().map(|r| r.figures.get(&def.id).map(|v| format::figure(def, *v, lang))).collect(),
-                    })
+                #[derive(Serialize)]
+                struct Pair {
+                    from: u16,
+                    to: u16,
+                    url: String,
+                    current: bool,
+                }
+                let pairs: Vec<Pair> = crate::compare::pair_links(self, m)
+                    .into_iter()
+                    .map(|(from, to, url)| Pair { from, to, url, current: false })
                     .collect();
+                let years: Vec<u16> = m.reports.iter().map(|r| r.year).collect();
                 self.page(
                     "member.html",
                     format!("medlemmer/{}/index.html", m.slug),
                     minijinja::context! {
                         member => Serde(&m.info),
+                        slug => m.slug.clone(),
                         sector => self.sector_label(m.info.sector),
-                        reports => Serde(&reports), figure_rows => Serde(&figure_rows),
+                        reports => Serde(&reports),
+                        figures => Serde(&crate::compare::figures_over_time(self, m)),
+                        pairs => Serde(&pairs),
+                        years => Serde(&years),
                     },
                 )
             }
@@ -423,13 +424,28 @@ impl<'a> Renderer<'a> {
             Job::Years => self.page("years.html", "ar/index.html".into(), minijinja::context! { years => Serde(&self.year_links()) }),
             Job::Year(y) => {
                 let years = self.years();
-                let mut reports: Vec<ReportLink> = years[y].iter().map(|(m, i)| self.report_link(m, &m.reports[*i])).collect();
-                reports.sort_by_key(|r| collation_key(&r.member));
+                let mut entries: Vec<(&Member, &Report)> = years[y].iter().map(|(m, i)| (*m, &m.reports[*i])).collect();
+                entries.sort_by_key(|(m, _)| collation_key(&m.info.name));
+                let reports: Vec<ReportLink> = entries.iter().map(|(m, r)| self.report_link(m, r)).collect();
+                let (aggregates, member_figures) = crate::overview::year(self, &entries);
+                let figure_labels: Vec<&str> = self.config().figures.iter().map(|f| f.label.get(self.lang())).collect();
                 let all: Vec<u16> = years.keys().copied().collect();
                 let pos = all.iter().position(|x| x == y).unwrap_or(0);
                 let prev = pos.checked_sub(1).map(|p| YearLink { year: all[p], url: self.year_url(all[p]), count: 0 });
                 let next = all.get(pos + 1).map(|&n| YearLink { year: n, url: self.year_url(n), count: 0 });
-                self.page("year.html", format!("ar/{y}/index.html"), minijinja::context! { year => *y, reports => Serde(&reports), prev => Serde(&prev), next => Serde(&next) })
+                self.page(
+                    "year.html",
+                    format!("ar/{y}/index.html"),
+                    minijinja::context! {
+                        year => *y,
+                        reports => Serde(&reports),
+                        aggregates => Serde(&aggregates),
+                        member_figures => Serde(&member_figures),
+                        figure_labels => Serde(&figure_labels),
+                        prev => Serde(&prev),
+                        next => Serde(&next),
+                    },
+                )
             }
             Job::Page(p) => self.page(
                 "page.html",
@@ -510,6 +526,8 @@ impl<'a> Renderer<'a> {
                 toc => Serde(&toc),
                 body => r.body.html.clone(),
                 template_version => r.template.clone(),
+                compare_prev_url => i.checked_sub(1).map(|p| crate::compare::compare_url(self, m, m.reports[p].year, r.year)),
+                data_url => (!r.draft).then(|| format!("{}rapport.json", self.report_url(m, r))),
                 prev => Serde(&prev),
                 next => Serde(&next),
                 words => r.body.words,

@@ -1,0 +1,297 @@
+//! Open data: the key figures as CSV, every published report as JSON, each report's
+//! sections as text, and a `/data/` page that documents the files.
+//!
+//! The schemas are stable and documented in `docs/open-data.md`. "Not reported" is
+//! kept apart from 0 everywhere: an empty value with status `not_reported` in the CSV,
+//! `null` in the JSON.
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::config::Lang;
+use crate::content::{Member, Report, Sector};
+use crate::diagnostics::Diagnostic;
+use crate::format;
+use crate::markdown::blocks_text;
+use crate::render::{OutFile, Renderer};
+
+pub const CSV_PATH: &str = "data/nokkeltall.csv";
+pub const REPORTS_PATH: &str = "data/rapporter.json";
+pub const REPORTS_SCHEMA: &str = "aktsom-rapporter/1";
+pub const REPORT_SCHEMA: &str = "aktsom-rapport/1";
+
+/// Reports that are published (drafts never reach open data), members in slug order.
+fn published<'a>(r: &Renderer<'a>) -> Vec<(&'a Member, &'a Report)> {
+    r.site()
+        .members
+        .iter()
+        .flat_map(|m| {
+            m.reports
+                .iter()
+                .filter(|rep| !rep.draft)
+                .map(move |rep| (m, rep))
+        })
+        .collect()
+}
+
+fn sector_code(s: Sector) -> &'static str {
+    match s {
+        Sector::Public => "public",
+        Sector::Private => "private",
+    }
+}
+
+/// A figure as a JSON number: integral values without a fraction.
+fn json_number(v: f64) -> serde_json::Value {
+    if v.fract() == 0.0 && v.abs() < 9.0e15 {
+        serde_json::Value::from(v as i64)
+    } else {
+        serde_json::Number::from_f64(v).map_or(serde_json::Value::Null, serde_json::Value::Number)
+    }
+}
+
+#[derive(Serialize)]
+struct ReportsFile<'a> {
+    schema: &'static str,
+    site: &'a str,
+    licence: &'a crate::config::Licence,
+    figures: Vec<FigureInfo<'a>>,
+    reports: Vec<ReportEntry>,
+}
+
+#[derive(Serialize)]
+struct FigureInfo<'a> {
+    id: &'a str,
+    label: &'a crate::config::Localized,
+    unit: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct ReportEntry {
+    member: String,
+    member_name: String,
+    sector: &'static str,
+    year: u16,
+    title: String,
+    language: String,
+    published: Option<String>,
+    template: String,
+    url: String,
+    data_url: String,
+    /// Every figure defined by the site; `null` means not reported.
+    figures: BTreeMap<String, serde_json::Value>,
+    /// The question numbers the report answers, in the report's order.
+    questions: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct ReportFile {
+    schema: &'static str,
+    #[serde(flatten)]
+    entry: ReportEntry,
+    sections: Vec<SectionEntry>,
+}
+
+#[derive(Serialize)]
+struct SectionEntry {
+    number: Option<String>,
+    /// The template's title of the question (in the report's language).
+    title: Option<String>,
+    /// The heading as the member wrote it.
+    heading: String,
+    anchor: String,
+    url: String,
+    text: String,
+}
+
+fn entry(r: &Renderer, m: &Member, rep: &Report) -> ReportEntry {
+    let origin = origin(r);
+    let figures = r
+        .config()
+        .figures
+        .iter()
+        .map(|def| {
+            (
+                def.id.clone(),
+                rep.figures
+                    .get(&def.id)
+                    .map_or(serde_json::Value::Null, |v| json_number(*v)),
+            )
+        })
+        .collect();
+    let url = format!("{origin}{}", r.report_url(m, rep));
+    ReportEntry {
+        member: m.slug.clone(),
+        member_name: m.info.name.clone(),
+        sector: sector_code(m.info.sector),
+        year: rep.year,
+        title: r.report_title(rep),
+        language: rep
+            .language
+            .clone()
+            .unwrap_or_else(|| r.lang().code().to_string()),
+        published: rep.published.map(|d| d.to_string()),
+        template: rep.template.clone(),
+        data_url: format!("{url}rapport.json"),
+        url,
+        figures,
+        questions: rep
+            .body
+            .sections
+            .iter()
+            .filter_map(|s| s.number.clone())
+            .collect(),
+    }
+}
+
+/// Scheme and host of the site, for absolute URLs in data files.
+fn origin(r: &Renderer) -> String {
+    let base_url = &r.config().base_url;
+    let base = r.base();
+    base_url.strip_suffix(base).unwrap_or(base_url).to_string()
+}
+
+/// All open data files and the `/data/` page.
+pub fn pages(r: &Renderer) -> Result<Vec<OutFile>, Vec<Diagnostic>> {
+    let reports = published(r);
+    let mut files = Vec::new();
+
+    // Key figures, long format.
+    let header = [
+        "member",
+        "member_name",
+        "sector",
+        "year",
+        "figure",
+        "value",
+        "unit",
+        "status",
+    ];
+    let write = || -> Result<Vec<u8>, Box<dyn std::error::Error>> {
+        let mut csv = csv::Writer::from_writer(Vec::new());
+        csv.write_record(header)?;
+        for (m, rep) in &reports {
+            for def in &r.config().figures {
+                let value = rep.figures.get(&def.id);
+                csv.write_record([
+                    m.slug.as_str(),
+                    m.info.name.as_str(),
+                    sector_code(m.info.sector),
+                    &rep.year.to_string(),
+                    def.id.as_str(),
+                    &value.map(|v| format::plain(*v)).unwrap_or_default(),
+                    def.unit.as_ref().map_or("", |u| u.en.as_str()),
+                    if value.is_some() {
+                        "reported"
+                    } else {
+                        "not_reported"
+                    },
+                ])?;
+            }
+        }
+        Ok(csv.into_inner()?)
+    };
+    let bytes = write().map_err(|e| {
+        vec![Diagnostic::file(
+            CSV_PATH,
+            format!("cannot write the CSV: {e}"),
+        )]
+    })?;
+    files.push(OutFile {
+        path: CSV_PATH.into(),
+        bytes,
+    });
+
+    // Every published report.
+    let all = ReportsFile {
+        schema: REPORTS_SCHEMA,
+        site: &r.config().title,
+        licence: &r.config().data_licence,
+        figures: r
+            .config()
+            .figures
+            .iter()
+            .map(|f| FigureInfo {
+                id: &f.id,
+                label: &f.label,
+                unit: f.unit.as_ref().map(|u| u.en.as_str()),
+            })
+            .collect(),
+        reports: reports.iter().map(|(m, rep)| entry(r, m, rep)).collect(),
+    };
+    files.push(OutFile {
+        path: REPORTS_PATH.into(),
+        bytes: to_json(&all),
+    });
+
+    // Each report with its sections as text.
+    let per_report: Vec<OutFile> = reports
+        .par_iter()
+        .map(|(m, rep)| {
+            let lang = rep.lang(r.lang());
+            let template = &r.site().templates[&rep.template];
+            let e = entry(r, m, rep);
+            let sections = rep
+                .body
+                .sections
+                .iter()
+                .map(|s| SectionEntry {
+                    number: s.number.clone(),
+                    title: s
+                        .number
+                        .as_deref()
+                        .and_then(|n| template.title(n, lang))
+                        .map(str::to_string),
+                    heading: s.heading.clone(),
+                    anchor: s.anchor.clone(),
+                    url: format!("{}#{}", e.url, s.anchor),
+                    text: blocks_text(&s.blocks),
+                })
+                .collect();
+            let file = ReportFile {
+                schema: REPORT_SCHEMA,
+                entry: e,
+                sections,
+            };
+            OutFile {
+                path: format!("medlemmer/{}/{}/rapport.json", m.slug, rep.year),
+                bytes: to_json(&file),
+            }
+        })
+        .collect();
+    files.extend(per_report);
+
+    // The page that documents the files.
+    let size = |path: &str| {
+        files
+            .iter()
+            .find(|f| f.path == path)
+            .map_or(0, |f| f.bytes.len())
+    };
+    let page = r
+        .page(
+            "data.html",
+            "data/index.html".into(),
+            minijinja::context! {
+                csv_url => format!("{}{CSV_PATH}", r.base()),
+                csv_kb => size(CSV_PATH).div_ceil(1024),
+                reports_url => format!("{}{REPORTS_PATH}", r.base()),
+                reports_kb => size(REPORTS_PATH).div_ceil(1024),
+                report_count => reports.len(),
+                example_url => reports.first().map(|(m, rep)| format!("{}rapport.json", r.report_url(m, rep))),
+                figures => minijinja::value::Serde(&r.config().figures.iter().map(|f| (f.id.clone(), f.label.get(Lang::Nb).to_string())).collect::<Vec<_>>()),
+            },
+        )
+        .map_err(|d| vec![d])?;
+    files.push(page);
+    Ok(files)
+}
+
+fn to_json<T: Serialize>(v: &T) -> Vec<u8> {
+    // Serialising plain structs of strings and numbers cannot fail.
+    let mut out = serde_json::to_vec(v).unwrap_or_default();
+    out.push(b'\n');
+    out
+}
