@@ -25,6 +25,7 @@ pub mod markdown;
 pub mod output;
 pub mod overview;
 pub mod questions;
+pub mod rebuild;
 pub mod render;
 pub mod reporting;
 pub mod rewrite;
