@@ -9,7 +9,6 @@
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -20,14 +19,16 @@ use crate::content::{Member, Report};
 use crate::diagnostics::Diagnostic;
 use crate::format;
 use crate::markdown::{Block, Section, TableBlock, escape_attr};
-use crate::render::{OutFile, Renderer};
+use crate::render::{OutFile, Renderer, Scope};
 use crate::theme::Strings;
 
 /// Words of unchanged context kept on each side of a change.
 const CONTEXT_WORDS: usize = 12;
 
-/// A diff that takes longer than this falls back to a coarser result.
-const DIFF_DEADLINE: Duration = Duration::from_millis(200);
+/// Answers longer than this many words (on either side) are shown as removed and
+/// added whole instead of diffed word by word. A bound on size, not on time, so that
+/// the output never depends on how busy the machine is.
+const MAX_DIFF_WORDS: usize = 20_000;
 
 fn s<'s>(t: &'s Strings, key: &str) -> &'s str {
     t.get(key).map(String::as_str).unwrap_or("")
@@ -328,14 +329,16 @@ pub fn compare_url(r: &Renderer, m: &Member, a: u16, b: u16) -> String {
 }
 
 /// Every comparison page of every member.
-pub fn pages(r: &Renderer) -> Result<Vec<OutFile>, Vec<Diagnostic>> {
+pub fn pages(r: &Renderer, scope: &Scope) -> Result<Vec<OutFile>, Vec<Diagnostic>> {
     let jobs: Vec<(&Member, usize, usize)> = r
         .site()
         .members
         .iter()
+        .filter(|m| scope.member(&m.slug))
         .flat_map(|m| {
             (0..m.reports.len()).flat_map(move |i| (i + 1..m.reports.len()).map(move |j| (m, i, j)))
         })
+        .filter(|&(m, i, j)| scope.year(m.reports[i].year) || scope.year(m.reports[j].year))
         .collect();
     let results: Vec<Result<OutFile, Diagnostic>> = jobs
         .par_iter()
@@ -649,12 +652,16 @@ enum Kind {
 pub fn diff_text(a: &[&str], b: &[&str], t: &Strings) -> String {
     let ta = tokens(a);
     let tb = tokens(b);
-    let ops = similar::capture_diff_slices_deadline(
-        Algorithm::Myers,
-        &ta,
-        &tb,
-        Some(Instant::now() + DIFF_DEADLINE),
-    );
+    let ops = if ta.len() > MAX_DIFF_WORDS || tb.len() > MAX_DIFF_WORDS {
+        vec![DiffOp::Replace {
+            old_index: 0,
+            old_len: ta.len(),
+            new_index: 0,
+            new_len: tb.len(),
+        }]
+    } else {
+        similar::capture_diff_slices(Algorithm::Myers, &ta, &tb)
+    };
     // Runs of (kind, tokens).
     fn push<'w>(runs: &mut Vec<(Kind, Vec<&'w str>)>, kind: Kind, words: &[&'w str]) {
         if words.is_empty() {

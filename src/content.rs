@@ -458,7 +458,7 @@ fn to_date(d: &toml::value::Datetime) -> Option<Date> {
     })
 }
 
-fn load_report(
+pub(crate) fn load_report(
     path: &Path,
     shown: &Path,
     file_year: u16,

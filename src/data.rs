@@ -15,7 +15,7 @@ use crate::content::{Member, Report, Sector};
 use crate::diagnostics::Diagnostic;
 use crate::format;
 use crate::markdown::blocks_text;
-use crate::render::{OutFile, Renderer};
+use crate::render::{OutFile, Renderer, Scope};
 
 pub const CSV_PATH: &str = "data/nokkeltall.csv";
 pub const REPORTS_PATH: &str = "data/rapporter.json";
@@ -154,7 +154,7 @@ fn origin(r: &Renderer) -> String {
 }
 
 /// All open data files and the `/data/` page.
-pub fn pages(r: &Renderer) -> Result<Vec<OutFile>, Vec<Diagnostic>> {
+pub fn pages(r: &Renderer, scope: &Scope) -> Result<Vec<OutFile>, Vec<Diagnostic>> {
     let reports = published(r);
     let mut files = Vec::new();
 
@@ -229,6 +229,7 @@ pub fn pages(r: &Renderer) -> Result<Vec<OutFile>, Vec<Diagnostic>> {
     // Each report with its sections as text.
     let per_report: Vec<OutFile> = reports
         .par_iter()
+        .filter(|(m, rep)| scope.member(&m.slug) && scope.year(rep.year))
         .map(|(m, rep)| {
             let lang = rep.lang(r.lang());
             let template = &r.site().templates[&rep.template];

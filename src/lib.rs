@@ -39,7 +39,7 @@ use rayon::prelude::*;
 
 use crate::content::{LoadOptions, Site};
 use crate::diagnostics::{Diagnostic, Source};
-use crate::render::OutFile;
+use crate::render::{OutFile, Scope};
 
 /// What `aktsom build` is asked to do.
 #[derive(Debug, Clone)]
@@ -60,20 +60,27 @@ pub struct BuildSummary {
     pub elapsed: Duration,
 }
 
-/// Builds the site into memory: every output file, and the files to copy as they are.
-pub fn build_files(
+/// Pages rendered and rewritten, with the links each HTML page holds.
+pub struct RenderedPages {
+    pub files: Vec<OutFile>,
+    pub links: Vec<(String, rewrite::PageLinks)>,
+}
+
+/// Renders the pages in `scope` (every page for [`Scope::All`]) and makes the lol_html
+/// pass over them. Static theme files and images are not included.
+pub fn render_pages(
     site: &Site,
     base_url: &str,
-) -> Result<(Vec<OutFile>, Vec<output::Copy>), Vec<Diagnostic>> {
+    scope: &Scope,
+) -> Result<RenderedPages, Vec<Diagnostic>> {
     let theme = theme::Theme::new(&site.root, &site.config.theme).map_err(|d| vec![d])?;
     let renderer = render::Renderer::new(site, &theme, base_url)?;
-    #[allow(unused_mut)]
-    let mut pages = renderer.render_all()?;
+    let mut pages = renderer.render_all(scope)?;
     // Feature modules add their own pages here, each rendering its own templates
     // through `renderer`.
-    pages.extend(compare::pages(&renderer)?);
-    pages.extend(data::pages(&renderer)?);
-    pages.extend(questions::pages(&renderer)?);
+    pages.extend(compare::pages(&renderer, scope)?);
+    pages.extend(data::pages(&renderer, scope)?);
+    pages.extend(questions::pages(&renderer, scope)?);
 
     // One lol_html pass per HTML page.
     let rewritten: Vec<Result<(OutFile, Option<rewrite::PageLinks>), Diagnostic>> = pages
@@ -112,9 +119,20 @@ pub fn build_files(
             Err(e) => errors.push(e),
         }
     }
-    if !errors.is_empty() {
-        return Err(errors);
+    if errors.is_empty() {
+        Ok(RenderedPages { files, links })
+    } else {
+        Err(errors)
     }
+}
+
+/// Builds the site into memory: every output file, and the files to copy as they are.
+pub fn build_files(
+    site: &Site,
+    base_url: &str,
+) -> Result<(Vec<OutFile>, Vec<output::Copy>), Vec<Diagnostic>> {
+    let theme = theme::Theme::new(&site.root, &site.config.theme).map_err(|d| vec![d])?;
+    let RenderedPages { mut files, links } = render_pages(site, base_url, &Scope::All)?;
     for (name, bytes) in theme.static_files() {
         files.push(OutFile {
             path: name,
@@ -130,26 +148,48 @@ pub fn build_files(
             });
         }
     }
-    check_links(site, base_url, &files, &copies, &links)?;
+    let mut exists: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    exists.extend(copies.iter().map(|c| c.to.as_str()));
+    let ids = LinkTargets::new(&links);
+    check_links(site, base_url, &exists, &ids, &links)?;
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok((files, copies))
 }
 
+/// The ids of every HTML page, by output path, for the link check.
+pub struct LinkTargets<'a>(HashMap<&'a str, HashSet<&'a str>>);
+
+impl<'a> LinkTargets<'a> {
+    pub fn new(links: &'a [(String, rewrite::PageLinks)]) -> Self {
+        LinkTargets(
+            links
+                .iter()
+                .map(|(p, l)| (p.as_str(), l.ids.iter().map(String::as_str).collect()))
+                .collect(),
+        )
+    }
+
+    pub fn from_map(links: &'a HashMap<String, rewrite::PageLinks>) -> Self {
+        LinkTargets(
+            links
+                .iter()
+                .map(|(p, l)| (p.as_str(), l.ids.iter().map(String::as_str).collect()))
+                .collect(),
+        )
+    }
+}
 /// Every link to the site's own pages must reach a file, and every `#fragment` an id.
-fn check_links(
+/// Checks the links of `links` (pages and what they link to) against every file that
+/// `exists` and every page's ids in `ids`.
+pub fn check_links(
     site: &Site,
     base_url: &str,
-    files: &[OutFile],
-    copies: &[output::Copy],
+    exists: &HashSet<&str>,
+    ids: &LinkTargets,
     links: &[(String, rewrite::PageLinks)],
 ) -> Result<(), Vec<Diagnostic>> {
+    let ids = &ids.0;
     let base = config::url_path(base_url);
-    let mut exists: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
-    exists.extend(copies.iter().map(|c| c.to.as_str()));
-    let ids: HashMap<&str, HashSet<&str>> = links
-        .iter()
-        .map(|(p, l)| (p.as_str(), l.ids.iter().map(String::as_str).collect()))
-        .collect();
     // Which source file a page comes from, to point errors at it.
     let mut sources: HashMap<String, &Source> = HashMap::new();
     for m in &site.members {

@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use crate::content::{Member, Report};
 use crate::diagnostics::Diagnostic;
-use crate::render::{OutFile, Renderer};
+use crate::render::{OutFile, Renderer, Scope};
 use crate::reporting::Question;
 
 /// The question's URL path part: `2.A.3` → `2-a-3`.
@@ -106,7 +106,7 @@ fn by_year<'a>(r: &Renderer<'a>) -> BTreeMap<u16, Vec<(&'a Member, &'a Report)>>
 }
 
 /// All question pages.
-pub fn pages(r: &Renderer) -> Result<Vec<OutFile>, Vec<Diagnostic>> {
+pub fn pages(r: &Renderer, scope: &Scope) -> Result<Vec<OutFile>, Vec<Diagnostic>> {
     let site = r.site();
     let questions = all_questions(r);
     let years = by_year(r);
@@ -156,6 +156,7 @@ pub fn pages(r: &Renderer) -> Result<Vec<OutFile>, Vec<Diagnostic>> {
     )];
     let per_question: Vec<Vec<Result<OutFile, Diagnostic>>> = jobs
         .par_iter()
+        .filter(|(q, ys)| ys.iter().any(|&y| scope.question(&q.number, y)))
         .map(|(q, ys)| {
             let mut out = Vec::with_capacity(ys.len() + 1);
             let answered = |y: u16| {
@@ -181,6 +182,7 @@ pub fn pages(r: &Renderer) -> Result<Vec<OutFile>, Vec<Diagnostic>> {
                     .collect()
             };
             let latest = *ys.last().expect("at least one year");
+            // The question's own page shows answer counts per year.
             out.push(r.page(
                 "question.html",
                 format!("sporsmal/{}/index.html", slug(&q.number)),
@@ -192,7 +194,7 @@ pub fn pages(r: &Renderer) -> Result<Vec<OutFile>, Vec<Diagnostic>> {
                     latest => latest,
                 },
             ));
-            for &y in ys {
+            for &y in ys.iter().filter(|&&y| scope.question(&q.number, y)) {
                 out.push(year_page(r, q, y, &years[&y], links(Some(y))));
             }
             out

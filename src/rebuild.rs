@@ -5,16 +5,26 @@
 //! changed and brings the output up to date, writing only the files whose bytes changed
 //! and removing the ones that are gone. A failed build or update writes nothing, so the
 //! output folder always holds the last good build.
+//!
+//! The common edit, a change to one report's text, takes a fast path: only that file
+//! is parsed again, and only the pages that show it are rendered (the report and its
+//! neighbours, the member page, the year page, the comparisons involving that year, the
+//! question pages of the questions whose answers changed, the report's open data, and
+//! the cheap site-wide lists). Its links are checked against the ids kept from the last
+//! build. Anything else (a new or deleted report, member.toml, site.toml, templates,
+//! the theme) is a full build. Tests hold the result of any sequence of edits to be
+//! byte-identical with a fresh full build.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::content::{self, LoadOptions};
+use crate::content::{self, LoadOptions, Report, Site};
 use crate::diagnostics::Diagnostic;
-use crate::render::OutFile;
-use crate::{build_files, output};
+use crate::render::{OutFile, Scope};
+use crate::rewrite::PageLinks;
+use crate::{LinkTargets, RenderedPages, build_files, check_links, output, render_pages};
 
 /// What the preview builds.
 #[derive(Debug, Clone)]
@@ -50,7 +60,18 @@ pub struct Preview {
     opts: PreviewOptions,
     /// Output path → hash of the bytes on disk.
     written: HashMap<String, u64>,
+    /// The model and every page's links as of the last good build.
+    state: Option<State>,
 }
+
+struct State {
+    site: Site,
+    links: HashMap<String, PageLinks>,
+}
+
+/// Output folders whose files one producer makes as a complete set on every render
+/// (content-hashed names): files there that a render no longer makes are removed.
+const COMPLETE_SETS: &[&str] = &["sok/"];
 
 fn hash_bytes(bytes: &[u8]) -> u64 {
     // DefaultHasher::new() has fixed keys: the same bytes give the same hash in every run.
@@ -64,6 +85,7 @@ impl Preview {
         Preview {
             opts,
             written: HashMap::new(),
+            state: None,
         }
     }
 
@@ -91,25 +113,164 @@ impl Preview {
         }
         site.config.base_url = self.opts.base_url.clone();
         let (files, copies) = build_files(&site, &self.opts.base_url)?;
-        let mut outcome = self.write(files, &copies)?;
+        let links = crate::rewrite::collect_links(&files);
+        let mut outcome = self.write(files, &copies, true)?;
         outcome.warnings = std::mem::take(&mut site.warnings);
         outcome.elapsed = start.elapsed();
+        self.state = Some(State { site, links });
         Ok(outcome)
     }
 
     /// Brings the output up to date after `changed` paths (files or folders under the
     /// site root) changed.
     pub fn update(&mut self, changed: &[PathBuf]) -> Result<Outcome, Vec<Diagnostic>> {
-        let _ = changed;
-        self.build()
+        match self.changed_report(changed) {
+            Some(Change::Report { member, year }) => match self.update_report(member, year) {
+                Ok(Some(outcome)) => Ok(outcome),
+                Ok(None) => self.build(),
+                Err(e) => Err(e),
+            },
+            Some(Change::Outside) => Ok(Outcome {
+                written: 0,
+                removed: 0,
+                files: self.written.len(),
+                elapsed: Duration::ZERO,
+                build_id: self.build_id(),
+                changed: Vec::new(),
+                warnings: Vec::new(),
+            }),
+            None => self.build(),
+        }
     }
 
-    /// Writes the files whose bytes differ from what is on disk and removes the files
-    /// the build no longer makes.
+    /// The one report an edit changed in place, if that is all it changed.
+    fn changed_report(&self, changed: &[PathBuf]) -> Option<Change> {
+        let state = self.state.as_ref()?;
+        let members = self.opts.root.join("content").join("members");
+        let mut found: Option<(usize, u16)> = None;
+        let mut outside = true;
+        for path in changed {
+            let rel = path.strip_prefix(&members).ok()?;
+            let parts: Vec<&str> = rel.iter().filter_map(|p| p.to_str()).collect();
+            let [slug, file] = parts.as_slice() else {
+                return None;
+            };
+            let year: u16 = file
+                .strip_suffix(".md")
+                .filter(|y| y.len() == 4)?
+                .parse()
+                .ok()?;
+            let Some(m) = state.site.members.iter().position(|m| m.slug == *slug) else {
+                // Another member's file while previewing one member: nothing to do.
+                if self.opts.member.is_some() {
+                    continue;
+                }
+                return None;
+            };
+            if !path.is_file() || !state.site.members[m].reports.iter().any(|r| r.year == year) {
+                return None;
+            }
+            outside = false;
+            match found {
+                Some(f) if f != (m, year) => return None,
+                _ => found = Some((m, year)),
+            }
+        }
+        match found {
+            Some((member, year)) => Some(Change::Report { member, year }),
+            None if outside && !changed.is_empty() => Some(Change::Outside),
+            None => None,
+        }
+    }
+
+    /// The fast path for one edited report. `Ok(None)` when the edit needs a full build
+    /// after all (its template version, language or draft state changed).
+    fn update_report(
+        &mut self,
+        member: usize,
+        year: u16,
+    ) -> Result<Option<Outcome>, Vec<Diagnostic>> {
+        let start = Instant::now();
+        let Some(state) = self.state.as_mut() else {
+            return Ok(None);
+        };
+        let site = &mut state.site;
+        let m = &site.members[member];
+        let index = m
+            .reports
+            .iter()
+            .position(|r| r.year == year)
+            .expect("checked by changed_report");
+        let shown = Path::new("content/members")
+            .join(&m.slug)
+            .join(format!("{year}.md"));
+        let path = self.opts.root.join(&shown);
+        let new = content::load_report(&path, &shown, year, m, &site.config, &site.templates)?;
+        let old = &m.reports[index];
+        if new.template != old.template || new.language != old.language || new.draft != old.draft {
+            return Ok(None);
+        }
+        let questions = changed_questions(old, &new);
+        let warnings = new.body.warnings.clone();
+        let slug = m.slug.clone();
+        let old = std::mem::replace(&mut site.members[member].reports[index], new);
+        let scope = Scope::Report {
+            member: &slug,
+            year,
+            questions: &questions,
+        };
+        let rendered = render_pages(site, &self.opts.base_url, &scope).and_then(
+            |RenderedPages { files, links }| {
+                // Links of the new pages, checked against every page's ids.
+                let mut all = state.links.clone();
+                for (p, l) in &links {
+                    all.insert(p.clone(), l.clone());
+                }
+                let mut exists: HashSet<&str> = self.written.keys().map(String::as_str).collect();
+                exists.extend(files.iter().map(|f| f.path.as_str()));
+                check_links(
+                    site,
+                    &self.opts.base_url,
+                    &exists,
+                    &LinkTargets::from_map(&all),
+                    &links,
+                )?;
+                Ok((files, links))
+            },
+        );
+        let (files, links) = match rendered {
+            Ok(r) => r,
+            Err(e) => {
+                // Keep the model as of the last good build.
+                site.members[member].reports[index] = old;
+                return Err(e);
+            }
+        };
+        for (p, l) in links {
+            state.links.insert(p, l);
+        }
+        let mut outcome = self.write(files, &[], false)?;
+        outcome.warnings = warnings;
+        outcome.elapsed = start.elapsed();
+        Ok(Some(outcome))
+    }
+
+    fn build_id(&self) -> String {
+        let mut all: Vec<(&String, &u64)> = self.written.iter().collect();
+        all.sort();
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        all.hash(&mut h);
+        format!("{:016x}", h.finish())
+    }
+
+    /// Writes the files whose bytes differ from what is on disk. After a full build
+    /// (`complete`), files the build no longer makes are removed; after a partial one,
+    /// only those in the folders of [`COMPLETE_SETS`].
     fn write(
         &mut self,
         files: Vec<OutFile>,
         copies: &[output::Copy],
+        complete: bool,
     ) -> Result<Outcome, Vec<Diagnostic>> {
         let io = |e: std::io::Error| {
             vec![Diagnostic::file(
@@ -119,7 +280,19 @@ impl Preview {
         };
         let out = self.opts.out.clone();
         std::fs::create_dir_all(&out).map_err(io)?;
-        let mut next: HashMap<String, u64> = HashMap::with_capacity(files.len() + copies.len());
+        let mut next: HashMap<String, u64> = if complete {
+            HashMap::with_capacity(files.len() + copies.len())
+        } else {
+            // A partial render keeps every file it did not make, except the complete sets.
+            let made: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+            self.written
+                .iter()
+                .filter(|(p, _)| {
+                    made.contains(p.as_str()) || !COMPLETE_SETS.iter().any(|c| p.starts_with(c))
+                })
+                .map(|(p, h)| (p.clone(), *h))
+                .collect()
+        };
         let mut changed = Vec::new();
         for f in &files {
             let h = hash_bytes(&f.bytes);
@@ -155,13 +328,9 @@ impl Preview {
                 removed += 1;
             }
         }
-        let mut all: Vec<(&String, &u64)> = next.iter().collect();
-        all.sort();
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        all.hash(&mut h);
-        let build_id = format!("{:016x}", h.finish());
         let files = next.len();
         self.written = next;
+        let build_id = self.build_id();
         changed.sort();
         Ok(Outcome {
             written,
@@ -173,4 +342,33 @@ impl Preview {
             warnings: Vec::new(),
         })
     }
+}
+
+enum Change {
+    /// One report, changed in place: (member index, year).
+    Report { member: usize, year: u16 },
+    /// Only files the preview does not use (another member's, with `--member`).
+    Outside,
+}
+
+/// The question numbers whose section (heading or answer) differs between two versions
+/// of a report, or that only one of them has.
+fn changed_questions(old: &Report, new: &Report) -> BTreeSet<String> {
+    let answers = |r: &Report| -> HashMap<String, (String, String)> {
+        r.body
+            .sections
+            .iter()
+            .filter_map(|s| {
+                s.number
+                    .clone()
+                    .map(|n| (n, (s.heading.clone(), r.body.answer_html(s).to_string())))
+            })
+            .collect()
+    };
+    let (a, b) = (answers(old), answers(new));
+    a.keys()
+        .chain(b.keys())
+        .filter(|n| a.get(*n) != b.get(*n))
+        .cloned()
+        .collect()
 }

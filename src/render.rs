@@ -95,6 +95,53 @@ struct YearLink {
     count: usize,
 }
 
+/// Which pages a render produces.
+#[derive(Debug, Clone, Copy)]
+pub enum Scope<'s> {
+    /// Every page.
+    All,
+    /// One report changed in place (same member and year; its template version,
+    /// language and draft state unchanged): only the pages that show it.
+    Report {
+        member: &'s str,
+        year: u16,
+        /// Question numbers whose answer (or heading) changed, appeared or disappeared.
+        questions: &'s std::collections::BTreeSet<String>,
+    },
+}
+
+impl Scope<'_> {
+    /// Whether pages about this member are in scope.
+    pub fn member(&self, slug: &str) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Report { member, .. } => *member == slug,
+        }
+    }
+
+    /// Whether pages about this year (for any member) are in scope.
+    pub fn year(&self, y: u16) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Report { year, .. } => *year == y,
+        }
+    }
+
+    /// Whether the pages of question `number` in year `y` are in scope.
+    pub fn question(&self, number: &str, y: u16) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Report {
+                year, questions, ..
+            } => *year == y && questions.contains(number),
+        }
+    }
+
+    pub fn is_all(&self) -> bool {
+        matches!(self, Scope::All)
+    }
+}
+
 /// A page to render.
 enum Job<'a> {
     Front,
@@ -173,8 +220,9 @@ impl<'a> Renderer<'a> {
         })
     }
 
-    /// Renders every page of the site.
-    pub fn render_all(&self) -> Result<Vec<OutFile>, Vec<Diagnostic>> {
+    /// Renders the core pages in `scope`. The site-wide lists (front page, members,
+    /// years, feed, sitemap) are cheap and always rendered.
+    pub fn render_all(&self, scope: &Scope) -> Result<Vec<OutFile>, Vec<Diagnostic>> {
         let mut jobs = vec![
             Job::Front,
             Job::Members,
@@ -184,17 +232,23 @@ impl<'a> Renderer<'a> {
             Job::Sitemap,
             Job::Robots,
         ];
-        for m in &self.site.members {
+        for m in self.site.members.iter().filter(|m| scope.member(&m.slug)) {
             jobs.push(Job::Member(m));
-            for i in 0..m.reports.len() {
-                jobs.push(Job::Report(m, i));
+            for (i, r) in m.reports.iter().enumerate() {
+                // A report's page shows its neighbours' years and titles in the pager.
+                let near = |k: usize| m.reports.get(k).is_some_and(|n| scope.year(n.year));
+                if scope.year(r.year) || near(i + 1) || i.checked_sub(1).is_some_and(near) {
+                    jobs.push(Job::Report(m, i));
+                }
             }
         }
-        for y in self.years().keys() {
+        for y in self.years().keys().filter(|y| scope.year(**y)) {
             jobs.push(Job::Year(*y));
         }
-        for p in &self.site.pages {
-            jobs.push(Job::Page(p));
+        if scope.is_all() {
+            for p in &self.site.pages {
+                jobs.push(Job::Page(p));
+            }
         }
         let results: Vec<Result<OutFile, Diagnostic>> =
             jobs.par_iter().map(|j| self.render_job(j)).collect();

@@ -1,0 +1,319 @@
+//! The preview build: after every edit in a sequence, the incrementally updated output
+//! must be byte-identical with a fresh full build of the same files.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use aktsom::rebuild::{Outcome, Preview, PreviewOptions};
+use common::*;
+
+const BASE: &str = "http://127.0.0.1:1111/";
+
+fn preview(root: &Path, out: &Path) -> Preview {
+    Preview::new(PreviewOptions {
+        root: root.to_path_buf(),
+        out: out.to_path_buf(),
+        base_url: BASE.into(),
+        member: None,
+    })
+}
+
+/// A site copy with a preview kept up to date by `update()`.
+struct Session {
+    site: tempfile::TempDir,
+    out: tempfile::TempDir,
+    preview: Preview,
+}
+
+impl Session {
+    fn new(fixture_name: &str) -> Session {
+        let site = copy_fixture(fixture_name);
+        let out = tempfile::tempdir().unwrap();
+        let mut preview = preview(site.path(), &out.path().join("site"));
+        preview
+            .build()
+            .unwrap_or_else(|e| panic!("first build failed: {e:?}"));
+        Session { site, out, preview }
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.site.path().join(rel)
+    }
+
+    /// Rewrites a file of the site and runs the incremental update.
+    fn edit(
+        &mut self,
+        rel: &str,
+        from: &str,
+        to: &str,
+    ) -> Result<Outcome, Vec<aktsom::diagnostics::Diagnostic>> {
+        let p = self.path(rel);
+        let text = read(&p);
+        assert!(text.contains(from), "{from:?} not in {rel}");
+        std::fs::write(&p, text.replacen(from, to, 1)).unwrap();
+        self.preview.update(&[p])
+    }
+
+    /// The incremental output equals a fresh full build.
+    fn assert_fresh(&self) {
+        let fresh = tempfile::tempdir().unwrap();
+        let mut full = preview(self.site.path(), &fresh.path().join("site"));
+        full.build()
+            .unwrap_or_else(|e| panic!("full build failed: {e:?}"));
+        let a = tree(&self.out.path().join("site"));
+        let b = tree(&fresh.path().join("site"));
+        let names = |t: &[(String, Vec<u8>)]| t.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>();
+        assert_eq!(names(&a), names(&b), "the files differ from a full build");
+        for ((p, x), (_, y)) in a.iter().zip(&b) {
+            assert!(x == y, "{p} differs from a full build");
+        }
+    }
+}
+
+const ALFA_2024: &str = "content/members/alfa-kommune/2024.md";
+const ALFA_2023: &str = "content/members/alfa-kommune/2023.md";
+
+#[test]
+fn a_report_edit_renders_only_the_pages_that_show_it() {
+    let mut s = Session::new("minimal");
+    let o = s
+        .edit(
+            ALFA_2024,
+            "Samme som i fjor.",
+            "Retningslinjene ble revidert i mai.",
+        )
+        .unwrap();
+    assert!(
+        o.changed
+            .contains(&"medlemmer/alfa-kommune/2024/index.html".to_string()),
+        "{:?}",
+        o.changed
+    );
+    assert!(
+        o.changed
+            .contains(&"medlemmer/alfa-kommune/sammenlign/2023-2024/index.html".to_string())
+    );
+    assert!(
+        o.changed
+            .contains(&"sporsmal/1-a-1/2024/index.html".to_string())
+    );
+    assert!(
+        o.changed
+            .contains(&"medlemmer/alfa-kommune/2024/rapport.json".to_string())
+    );
+    // Pages that do not show the edited text are not written again.
+    assert!(
+        !o.changed
+            .iter()
+            .any(|p| p.starts_with("medlemmer/beta-tekstil/")),
+        "{:?}",
+        o.changed
+    );
+    assert!(
+        !o.changed
+            .contains(&"sporsmal/2-a-3/2024/index.html".to_string())
+    );
+    assert!(
+        read(
+            &s.out
+                .path()
+                .join("site/medlemmer/alfa-kommune/2024/index.html")
+        )
+        .contains("Retningslinjene ble revidert i mai.")
+    );
+    s.assert_fresh();
+}
+
+#[test]
+fn any_sequence_of_edits_matches_a_full_build() {
+    let mut s = Session::new("minimal");
+    // Text, a figure, a title, a table row, a removed question, a new heading.
+    s.edit(ALFA_2024, "Samme som i fjor.", "Nytt svar.")
+        .unwrap();
+    s.assert_fresh();
+    s.edit(ALFA_2023, "employees = 1200", "employees = 1300")
+        .unwrap();
+    s.assert_fresh();
+    s.edit(
+        ALFA_2023,
+        "title = \"Aktsomhetsrapport 2023\"",
+        "title = \"Rapport for 2023\"",
+    )
+    .unwrap();
+    s.assert_fresh();
+    s.edit(
+        ALFA_2024,
+        "| Lav lønn i tekstilproduksjon | Lønn | Bangladesh |",
+        "| Lav lønn i tekstilproduksjon | Lønn | Pakistan |",
+    )
+    .unwrap();
+    s.assert_fresh();
+    s.edit(ALFA_2024, "#### 1.A.1 Lenke\n\nNytt svar.\n", "")
+        .unwrap();
+    s.assert_fresh();
+    s.edit(
+        ALFA_2024,
+        "## Forord\n",
+        "## Forord\n\n### Et nytt avsnitt\n\nMed tekst.\n",
+    )
+    .unwrap();
+    s.assert_fresh();
+    // Files that take a full build: member.toml, site.toml, a template override, a new
+    // report, a deleted report.
+    s.edit(
+        "content/members/alfa-kommune/member.toml",
+        "Alfa kommune",
+        "Alfa bykommune",
+    )
+    .unwrap();
+    s.assert_fresh();
+    s.edit(
+        "site.toml",
+        "title = \"Testrapporter\"",
+        "title = \"Prøverapporter\"",
+    )
+    .unwrap();
+    s.assert_fresh();
+    std::fs::create_dir_all(s.path("templates")).unwrap();
+    std::fs::write(s.path("templates/page.html"), "{% extends \"base.html\" %}{% block content %}<h1>{{ title }}</h1>{{ body|safe }}{% endblock %}").unwrap();
+    s.preview.update(&[s.path("templates/page.html")]).unwrap();
+    s.assert_fresh();
+    let new = s.path("content/members/beta-tekstil/2023.md");
+    std::fs::write(
+        &new,
+        "+++\nyear = 2023\npublished = 2024-05-01\n+++\n\n## Foreword\n\nAn earlier report.\n",
+    )
+    .unwrap();
+    s.preview.update(std::slice::from_ref(&new)).unwrap();
+    s.assert_fresh();
+    std::fs::remove_file(&new).unwrap();
+    s.preview.update(&[new]).unwrap();
+    s.assert_fresh();
+    // Turning a report into a draft and back (drafts are in the preview, not in open data).
+    s.edit(
+        ALFA_2023,
+        "published = 2024-03-01",
+        "draft = true\npublished = 2024-03-01",
+    )
+    .unwrap();
+    s.assert_fresh();
+    s.edit(ALFA_2023, "draft = true\n", "").unwrap();
+    s.assert_fresh();
+}
+
+#[test]
+fn a_broken_edit_keeps_the_last_good_build_and_the_fix_clears_it() {
+    let mut s = Session::new("minimal");
+    let before = tree(&s.out.path().join("site"));
+    let err = s
+        .edit(ALFA_2024, "year = 2024", "year = 2024 2024")
+        .unwrap_err();
+    assert!(
+        err[0]
+            .to_string()
+            .contains("content/members/alfa-kommune/2024.md:2:"),
+        "{}",
+        err[0]
+    );
+    assert!(
+        tree(&s.out.path().join("site")) == before,
+        "a failed update changed the output"
+    );
+    // A broken link is refused the same way, and the model stays as it was.
+    let err = s
+        .edit(ALFA_2023, "../2024/#2-a-3", "../2024/#finnes-ikke")
+        .unwrap_err();
+    assert!(err[0].message.contains("#finnes-ikke"), "{}", err[0]);
+    assert!(tree(&s.out.path().join("site")) == before);
+    s.edit(ALFA_2023, "../2024/#finnes-ikke", "../2024/#2-a-3")
+        .unwrap();
+    s.edit(ALFA_2024, "year = 2024 2024", "year = 2024")
+        .unwrap();
+    s.assert_fresh();
+}
+
+#[test]
+fn the_build_id_changes_with_the_output_only() {
+    let mut s = Session::new("minimal");
+    let first = s.preview.build().unwrap();
+    let same = s.preview.build().unwrap();
+    assert_eq!(first.build_id, same.build_id);
+    assert_eq!(same.written, 0, "nothing changed, nothing written");
+    let edited = s.edit(ALFA_2024, "Samme som i fjor.", "Endret.").unwrap();
+    assert_ne!(edited.build_id, first.build_id);
+}
+
+#[test]
+fn member_preview_builds_one_member() {
+    let site = copy_fixture("minimal");
+    let out = tempfile::tempdir().unwrap();
+    let mut p = Preview::new(PreviewOptions {
+        root: site.path().to_path_buf(),
+        out: out.path().join("site"),
+        base_url: BASE.into(),
+        member: Some("beta-tekstil".into()),
+    });
+    p.build().unwrap();
+    assert!(
+        out.path()
+            .join("site/medlemmer/beta-tekstil/2025/index.html")
+            .is_file(),
+        "drafts are previewed"
+    );
+    assert!(!out.path().join("site/medlemmer/alfa-kommune").exists());
+    // An edit to another member's report changes nothing.
+    let other = site.path().join(ALFA_2024);
+    std::fs::write(&other, read(&other).replace("Samme som i fjor.", "X.")).unwrap();
+    assert_eq!(p.update(&[other]).unwrap().written, 0);
+    let err = Preview::new(PreviewOptions {
+        root: site.path().to_path_buf(),
+        out: out.path().join("other"),
+        base_url: BASE.into(),
+        member: Some("finnes-ikke".into()),
+    })
+    .build()
+    .unwrap_err();
+    assert!(err[0].message.contains("there is no member `finnes-ikke`"));
+}
+
+#[test]
+fn the_sample_site_stays_fresh_after_edits() {
+    let mut s = Session::new_sample();
+    s.edit(
+        "content/members/helse-nordvest/2023.md",
+        "year = 2023",
+        "year = 2023",
+    )
+    .unwrap();
+    let file = "content/members/fjordvik-kommune/2023.md";
+    let text = read(&s.path(file));
+    let para = text
+        .lines()
+        .find(|l| l.len() > 80 && !l.starts_with('|') && !l.starts_with('#'))
+        .unwrap()
+        .to_string();
+    s.edit(
+        file,
+        &para,
+        "Dette avsnittet er skrevet om i forhåndsvisningen.",
+    )
+    .unwrap();
+    s.assert_fresh();
+}
+
+impl Session {
+    fn new_sample() -> Session {
+        let site = tempfile::tempdir().unwrap();
+        for dir in ["content", "report-templates"] {
+            copy_dir(&repo_root().join(dir), &site.path().join(dir));
+        }
+        std::fs::copy(repo_root().join("site.toml"), site.path().join("site.toml")).unwrap();
+        let out = tempfile::tempdir().unwrap();
+        let mut preview = preview(site.path(), &out.path().join("site"));
+        preview
+            .build()
+            .unwrap_or_else(|e| panic!("first build failed: {e:?}"));
+        Session { site, out, preview }
+    }
+}
