@@ -29,6 +29,7 @@ pub mod rebuild;
 pub mod render;
 pub mod reporting;
 pub mod rewrite;
+pub mod serve;
 pub mod theme;
 
 use std::collections::{HashMap, HashSet};

@@ -36,6 +36,28 @@ enum Command {
         #[arg(long)]
         base_url: Option<String>,
     },
+    /// Preview the site, drafts included, on this machine: rebuilt and reloaded in the
+    /// browser as you save.
+    Serve {
+        /// The site root: the folder with site.toml.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// The address to listen on; anything but 127.0.0.1 or ::1 lets other machines in.
+        #[arg(long, default_value = "127.0.0.1", value_parser = aktsom::serve::parse_bind)]
+        bind: std::net::IpAddr,
+        /// The port (default: 1111 or the next free one; 0 picks any free port).
+        #[arg(long)]
+        port: Option<u16>,
+        /// Preview only this member (the folder name in content/members/).
+        #[arg(long)]
+        member: Option<String>,
+        /// Open the preview in the browser.
+        #[arg(long)]
+        open: bool,
+        /// Where to write the preview (default: a temporary folder removed on exit).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 fn print_diagnostics(diags: &[Diagnostic]) {
@@ -48,6 +70,30 @@ fn print_diagnostics(diags: &[Diagnostic]) {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Serve {
+            root,
+            bind,
+            port,
+            member,
+            open,
+            out,
+        } => {
+            let opts = aktsom::serve::ServeOptions {
+                root,
+                bind,
+                port,
+                member,
+                open,
+                out,
+            };
+            match aktsom::serve::run(opts) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Command::Build {
             root,
             out,

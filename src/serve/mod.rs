@@ -1,0 +1,400 @@
+//! `aktsom serve`: a live-reload preview of the site, drafts included, on the member's
+//! own machine.
+//!
+//! The preview is built with [`crate::rebuild::Preview`] into a folder of its own (a
+//! temporary one by default, never the published `public/`) and served from there by
+//! [`http`]. [`watch`] sees the site's files change; each burst of changes becomes one
+//! [`Preview::update`], and [`events`] tells every open tab about the result: a reload
+//! once the new build is complete, or the error overlay (built by [`page`]) while the
+//! last good build stays served. The reload script and the overlay are added to HTML
+//! responses as they are served; the files on disk are never touched.
+//!
+//! No global state: the state the HTTP threads share is one [`http::Shared`], passed to
+//! them explicitly; the main thread owns the preview and the watcher.
+
+pub mod events;
+pub mod http;
+pub mod page;
+pub mod watch;
+
+use std::io::IsTerminal;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener};
+use std::panic::AssertUnwindSafe;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc::channel;
+use std::time::Duration;
+
+use crate::diagnostics::Diagnostic;
+use crate::rebuild::{Outcome, Preview, PreviewOptions};
+use events::Status;
+use http::{HostCheck, Shared};
+use watch::{Msg, Watch};
+
+/// The port tried first when none is given; the next ones follow if it is taken.
+pub const DEFAULT_PORT: u16 = 1111;
+/// How many ports after [`DEFAULT_PORT`] are tried.
+const PORTS_TRIED: u16 = 50;
+/// Changes closer together than this make one rebuild.
+const DEBOUNCE: Duration = Duration::from_millis(100);
+/// How often a stream that has nothing to say sends a comment, to find dead clients.
+const HEARTBEAT: Duration = Duration::from_secs(15);
+/// The file that marks a folder given with `--out` as one that `serve` made.
+const MARKER: &str = ".aktsom-preview";
+
+/// What `aktsom serve` is asked to do.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub root: PathBuf,
+    pub bind: IpAddr,
+    /// `None`: [`DEFAULT_PORT`] or the next free one. `Some(0)`: any free port.
+    pub port: Option<u16>,
+    pub member: Option<String>,
+    pub open: bool,
+    /// Where to write the preview; `None`: a temporary folder removed on exit.
+    pub out: Option<PathBuf>,
+}
+
+/// Parses `--bind`: an IP address, or `localhost`.
+pub fn parse_bind(s: &str) -> Result<IpAddr, String> {
+    if s.eq_ignore_ascii_case("localhost") {
+        return Ok(IpAddr::V4(Ipv4Addr::LOCALHOST));
+    }
+    s.parse()
+        .map_err(|_| format!("`{s}` is not an IP address (for example 127.0.0.1 or ::1)"))
+}
+
+/// The preview's output folder; a temporary one is removed when this is dropped.
+enum OutDir {
+    Temp(tempfile::TempDir),
+    Given(PathBuf),
+}
+
+impl OutDir {
+    fn path(&self) -> &Path {
+        match self {
+            OutDir::Temp(t) => t.path(),
+            OutDir::Given(p) => p,
+        }
+    }
+}
+
+/// Runs the preview until Ctrl+C (or SIGTERM). An `Err` is a message for the user.
+pub fn run(opts: ServeOptions) -> Result<(), String> {
+    let root = opts
+        .root
+        .canonicalize()
+        .map_err(|e| format!("cannot open the site folder {}: {e}", opts.root.display()))?;
+    if !root.join("site.toml").is_file() {
+        return Err(format!(
+            "{} has no site.toml; give the site folder with --root",
+            opts.root.display()
+        ));
+    }
+    let out = out_dir(&root, opts.out.as_deref())?;
+    let out_path = out
+        .path()
+        .canonicalize()
+        .map_err(|e| format!("cannot open {}: {e}", out.path().display()))?;
+
+    let listener = listen(opts.bind, opts.port)?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| format!("cannot listen: {e}"))?;
+    let url = format!("http://{}/", display_addr(addr));
+    let server = tiny_http::Server::from_listener(listener, None)
+        .map_err(|e| format!("cannot serve on {addr}: {e}"))?;
+
+    let mut term = Terminal {
+        color: std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        warnings: Vec::new(),
+    };
+    let shared = Arc::new(Shared::new(
+        out_path.clone(),
+        HostCheck {
+            bind: addr.ip(),
+            port: addr.port(),
+        },
+        HEARTBEAT,
+    ));
+    let mut preview = Preview::new(PreviewOptions {
+        root: root.clone(),
+        out: out_path.clone(),
+        base_url: url.clone(),
+        member: opts.member.clone(),
+    });
+
+    // Ctrl+C and SIGTERM end the main loop, so the temporary folder is removed.
+    let (tx, rx) = channel();
+    let stop = tx.clone();
+    if let Err(e) = ctrlc::set_handler(move || {
+        let _ = stop.send(Msg::Stop);
+    }) {
+        eprintln!("warning: cannot handle Ctrl+C ({e}); the preview folder may be left behind");
+    }
+
+    // The first build, before anyone is served.
+    let frame = {
+        let mut st = shared.gate.write().unwrap_or_else(|e| e.into_inner());
+        record(&mut st, guarded(|| preview.build()), &mut term, "Built")
+    };
+    shared.hub.broadcast(&frame);
+
+    let http_shared = Arc::clone(&shared);
+    std::thread::Builder::new()
+        .name("aktsom-accept".into())
+        .spawn(move || http::serve_forever(server, http_shared))
+        .map_err(|e| format!("cannot start the server: {e}"))?;
+
+    let mut watch = Watch::start(&root, &out_path, tx)
+        .map_err(|e| format!("cannot watch {} for changes: {e}", root.display()))?;
+
+    if !addr.ip().is_loopback() {
+        eprintln!(
+            "warning: serving on {} makes the preview, drafts included, reachable from other \
+             machines; use --bind 127.0.0.1 to keep it on this one",
+            addr.ip()
+        );
+    }
+    println!(
+        "Serving {} at {url} (drafts included{})",
+        root.display(),
+        match &opts.member {
+            Some(m) => format!(", only {m}"),
+            None => String::new(),
+        }
+    );
+    match &out {
+        OutDir::Temp(_) => println!(
+            "Preview files in {} (removed on exit). Press Ctrl+C to stop.",
+            out_path.display()
+        ),
+        OutDir::Given(_) => println!(
+            "Preview files in {}. Press Ctrl+C to stop.",
+            out_path.display()
+        ),
+    }
+    if opts.open {
+        open_browser(&url);
+    }
+
+    let mut on_error = |e: notify::Error| eprintln!("warning: watching for changes: {e}");
+    while let Some(changed) = watch.next_burst(&rx, DEBOUNCE, &mut on_error) {
+        if changed.is_empty() {
+            continue;
+        }
+        let frame = {
+            // Hold the status while files change, so no request reads a half-written
+            // build or a page with the wrong build id.
+            let mut st = shared.gate.write().unwrap_or_else(|e| e.into_inner());
+            record(
+                &mut st,
+                guarded(|| preview.update(&changed)),
+                &mut term,
+                "Rebuilt",
+            )
+        };
+        // Only now, with the build complete, are the tabs told.
+        shared.hub.broadcast(&frame);
+    }
+    println!("Stopped.");
+    drop(out);
+    Ok(())
+}
+
+/// What the terminal was last shown.
+struct Terminal {
+    color: bool,
+    /// The warnings of the last good build, rendered.
+    warnings: Vec<String>,
+}
+
+/// Runs a build, turning a panic into an error, so the preview keeps running.
+fn guarded(
+    f: impl FnOnce() -> Result<Outcome, Vec<Diagnostic>>,
+) -> Result<Outcome, Vec<Diagnostic>> {
+    std::panic::catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|_| {
+        Err(vec![
+            Diagnostic::file("aktsom", "internal error while building the preview")
+                .with_help("this is a bug in aktsom; the message above says where"),
+        ])
+    })
+}
+
+/// Records a build's result in the status, prints one line (or the errors) in the
+/// terminal, and returns the event that tells the tabs.
+fn record(
+    st: &mut Status,
+    result: Result<Outcome, Vec<Diagnostic>>,
+    term: &mut Terminal,
+    verb: &str,
+) -> String {
+    let color = term.color;
+    {
+        match result {
+            Ok(outcome) => {
+                // The same warnings after every save would drown the news: print them
+                // when they change, count them otherwise.
+                let warnings: Vec<String> =
+                    outcome.warnings.iter().map(|w| w.render(color)).collect();
+                let repeated = !warnings.is_empty() && warnings == term.warnings;
+                if !repeated {
+                    for w in &warnings {
+                        eprintln!("{w}");
+                    }
+                }
+                term.warnings = warnings;
+                let n = outcome.changed.len();
+                let what = match n {
+                    0 => "nothing changed".to_string(),
+                    1 => "1 file changed".to_string(),
+                    n => format!("{n} files changed"),
+                };
+                let same = match (repeated, term.warnings.len()) {
+                    (false, _) => String::new(),
+                    (true, 1) => " (1 warning, as before)".to_string(),
+                    (true, n) => format!(" ({n} warnings, as before)"),
+                };
+                println!(
+                    "{verb} in {} ms: {what}{same}",
+                    outcome.elapsed.as_millis().max(1)
+                );
+                let event = if outcome.build_id != st.build_id {
+                    "reload"
+                } else {
+                    "ok"
+                };
+                *st = Status {
+                    build_id: outcome.build_id,
+                    error: None,
+                };
+                st.frame(event)
+            }
+            Err(diags) => {
+                for d in &diags {
+                    eprintln!("{}", d.render(color));
+                }
+                term.warnings.clear();
+                let n = diags.iter().filter(|d| d.is_error()).count();
+                eprintln!(
+                    "error: the preview could not be {} ({n} error{}); {}",
+                    if verb == "Built" { "built" } else { "rebuilt" },
+                    if n == 1 { "" } else { "s" },
+                    if st.build_id.is_empty() {
+                        "fix it and save to try again"
+                    } else {
+                        "still serving the last good build"
+                    }
+                );
+                st.error = Some(page::overlay(&diags));
+                st.frame("build-error")
+            }
+        }
+    }
+}
+
+/// The preview's folder: `--out` (never the published one) or a temporary folder.
+fn out_dir(root: &Path, given: Option<&Path>) -> Result<OutDir, String> {
+    let Some(dir) = given else {
+        return tempfile::Builder::new()
+            .prefix("aktsom-serve-")
+            .tempdir()
+            .map(OutDir::Temp)
+            .map_err(|e| format!("cannot make a temporary folder for the preview: {e}"));
+    };
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot make {}: {e}", dir.display()))?;
+    let canon = dir
+        .canonicalize()
+        .map_err(|e| format!("cannot open {}: {e}", dir.display()))?;
+    if canon == crate::default_out(root) {
+        return Err(format!(
+            "{} is the published site; the preview (with drafts) goes into a folder of its own",
+            dir.display()
+        ));
+    }
+    if canon == root {
+        return Err(format!("{} is the site itself", dir.display()));
+    }
+    let mut entries = std::fs::read_dir(&canon)
+        .map_err(|e| format!("cannot read {}: {e}", dir.display()))?
+        .filter_map(|e| e.ok());
+    let empty = entries.next().is_none();
+    if !empty {
+        if !canon.join(MARKER).is_file() {
+            return Err(format!(
+                "{} is not empty; give an empty or new folder (serve removes what is in it)",
+                dir.display()
+            ));
+        }
+        // A folder an earlier `serve` made: start afresh.
+        std::fs::remove_dir_all(&canon)
+            .and_then(|()| std::fs::create_dir_all(&canon))
+            .map_err(|e| format!("cannot empty {}: {e}", dir.display()))?;
+    }
+    std::fs::write(canon.join(MARKER), "made by aktsom serve\n")
+        .map_err(|e| format!("cannot write in {}: {e}", dir.display()))?;
+    Ok(OutDir::Given(canon))
+}
+
+/// Listens on the given port, or on [`DEFAULT_PORT`] or the next free one.
+fn listen(ip: IpAddr, port: Option<u16>) -> Result<TcpListener, String> {
+    if let Some(p) = port {
+        return TcpListener::bind(SocketAddr::new(ip, p)).map_err(|e| {
+            format!(
+                "cannot listen on {}: {e}",
+                display_addr(SocketAddr::new(ip, p))
+            )
+        });
+    }
+    let mut last = None;
+    for p in DEFAULT_PORT..DEFAULT_PORT + PORTS_TRIED {
+        match TcpListener::bind(SocketAddr::new(ip, p)) {
+            Ok(l) => return Ok(l),
+            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => last = Some(e),
+            Err(e) => {
+                return Err(format!(
+                    "cannot listen on {}: {e}",
+                    display_addr(SocketAddr::new(ip, p))
+                ));
+            }
+        }
+    }
+    Err(format!(
+        "cannot listen on {ip}: ports {DEFAULT_PORT} to {} are taken ({}); choose one with --port",
+        DEFAULT_PORT + PORTS_TRIED - 1,
+        last.map(|e| e.to_string()).unwrap_or_default()
+    ))
+}
+
+/// `127.0.0.1:1111`, `[::1]:1111`; all interfaces shown as the loopback address, which
+/// is where this machine's browser finds the preview.
+fn display_addr(addr: SocketAddr) -> String {
+    let ip = match addr.ip() {
+        IpAddr::V4(v4) if v4.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(v6) if v6.is_unspecified() => IpAddr::V6(std::net::Ipv6Addr::LOCALHOST),
+        ip => ip,
+    };
+    SocketAddr::new(ip, addr.port()).to_string()
+}
+
+/// Opens the preview in the browser; a failure only means the user opens it themselves.
+fn open_browser(url: &str) {
+    let program = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(windows) {
+        "explorer"
+    } else {
+        "xdg-open"
+    };
+    let child = std::process::Command::new(program)
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    if let Ok(mut child) = child {
+        std::thread::spawn(move || {
+            let _ = child.wait();
+        });
+    }
+}

@@ -1,0 +1,234 @@
+//! What `serve` adds to HTML pages as it serves them: the live-reload script and, while
+//! the last rebuild failed, the error overlay. Files on disk are never changed, and
+//! `aktsom build` never sees any of this.
+
+use std::cell::Cell;
+use std::hash::{Hash, Hasher};
+
+use lol_html::html_content::ContentType;
+use lol_html::{RewriteStrSettings, element, rewrite_str};
+
+use super::events::Overlay;
+use crate::diagnostics::Diagnostic;
+
+/// URL prefix reserved for the preview server's own files.
+pub const PREFIX: &str = "/__aktsom/";
+pub const EVENTS: &str = "/__aktsom/events";
+pub const SCRIPT: &str = "/__aktsom/live.js";
+pub const STYLE: &str = "/__aktsom/live.css";
+
+pub const SCRIPT_SOURCE: &str = include_str!("live.js");
+pub const STYLE_SOURCE: &str = include_str!("live.css");
+
+/// At most this many errors in the overlay; the terminal has them all.
+const MAX_SHOWN: usize = 20;
+
+/// The page with the reload script in its head (carrying the build the page belongs to)
+/// and the overlay, if any, at the start of its body.
+pub fn inject(html: &str, build_id: &str, overlay: Option<&Overlay>) -> String {
+    let tags = format!(
+        "<link rel=\"stylesheet\" href=\"{STYLE}\"><script src=\"{SCRIPT}\" data-build=\"{}\" defer></script>",
+        escape(build_id)
+    );
+    let in_head = Cell::new(false);
+    let in_body = Cell::new(false);
+    let rewritten = rewrite_str(
+        html,
+        RewriteStrSettings::new()
+            .append_element_content_handler(element!("head", |el| {
+                if !in_head.get() {
+                    el.append(&tags, ContentType::Html);
+                    in_head.set(true);
+                }
+                Ok(())
+            }))
+            .append_element_content_handler(element!("body", |el| {
+                if !in_body.get() {
+                    if let Some(o) = overlay {
+                        el.prepend(&o.html, ContentType::Html);
+                    }
+                    in_body.set(true);
+                }
+                Ok(())
+            })),
+    );
+    let mut out = match rewritten {
+        Ok(out) => out,
+        Err(_) => {
+            in_head.set(false);
+            in_body.set(false);
+            html.to_string()
+        }
+    };
+    // A page without <head> or <body> still gets both, at its start and end.
+    if !in_head.get() {
+        out.insert_str(0, &tags);
+    }
+    if let (false, Some(o)) = (in_body.get(), overlay) {
+        out.push_str(&o.html);
+    }
+    out
+}
+
+/// The overlay for a failed rebuild: role="alert", each error with its file, line and
+/// column, the message, the offending line and what to do.
+pub fn overlay(diags: &[Diagnostic]) -> Overlay {
+    let errors: Vec<&Diagnostic> = {
+        let e: Vec<&Diagnostic> = diags.iter().filter(|d| d.is_error()).collect();
+        if e.is_empty() {
+            diags.iter().collect()
+        } else {
+            e
+        }
+    };
+    let mut h = String::new();
+    h.push_str(
+        "<aside id=\"aktsom-live\" class=\"aktsom-live\" aria-labelledby=\"aktsom-live-title\"",
+    );
+    let body = overlay_body(&errors);
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    body.hash(&mut hasher);
+    let id = format!("{:016x}", hasher.finish());
+    h.push_str(&format!(" data-error-id=\"{id}\">"));
+    h.push_str(&body);
+    h.push_str("</aside>");
+    Overlay { id, html: h }
+}
+
+fn overlay_body(errors: &[&Diagnostic]) -> String {
+    let n = errors.len();
+    let mut h = String::new();
+    h.push_str("<div class=\"aktsom-live-box\" role=\"alert\">");
+    h.push_str(&format!(
+        "<h2 id=\"aktsom-live-title\">Forhåndsvisningen kunne ikke oppdateres ({n} feil)</h2>"
+    ));
+    h.push_str(
+        "<p>Du ser siste versjon som virket. Rett feilen og lagre filen, så oppdateres siden av seg selv.</p>",
+    );
+    h.push_str("<ol class=\"aktsom-live-errors\">");
+    for d in errors.iter().take(MAX_SHOWN) {
+        h.push_str("<li>");
+        h.push_str("<p class=\"aktsom-live-where\"><code>");
+        h.push_str(&escape(&d.file.display().to_string()));
+        h.push_str("</code>");
+        if d.line > 0 {
+            h.push_str(&format!(", linje {}, kolonne {}", d.line, d.column));
+        }
+        h.push_str("</p>");
+        h.push_str("<p class=\"aktsom-live-message\"><span lang=\"en\">");
+        h.push_str(&escape(&d.message));
+        h.push_str("</span></p>");
+        if let Some(line) = d.source_line() {
+            let number = d.line.to_string();
+            // The caret goes under the column, keeping the line's tabs so it lines up.
+            let pad: String = line
+                .chars()
+                .take(d.column.saturating_sub(1))
+                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .collect();
+            h.push_str("<pre class=\"aktsom-live-source\"><code>");
+            h.push_str(&format!(
+                "<span class=\"aktsom-live-lineno\" aria-hidden=\"true\">{number} | </span>"
+            ));
+            h.push_str(&escape(line));
+            h.push_str(&format!(
+                "\n<span class=\"aktsom-live-caret\" aria-hidden=\"true\">{} | {pad}^</span>",
+                " ".repeat(number.len())
+            ));
+            h.push_str("</code></pre>");
+        }
+        if let Some(help) = &d.help {
+            h.push_str("<p class=\"aktsom-live-help\">Tips: <span lang=\"en\">");
+            h.push_str(&escape(help));
+            h.push_str("</span></p>");
+        }
+        h.push_str("</li>");
+    }
+    h.push_str("</ol>");
+    if n > MAX_SHOWN {
+        h.push_str(&format!(
+            "<p>… og {} feil til. Terminalen viser alle.</p>",
+            n - MAX_SHOWN
+        ));
+    }
+    h.push_str("<button type=\"button\" class=\"aktsom-live-close\">Skjul feilmeldingen</button>");
+    h.push_str("</div>");
+    h
+}
+
+/// A page for when the site has no page to show: before the first good build, or a
+/// missing page when the build has no 404.html.
+pub fn fallback(title: &str, text: &str) -> String {
+    format!(
+        "<!doctype html>\n<html lang=\"nb\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{t} – forhåndsvisning</title>\n</head>\n<body>\n<main>\n<h1>{t}</h1>\n<p>{x}</p>\n</main>\n</body>\n</html>\n",
+        t = escape(title),
+        x = escape(text)
+    )
+}
+
+/// Escapes text for HTML content and attribute values.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostics::Source;
+
+    #[test]
+    fn injects_script_into_head_and_overlay_into_body() {
+        let o = Overlay {
+            id: "x".into(),
+            html: "<aside id=\"aktsom-live\"></aside>".into(),
+        };
+        let out = inject(
+            "<!doctype html><html><head><title>t</title></head><body><p>x</p></body></html>",
+            "b1",
+            Some(&o),
+        );
+        assert!(
+            out.contains("data-build=\"b1\" defer></script></head>"),
+            "{out}"
+        );
+        assert!(out.contains("<body><aside id=\"aktsom-live\"></aside><p>x</p>"));
+    }
+
+    #[test]
+    fn injects_into_pages_without_head_or_body() {
+        let out = inject("<p>x</p>", "b1", None);
+        assert!(out.starts_with("<link rel=\"stylesheet\""), "{out}");
+        assert!(out.ends_with("<p>x</p>"));
+    }
+
+    #[test]
+    fn overlay_shows_file_line_column_message_and_line() {
+        let src = Source::new("content/x.md", "+++\npublised = <2025>\n+++\n");
+        let d = src
+            .error(4..12, "unknown key `publised`")
+            .with_help("did you mean `published`?");
+        let o = overlay(&[d]);
+        assert!(o.html.contains("role=\"alert\""));
+        assert!(
+            o.html
+                .contains("<code>content/x.md</code>, linje 2, kolonne 1")
+        );
+        assert!(o.html.contains("unknown key `publised`"));
+        assert!(o.html.contains("publised = &lt;2025&gt;"), "{}", o.html);
+        assert!(o.html.contains("did you mean `published`?"));
+        assert!(!o.html.contains("<2025>"));
+    }
+}
