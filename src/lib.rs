@@ -29,6 +29,7 @@ pub mod rebuild;
 pub mod render;
 pub mod reporting;
 pub mod rewrite;
+pub mod search;
 pub mod serve;
 pub mod theme;
 
@@ -82,6 +83,9 @@ pub fn render_pages(
     pages.extend(compare::pages(&renderer, scope)?);
     pages.extend(data::pages(&renderer, scope)?);
     pages.extend(questions::pages(&renderer, scope)?);
+    // Search goes last: its page links only to browsable indexes built above.
+    let search = search::pages(&renderer, &pages)?;
+    pages.extend(search);
 
     // One lol_html pass per HTML page.
     let rewritten: Vec<Result<(OutFile, Option<rewrite::PageLinks>), Diagnostic>> = pages

@@ -1,0 +1,538 @@
+//! Text analysis for search: plain text from Markdown, tokens, folding, stop words,
+//! stems and compound parts.
+//!
+//! The browser runs the same tokeniser and folding on the query (`search.js`,
+//! `tokens()` and `fold()`); the two must stay in step, and the unit tests below pin
+//! the rules down:
+//! - a token is a run of letters and digits (Unicode `Alphabetic` or `Numeric`), or a
+//!   question number such as `2.A.3` (digit 1–9, a dot, one ASCII letter, optionally a
+//!   dot and one or two digits) that stands on its own;
+//! - tokens are lower-cased; *folding* maps letters people type without (ø → o,
+//!   æ → ae, å → a, é → e, ü → u, …) and is used for matching only;
+//! - stems come from the Snowball stemmers (Norwegian, or English for reports with
+//!   `language = "en"`), applied to the lower-cased word before folding.
+
+use std::collections::{HashMap, HashSet};
+
+use pulldown_cmark::{Event, Options, Parser, TagEnd};
+use rust_stemmers::{Algorithm, Stemmer};
+
+/// The longest token that is indexed, in characters (longer runs are codes or junk).
+pub const MAX_TOKEN_CHARS: usize = 40;
+
+/// Which stemmer and stop words apply to a text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Language {
+    Norwegian,
+    English,
+}
+
+impl Language {
+    pub fn for_code(code: Option<&str>) -> Language {
+        match code.and_then(|c| c.split('-').next()) {
+            Some("en") => Language::English,
+            _ => Language::Norwegian,
+        }
+    }
+}
+
+/// Norwegian Bokmål function words, lower-case. Never indexed, dropped from queries.
+pub const STOP_NB: &[&str] = &[
+    "alle", "andre", "at", "av", "bare", "begge", "ble", "bli", "blir", "blitt", "både", "da",
+    "de", "deg", "dem", "den", "denne", "der", "dere", "deres", "det", "dette", "disse", "du",
+    "eller", "en", "enn", "er", "et", "ett", "etter", "for", "fordi", "fra", "før", "ha", "hadde",
+    "han", "hans", "har", "hennes", "her", "hun", "hva", "hvem", "hver", "hvilke", "hvilken",
+    "hvis", "hvor", "hvordan", "hvorfor", "i", "ikke", "ingen", "inn", "jeg", "kan", "kunne",
+    "man", "mange", "med", "meg", "men", "mer", "mest", "min", "mitt", "mot", "må", "måtte", "ned",
+    "nei", "noe", "noen", "nå", "når", "og", "også", "om", "opp", "oss", "over", "på", "samme",
+    "seg", "selv", "sin", "sine", "sitt", "skal", "skulle", "slik", "som", "så", "sånn", "til",
+    "uten", "ut", "var", "vi", "vil", "ville", "vår", "våre", "vårt", "være", "vært", "å",
+];
+
+/// English function words, lower-case.
+pub const STOP_EN: &[&str] = &[
+    "a", "about", "after", "all", "also", "an", "and", "any", "are", "as", "at", "be", "been",
+    "being", "both", "but", "by", "can", "could", "did", "do", "does", "each", "for", "from",
+    "had", "has", "have", "he", "her", "his", "how", "i", "if", "in", "into", "is", "it", "its",
+    "more", "most", "no", "not", "of", "on", "or", "other", "our", "ours", "she", "so", "some",
+    "such", "than", "that", "the", "their", "them", "then", "there", "these", "they", "this",
+    "those", "through", "to", "too", "under", "up", "was", "we", "were", "what", "when", "where",
+    "which", "while", "who", "why", "will", "with", "would", "you", "your",
+];
+
+pub fn is_stop(word: &str, lang: Language) -> bool {
+    match lang {
+        Language::Norwegian => STOP_NB.contains(&word),
+        Language::English => STOP_EN.contains(&word),
+    }
+}
+
+/// Folds one lower-case character for matching; `None` keeps it as it is.
+fn fold_char(c: char) -> Option<&'static str> {
+    Some(match c {
+        'ø' | 'ö' | 'ó' | 'ò' | 'ô' | 'õ' => "o",
+        'æ' | 'ä' => "ae",
+        'å' | 'á' | 'à' | 'â' | 'ã' => "a",
+        'é' | 'è' | 'ê' | 'ë' => "e",
+        'í' | 'ì' | 'î' | 'ï' => "i",
+        'ú' | 'ù' | 'û' | 'ü' => "u",
+        'ý' | 'ÿ' => "y",
+        'ç' => "c",
+        'ñ' => "n",
+        'ß' => "ss",
+        _ => return None,
+    })
+}
+
+/// Folds a lower-case word for matching: `leverandør` → `leverandor`, `være` → `vaere`.
+pub fn fold(word: &str) -> String {
+    let mut out = String::with_capacity(word.len());
+    for c in word.chars() {
+        match fold_char(c) {
+            Some(s) => out.push_str(s),
+            None => out.push(c),
+        }
+    }
+    out
+}
+
+/// Lower-cases a word the way the browser does (`String.prototype.toLowerCase`).
+pub fn lower(word: &str) -> String {
+    word.to_lowercase()
+}
+
+/// Splits text into tokens (original spelling, as in the text).
+pub fn tokens(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut chars = text.char_indices().peekable();
+    let mut prev: Option<char> = None;
+    while let Some((i, c)) = chars.next() {
+        if !c.is_alphanumeric() {
+            prev = Some(c);
+            continue;
+        }
+        let after_boundary = prev.is_none_or(|p| !(p.is_alphanumeric() || p == '.'));
+        if after_boundary {
+            if let Some(len) = question_number_at(&text[i..]) {
+                out.push(&text[i..i + len]);
+                // Skip the characters of the number.
+                while chars.peek().is_some_and(|(j, _)| *j < i + len) {
+                    chars.next();
+                }
+                prev = text[..i + len].chars().next_back();
+                continue;
+            }
+        }
+        let mut end = i + c.len_utf8();
+        while let Some(&(j, d)) = chars.peek() {
+            if d.is_alphanumeric() {
+                end = j + d.len_utf8();
+                chars.next();
+            } else {
+                break;
+            }
+        }
+        out.push(&text[i..end]);
+        prev = text[..end].chars().next_back();
+    }
+    out
+}
+
+/// The byte length of a question number (`2.A.3`, `2.A`) at the start of `s`, when one
+/// stands there on its own. Tries the longest form first, like the browser's regex.
+pub fn question_number_at(s: &str) -> Option<usize> {
+    let b = s.as_bytes();
+    if b.len() < 3 || !(b'1'..=b'9').contains(&b[0]) || b[1] != b'.' || !b[2].is_ascii_alphabetic()
+    {
+        return None;
+    }
+    let ends_here = |at: usize| s[at..].chars().next().is_none_or(|c| !c.is_alphanumeric());
+    let digits = b[3..]
+        .iter()
+        .skip(1)
+        .take_while(|d| d.is_ascii_digit())
+        .count();
+    if b.get(3) == Some(&b'.') {
+        for n in (1..=digits.min(2)).rev() {
+            if ends_here(4 + n) {
+                return Some(4 + n);
+            }
+        }
+    }
+    ends_here(3).then_some(3)
+}
+
+/// Whether a lower-case token is a question number.
+pub fn is_question_number(token: &str) -> bool {
+    question_number_at(token) == Some(token.len())
+}
+
+/// Whether a lower-case token is worth indexing at all (not a stop word, not a lone
+/// letter or digit, not an overlong run).
+pub fn indexable(token: &str, lang: Language) -> bool {
+    if is_question_number(token) {
+        return true;
+    }
+    let n = token.chars().count();
+    (2..=MAX_TOKEN_CHARS).contains(&n) && !is_stop(token, lang)
+}
+
+/// Stems lower-case words, with a cache (a corpus repeats its words a lot).
+pub struct Stems {
+    nb: Stemmer,
+    en: Stemmer,
+    cache: HashMap<(Language, String), String>,
+}
+
+impl Default for Stems {
+    fn default() -> Self {
+        Stems {
+            nb: Stemmer::create(Algorithm::Norwegian),
+            en: Stemmer::create(Algorithm::English),
+            cache: HashMap::new(),
+        }
+    }
+}
+
+impl Stems {
+    /// The folded stem of a lower-case word: `leverandørene` → `leverandor`.
+    /// Question numbers and numbers are their own stems.
+    pub fn stem(&mut self, word: &str, lang: Language) -> String {
+        if let Some(s) = self.cache.get(&(lang, word.to_string())) {
+            return s.clone();
+        }
+        let s = stem_uncached(&self.nb, &self.en, word, lang);
+        self.cache.insert((lang, word.to_string()), s.clone());
+        s
+    }
+}
+
+/// The folded stem of one lower-case word, without a cache.
+pub fn stem_word(word: &str, lang: Language) -> String {
+    let nb = Stemmer::create(Algorithm::Norwegian);
+    let en = Stemmer::create(Algorithm::English);
+    stem_uncached(&nb, &en, word, lang)
+}
+
+fn stem_uncached(nb: &Stemmer, en: &Stemmer, word: &str, lang: Language) -> String {
+    if is_question_number(word) || word.chars().any(|c| c.is_numeric()) {
+        return fold(word);
+    }
+    let stemmed = match lang {
+        Language::Norwegian => match keep_het(word) {
+            Some(s) => s.into(),
+            None => nb.stem(word),
+        },
+        Language::English => en.stem(word),
+    };
+    let s = fold(&stemmed);
+    // A stemmer may cut a short word down to nothing useful; keep the word then.
+    if s.chars().count() < 2 { fold(word) } else { s }
+}
+
+/// Nouns in `-het` keep it: Snowball strips `-heter` and then `-ig`, which merges
+/// `rettigheter` with `rett` (right, court, dish) and `muligheter` with `mul`. Here the
+/// inflected forms of a `-het` noun stem to the noun (`rettigheter`, `rettighetene` →
+/// `rettighet`), so that they match each other and compounds such as
+/// `menneskerettigheter`, but not the root word.
+fn keep_het(word: &str) -> Option<String> {
+    const ENDINGS: &[&str] = &[
+        "hetenes", "hetens", "hetene", "heten", "heter", "hets", "het",
+    ];
+    for e in ENDINGS {
+        if let Some(root) = word.strip_suffix(e) {
+            // "heter" (is called) and other short words are left to Snowball.
+            if root.chars().count() >= 3 {
+                return Some(format!("{root}het"));
+            }
+        }
+    }
+    None
+}
+
+/// Shortest head and tail of a compound, in characters.
+const MIN_HEAD: usize = 3;
+const MIN_TAIL: usize = 4;
+
+/// Splits closed compounds with a lexicon of the words that occur on their own in the
+/// corpus: `menneskerettigheter` → `menneske` + `rettigheter`, `barnearbeid` →
+/// `barn` (+ linking `e`) + `arbeid`. No dictionary is needed: a part is accepted when
+/// it is itself a word of the corpus (or, for the last part, when its stem is the stem
+/// of one). Heads may end with a linking `s` or `e` (`arbeidsmiljø`, `barnehage`).
+pub struct Compounds {
+    forms: HashSet<String>,
+    stems: HashSet<String>,
+    stemmer: Stemmer,
+}
+
+impl Compounds {
+    /// `words` are the lower-case Norwegian words that occur on their own.
+    pub fn new<'a>(words: impl IntoIterator<Item = &'a str>) -> Compounds {
+        let stemmer = Stemmer::create(Algorithm::Norwegian);
+        let mut forms = HashSet::new();
+        let mut stems = HashSet::new();
+        for w in words {
+            if w.chars().count() >= MIN_HEAD
+                && w.chars().all(char::is_alphabetic)
+                && !is_stop(w, Language::Norwegian)
+            {
+                stems.insert(stemmer.stem(w).into_owned());
+                forms.insert(w.to_string());
+            }
+        }
+        Compounds {
+            forms,
+            stems,
+            stemmer,
+        }
+    }
+
+    fn is_tail(&self, w: &str) -> bool {
+        w.chars().count() >= MIN_TAIL
+            && (self.forms.contains(w) || self.stems.contains(self.stemmer.stem(w).as_ref()))
+    }
+
+    /// The head as a word or stem of the lexicon, allowing a linking `s` or `e`.
+    fn head<'a>(&self, h: &'a str) -> Option<&'a str> {
+        let known = |w: &str| self.forms.contains(w) || self.stems.contains(w);
+        if known(h) {
+            return Some(h);
+        }
+        let bare = h.strip_suffix('s').or_else(|| h.strip_suffix('e'))?;
+        (bare.chars().count() >= MIN_HEAD && known(bare)).then_some(bare)
+    }
+
+    /// The parts of a lower-case word, left to right (at least two), or `None` when the
+    /// word is not a compound of corpus words. The longest head that leaves a valid
+    /// tail wins; the tail may itself be a compound, and then its parts follow it.
+    pub fn split(&self, word: &str) -> Option<Vec<String>> {
+        self.split_depth(word, 0)
+    }
+
+    fn split_depth(&self, word: &str, depth: usize) -> Option<Vec<String>> {
+        if depth > 3 || !word.chars().all(char::is_alphabetic) {
+            return None;
+        }
+        let cuts: Vec<usize> = word.char_indices().map(|(i, _)| i).collect();
+        let n = cuts.len();
+        if n < MIN_HEAD + MIN_TAIL {
+            return None;
+        }
+        for k in (MIN_HEAD..=n - MIN_TAIL).rev() {
+            let (h, tail) = word.split_at(cuts[k]);
+            let Some(head) = self.head(h) else { continue };
+            if self.is_tail(tail) {
+                let mut parts = vec![head.to_string(), tail.to_string()];
+                if let Some(sub) = self.split_depth(tail, depth + 1) {
+                    parts.extend(sub);
+                }
+                return Some(parts);
+            }
+            if let Some(sub) = self.split_depth(tail, depth + 1) {
+                let mut parts = vec![head.to_string()];
+                parts.extend(sub);
+                return Some(parts);
+            }
+        }
+        None
+    }
+}
+
+/// The plain text of a Markdown fragment, for indexing and excerpts. Raw HTML tags are
+/// dropped (their text content is kept, except inside `script` and `style`), links keep
+/// their text, tables become one line per row with cells separated by ` · `.
+pub fn plain_text(markdown: &str) -> String {
+    let opts = Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH;
+    let mut out = String::with_capacity(markdown.len());
+    let mut skip_raw = false;
+    for ev in Parser::new_ext(markdown, opts) {
+        match ev {
+            Event::Text(t) | Event::Code(t) if !skip_raw => out.push_str(&t),
+            Event::Html(h) | Event::InlineHtml(h) => {
+                let l = h.to_ascii_lowercase();
+                if l.contains("<script") || l.contains("<style") {
+                    skip_raw = !(l.contains("</script") || l.contains("</style"));
+                } else if l.contains("</script") || l.contains("</style") {
+                    skip_raw = false;
+                }
+                if l.contains("<br") {
+                    out.push(' ');
+                }
+            }
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            Event::End(TagEnd::TableCell) => out.push_str(" · "),
+            Event::End(TagEnd::TableRow | TagEnd::TableHead) => {
+                let trimmed = out.trim_end_matches([' ', '·']).len();
+                out.truncate(trimmed);
+                out.push('\n');
+            }
+            Event::End(
+                TagEnd::Paragraph
+                | TagEnd::Heading(_)
+                | TagEnd::Item
+                | TagEnd::CodeBlock
+                | TagEnd::BlockQuote(_)
+                | TagEnd::FootnoteDefinition,
+            ) => out.push('\n'),
+            _ => {}
+        }
+    }
+    // One space between words, one line break between blocks.
+    let mut clean = String::with_capacity(out.len());
+    for line in out.lines() {
+        let line = line.split_whitespace().collect::<Vec<_>>().join(" ");
+        if !line.is_empty() {
+            if !clean.is_empty() {
+                clean.push('\n');
+            }
+            clean.push_str(&line);
+        }
+    }
+    clean
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokenises_words_numbers_and_question_numbers() {
+        assert_eq!(
+            tokens("Se 2.A.3 og 3.A.1: leverandørkjeden, 2024."),
+            ["Se", "2.A.3", "og", "3.A.1", "leverandørkjeden", "2024"]
+        );
+        assert_eq!(
+            tokens("elev-PC-er i «Kina»"),
+            ["elev", "PC", "er", "i", "Kina"]
+        );
+        assert_eq!(
+            tokens("2.A 1.B.12 4.C.123"),
+            ["2.A", "1.B.12", "4.C", "123"]
+        );
+        // Not question numbers: a letter run after the dot, a leading zero, inside a word.
+        assert_eq!(
+            tokens("2.Arbeid 0.A.1 x2.A.3"),
+            ["2", "Arbeid", "0", "A", "1", "x2", "A", "3"]
+        );
+        assert_eq!(
+            tokens("3,5 % – f.eks. OECD’s"),
+            ["3", "5", "f", "eks", "OECD", "s"]
+        );
+        assert!(tokens("  — … ").is_empty());
+    }
+
+    #[test]
+    fn question_numbers_are_recognised_alone() {
+        assert!(is_question_number("2.a.3"));
+        assert!(is_question_number("6.b"));
+        assert!(!is_question_number("2.a.3x"));
+        assert!(!is_question_number("2024"));
+    }
+
+    #[test]
+    fn folding_maps_norwegian_letters_and_accents() {
+        assert_eq!(fold("leverandør"), "leverandor");
+        assert_eq!(fold("være"), "vaere");
+        assert_eq!(fold("årsrapport"), "arsrapport");
+        assert_eq!(fold("kafé"), "kafe");
+        assert_eq!(fold("müller"), "muller");
+        assert_eq!(fold("straße"), "strasse");
+        assert_eq!(fold("2.a.3"), "2.a.3");
+        assert_eq!(lower("LEVERANDØR"), "leverandør");
+    }
+
+    #[test]
+    fn stop_words_are_not_indexable() {
+        assert!(!indexable("og", Language::Norwegian));
+        assert!(!indexable("på", Language::Norwegian));
+        assert!(!indexable("the", Language::English));
+        assert!(indexable("the", Language::Norwegian));
+        assert!(!indexable("x", Language::Norwegian));
+        assert!(indexable("2.a.3", Language::Norwegian));
+        assert!(indexable("barnearbeid", Language::Norwegian));
+        assert!(!indexable(&"a".repeat(41), Language::Norwegian));
+    }
+
+    #[test]
+    fn stems_are_folded_snowball_stems() {
+        let mut s = Stems::default();
+        let nb = Language::Norwegian;
+        assert_eq!(s.stem("leverandører", nb), "leverandor");
+        assert_eq!(s.stem("leverandør", nb), "leverandor");
+        // Typed without ø, the word still reaches the same stem.
+        assert_eq!(s.stem("leverandorer", nb), "leverandor");
+        assert_eq!(s.stem("risikoer", nb), "risiko");
+        assert_eq!(s.stem("kommunen", nb), s.stem("kommunens", nb));
+        // -het nouns keep their suffix (Snowball alone would give "rett").
+        assert_eq!(s.stem("rettigheter", nb), "rettighet");
+        assert_eq!(s.stem("rettighetene", nb), "rettighet");
+        assert_eq!(s.stem("menneskerettighet", nb), "menneskerettighet");
+        assert_eq!(s.stem("muligheter", nb), "mulighet");
+        assert_eq!(s.stem("rett", nb), "rett");
+        assert_eq!(s.stem("heter", nb), stem_word("heter", nb));
+        assert_eq!(s.stem("working", Language::English), "work");
+        assert_eq!(s.stem("policies", Language::English), "polici");
+        assert_eq!(s.stem("2.a.3", nb), "2.a.3");
+        assert_eq!(s.stem("2024", nb), "2024");
+        assert_eq!(stem_word("leverandørene", nb), "leverandor");
+    }
+
+    #[test]
+    fn compounds_split_on_words_of_the_corpus() {
+        let c = Compounds::new([
+            "menneske",
+            "rettigheter",
+            "barn",
+            "arbeid",
+            "leverandør",
+            "kjede",
+            "tvang",
+            "mat",
+            "varer",
+            "for",
+            "pliktelser",
+        ]);
+        assert_eq!(
+            c.split("menneskerettigheter").unwrap(),
+            ["menneske", "rettigheter"]
+        );
+        // A linking e, and a tail found through its stem (kjeden → kjed ← kjede).
+        assert_eq!(c.split("barnearbeid").unwrap(), ["barn", "arbeid"]);
+        assert_eq!(
+            c.split("leverandørkjeden").unwrap(),
+            ["leverandør", "kjeden"]
+        );
+        // A linking s; a three-letter head.
+        assert_eq!(c.split("tvangsarbeid").unwrap(), ["tvang", "arbeid"]);
+        assert_eq!(c.split("matvarer").unwrap(), ["mat", "varer"]);
+        // Three parts.
+        assert_eq!(
+            c.split("barnearbeidsleverandørkjeden").unwrap(),
+            ["barn", "arbeid", "leverandør", "kjeden"]
+        );
+        // Stop words are not parts; words of the lexicon are not split into themselves.
+        assert_eq!(c.split("forpliktelser"), None);
+        assert_eq!(c.split("arbeid"), None);
+        assert_eq!(c.split("kontrakt"), None);
+        assert_eq!(c.split("2024abc"), None);
+    }
+
+    #[test]
+    fn plain_text_of_markdown() {
+        let md = "Vi fant **barnearbeid** i [leverandørkjeden](https://x.no).\n\n\
+                  <span lang=\"en\">Supplier Code</span> <script>alert(1)</script>\n\n\
+                  Tabell: Risikoer\n\n| Risiko | Land |\n| --- | --- |\n| Tvangsarbeid | Malaysia |\n\n\
+                  - punkt én\n- punkt to[^1]\n\n[^1]: Fotnote.\n";
+        let t = plain_text(md);
+        assert!(
+            t.starts_with("Vi fant barnearbeid i leverandørkjeden.\n"),
+            "{t}"
+        );
+        assert!(t.contains("Supplier Code"), "{t}");
+        assert!(!t.contains("alert"), "{t}");
+        assert!(t.contains("Risiko · Land\nTvangsarbeid · Malaysia"), "{t}");
+        assert!(t.contains("punkt én\npunkt to"), "{t}");
+        assert!(t.contains("Fotnote."), "{t}");
+        assert!(!t.contains("  "));
+    }
+}
