@@ -54,17 +54,30 @@ pub fn serve_forever(server: Server, shared: Arc<Shared>) {
             let _ = req.respond(text(503, "For mange samtidige forespørsler."));
             continue;
         }
-        shared.active.fetch_add(1, Ordering::SeqCst);
         let s = Arc::clone(&shared);
-        let spawned = std::thread::Builder::new()
+        let active = Active::new(Arc::clone(&shared));
+        let _ = std::thread::Builder::new()
             .name("aktsom-http".into())
             .spawn(move || {
+                let _active = active;
                 handle(req, &s);
-                s.active.fetch_sub(1, Ordering::SeqCst);
             });
-        if spawned.is_err() {
-            shared.active.fetch_sub(1, Ordering::SeqCst);
-        }
+    }
+}
+
+/// Counts a request as active until dropped, even if its thread panics or never starts.
+struct Active(Arc<Shared>);
+
+impl Active {
+    fn new(shared: Arc<Shared>) -> Active {
+        shared.active.fetch_add(1, Ordering::SeqCst);
+        Active(shared)
+    }
+}
+
+impl Drop for Active {
+    fn drop(&mut self) {
+        self.0.active.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -121,15 +134,6 @@ fn split_host(host: &str) -> Option<(&str, Option<u16>)> {
 }
 
 fn handle(req: Request, shared: &Shared) {
-    let head = match req.method() {
-        Method::Get => false,
-        Method::Head => true,
-        _ => {
-            let r = text(405, "Bare GET og HEAD er tillatt.");
-            let _ = req.respond(with(r, "Allow", "GET, HEAD"));
-            return;
-        }
-    };
     let host = req
         .headers()
         .iter()
@@ -142,6 +146,15 @@ fn handle(req: Request, shared: &Shared) {
         ));
         return;
     }
+    let head = match req.method() {
+        Method::Get => false,
+        Method::Head => true,
+        _ => {
+            let r = text(405, "Bare GET og HEAD er tillatt.");
+            let _ = req.respond(with(r, "Allow", "GET, HEAD"));
+            return;
+        }
+    };
     let url = req.url().to_string();
     let (path, query) = split_url(&url);
     match path {
@@ -304,7 +317,8 @@ pub fn resolve(out: &Path, path: &str) -> Resolved {
     };
     let mut file = out.to_path_buf();
     for s in &segments {
-        if s.is_empty() || *s == "." || *s == ".." {
+        // A drive letter (`C:`) would replace the path on Windows.
+        if s.is_empty() || *s == "." || *s == ".." || (cfg!(windows) && s.contains(':')) {
             return Resolved::Bad;
         }
         if s.starts_with('.') {

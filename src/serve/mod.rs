@@ -286,7 +286,7 @@ fn record(
                         "still serving the last good build"
                     }
                 );
-                st.error = Some(page::overlay(&diags));
+                st.error = Some(page::overlay(&diags, !st.build_id.is_empty()));
                 st.frame("build-error")
             }
         }

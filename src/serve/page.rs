@@ -70,9 +70,10 @@ pub fn inject(html: &str, build_id: &str, overlay: Option<&Overlay>) -> String {
     out
 }
 
-/// The overlay for a failed rebuild: role="alert", each error with its file, line and
-/// column, the message, the offending line and what to do.
-pub fn overlay(diags: &[Diagnostic]) -> Overlay {
+/// The overlay for a failed build: role="alert", each error with its file, line and
+/// column, the message, the offending line and what to do. `last_good`: whether an
+/// earlier build is still being served.
+pub fn overlay(diags: &[Diagnostic], last_good: bool) -> Overlay {
     let errors: Vec<&Diagnostic> = {
         let e: Vec<&Diagnostic> = diags.iter().filter(|d| d.is_error()).collect();
         if e.is_empty() {
@@ -85,7 +86,7 @@ pub fn overlay(diags: &[Diagnostic]) -> Overlay {
     h.push_str(
         "<aside id=\"aktsom-live\" class=\"aktsom-live\" aria-labelledby=\"aktsom-live-title\"",
     );
-    let body = overlay_body(&errors);
+    let body = overlay_body(&errors, last_good);
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     body.hash(&mut hasher);
     let id = format!("{:016x}", hasher.finish());
@@ -95,16 +96,23 @@ pub fn overlay(diags: &[Diagnostic]) -> Overlay {
     Overlay { id, html: h }
 }
 
-fn overlay_body(errors: &[&Diagnostic]) -> String {
+fn overlay_body(errors: &[&Diagnostic], last_good: bool) -> String {
     let n = errors.len();
     let mut h = String::new();
     h.push_str("<div class=\"aktsom-live-box\" role=\"alert\">");
-    h.push_str(&format!(
-        "<h2 id=\"aktsom-live-title\">Forhåndsvisningen kunne ikke oppdateres ({n} feil)</h2>"
-    ));
-    h.push_str(
-        "<p>Du ser siste versjon som virket. Rett feilen og lagre filen, så oppdateres siden av seg selv.</p>",
-    );
+    if last_good {
+        h.push_str(&format!(
+            "<h2 id=\"aktsom-live-title\">Forhåndsvisningen kunne ikke oppdateres ({n} feil)</h2>"
+        ));
+        h.push_str(
+            "<p>Du ser siste versjon som virket. Rett feilen og lagre filen, så oppdateres siden av seg selv.</p>",
+        );
+    } else {
+        h.push_str(&format!(
+            "<h2 id=\"aktsom-live-title\">Nettstedet kunne ikke bygges ({n} feil)</h2>"
+        ));
+        h.push_str("<p>Rett feilen og lagre filen, så vises siden av seg selv.</p>");
+    }
     h.push_str("<ol class=\"aktsom-live-errors\">");
     for d in errors.iter().take(MAX_SHOWN) {
         h.push_str("<li>");
@@ -162,6 +170,7 @@ pub fn fallback(title: &str, text: &str) -> String {
     format!(
         "<!doctype html>\n<html lang=\"nb\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta name=\"color-scheme\" content=\"light dark\">\n\
          <title>{t} – forhåndsvisning</title>\n</head>\n<body>\n<main>\n<h1>{t}</h1>\n<p>{x}</p>\n</main>\n</body>\n</html>\n",
         t = escape(title),
         x = escape(text)
@@ -220,7 +229,7 @@ mod tests {
         let d = src
             .error(4..12, "unknown key `publised`")
             .with_help("did you mean `published`?");
-        let o = overlay(&[d]);
+        let o = overlay(&[d], true);
         assert!(o.html.contains("role=\"alert\""));
         assert!(
             o.html
