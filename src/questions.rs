@@ -52,6 +52,7 @@ struct YearLink {
 #[derive(Serialize)]
 struct Answer {
     member: String,
+    slug: String,
     member_url: String,
     report_url: String,
     /// The member's own heading for the question.
@@ -245,7 +246,9 @@ fn year_page(
                     &format!("{}-", m.slug),
                     3,
                     &r.report_url(m, rep),
+                    (&format!("svar-{}", m.slug), &m.info.name),
                 ),
+                slug: m.slug.clone(),
             }),
             None if template.get(&q.number).is_some() => missing.push(Missing {
                 member: m.info.name.clone(),
@@ -273,7 +276,9 @@ fn year_page(
 /// `aria-labelledby` get `prefix`, and headings move so the highest becomes `top`.
 /// A fragment link whose target is not in the answer (a footnote defined elsewhere in
 /// the report) leads to that place in the report at `report_url`.
-pub fn embed(html: &str, prefix: &str, top: u8, report_url: &str) -> String {
+/// Scroll regions (wide tables) are named after their member too, `owner` being the id
+/// and text of the member's heading on the page: many members' tables share captions.
+pub fn embed(html: &str, prefix: &str, top: u8, report_url: &str, owner: (&str, &str)) -> String {
     let highest = (1..=6u8)
         .find(|l| html.contains(&format!("<h{l}")))
         .unwrap_or(top);
@@ -325,11 +330,20 @@ pub fn embed(html: &str, prefix: &str, top: u8, report_url: &str) -> String {
             }))
             .append_element_content_handler(element!("[aria-labelledby]", |el| {
                 if let Some(ids) = el.get_attribute("aria-labelledby") {
-                    let prefixed: Vec<String> = ids
+                    let mut prefixed: Vec<String> = ids
                         .split_whitespace()
                         .map(|i| format!("{prefix}{i}"))
                         .collect();
+                    if el.get_attribute("role").as_deref() == Some("region") {
+                        prefixed.insert(0, owner.0.to_string());
+                    }
                     el.set_attribute("aria-labelledby", &prefixed.join(" "))?;
+                }
+                Ok(())
+            }))
+            .append_element_content_handler(element!("[role='region'][aria-label]", |el| {
+                if let Some(label) = el.get_attribute("aria-label") {
+                    el.set_attribute("aria-label", &format!("{}: {label}", owner.1))?;
                 }
                 Ok(())
             }))
@@ -349,8 +363,14 @@ mod tests {
 
     #[test]
     fn embedded_answers_get_prefixed_ids_and_moved_headings() {
-        let html = "<p>Tekst<sup class=\"fn-ref\"><a href=\"#fn-1-1\" id=\"fnref-1-1\">1</a></sup><a href=\"#fn-1-1\">x</a><a href=\"#annet\">y</a><a href=\"../2023/#2-a-3\">z</a></p><p id=\"fn-1-1\">Fotnote</p><h5 id=\"risiko\">Risiko</h5><div class=\"table-wrap\" aria-labelledby=\"tabell-1\"><table><caption id=\"tabell-1\">T</caption></table></div><h6 id=\"x\">X</h6>";
-        let out = embed(html, "alfa-", 3, "/medlemmer/alfa/2024/");
+        let html = "<p>Tekst<sup class=\"fn-ref\"><a href=\"#fn-1-1\" id=\"fnref-1-1\">1</a></sup><a href=\"#fn-1-1\">x</a><a href=\"#annet\">y</a><a href=\"../2023/#2-a-3\">z</a></p><p id=\"fn-1-1\">Fotnote</p><h5 id=\"risiko\">Risiko</h5><div class=\"table-wrap\" role=\"region\" aria-labelledby=\"tabell-1\"><table><caption id=\"tabell-1\">T</caption></table></div><h6 id=\"x\">X</h6>";
+        let out = embed(
+            html,
+            "alfa-",
+            3,
+            "/medlemmer/alfa/2024/",
+            ("svar-alfa", "Alfa"),
+        );
         assert!(
             out.contains("href=\"#alfa-fn-1-1\" id=\"alfa-fnref-1-1\""),
             "{out}"
@@ -365,7 +385,10 @@ mod tests {
         );
         assert!(out.contains("<h3 id=\"alfa-risiko\">Risiko</h3>"), "{out}");
         assert!(out.contains("<h4 id=\"alfa-x\">X</h4>"), "{out}");
-        assert!(out.contains("aria-labelledby=\"alfa-tabell-1\""), "{out}");
+        assert!(
+            out.contains("aria-labelledby=\"svar-alfa alfa-tabell-1\""),
+            "{out}"
+        );
         assert!(out.contains("<caption id=\"alfa-tabell-1\">"), "{out}");
     }
 }
