@@ -126,17 +126,33 @@ impl Index {
         json(&self.dir.join(format!("{dir}{doc}.json")))
     }
 
+    /// The reports in index order, as the browser reads them from the per-year pairs
+    /// (member, number of records): (member index, year, first record, language).
+    fn reports(&self) -> Vec<(u64, u64, u64, Option<String>)> {
+        let mut out = Vec::new();
+        let mut doc = 0;
+        for y in self.locator["years"].as_array().unwrap() {
+            let year = y[0].as_u64().unwrap();
+            for pair in y[1].as_array().unwrap().chunks(2) {
+                let lang = self.locator["lang"]
+                    .get(out.len().to_string())
+                    .and_then(Value::as_str)
+                    .map(str::to_string);
+                out.push((pair[0].as_u64().unwrap(), year, doc, lang));
+                doc += pair[1].as_u64().unwrap();
+            }
+        }
+        assert_eq!(doc, self.docs(), "the counts add up to all records");
+        out
+    }
+
     /// (member slug, year, language) of the report a record belongs to.
     fn report_of(&self, doc: u64) -> (String, u64, Option<String>) {
-        let reports = self.locator["reports"].as_array().unwrap();
-        let i = reports.partition_point(|r| r[2].as_u64().unwrap() <= doc) - 1;
-        let r = &reports[i];
-        let m = &self.locator["members"][r[0].as_u64().unwrap() as usize];
-        (
-            m[2].as_str().unwrap().to_string(),
-            r[1].as_u64().unwrap(),
-            r.get(3).and_then(Value::as_str).map(str::to_string),
-        )
+        let reports = self.reports();
+        let i = reports.partition_point(|r| r.2 <= doc) - 1;
+        let (m, year, _, lang) = reports[i].clone();
+        let m = &self.locator["members"][m as usize];
+        (m[2].as_str().unwrap().to_string(), year, lang)
     }
 
     fn files(&self) -> Vec<(String, Vec<u8>)> {
@@ -163,14 +179,9 @@ fn fixture_index_has_one_record_per_section_of_published_reports() {
         serde_json::json!(["Alfa kommune", "public", "alfa-kommune"])
     );
     assert_eq!(loc["members"][1][1], "private");
-    let reports: Vec<(u64, u64)> = loc["reports"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| (r[0].as_u64().unwrap(), r[1].as_u64().unwrap()))
-        .collect();
+    let reports: Vec<(u64, u64)> = ix.reports().iter().map(|r| (r.0, r.1)).collect();
     assert_eq!(reports, [(0, 2023), (0, 2024), (1, 2024)]);
-    assert_eq!(loc["reports"][2][3], "en");
+    assert_eq!(ix.reports()[2].3.as_deref(), Some("en"));
     // Records: the sections with text (Forord, 1.A.1, 2.A.3; Foreword, 2.A.3), not the
     // empty part and group headings, not the draft.
     assert_eq!(ix.docs(), 8);
@@ -376,14 +387,13 @@ fn sample_site_finds_norwegian_words_forms_and_compounds() {
     }
 
     // The English report is marked, and its words are stemmed in English.
-    let en: Vec<(String, u64)> = ix.locator["reports"]
-        .as_array()
-        .unwrap()
+    let en: Vec<(String, u64)> = ix
+        .reports()
         .iter()
-        .filter(|r| r.get(3).is_some())
+        .filter(|r| r.3.is_some())
         .map(|r| {
-            let m = &ix.locator["members"][r[0].as_u64().unwrap() as usize];
-            (m[2].as_str().unwrap().to_string(), r[1].as_u64().unwrap())
+            let m = &ix.locator["members"][r.0 as usize];
+            (m[2].as_str().unwrap().to_string(), r.1)
         })
         .collect();
     assert_eq!(en, [("nordtrad-tekstil".to_string(), 2024)]);

@@ -3,7 +3,8 @@
 //! timestamps) and named after a hash of its content, so it can be cached for ever.
 //!
 //! ```text
-//! sok/indeks/l.<hash>.json        the locator: members, reports, shard table, stop words
+//! sok/indeks/l.<hash>.json        the locator: members, reports by year, shard table,
+//!                                 stop words, the excerpt folder
 //! sok/indeks/t.<hash>.json        a key shard: a sorted run of keys and their entries
 //! sok/indeks/p.<hash>.json        a postings chunk of a common stem
 //! sok/indeks/x/<hash>/<doc>.json  one record's excerpt: anchor, number, title, text
@@ -239,13 +240,26 @@ pub fn write(
         });
     }
 
-    let reports_json: Vec<Value> = reports
-        .iter()
-        .map(|r| match &r.lang {
-            Some(l) => json!([r.member, r.year, r.first_doc, l]),
-            None => json!([r.member, r.year, r.first_doc]),
-        })
-        .collect();
+    // Reports are in index order, grouped by year: per year the pairs (member, number of
+    // records); the browser adds up the counts to find each report's first record.
+    let mut years: Vec<(u16, Vec<u32>)> = Vec::new();
+    let mut langs = serde_json::Map::new();
+    for (i, r) in reports.iter().enumerate() {
+        let end = reports
+            .get(i + 1)
+            .map_or(index.docs as u32, |next| next.first_doc);
+        if years.last().is_none_or(|(y, _)| *y != r.year) {
+            years.push((r.year, Vec::new()));
+        }
+        if let Some((_, list)) = years.last_mut() {
+            list.push(r.member as u32);
+            list.push(end.saturating_sub(r.first_doc));
+        }
+        if let Some(l) = &r.lang {
+            langs.insert(i.to_string(), json!(l));
+        }
+    }
+    let years_json: Vec<Value> = years.iter().map(|(y, l)| json!([y, l])).collect();
     let members_json: Vec<Value> = members
         .iter()
         .map(|m| json!([m.name, m.sector, m.slug]))
@@ -255,7 +269,8 @@ pub fn write(
         "v": 1,
         "docs": index.docs,
         "members": members_json,
-        "reports": reports_json,
+        "years": years_json,
+        "lang": langs,
         "shards": shards_json,
         "x": excerpt_dir,
         "stop": stop_words,
@@ -267,6 +282,8 @@ pub fn write(
         bytes,
     });
     files.sort_by(|a, b| a.name.cmp(&b.name));
+    // Two stems with the same postings share one chunk file (same bytes, same name).
+    files.dedup_by(|a, b| a.name == b.name);
     (files, name)
 }
 
@@ -374,7 +391,8 @@ mod tests {
         assert!(locator.starts_with("l.") && locator.ends_with(".json"));
         let loc: Value = serde_json::from_slice(get(&files, &locator)).unwrap();
         assert_eq!(loc["docs"], 40);
-        assert_eq!(loc["reports"][1], json!([0, 2021, 10]));
+        assert_eq!(loc["years"][1], json!([2021, [0, 10]]));
+        assert_eq!(loc["years"].as_array().unwrap().len(), 4);
         let shards = loc["shards"].as_array().unwrap();
         assert!(shards.len() > 2, "small shards split the key space");
         assert_eq!(shards[0][0], "");
@@ -451,5 +469,8 @@ mod tests {
             }
         }
         assert_eq!(hash(b""), "cbf29ce484222325");
+        let mut names: Vec<&str> = a.iter().map(|f| f.name.as_str()).collect();
+        names.dedup();
+        assert_eq!(names.len(), a.len(), "every file name once");
     }
 }

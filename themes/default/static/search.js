@@ -14,7 +14,7 @@
   // Match weights: exact form, other form of the stem, compound part with its exact
   // form, other compound part; a completion of the word being typed; a member's name.
   var W_EXACT = 1, W_STEM = 0.7, W_PART_EXACT = 0.5, W_PART = 0.4, W_PREFIX = 0.8;
-  var MEMBER_BOOST = 50, COMPLETIONS = 10;
+  var MEMBER_BOOST = 50, COMPLETIONS = 6;
 
   function fold(s) { return s.replace(FOLDABLE, function (c) { return FOLD[c]; }); }
 
@@ -41,6 +41,16 @@
     var self = this, loc = null, stop = null, firsts = null, memberTokens = null;
     self.ready = get(indexUrl.slice(dir.length)).then(function (l) {
       loc = self.loc = l;
+      // Reports as [member, year, first record, language]: from the per-year pairs
+      // (member, number of records), in index order.
+      var doc = 0;
+      l.reports = [];
+      l.years.forEach(function (y) {
+        for (var k = 0; k < y[1].length; k += 2) {
+          l.reports.push([y[1][k], y[0], doc, l.lang[l.reports.length]]);
+          doc += y[1][k + 1];
+        }
+      });
       stop = new Set(l.stop);
       firsts = l.shards.map(function (s) { return s[0]; });
       memberTokens = l.members.map(function (m) {
@@ -319,7 +329,9 @@
     var p = document.createElement('p');
     p.className = 'sok-excerpt';
     if (h.r[3]) p.lang = h.r[3];
-    snippet(x.x, marks, 32).forEach(function (piece) {
+    // Blocks (paragraphs, list items, table rows) are lines: join them readably.
+    var text = x.x.replace(/([.!?:…])\n/g, '$1 ').replace(/\n/g, ' · ');
+    snippet(text, marks, 32).forEach(function (piece) {
       if (!piece[1]) { p.append(piece[0]); return; }
       var mk = document.createElement('mark');
       mk.textContent = piece[0];
