@@ -10,10 +10,17 @@
 //! Markdown rendered in parallel by [`markdown`], which cuts each report into question
 //! sections with stable anchors and sanitises untrusted HTML and URLs. [`render`] turns
 //! the model into pages through the theme's minijinja templates (located by [`theme`],
-//! with the site's overrides), again in parallel. [`rewrite`] makes one lol_html pass
-//! over each finished page (external links, ids and link targets), the link check runs
-//! over the whole set, and [`output`] writes everything into a fresh folder and swaps
-//! it in only when the whole build succeeded.
+//! with the site's overrides), again in parallel; the feature modules add their pages
+//! through the same renderer: [`compare`] (figures over time, what changed between two
+//! years), [`questions`] (one question across members), [`overview`] (a year's
+//! aggregates), [`data`] (open data) and [`search`] (the static index). [`rewrite`]
+//! makes one lol_html pass over each finished page (external links, ids and link
+//! targets), the link check runs over the whole set, and [`output`] writes everything
+//! into a fresh folder and swaps it in only when the whole build succeeded.
+//!
+//! `aktsom serve` keeps the model in memory instead: [`rebuild`] re-renders only the
+//! pages an edit touches (every producer honours a [`render::Scope`]), and [`serve`]
+//! watches the files, serves the output and tells open tabs to reload.
 
 pub mod compare;
 pub mod config;
