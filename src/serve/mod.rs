@@ -12,6 +12,23 @@
 //! No global state: the state the HTTP threads share is one [`http::Shared`], passed to
 //! them explicitly; the main thread owns the preview and the watcher.
 
+/// `println!` that never panics: a closed terminal or pipe is no reason to stop serving
+/// (or to skip removing the preview folder).
+macro_rules! out {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($t)*);
+    }};
+}
+
+/// `eprintln!` that never panics.
+macro_rules! err {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($t)*);
+    }};
+}
+
 pub mod events;
 pub mod http;
 pub mod page;
@@ -22,6 +39,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener};
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::channel;
 use std::time::Duration;
 
@@ -39,6 +57,8 @@ const PORTS_TRIED: u16 = 50;
 const DEBOUNCE: Duration = Duration::from_millis(100);
 /// How often a stream that has nothing to say sends a comment, to find dead clients.
 const HEARTBEAT: Duration = Duration::from_secs(15);
+/// How long Ctrl+C waits for a rebuild in progress before stopping without it.
+const STOP_GRACE: Duration = Duration::from_secs(1);
 /// The file that marks a folder given with `--out` as one that `serve` made.
 const MARKER: &str = ".aktsom-preview";
 
@@ -127,10 +147,33 @@ pub fn run(opts: ServeOptions) -> Result<(), String> {
     // Ctrl+C and SIGTERM end the main loop, so the temporary folder is removed.
     let (tx, rx) = channel();
     let stop = tx.clone();
+    let temp = match &out {
+        OutDir::Temp(t) => Some(t.path().to_path_buf()),
+        OutDir::Given(_) => None,
+    };
+    let leaving = Arc::new(AtomicBool::new(false));
+    let left = Arc::clone(&leaving);
     if let Err(e) = ctrlc::set_handler(move || {
         let _ = stop.send(Msg::Stop);
+        // The main loop ends the process at once, unless it is in the middle of a rebuild
+        // (minutes, on a large site): then stop from here, without waiting for it.
+        std::thread::sleep(STOP_GRACE);
+        if left.load(Ordering::SeqCst) {
+            // The main loop is removing the folder and ending the process.
+            return;
+        }
+        if let Some(dir) = &temp {
+            // The rebuild may still be writing into it: try again if a file appeared.
+            for _ in 0..5 {
+                if std::fs::remove_dir_all(dir).is_ok() || !dir.exists() {
+                    break;
+                }
+            }
+        }
+        out!("Stopped during a rebuild.");
+        std::process::exit(0);
     }) {
-        eprintln!("warning: cannot handle Ctrl+C ({e}); the preview folder may be left behind");
+        err!("warning: cannot handle Ctrl+C ({e}); the preview folder may be left behind");
     }
 
     // The first build, before anyone is served.
@@ -150,13 +193,13 @@ pub fn run(opts: ServeOptions) -> Result<(), String> {
         .map_err(|e| format!("cannot watch {} for changes: {e}", root.display()))?;
 
     if !addr.ip().is_loopback() {
-        eprintln!(
+        err!(
             "warning: serving on {} makes the preview, drafts included, reachable from other \
              machines; use --bind 127.0.0.1 to keep it on this one",
             addr.ip()
         );
     }
-    println!(
+    out!(
         "Serving {} at {url} (drafts included{})",
         root.display(),
         match &opts.member {
@@ -165,11 +208,11 @@ pub fn run(opts: ServeOptions) -> Result<(), String> {
         }
     );
     match &out {
-        OutDir::Temp(_) => println!(
+        OutDir::Temp(_) => out!(
             "Preview files in {} (removed on exit). Press Ctrl+C to stop.",
             out_path.display()
         ),
-        OutDir::Given(_) => println!(
+        OutDir::Given(_) => out!(
             "Preview files in {}. Press Ctrl+C to stop.",
             out_path.display()
         ),
@@ -178,7 +221,7 @@ pub fn run(opts: ServeOptions) -> Result<(), String> {
         open_browser(&url);
     }
 
-    let mut on_error = |e: notify::Error| eprintln!("warning: watching for changes: {e}");
+    let mut on_error = |e: notify::Error| err!("warning: watching for changes: {e}");
     while let Some(changed) = watch.next_burst(&rx, DEBOUNCE, &mut on_error) {
         if changed.is_empty() {
             continue;
@@ -197,7 +240,8 @@ pub fn run(opts: ServeOptions) -> Result<(), String> {
         // Only now, with the build complete, are the tabs told.
         shared.hub.broadcast(&frame);
     }
-    println!("Stopped.");
+    leaving.store(true, Ordering::SeqCst);
+    out!("Stopped.");
     drop(out);
     Ok(())
 }
@@ -240,22 +284,22 @@ fn record(
                 let repeated = !warnings.is_empty() && warnings == term.warnings;
                 if !repeated {
                     for w in &warnings {
-                        eprintln!("{w}");
+                        err!("{w}");
                     }
                 }
                 term.warnings = warnings;
-                let n = outcome.changed.len();
-                let what = match n {
-                    0 => "nothing changed".to_string(),
-                    1 => "1 file changed".to_string(),
-                    n => format!("{n} files changed"),
+                let what = match (verb, outcome.changed.len()) {
+                    ("Built", _) => format!("{} files", outcome.files),
+                    (_, 0) => "nothing changed".to_string(),
+                    (_, 1) => "1 file changed".to_string(),
+                    (_, n) => format!("{n} files changed"),
                 };
                 let same = match (repeated, term.warnings.len()) {
                     (false, _) => String::new(),
                     (true, 1) => " (1 warning, as before)".to_string(),
                     (true, n) => format!(" ({n} warnings, as before)"),
                 };
-                println!(
+                out!(
                     "{verb} in {} ms: {what}{same}",
                     outcome.elapsed.as_millis().max(1)
                 );
@@ -272,11 +316,11 @@ fn record(
             }
             Err(diags) => {
                 for d in &diags {
-                    eprintln!("{}", d.render(color));
+                    err!("{}", d.render(color));
                 }
                 term.warnings.clear();
                 let n = diags.iter().filter(|d| d.is_error()).count();
-                eprintln!(
+                err!(
                     "error: the preview could not be {} ({n} error{}); {}",
                     if verb == "Built" { "built" } else { "rebuilt" },
                     if n == 1 { "" } else { "s" },
