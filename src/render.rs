@@ -252,23 +252,7 @@ impl<'a> Renderer<'a> {
         }
         let results: Vec<Result<OutFile, Diagnostic>> =
             jobs.par_iter().map(|j| self.render_job(j)).collect();
-        let mut files = Vec::with_capacity(results.len());
-        let mut errors = Vec::new();
-        for r in results {
-            match r {
-                Ok(f) => files.push(f),
-                // A template bug fails every page the same way: say it once.
-                Err(e) if !errors.iter().any(|x: &Diagnostic| x.message == e.message) => {
-                    errors.push(e)
-                }
-                Err(_) => {}
-            }
-        }
-        if errors.is_empty() {
-            Ok(files)
-        } else {
-            Err(errors)
-        }
+        collect(results)
     }
 
     pub fn site(&self) -> &'a Site {
@@ -618,6 +602,25 @@ fn toc(r: &Report, template: &crate::reporting::ReportTemplate, lang: Lang) -> V
         stack.push((s.level, list.len() - 1));
     }
     root
+}
+
+/// The pages of a parallel render, or its errors. A template bug fails every page the
+/// same way, so each distinct message is reported once.
+pub fn collect(results: Vec<Result<OutFile, Diagnostic>>) -> Result<Vec<OutFile>, Vec<Diagnostic>> {
+    let mut files = Vec::with_capacity(results.len());
+    let mut errors: Vec<Diagnostic> = Vec::new();
+    for r in results {
+        match r {
+            Ok(f) => files.push(f),
+            Err(e) if !errors.iter().any(|x| x.message == e.message) => errors.push(e),
+            Err(_) => {}
+        }
+    }
+    if errors.is_empty() {
+        Ok(files)
+    } else {
+        Err(errors)
+    }
 }
 
 /// Sort key that orders Norwegian names as a reader expects (Æ, Ø, Å last).

@@ -97,20 +97,7 @@ pub fn pages(r: &Renderer, scope: &Scope) -> Result<Vec<OutFile>, Vec<Diagnostic
         .par_iter()
         .map(|&(m, i, j)| comparison_page(r, m, i, j))
         .collect();
-    let mut files = Vec::with_capacity(results.len());
-    let mut errors: Vec<Diagnostic> = Vec::new();
-    for res in results {
-        match res {
-            Ok(f) => files.push(f),
-            Err(e) if !errors.iter().any(|x| x.message == e.message) => errors.push(e),
-            Err(_) => {}
-        }
-    }
-    if errors.is_empty() {
-        Ok(files)
-    } else {
-        Err(errors)
-    }
+    crate::render::collect(results)
 }
 
 fn numbered(rep: &Report) -> HashMap<&str, &Section> {
