@@ -167,8 +167,34 @@ struct PageFrontMatter {
     description: Option<String>,
 }
 
-/// Loads and validates the whole site. Errors come back all at once.
+/// Loads and validates the whole site. Errors come back all at once, together with the
+/// warnings found so far.
 pub fn load(root: &Path, opts: &LoadOptions) -> Result<Site, Vec<Diagnostic>> {
+    let (mut site, mut errors) = load_partial(root, opts)?;
+    if errors.is_empty() {
+        Ok(site)
+    } else {
+        errors.append(&mut site.warnings);
+        sort_diagnostics(&mut errors);
+        Err(errors)
+    }
+}
+
+/// Sorts diagnostics by file, line and column (errors first on the same spot).
+pub fn sort_diagnostics(diags: &mut [Diagnostic]) {
+    diags.sort_by(|a, b| {
+        (&a.file, a.line, a.column, a.severity).cmp(&(&b.file, b.line, b.column, b.severity))
+    });
+}
+
+/// Loads the whole site and goes on after errors: the model of everything that loaded
+/// (with its warnings), and every error. A report or page with an error is left out of
+/// the model. Problems that stop everything (site.toml, the reporting templates) come
+/// back as `Err`.
+pub fn load_partial(
+    root: &Path,
+    opts: &LoadOptions,
+) -> Result<(Site, Vec<Diagnostic>), Vec<Diagnostic>> {
     let config = SiteConfig::load(root)?;
     let templates = reporting::load_all(root)?;
     let mut errors = Vec::new();
@@ -216,7 +242,7 @@ pub fn load(root: &Path, opts: &LoadOptions) -> Result<Site, Vec<Diagnostic>> {
             );
             continue;
         }
-        let info = match load_member_info(&dir, &shown_dir) {
+        let info = match load_member_info(&dir, &shown_dir, &root_canon) {
             Ok(info) => info,
             Err(d) => {
                 errors.push(d);
@@ -283,7 +309,7 @@ pub fn load(root: &Path, opts: &LoadOptions) -> Result<Site, Vec<Diagnostic>> {
                 }
                 members[index].reports.push(report);
             }
-            Err(mut e) => errors.append(&mut e),
+            Err(e) => split_by_severity(e, &mut errors, &mut warnings),
         }
     }
     for m in &mut members {
@@ -327,12 +353,14 @@ pub fn load(root: &Path, opts: &LoadOptions) -> Result<Site, Vec<Diagnostic>> {
                     pages.push(page);
                 }
             }
-            Err(mut e) => errors.append(&mut e),
+            Err(e) => split_by_severity(e, &mut errors, &mut warnings),
         }
     }
 
-    if errors.is_empty() {
-        Ok(Site {
+    sort_diagnostics(&mut errors);
+    sort_diagnostics(&mut warnings);
+    Ok((
+        Site {
             root: root.to_path_buf(),
             config,
             templates,
@@ -340,10 +368,22 @@ pub fn load(root: &Path, opts: &LoadOptions) -> Result<Site, Vec<Diagnostic>> {
             pages,
             front,
             warnings,
-        })
-    } else {
-        errors.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
-        Err(errors)
+        },
+        errors,
+    ))
+}
+
+fn split_by_severity(
+    diags: Vec<Diagnostic>,
+    errors: &mut Vec<Diagnostic>,
+    warnings: &mut Vec<Diagnostic>,
+) {
+    for d in diags {
+        if d.is_error() {
+            errors.push(d);
+        } else {
+            warnings.push(d);
+        }
     }
 }
 
@@ -366,16 +406,13 @@ fn file_name(p: &Path) -> String {
         .unwrap_or_default()
 }
 
-/// Refuses a symlink that leads out of the site root.
+/// Refuses a file or folder that is, or lies below, a symbolic link leading out of the
+/// site root (`root` is canonical). Nothing outside the site is ever read or published.
 fn stays_inside(path: &Path, root: &Path, shown: &Path) -> Result<(), Diagnostic> {
-    let is_link = std::fs::symlink_metadata(path)
-        .map(|m| m.file_type().is_symlink())
-        .unwrap_or(false);
-    if !is_link {
-        return Ok(());
-    }
     match path.canonicalize() {
         Ok(target) if target.starts_with(root) => Ok(()),
+        // A path that does not exist is reported where it is read.
+        Err(_) if std::fs::symlink_metadata(path).is_err() => Ok(()),
         _ => Err(
             Diagnostic::file(shown, "a symbolic link that leads outside the site folder")
                 .with_help("copy the file into the site instead of linking to it"),
@@ -383,13 +420,15 @@ fn stays_inside(path: &Path, root: &Path, shown: &Path) -> Result<(), Diagnostic
     }
 }
 
-fn load_member_info(dir: &Path, shown_dir: &Path) -> Result<MemberInfo, Diagnostic> {
+fn load_member_info(dir: &Path, shown_dir: &Path, root: &Path) -> Result<MemberInfo, Diagnostic> {
     let path = dir.join("member.toml");
     let shown = shown_dir.join("member.toml");
     if !path.is_file() {
         return Err(Diagnostic::file(shown_dir, "the member folder has no member.toml")
             .with_help("add member.toml with name, sector, industry, website and member_since (see docs/content-format.md)"));
     }
+    stays_inside(&path, root, &shown)?;
+    check_size(&path, &shown)?;
     let source = read_text(&path, &shown)?;
     let info: MemberInfo = parse_toml(&source, &source.text, 0, MEMBER_KEYS)?;
     if let Some(w) = &info.website {
@@ -430,15 +469,25 @@ fn split_front_matter(source: &Source) -> Result<(&str, usize, usize), Diagnosti
         .with_help("add a line with +++ after the front matter"))
 }
 
+const MIB: f64 = 1024.0 * 1024.0;
+
+/// Refuses what is not a regular file (a folder, a named pipe that would block the
+/// build) and files over [`MAX_FILE_BYTES`], before reading anything.
 fn check_size(path: &Path, shown: &Path) -> Result<(), Diagnostic> {
-    let len = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let meta = std::fs::metadata(path)
+        .map_err(|e| Diagnostic::file(shown, format!("cannot read the file: {e}")))?;
+    if !meta.is_file() {
+        return Err(Diagnostic::file(shown, "this is not a regular file")
+            .with_help("content files must be ordinary files; remove or rename this one"));
+    }
+    let len = meta.len();
     if len > MAX_FILE_BYTES {
         return Err(Diagnostic::file(
             shown,
             format!(
-                "the file is {} MB; the limit is {} MB",
-                len / 1_000_000,
-                MAX_FILE_BYTES / 1_000_000
+                "the file is {:.1} MB; the limit is {} MB",
+                len as f64 / MIB,
+                MAX_FILE_BYTES as f64 / MIB
             ),
         )
         .with_help("split the text or move large attachments out of the Markdown"));
@@ -468,9 +517,35 @@ pub(crate) fn load_report(
 ) -> Result<Report, Vec<Diagnostic>> {
     check_size(path, shown).map_err(|d| vec![d])?;
     let source = read_text(path, shown).map_err(|d| vec![d])?;
-    let (fm_text, fm_offset, body_offset) = split_front_matter(&source).map_err(|d| vec![d])?;
+    parse_report(source, file_year, member, config, templates)
+}
+
+/// A report's front matter, validated against the site's settings and templates.
+#[derive(Debug, Clone)]
+pub struct ReportFront {
+    pub title: Option<String>,
+    pub language: Option<String>,
+    pub draft: bool,
+    pub published: Option<Date>,
+    /// The template version; `None` when the front matter names one that does not exist.
+    pub template: Option<String>,
+    pub figures: BTreeMap<String, f64>,
+    /// Where the Markdown body starts in the file.
+    pub body_offset: usize,
+}
+
+/// Parses and validates a report's front matter, as `aktsom build` does for
+/// `content/members/<slug>/<file_year>.md`. A front matter that cannot be read at all
+/// is `Err`; otherwise the front matter comes back with the errors found in it.
+pub fn parse_front_matter(
+    source: &Source,
+    file_year: u16,
+    config: &SiteConfig,
+    templates: &BTreeMap<String, ReportTemplate>,
+) -> Result<(ReportFront, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let (fm_text, fm_offset, body_offset) = split_front_matter(source).map_err(|d| vec![d])?;
     let fm: FrontMatter =
-        parse_toml(&source, fm_text, fm_offset, REPORT_KEYS).map_err(|d| vec![d])?;
+        parse_toml(source, fm_text, fm_offset, REPORT_KEYS).map_err(|d| vec![d])?;
     fn span_in<T>(s: &Spanned<T>, offset: usize) -> std::ops::Range<usize> {
         let r = s.span();
         r.start + offset..r.end + offset
@@ -518,7 +593,7 @@ pub(crate) fn load_report(
         .map_or(config.default_template.as_str(), |t| t.get_ref().as_str());
     let template = templates.get(template_name);
     if template.is_none() {
-        let t = fm.template.as_ref().expect("the default template exists");
+        let span = fm.template.as_ref().map_or(at!(&fm.year), |t| at!(t));
         let help = match did_you_mean(template_name, templates.keys().map(String::as_str)) {
             Some(s) => format!("did you mean \"{s}\"?"),
             None => format!(
@@ -529,7 +604,7 @@ pub(crate) fn load_report(
         errors.push(
             source
                 .error(
-                    at!(t),
+                    span,
                     format!("there is no template version \"{template_name}\""),
                 )
                 .with_help(help),
@@ -607,42 +682,68 @@ pub(crate) fn load_report(
             ),
         }
     }
-    let language = fm.language.as_ref().map(|l| l.get_ref().clone());
-    let lang = language.as_deref().map_or(config.language, Lang::for_code);
+    let front = ReportFront {
+        title: fm.title,
+        language: fm.language.map(|l| l.into_inner()),
+        draft: fm.draft,
+        published,
+        template: template.map(|_| template_name.to_string()),
+        figures,
+        body_offset,
+    };
+    Ok((front, errors))
+}
+
+/// Parses a report's text and renders its Markdown, as `aktsom build` does for
+/// `content/members/<slug>/<file_year>.md` of `member`. Errors come back all at once,
+/// with the warnings found on the way.
+pub fn parse_report(
+    source: Source,
+    file_year: u16,
+    member: &Member,
+    config: &SiteConfig,
+    templates: &BTreeMap<String, ReportTemplate>,
+) -> Result<Report, Vec<Diagnostic>> {
+    let (front, mut errors) = parse_front_matter(&source, file_year, config, templates)?;
+    let lang = front
+        .language
+        .as_deref()
+        .map_or(config.language, Lang::for_code);
     let image_prefix = format!("{}medlemmer/{}/", config.base_path(), member.slug);
+    let template = front.template.as_ref().and_then(|t| templates.get(t));
     let body = template.map(|t| {
         let cx = MdContext {
             source: &source,
-            offset: body_offset,
+            offset: front.body_offset,
             template: Some(t),
             lang,
             image_prefix: &image_prefix,
             images: &member.images,
         };
-        markdown::render(&source.text[body_offset..], &cx)
+        markdown::render(&source.text[front.body_offset..], &cx)
     });
-    let body = match body {
-        Some(Ok(b)) => Some(b),
-        Some(Err(mut e)) => {
-            errors.append(&mut e);
-            None
-        }
-        None => None,
-    };
     match body {
-        Some(body) if errors.is_empty() => Ok(Report {
+        Some(Ok(body)) if errors.is_empty() => Ok(Report {
             member: member.slug.clone(),
             year: file_year,
-            title: fm.title,
-            language,
-            draft: fm.draft,
-            published,
-            template: template_name.to_string(),
-            figures,
+            title: front.title,
+            language: front.language,
+            draft: front.draft,
+            published: front.published,
+            template: front.template.unwrap_or_default(),
+            figures: front.figures,
             body,
             source,
         }),
-        _ => Err(errors),
+        Some(Ok(body)) => {
+            errors.extend(body.warnings);
+            Err(errors)
+        }
+        Some(Err(mut e)) => {
+            errors.append(&mut e);
+            Err(errors)
+        }
+        None => Err(errors),
     }
 }
 

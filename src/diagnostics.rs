@@ -7,7 +7,7 @@
 use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use serde::Serialize;
@@ -94,12 +94,36 @@ impl Diagnostic {
         let group = match (&self.source, &self.span) {
             (Some(src), Some(span)) => {
                 let span = clamp_span(src, span.clone());
-                title.element(
-                    Snippet::source(src.as_ref())
-                        .path(path.as_str())
-                        .fold(true)
-                        .annotation(AnnotationKind::Primary.span(span)),
-                )
+                // Only the lines of the span, cut when long: the location line is
+                // written here, since the excerpt may start anywhere in a line.
+                let (excerpt, first_line, span) = excerpt(src, span, self.line);
+                let last_line = first_line + excerpt.matches('\n').count();
+                let snippet = Snippet::source(excerpt)
+                    .line_start(first_line)
+                    .fold(true)
+                    .annotation(AnnotationKind::Primary.span(span));
+                let mut report = vec![title.element(snippet)];
+                if let Some(help) = &self.help {
+                    report.push(Group::with_title(
+                        Level::HELP.secondary_title(help.as_str()),
+                    ));
+                }
+                let out = renderer.render(&report).to_string();
+                let arrow = if color {
+                    "\x1b[1m\x1b[94m-->\x1b[0m"
+                } else {
+                    "-->"
+                };
+                let location = format!(
+                    "{}{arrow} {path}:{}:{}\n",
+                    " ".repeat(last_line.to_string().len()),
+                    self.line,
+                    self.column
+                );
+                return match out.split_once('\n') {
+                    Some((head, rest)) => format!("{head}\n{location}{rest}"),
+                    None => format!("{out}\n{location}"),
+                };
             }
             _ => {
                 let mut origin = annotate_snippets::Origin::path(path.as_str());
@@ -117,6 +141,90 @@ impl Diagnostic {
         }
         renderer.render(&report).to_string()
     }
+}
+
+/// The longest line shown in a snippet, in characters; longer lines are cut around
+/// the problem (rendering a line costs time in its length, and a member's file may be
+/// one line of megabytes).
+const MAX_SHOWN_LINE: usize = 160;
+
+/// The part of `src` to show for `span`: the lines it covers, each cut to about
+/// [`MAX_SHOWN_LINE`] characters around the span. `line` is the span's line when known
+/// (0 to count it). Returns the excerpt, the line number of its first line, and the
+/// span within it.
+fn excerpt(src: &str, span: Range<usize>, line: usize) -> (String, usize, Range<usize>) {
+    let line_start = src[..span.start].rfind('\n').map_or(0, |i| i + 1);
+    // At most a few lines: `fold` would hide the middle of a long span anyway.
+    let mut line_end = span.start;
+    let mut lines = 0;
+    loop {
+        line_end = src[line_end..]
+            .find('\n')
+            .map_or(src.len(), |i| line_end + i);
+        lines += 1;
+        if line_end >= span.end || line_end == src.len() || lines == 8 {
+            break;
+        }
+        line_end += 1;
+    }
+    let first_line = if line > 0 {
+        line
+    } else {
+        src[..line_start].bytes().filter(|&b| b == b'\n').count() + 1
+    };
+    let mut out = String::new();
+    // Where the span starts and ends in the excerpt.
+    let (mut new_start, mut new_end) = (usize::MAX, 0);
+    let mut pos = line_start;
+    for line in src[line_start..line_end].split('\n') {
+        let (shown, offset, cut_front) = cut_line(line, span.start.saturating_sub(pos));
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        if cut_front {
+            out.push('…');
+        }
+        let base = out.len();
+        out.push_str(shown);
+        if offset + shown.len() < line.len() {
+            out.push('…');
+        }
+        // Map the span's ends that fall on this line.
+        let (a, b) = (pos + offset, pos + offset + shown.len());
+        if span.start >= a && span.start <= b {
+            new_start = base + (span.start - a);
+        }
+        if span.end >= a && span.end <= b {
+            new_end = base + (span.end - a);
+        } else if span.end > b {
+            new_end = base + shown.len();
+        }
+        pos += line.len() + 1;
+    }
+    if new_start > out.len() {
+        new_start = 0;
+    }
+    new_end = new_end.clamp(new_start, out.len());
+    let new_span = new_start..new_end;
+    (out, first_line, new_span)
+}
+
+/// A window of at most [`MAX_SHOWN_LINE`] characters of `line` that shows byte `at`:
+/// (the window, its byte offset in the line, whether the front was cut).
+fn cut_line(line: &str, at: usize) -> (&str, usize, bool) {
+    if line.chars().count() <= MAX_SHOWN_LINE {
+        return (line, 0, false);
+    }
+    let at = at.min(line.len());
+    let mut start = at.saturating_sub(MAX_SHOWN_LINE / 4);
+    while !line.is_char_boundary(start) {
+        start -= 1;
+    }
+    let end = line[start..]
+        .char_indices()
+        .nth(MAX_SHOWN_LINE)
+        .map_or(line.len(), |(i, _)| start + i);
+    (&line[start..end], start, start > 0)
 }
 
 fn clamp_span(src: &str, span: Range<usize>) -> Range<usize> {
@@ -153,11 +261,66 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// How many errors, and how many warnings, one file reports in full. A hostile file
+/// could otherwise produce millions of them, each costing a scan of the file.
+pub const MAX_DIAGNOSTICS_PER_FILE: usize = 100;
+
+/// The errors and warnings of one file, at most [`MAX_DIAGNOSTICS_PER_FILE`] of each;
+/// the rest are counted. Diagnostics are built only when they will be kept.
+#[derive(Default)]
+pub struct FileDiagnostics {
+    pub errors: Vec<Diagnostic>,
+    pub warnings: Vec<Diagnostic>,
+    more_errors: usize,
+    more_warnings: usize,
+}
+
+impl FileDiagnostics {
+    pub fn error(&mut self, make: impl FnOnce() -> Diagnostic) {
+        if self.errors.len() < MAX_DIAGNOSTICS_PER_FILE {
+            self.errors.push(make());
+        } else {
+            self.more_errors += 1;
+        }
+    }
+
+    pub fn warning(&mut self, make: impl FnOnce() -> Diagnostic) {
+        if self.warnings.len() < MAX_DIAGNOSTICS_PER_FILE {
+            self.warnings.push(make());
+        } else {
+            self.more_warnings += 1;
+        }
+    }
+
+    /// Every diagnostic kept, errors first, with a note for those left out.
+    pub fn finish(mut self, source: &Source) -> Vec<Diagnostic> {
+        if self.more_errors > 0 {
+            self.errors.push(
+                source
+                    .whole(format!("{} more errors in this file", self.more_errors))
+                    .with_help("fix the errors above and run aktsom again to see the rest"),
+            );
+        }
+        if self.more_warnings > 0 {
+            self.warnings.push(
+                source
+                    .whole(format!("{} more warnings in this file", self.more_warnings))
+                    .with_help("fix the warnings above and run aktsom again to see the rest")
+                    .warning(),
+            );
+        }
+        self.errors.append(&mut self.warnings);
+        self.errors
+    }
+}
+
 /// The text of one user file, to point diagnostics into.
 #[derive(Debug, Clone)]
 pub struct Source {
     pub path: PathBuf,
     pub text: Arc<str>,
+    /// Where each line starts, computed on the first diagnostic.
+    line_starts: Arc<OnceLock<Vec<usize>>>,
 }
 
 impl Source {
@@ -165,7 +328,32 @@ impl Source {
         Source {
             path: path.into(),
             text: text.into(),
+            line_starts: Arc::default(),
         }
+    }
+
+    /// 1-based line and character column of a byte offset (as [`line_col`], without
+    /// reading the file up to the offset each time).
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let starts = self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(
+                    self.text
+                        .bytes()
+                        .enumerate()
+                        .filter(|(_, b)| *b == b'\n')
+                        .map(|(i, _)| i + 1),
+                )
+                .collect()
+        });
+        let offset = offset.min(self.text.len());
+        let line = starts.partition_point(|&s| s <= offset);
+        let start = starts[line - 1];
+        let column = String::from_utf8_lossy(&self.text.as_bytes()[start..offset])
+            .chars()
+            .count()
+            + 1;
+        (line, column)
     }
 
     /// A diagnostic pointing at a byte span of this file.
@@ -176,7 +364,7 @@ impl Source {
         {
             span.end -= 1;
         }
-        let (line, column) = line_col(&self.text, span.start);
+        let (line, column) = self.line_col(span.start);
         Diagnostic {
             severity: Severity::Error,
             file: self.path.clone(),
@@ -215,6 +403,12 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
 pub fn read_text(path: &Path, shown: &Path) -> Result<Source, Diagnostic> {
     let bytes = std::fs::read(path)
         .map_err(|e| Diagnostic::file(shown, format!("cannot read the file: {e}")))?;
+    text_from_bytes(bytes, shown)
+}
+
+/// A user file's bytes as UTF-8 text; invalid UTF-8 is a diagnostic at the first bad
+/// byte.
+pub fn text_from_bytes(bytes: Vec<u8>, shown: &Path) -> Result<Source, Diagnostic> {
     match String::from_utf8(bytes) {
         Ok(text) => Ok(Source::new(shown, text)),
         Err(e) => {
@@ -294,6 +488,17 @@ mod tests {
     }
 
     #[test]
+    fn sources_count_lines_like_line_col() {
+        let text = "ab\nøyc\n\nd";
+        let src = Source::new("x", text);
+        for offset in 0..=text.len() + 2 {
+            if text.is_char_boundary(offset.min(text.len())) {
+                assert_eq!(src.line_col(offset), line_col(text, offset), "{offset}");
+            }
+        }
+    }
+
+    #[test]
     fn suggests_close_keys() {
         assert_eq!(did_you_mean("yaer", ["year", "title"]), Some("year"));
         assert_eq!(did_you_mean("zzz", ["year", "title"]), None);
@@ -310,5 +515,32 @@ mod tests {
         assert!(out.contains("^^^^"), "{out}");
         assert!(out.contains("did you mean `year`?"), "{out}");
         assert_eq!(d.to_string(), "content/x.md:2:1: error: unknown key `yaer`");
+    }
+
+    #[test]
+    fn long_lines_are_cut_around_the_problem() {
+        let text = format!("+++\n{}<b>x</b>{}\n", "a".repeat(100_000), "z".repeat(5000));
+        let at = text.find("<b>").unwrap();
+        let src = Source::new("content/x.md", text.as_str());
+        let out = src.error(at..at + 3, "raw HTML <b>").render(false);
+        assert!(out.contains("content/x.md:2:100001"), "{out}");
+        assert!(out.contains("…aaaa"), "{out}");
+        assert!(out.contains("<b>x</b>zzz"), "{out}");
+        assert!(out.lines().all(|l| l.chars().count() < 200), "{out}");
+        let caret = out.lines().find(|l| l.contains('^')).unwrap();
+        let code = out.lines().find(|l| l.contains("<b>x</b>")).unwrap();
+        assert_eq!(
+            caret.find('^').map(|i| caret[..i].chars().count()),
+            code.find('<').map(|i| code[..i].chars().count())
+        );
+    }
+
+    #[test]
+    fn snippets_keep_their_line_numbers() {
+        let src = Source::new("x.md", "a\nb\nccc ddd\ne\n");
+        let out = src.error(8..11, "here").render(false);
+        assert!(out.contains("x.md:3:5"), "{out}");
+        assert!(out.contains("3 | ccc ddd"), "{out}");
+        assert!(out.contains("^^^"), "{out}");
     }
 }

@@ -22,6 +22,7 @@
 //! pages an edit touches (every producer honours a [`render::Scope`]), and [`serve`]
 //! watches the files, serves the output and tells open tabs to reload.
 
+pub mod check;
 pub mod compare;
 pub mod config;
 pub mod content;
@@ -32,6 +33,7 @@ pub mod markdown;
 pub mod output;
 pub mod overview;
 pub mod questions;
+pub mod rawhtml;
 pub mod rebuild;
 pub mod render;
 pub mod reporting;

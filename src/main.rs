@@ -36,6 +36,20 @@ enum Command {
         #[arg(long)]
         base_url: Option<String>,
     },
+    /// Check the site and report every problem at once, without writing anything.
+    /// Exits with 1 when there are errors (the site would not build), 0 otherwise.
+    Check {
+        /// The site root: the folder with site.toml.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// `human` (snippets with carets, like a compiler) or `json` (an array of
+        /// {severity, file, line, column, message, help}).
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// Check as `build --drafts` builds: render drafts and check their links too.
+        #[arg(long)]
+        drafts: bool,
+    },
     /// Preview the site, drafts included, on this machine: rebuilt and reloaded in the
     /// browser as you save.
     Serve {
@@ -60,6 +74,37 @@ enum Command {
     },
 }
 
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Format {
+    Human,
+    Json,
+}
+
+/// `aktsom check`: the report goes to standard output.
+fn run_check(root: PathBuf, format: Format, drafts: bool) -> ExitCode {
+    let result = aktsom::check::check(&aktsom::check::CheckOptions { root, drafts });
+    match format {
+        Format::Json => println!("{}", aktsom::check::to_json(&result)),
+        Format::Human => {
+            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            for d in &result.diagnostics {
+                println!("{}", d.render(color));
+            }
+            if !result.links_checked && result.errors > 0 {
+                println!(
+                    "note: links, and the other warnings of files with errors, are checked once the errors above are fixed"
+                );
+            }
+            println!("{}", result.summary());
+        }
+    }
+    if result.ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
 fn print_diagnostics(diags: &[Diagnostic]) {
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     for d in diags {
@@ -70,6 +115,11 @@ fn print_diagnostics(diags: &[Diagnostic]) {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Check {
+            root,
+            format,
+            drafts,
+        } => run_check(root, format, drafts),
         Command::Serve {
             root,
             bind,

@@ -23,7 +23,8 @@ use std::sync::LazyLock;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 use crate::config::Lang;
-use crate::diagnostics::{Diagnostic, Source};
+use crate::diagnostics::{Diagnostic, FileDiagnostics, Source};
+use crate::rawhtml;
 use crate::reporting::{self, ReportTemplate};
 
 /// What the renderer needs to know about where the Markdown comes from.
@@ -134,10 +135,31 @@ pub const RESERVED_IDS: &[&str] = &[
     "nokkeltall",
 ];
 
-const ALLOWED_RAW_TAGS: &[&str] = &["abbr", "span", "div", "sup", "sub", "br"];
-
 fn options() -> Options {
     Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH
+}
+
+/// How deep lists, block quotes, emphasis, links and raw HTML tags may nest. Real
+/// reports stay far below; past it, the sanitiser's work grows with the square of the
+/// depth.
+pub const MAX_NESTING: usize = 64;
+
+/// The range of the first element nested deeper than [`MAX_NESTING`], if any.
+fn too_deep(events: &[(Event, Range<usize>)]) -> Option<Range<usize>> {
+    let mut depth = 0usize;
+    for (e, r) in events {
+        match e {
+            Event::Start(_) => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(r.clone());
+                }
+            }
+            Event::End(_) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Renders Markdown; errors (unknown question numbers, bad image paths, …) come back
@@ -146,20 +168,29 @@ pub fn render(text: &str, cx: &MdContext) -> Result<Rendered, Vec<Diagnostic>> {
     let events: Vec<(Event, Range<usize>)> = Parser::new_ext(text, options())
         .into_offset_iter()
         .collect();
-    let mut errors = Vec::new();
-    let mut warnings = Vec::new();
+    let mut found = FileDiagnostics::default();
     let span = |r: &Range<usize>| r.start + cx.offset..r.end + cx.offset;
+    if let Some(at) = too_deep(&events) {
+        // Stop here: deeper stages (the sanitiser) slow down with every level.
+        found.error(|| {
+            cx.source
+                .error(span(&(at.start..at.start + 1)), format!("the text is nested more than {MAX_NESTING} levels deep"))
+                .with_help("lists, block quotes, emphasis and HTML tags inside each other: flatten the structure")
+        });
+        return Err(found.finish(cx.source));
+    }
     // Line numbers in the source file, computed once: (offset of each line start).
     let lines = LineIndex::new(&cx.source.text);
 
     // Pass 1: headings, their numbers and ids.
     let headings = collect_headings(&events);
     let mut used: HashSet<String> = RESERVED_IDS.iter().map(|s| s.to_string()).collect();
+    let mut suffixes: HashMap<String, usize> = HashMap::new();
     let mut numbered_seen: HashMap<String, usize> = HashMap::new();
     let mut heading_info: HashMap<usize, (String, Option<String>, String)> = HashMap::new();
     for h in &headings {
         if h.level == 1 {
-            errors.push(
+            found.error(||
                 cx.source
                     .error(span(&h.range), "a level-1 heading (`#`) in the text")
                     .with_help("the page title is the only level-1 heading: start the text's headings at `##`"),
@@ -173,21 +204,21 @@ pub fn render(text: &str, cx: &MdContext) -> Result<Rendered, Vec<Diagnostic>> {
             if template.get(&number).is_some() {
                 if let Some(first_line) = numbered_seen.insert(number.clone(), h.range.start) {
                     let line = lines.line(first_line + cx.offset);
-                    errors.push(
+                    found.error(|| {
                         cx.source
                             .error(span(&h.range), format!("question {number} appears twice"))
                             .with_help(format!(
                                 "it was already answered at line {}; merge the two answers",
                                 line
-                            )),
-                    );
+                            ))
+                    });
                     continue;
                 }
                 let anchor = reporting::anchor(&number);
                 used.insert(anchor.clone());
                 heading_info.insert(h.index, (anchor, Some(number), rest.to_string()));
             } else if number.contains('.') {
-                errors.push(
+                found.error(||
                     cx.source
                         .error(span(&h.range), format!("{number} is not a question of template version {}", template.version))
                         .with_help(match crate::diagnostics::did_you_mean(&number, template.questions.iter().map(|q| q.number.as_str())) {
@@ -202,7 +233,7 @@ pub fn render(text: &str, cx: &MdContext) -> Result<Rendered, Vec<Diagnostic>> {
         if heading_info.contains_key(&h.index) {
             continue;
         }
-        let id = unique_slug(&h.text, &mut used);
+        let id = unique_slug(&h.text, &mut used, &mut suffixes);
         heading_info.insert(h.index, (id, None, h.text.clone()));
     }
 
@@ -213,13 +244,26 @@ pub fn render(text: &str, cx: &MdContext) -> Result<Rendered, Vec<Diagnostic>> {
     let mut raw_html_in: BTreeSet<usize> = BTreeSet::new(); // section indexes (0 = preamble)
     let mut current_section = 0usize;
     let mut skip_link_end = 0usize;
+    // How deep the kept raw HTML tags nest at this point.
+    let mut raw_depth = 0usize;
     let mut footnotes = Footnotes::default();
     let mut table = TableState::default();
     let mut tables_seen = 0usize;
     let mut words = 0usize;
     let mut heading_cursor = 0usize;
+    // While inside a `Tabell: …` paragraph: (index of its End event, where its
+    // transformed events start in `out`).
+    let mut caption_until: Option<(usize, usize)> = None;
     let mut i = 0usize;
     while i < events.len() {
+        if let Some((end, start)) = caption_until
+            && i == end
+        {
+            table.caption = Some(out.drain(start..).collect());
+            caption_until = None;
+            i += 1;
+            continue;
+        }
         let (ev, range) = &events[i];
         match ev {
             Event::Start(Tag::Heading { level, .. }) => {
@@ -238,22 +282,18 @@ pub fn render(text: &str, cx: &MdContext) -> Result<Rendered, Vec<Diagnostic>> {
                 }));
             }
             Event::Start(Tag::Paragraph) if table_caption_follows(&events, i, cx.lang) => {
-                // `Tabell: …` directly above a table: keep its inline events for the caption.
-                let end = find_end(&events, i);
-                let mut caption: Vec<Event> = Vec::new();
-                for (j, (e, _)) in events[i + 1..end].iter().enumerate() {
-                    if j == 0 {
-                        if let Event::Text(t) = e {
-                            let stripped =
-                                strip_caption_prefix(t, cx.lang).unwrap_or(t).trim_start();
-                            caption.push(Event::Text(CowStr::from(stripped.to_string())));
-                            continue;
-                        }
-                    }
-                    caption.push(e.clone());
+                // `Tabell: …` directly above a table becomes its caption. Its inline
+                // events go through this loop like all others (links, images and raw
+                // HTML are checked the same way) and are moved to the caption at the
+                // paragraph's end.
+                caption_until = Some((find_end(&events, i), out.len()));
+                if let Some((Event::Text(t), _)) = events.get(i + 1) {
+                    let stripped = strip_caption_prefix(t, cx.lang).unwrap_or(t).trim_start();
+                    out.push(Event::Text(CowStr::from(stripped.to_string())));
+                    i += 2;
+                } else {
+                    i += 1;
                 }
-                table.caption = Some(caption);
-                i = end + 1;
                 continue;
             }
             Event::Start(Tag::Table(aligns)) => {
@@ -323,7 +363,7 @@ pub fn render(text: &str, cx: &MdContext) -> Result<Rendered, Vec<Diagnostic>> {
                 if url_is_safe(dest_url) {
                     out.push(ev.clone());
                 } else {
-                    warnings.push(
+                    found.warning(||
                         cx.source
                             .error(span(range), format!("link to `{}` removed: only http, https, mailto, tel and paths are allowed", truncate(dest_url, 60)))
                             .with_help("link to a web address (https://…) or to a page of the site")
@@ -356,7 +396,7 @@ pub fn render(text: &str, cx: &MdContext) -> Result<Rendered, Vec<Diagnostic>> {
                 match image_url(dest_url, cx) {
                     Ok(url) => {
                         if alt.trim().is_empty() {
-                            warnings.push(
+                            found.warning(||
                                 cx.source
                                     .error(span(range), "image without alt text")
                                     .with_help("describe the image between the brackets: ![what the image shows](file.jpg)")
@@ -371,7 +411,7 @@ pub fn render(text: &str, cx: &MdContext) -> Result<Rendered, Vec<Diagnostic>> {
                         }));
                     }
                     Err((message, help)) => {
-                        errors.push(cx.source.error(span(range), message).with_help(help));
+                        found.error(|| cx.source.error(span(range), message).with_help(help));
                         // Keep the alt text as plain text in place of the image.
                         out.push(Event::Text(CowStr::from(alt)));
                         i = end + 1;
@@ -379,19 +419,87 @@ pub fn render(text: &str, cx: &MdContext) -> Result<Rendered, Vec<Diagnostic>> {
                     }
                 }
             }
-            Event::Html(h) | Event::InlineHtml(h) => {
-                raw_html_in.insert(current_section);
-                for tag in raw_tags(h) {
-                    if !ALLOWED_RAW_TAGS.contains(&tag.as_str()) {
-                        warnings.push(
+            Event::Html(_) | Event::InlineHtml(_) => {
+                // A block's lines come one event each: filter the block as one fragment.
+                let mut pieces: Vec<(&str, Range<usize>)> = Vec::new();
+                let mut j = i;
+                while let Some((e, r)) = events.get(j) {
+                    match e {
+                        Event::InlineHtml(h) if j == i => pieces.push((h, r.clone())),
+                        Event::Html(h) if !matches!(ev, Event::InlineHtml(_)) => {
+                            pieces.push((h, r.clone()))
+                        }
+                        _ => break,
+                    }
+                    j += 1;
+                }
+                let fragment: String = pieces.iter().map(|(h, _)| *h).collect();
+                let filtered = rawhtml::filter(&fragment);
+                // Where a byte of the fragment is in the Markdown text.
+                let locate = |o: usize| -> usize {
+                    let mut at = 0;
+                    for (h, r) in &pieces {
+                        if o < at + h.len() {
+                            return if text.get(r.clone()) == Some(*h) {
+                                r.start + (o - at)
+                            } else {
+                                r.start
+                            };
+                        }
+                        at += h.len();
+                    }
+                    pieces.last().map_or(0, |(_, r)| r.end)
+                };
+                let mut said: HashSet<String> = HashSet::new();
+                for removed in &filtered.removed {
+                    let (key, message, help, r) = match removed {
+                        rawhtml::Removed::Tag(tag, r) => (
+                            tag.clone(),
+                            format!("raw HTML <{tag}> will be removed"),
+                            "write Markdown instead; only abbr, span lang, div lang, sup, sub and br are kept",
+                            r,
+                        ),
+                        rawhtml::Removed::WithContent(tag, r) => (
+                            tag.clone(),
+                            format!("raw HTML <{tag}> will be removed with its content"),
+                            "scripts and styles are never published; write the text in Markdown",
+                            r,
+                        ),
+                        rawhtml::Removed::Attribute(tag, attr, r) => (
+                            format!("{tag} {attr}"),
+                            format!("the attribute `{attr}` of raw HTML <{tag}> will be removed"),
+                            "raw HTML keeps only the attribute lang, and title on abbr",
+                            r,
+                        ),
+                    };
+                    if said.insert(key) {
+                        let at = locate(r.start)..locate(r.end.saturating_sub(1)) + 1;
+                        found.warning(|| {
                             cx.source
-                                .error(span(range), format!("raw HTML <{tag}> will be removed"))
-                                .with_help("write Markdown instead; only abbr, span lang, div lang, sup, sub and br are kept")
-                                .warning(),
-                        );
+                                .error(span(&at), message)
+                                .with_help(help)
+                                .warning()
+                        });
                     }
                 }
-                out.push(ev.clone());
+                let depth = raw_depth + filtered.max_depth.max(0) as usize;
+                if depth > MAX_NESTING {
+                    found.error(|| {
+                        cx.source
+                            .error(
+                                span(&(range.start..range.start + 1)),
+                                format!("the text is nested more than {MAX_NESTING} levels deep"),
+                            )
+                            .with_help("HTML tags inside each other: flatten the structure")
+                    });
+                }
+                raw_depth = (raw_depth as isize + filtered.depth_change).max(0) as usize;
+                if filtered.html.contains('<') {
+                    raw_html_in.insert(current_section);
+                }
+                out.push(Event::Html(CowStr::from(filtered.html)));
+                i = j;
+                continue;
             }
             Event::FootnoteReference(label) => {
                 let (n, slug, first) = footnotes.reference(label);
@@ -431,6 +539,12 @@ pub fn render(text: &str, cx: &MdContext) -> Result<Rendered, Vec<Diagnostic>> {
             _ => out.push(ev.clone()),
         }
         i += 1;
+    }
+
+    if !found.errors.is_empty() {
+        // Nothing is published: skip writing and sanitising (which may be slow on
+        // what caused the errors, such as tags nested too deep).
+        return Err(found.finish(cx.source));
     }
 
     // Write HTML, noting where each top-level heading starts.
@@ -522,15 +636,16 @@ pub fn render(text: &str, cx: &MdContext) -> Result<Rendered, Vec<Diagnostic>> {
         });
     }
 
-    if errors.is_empty() {
+    if found.errors.is_empty() {
         Ok(Rendered {
             html,
             sections,
-            warnings,
+            warnings: found.finish(cx.source),
             words,
         })
     } else {
-        Err(errors)
+        // The warnings come along, so that everything is reported at once.
+        Err(found.finish(cx.source))
     }
 }
 
@@ -886,31 +1001,6 @@ fn truncate(s: &str, n: usize) -> String {
     }
 }
 
-/// Tag names in a raw HTML fragment.
-fn raw_tags(html: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let b = html.as_bytes();
-    let mut i = 0;
-    while let Some(p) = html[i..].find('<') {
-        let mut j = i + p + 1;
-        if b.get(j) == Some(&b'/') {
-            j += 1;
-        }
-        let start = j;
-        while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'-') {
-            j += 1;
-        }
-        if j > start && b[start].is_ascii_alphabetic() {
-            let tag = html[start..j].to_ascii_lowercase();
-            if !out.contains(&tag) {
-                out.push(tag);
-            }
-        }
-        i = j.max(i + p + 1);
-    }
-    out
-}
-
 /// A URL- and id-safe slug: lower-case ASCII, Norwegian letters folded (æ→ae, ø→o, å→a).
 pub fn slugify(text: &str) -> String {
     let mut s = String::with_capacity(text.len());
@@ -956,7 +1046,13 @@ pub fn slugify(text: &str) -> String {
     s
 }
 
-fn unique_slug(text: &str, used: &mut HashSet<String>) -> String {
+/// `suffixes` remembers the next number to try for each base, so that many headings
+/// with the same text cost linear time.
+fn unique_slug(
+    text: &str,
+    used: &mut HashSet<String>,
+    suffixes: &mut HashMap<String, usize>,
+) -> String {
     let mut base = slugify(text);
     if base.is_empty() || base.starts_with(|c: char| c.is_ascii_digit()) {
         // Ids that start with a digit are reserved for question anchors.
@@ -967,10 +1063,10 @@ fn unique_slug(text: &str, used: &mut HashSet<String>) -> String {
         };
     }
     let mut id = base.clone();
-    let mut n = 2;
+    let n = suffixes.entry(base.clone()).or_insert(2);
     while used.contains(&id) {
         id = format!("{base}-{n}");
-        n += 1;
+        *n += 1;
     }
     used.insert(id.clone());
     id
@@ -1199,6 +1295,65 @@ mod tests {
         assert_eq!(e[0].help.as_deref(), Some("did you mean `bilde.png`?"));
         let r = render_plain("![](bilde.png)").unwrap();
         assert!(r.warnings[0].message.contains("alt text"));
+    }
+
+    #[test]
+    fn table_captions_are_checked_like_other_text() {
+        // Found while writing the hostile fixture: the caption's inline events were
+        // copied as they were, so a link or raw HTML in it skipped every check (and the
+        // sanitiser too, in a section with no other raw HTML).
+        let r = render_plain(
+            "## A\n\nTabell: [x](javascript:alert(1)) <img src=x onerror=alert(2)> **Risiko**\n\n| a |\n|---|\n| b |\n",
+        )
+        .unwrap();
+        assert!(!r.html.contains("javascript:"), "{}", r.html);
+        assert!(!r.html.contains("onerror"), "{}", r.html);
+        assert!(!r.html.contains("<img"), "{}", r.html);
+        assert!(
+            r.html
+                .contains("<caption id=\"tabell-1\">x  <strong>Risiko</strong></caption>"),
+            "{}",
+            r.html
+        );
+        assert_eq!(r.warnings.len(), 2, "{:?}", r.warnings);
+    }
+
+    #[test]
+    fn nesting_has_a_limit() {
+        let deep = ">".repeat(MAX_NESTING + 1) + " x\n";
+        let e = render_plain(&deep).unwrap_err();
+        assert!(e[0].message.contains("nested more than 64 levels"), "{e:?}");
+        assert!(render_plain(&(">".repeat(MAX_NESTING - 1) + " x\n")).is_ok());
+        let raw = "<div lang=\"en\">".repeat(MAX_NESTING + 1);
+        assert!(render_plain(&raw).is_err());
+    }
+
+    #[test]
+    fn raw_html_keeps_only_the_allowlist() {
+        let r = render_plain(
+            "<div lang=\"en\" id=\"hovedinnhold\" class=\"skip-link\">\n\nTekst\n\n</div>\n\nEn <a href=\"https://x.no/\">rå lenke</a> og <abbr title=\"Etisk handel\" style=\"x\">EHN</abbr>.\n",
+        )
+        .unwrap();
+        assert!(r.html.contains("<div lang=\"en\">"), "{}", r.html);
+        assert!(!r.html.contains("hovedinnhold") && !r.html.contains("skip-link"));
+        assert!(!r.html.contains("<a "), "{}", r.html);
+        assert!(
+            r.html.contains("<abbr title=\"Etisk handel\">EHN</abbr>"),
+            "{}",
+            r.html
+        );
+        let messages: Vec<&str> = r.warnings.iter().map(|w| w.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "the attribute `id` of raw HTML <div> will be removed",
+                "the attribute `class` of raw HTML <div> will be removed",
+                "raw HTML <a> will be removed",
+                "the attribute `style` of raw HTML <abbr> will be removed",
+            ]
+        );
+        // Warnings point at what is removed.
+        assert_eq!((r.warnings[0].line, r.warnings[0].column), (1, 16));
     }
 
     #[test]

@@ -1,0 +1,549 @@
+//! `aktsom check`: every problem of a site at once, without writing anything.
+//!
+//! `check` runs the very validation `build` runs, so that `build` refuses to publish
+//! exactly what `check` reports as errors: [`content::load_partial`] (front matter,
+//! figures, question numbers, images, raw HTML, …, going on after errors), then, when
+//! the content loaded without errors, [`crate::build_files`]: every page rendered and
+//! rewritten in memory and the link check over all of them. Nothing is written.
+//!
+//! On top of that it runs analyses that only warn, because the site is still correct
+//! and readable with them: questions out of the template's order, template questions
+//! a report leaves out, skipped heading levels, empty sections, and members without
+//! reports ([`analyse_report`], [`analyse_page`]).
+
+use std::collections::BTreeSet;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::config::Lang;
+use crate::content::{self, LoadOptions, Report, Site};
+use crate::diagnostics::{Diagnostic, FileDiagnostics, Severity, Source, read_text};
+use crate::markdown::{Rendered, Section};
+use crate::reporting::ReportTemplate;
+
+/// What `aktsom check` is asked to do.
+#[derive(Debug, Clone)]
+pub struct CheckOptions {
+    pub root: PathBuf,
+    /// Check as `build --drafts` would build: draft reports are rendered and their
+    /// links checked too. Without it drafts are still validated and analysed, as
+    /// `build` validates them, but not rendered.
+    pub drafts: bool,
+}
+
+/// Everything `check` found.
+#[derive(Debug, Default)]
+pub struct CheckResult {
+    /// Errors first, then warnings; each sorted by file, line and column.
+    pub diagnostics: Vec<Diagnostic>,
+    pub errors: usize,
+    pub warnings: usize,
+    /// What was checked (0 when the site could not be loaded at all).
+    pub members: usize,
+    pub reports: usize,
+    pub pages: usize,
+    /// False when errors in the content kept the pages from being rendered, so links
+    /// were not checked (they are, once those errors are fixed).
+    pub links_checked: bool,
+}
+
+impl CheckResult {
+    pub fn ok(&self) -> bool {
+        self.errors == 0
+    }
+
+    /// The last line of the human output.
+    pub fn summary(&self) -> String {
+        let count = |n: usize, what: &str| match n {
+            1 => format!("1 {what}"),
+            n => format!("{n} {what}s"),
+        };
+        let found = if self.errors + self.warnings == 0 {
+            "no problems".to_string()
+        } else {
+            format!(
+                "{}, {}",
+                count(self.errors, "error"),
+                count(self.warnings, "warning")
+            )
+        };
+        format!(
+            "Checked {}, {} and {}: {found}",
+            count(self.members, "member"),
+            count(self.reports, "report"),
+            count(self.pages, "page"),
+        )
+    }
+}
+
+/// One diagnostic in `aktsom check --format json`: a stable schema for tools.
+#[derive(Debug, Serialize)]
+pub struct JsonDiagnostic {
+    /// `"error"` or `"warning"`.
+    pub severity: Severity,
+    /// Relative to the site root, `/`-separated.
+    pub file: String,
+    /// 1-based; 0 when the problem is with the file as a whole.
+    pub line: usize,
+    /// 1-based, in characters; 0 when the problem is with the file as a whole.
+    pub column: usize,
+    pub message: String,
+    /// What to do about it; `null` when there is nothing to add.
+    pub help: Option<String>,
+}
+
+impl From<&Diagnostic> for JsonDiagnostic {
+    fn from(d: &Diagnostic) -> Self {
+        let file = d
+            .file
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        JsonDiagnostic {
+            severity: d.severity,
+            file,
+            line: d.line,
+            column: d.column,
+            message: d.message.clone(),
+            help: d.help.clone(),
+        }
+    }
+}
+
+/// The JSON output: an array of [`JsonDiagnostic`], errors first.
+pub fn to_json(result: &CheckResult) -> String {
+    let list: Vec<JsonDiagnostic> = result.diagnostics.iter().map(Into::into).collect();
+    serde_json::to_string_pretty(&list).unwrap_or_else(|_| "[]".into())
+}
+
+/// `aktsom check`: loads and validates everything, renders in memory, checks links,
+/// and runs the warning-only analyses.
+pub fn check(opts: &CheckOptions) -> CheckResult {
+    let mut result = CheckResult::default();
+    // Drafts are always loaded, so that they are analysed too.
+    let loaded = content::load_partial(&opts.root, &LoadOptions { drafts: true });
+    let (mut site, mut errors) = match loaded {
+        Ok(x) => x,
+        Err(fatal) => {
+            finish(&mut result, fatal);
+            return result;
+        }
+    };
+    let mut diags = std::mem::take(&mut site.warnings);
+    diags.extend(analyse_site(&site, &errors, opts.drafts));
+    if !opts.drafts {
+        for m in &mut site.members {
+            m.reports.retain(|r| !r.draft);
+        }
+    }
+    result.members = site.members.len();
+    // The reports checked: those that loaded, and those whose errors kept them out.
+    let failed: BTreeSet<&Path> = errors
+        .iter()
+        .map(|e| e.file.as_path())
+        .filter(|f| is_report_file(f))
+        .collect();
+    result.reports = site.members.iter().map(|m| m.reports.len()).sum::<usize>() + failed.len();
+    result.pages = site.pages.len() + usize::from(site.front.is_some());
+    if errors.is_empty() {
+        // Exactly what `build` does before it writes.
+        let base_url = site.config.base_url.clone();
+        if let Err(more) = crate::build_files(&site, &base_url) {
+            errors.extend(more);
+        }
+        result.links_checked = true;
+    }
+    diags.append(&mut errors);
+    finish(&mut result, diags);
+    result
+}
+
+/// `content/members/<slug>/<year>.md`.
+fn is_report_file(f: &Path) -> bool {
+    f.starts_with("content/members")
+        && f.components().count() == 4
+        && f.extension().is_some_and(|e| e == "md")
+        && f.file_stem()
+            .and_then(|s| s.to_str())
+            .is_some_and(|s| s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit()))
+}
+
+fn finish(result: &mut CheckResult, mut diags: Vec<Diagnostic>) {
+    content::sort_diagnostics(&mut diags);
+    diags.sort_by_key(|d| d.severity);
+    result.errors = diags.iter().filter(|d| d.is_error()).count();
+    result.warnings = diags.len() - result.errors;
+    result.diagnostics = diags;
+}
+
+/// The warning-only analyses of a whole (possibly partly loaded) site. `errors` are
+/// the loading errors, so that a member whose report failed to load is not also
+/// reported as having no reports.
+pub fn analyse_site(site: &Site, errors: &[Diagnostic], drafts: bool) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let lang = site.config.language;
+    for m in &site.members {
+        for r in &m.reports {
+            if let Some(t) = site.templates.get(&r.template) {
+                out.extend(analyse_report(r, t, r.lang(lang)));
+            }
+        }
+        let published = m.reports.iter().filter(|r| drafts || !r.draft).count();
+        let folder = Path::new("content/members").join(&m.slug);
+        let failed = errors.iter().any(|e| e.file.starts_with(&folder));
+        if published == 0 && !failed {
+            let shown = folder.join("member.toml");
+            let message = if m.reports.is_empty() {
+                format!("member `{}` has no reports", m.slug)
+            } else {
+                format!("member `{}` has only draft reports", m.slug)
+            };
+            let d = match read_text(&m.dir.join("member.toml"), &shown) {
+                Ok(src) => {
+                    let at = src.text.find("name").unwrap_or(0);
+                    src.error(line_span(&src.text, at), message)
+                }
+                Err(_) => Diagnostic::file(&shown, message),
+            };
+            out.push(
+                d.with_help(format!(
+                    "the member page will say there are no reports; add {}/<year>.md, or remove the member folder",
+                    folder.display()
+                ))
+                .warning(),
+            );
+        }
+    }
+    for p in site.pages.iter().chain(site.front.as_ref()) {
+        out.extend(analyse_page(&p.body, &p.source));
+    }
+    out
+}
+
+/// The warning-only analyses of one report: question order, missing template
+/// questions, heading levels and empty sections.
+pub fn analyse_report(r: &Report, template: &ReportTemplate, lang: Lang) -> Vec<Diagnostic> {
+    let mut out = FileDiagnostics::default();
+    page_checks(&r.body, &r.source, &mut out);
+    report_checks(r, template, lang, &mut out);
+    out.finish(&r.source)
+}
+
+fn report_checks(r: &Report, template: &ReportTemplate, lang: Lang, out: &mut FileDiagnostics) {
+    let src = &r.source;
+    let lines = LineStarts::new(&src.text);
+    let numbered: Vec<(&Section, usize)> = r
+        .body
+        .sections
+        .iter()
+        .filter_map(|s| {
+            let n = s.number.as_deref()?;
+            Some((s, template.position(n)?))
+        })
+        .collect();
+
+    // Out of order: a question right after one that comes later in the template. (A
+    // block of sections moved as a whole is reported once, at its first heading.)
+    let mut previous: Option<(&Section, usize)> = None;
+    for &(s, pos) in &numbered {
+        if let Some((prev, prev_pos)) = previous
+            && pos < prev_pos
+        {
+            let n = s.number.as_deref().unwrap_or_default();
+            let p = prev.number.as_deref().unwrap_or_default();
+            out.warning(|| {
+                src.error(
+                    lines.span(s.line),
+                    format!(
+                        "question {n} comes after {p}, but before it in template version {}",
+                        template.version
+                    ),
+                )
+                .with_help(format!(
+                    "move the section {n} to its place in the template's order (before {p}, line {})",
+                    prev.line
+                ))
+                .warning()
+            });
+        }
+        previous = Some((s, pos));
+    }
+
+    // Template questions the report does not answer. Only the leaves count: a part or
+    // group heading without text of its own is not missing anything.
+    let answered: BTreeSet<&str> = numbered
+        .iter()
+        .filter_map(|(s, _)| s.number.as_deref())
+        .collect();
+    let leaves: Vec<(usize, &str)> = template
+        .questions
+        .iter()
+        .enumerate()
+        .filter(|(i, q)| {
+            let prefix = format!("{}.", q.number);
+            !template.questions[i + 1..]
+                .iter()
+                .any(|c| c.number.starts_with(&prefix))
+        })
+        .map(|(i, q)| (i, q.number.as_str()))
+        .collect();
+    if numbered.is_empty() {
+        let at = r.body.sections.first().map_or(0, |s| s.line);
+        let span = if at > 0 {
+            lines.span(at)
+        } else {
+            first_body_line(src)
+        };
+        out.warning(||
+            src.error(
+                span,
+                format!(
+                    "the report answers none of the {} questions of template version {}",
+                    leaves.len(),
+                    template.version
+                ),
+            )
+            .with_help("start each answer with a heading that begins with the question's number, like `#### 2.A.3 Prioriterte risikoer`")
+            .warning(),
+        );
+        return;
+    }
+    // Group the missing ones by where they would go: before the next answered question.
+    let mut groups: Vec<(Option<&Section>, Vec<&str>)> = Vec::new();
+    for &(pos, number) in &leaves {
+        if answered.contains(number) {
+            continue;
+        }
+        let next = numbered
+            .iter()
+            .filter(|(_, p)| *p > pos)
+            .min_by_key(|(_, p)| *p)
+            .map(|(s, _)| *s);
+        match groups.last_mut() {
+            Some((at, list)) if same_section(*at, next) => list.push(number),
+            _ => groups.push((next, vec![number])),
+        }
+    }
+    for (at, list) in groups {
+        let span = match at {
+            Some(s) => lines.span(s.line),
+            None => last_line(&src.text),
+        };
+        let message = match list.as_slice() {
+            [one] => format!(
+                "question {one} ({}) of template version {} is not answered",
+                template.title(one, lang).unwrap_or_default(),
+                template.version
+            ),
+            many => format!(
+                "questions {} of template version {} are not answered",
+                list_numbers(many),
+                template.version
+            ),
+        };
+        let place = match at {
+            Some(_) => "above this heading",
+            None => "at the end of the report",
+        };
+        let help = match list.as_slice() {
+            [one] => {
+                let depth = template.get(one).map_or(3, |q| usize::from(q.depth));
+                format!(
+                    "add a section `{} {one} …` {place}; if the question does not apply, say so there",
+                    "#".repeat(depth + 1)
+                )
+            }
+            _ => format!(
+                "add a section for each {place}; if a question does not apply, say so there"
+            ),
+        };
+        out.warning(|| src.error(span, message).with_help(help).warning());
+    }
+}
+
+fn same_section(a: Option<&Section>, b: Option<&Section>) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(a), Some(b)) => std::ptr::eq(a, b),
+        _ => false,
+    }
+}
+
+fn list_numbers(list: &[&str]) -> String {
+    const SHOWN: usize = 8;
+    if list.len() > SHOWN {
+        format!(
+            "{} and {} more",
+            list[..SHOWN].join(", "),
+            list.len() - SHOWN
+        )
+    } else {
+        let (last, rest) = list.split_last().unwrap_or((&"", &[]));
+        format!("{} and {last}", rest.join(", "))
+    }
+}
+
+/// The warning-only analyses of any Markdown text with a title above it (reports and
+/// pages): skipped heading levels and empty sections.
+pub fn analyse_page(body: &Rendered, src: &Source) -> Vec<Diagnostic> {
+    let mut out = FileDiagnostics::default();
+    page_checks(body, src, &mut out);
+    out.finish(src)
+}
+
+fn page_checks(body: &Rendered, src: &Source, out: &mut FileDiagnostics) {
+    let lines = LineStarts::new(&src.text);
+    // The page title is the h1 above the text.
+    let mut prev_level = 1u8;
+    for (k, s) in body.sections.iter().enumerate() {
+        if s.level > prev_level + 1 {
+            let hashes = |n: u8| "#".repeat(usize::from(n));
+            let message = if k == 0 {
+                format!(
+                    "the first heading is level {} (`{}`); the text's headings start at `##`",
+                    s.level,
+                    hashes(s.level)
+                )
+            } else {
+                format!(
+                    "heading level skipped: `{}` after `{}`",
+                    hashes(s.level),
+                    hashes(prev_level)
+                )
+            };
+            out.warning(||
+                src.error(lines.span(s.line), message)
+                    .with_help(format!(
+                        "use `{}` here; screen reader users move through a page by its heading levels",
+                        hashes(prev_level + 1)
+                    ))
+                    .warning(),
+            );
+        }
+        prev_level = s.level;
+
+        // Empty: nothing but white space (or comments) before the next heading, and
+        // no sub-headings.
+        let has_children = body.sections.get(k + 1).is_some_and(|n| n.level > s.level);
+        let answer = src.text.get(s.source.clone()).unwrap_or("");
+        if !has_children && is_blank(answer) {
+            let name = match &s.number {
+                Some(n) => format!("{n} {}", s.heading).trim_end().to_string(),
+                None => s.heading.clone(),
+            };
+            out.warning(|| {
+                src.error(lines.span(s.line), format!("the section `{name}` is empty"))
+                    .with_help(if s.number.is_some() {
+                        "write the answer, or say why the question does not apply"
+                    } else {
+                        "write the section's text, or remove the heading"
+                    })
+                    .warning()
+            });
+        }
+    }
+}
+
+/// White space and HTML comments only.
+fn is_blank(text: &str) -> bool {
+    let mut rest = text.trim_start();
+    while let Some(after) = rest.strip_prefix("<!--") {
+        match after.find("-->") {
+            Some(e) => rest = after[e + 3..].trim_start(),
+            None => return true,
+        }
+    }
+    rest.is_empty()
+}
+
+/// Byte offsets of line starts, to point at a whole line by its number.
+struct LineStarts<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> LineStarts<'a> {
+    fn new(text: &'a str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        LineStarts { text, starts }
+    }
+
+    /// The text of 1-based `line`, without its line break.
+    fn span(&self, line: usize) -> Range<usize> {
+        let start = self
+            .starts
+            .get(line.saturating_sub(1))
+            .copied()
+            .unwrap_or(self.text.len());
+        line_span(self.text, start)
+    }
+}
+
+/// From `start` to the end of its line.
+fn line_span(text: &str, start: usize) -> Range<usize> {
+    let start = start.min(text.len());
+    let end = text[start..].find('\n').map_or(text.len(), |e| start + e);
+    start..end.max(start + 1).min(text.len().max(start))
+}
+
+fn last_line(text: &str) -> Range<usize> {
+    let trimmed = text.trim_end();
+    let start = trimmed.rfind('\n').map_or(0, |i| i + 1);
+    line_span(text, start)
+}
+
+/// The first line after the front matter with text on it.
+fn first_body_line(src: &Source) -> Range<usize> {
+    let text: &str = &src.text;
+    let mut pos = 0;
+    let mut fences = 0;
+    for line in text.split_inclusive('\n') {
+        if fences >= 2 && !line.trim().is_empty() {
+            return line_span(text, pos);
+        }
+        if line.trim_end() == "+++" {
+            fences += 1;
+        }
+        pos += line.len();
+    }
+    last_line(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blank_answers() {
+        assert!(is_blank("\n\n  \n"));
+        assert!(is_blank("\n<!-- todo -->\n"));
+        assert!(!is_blank("\nTekst\n"));
+        assert!(!is_blank("<!-- a --> b"));
+    }
+
+    #[test]
+    fn lists_numbers_for_people() {
+        assert_eq!(list_numbers(&["1.A.1", "2.A.3"]), "1.A.1 and 2.A.3");
+        assert_eq!(list_numbers(&["a", "b", "c"]), "a, b and c");
+        let many: Vec<&str> = vec!["x"; 10];
+        assert!(list_numbers(&many).ends_with("and 2 more"));
+    }
+
+    #[test]
+    fn line_spans_stay_in_the_text() {
+        let t = "ab\ncd\n";
+        let l = LineStarts::new(t);
+        assert_eq!(l.span(2), 3..5);
+        assert_eq!(l.span(9), 6..6);
+        assert_eq!(line_span("", 0), 0..0);
+    }
+}
