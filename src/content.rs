@@ -432,10 +432,15 @@ fn load_member_info(dir: &Path, shown_dir: &Path, root: &Path) -> Result<MemberI
     let source = read_text(&path, &shown)?;
     let info: MemberInfo = parse_toml(&source, &source.text, 0, MEMBER_KEYS)?;
     if let Some(w) = &info.website {
-        if !(w.starts_with("https://") || w.starts_with("http://")) {
+        // Characters a URL cannot hold: the address is published as a link.
+        let bad = |c: char| c.is_whitespace() || c.is_control() || "\"<>\\^`{|}".contains(c);
+        if !(w.starts_with("https://") || w.starts_with("http://")) || w.contains(bad) {
             let at = source.text.find("website").unwrap_or(0);
             return Err(source
-                .error(at..at + 7, "website must be an http(s) address")
+                .error(
+                    at..at + 7,
+                    "website must be an http(s) address without spaces, quotes or angle brackets",
+                )
                 .with_help("for example website = \"https://www.example.no/\""));
         }
     }

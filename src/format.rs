@@ -98,9 +98,43 @@ pub fn date(d: Date, lang: Lang) -> String {
     }
 }
 
+/// Whether HTML forbids this character in a document: controls other than white
+/// space (C0 and C1, DEL) and the noncharacters. A member's text can hold them,
+/// typed raw or as `&#x01;`; pages show U+FFFD in their place.
+pub fn forbidden_in_html(c: char) -> bool {
+    let n = c as u32;
+    (c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\u{c}'))
+        || (0xFDD0..=0xFDEF).contains(&n)
+        || (n & 0xFFFE) == 0xFFFE
+}
+
+/// `s` with every [`forbidden_in_html`] character replaced by U+FFFD.
+pub fn html_chars(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(forbidden_in_html) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    std::borrow::Cow::Owned(
+        s.chars()
+            .map(|c| if forbidden_in_html(c) { '\u{fffd}' } else { c })
+            .collect(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn characters_html_forbids_become_replacement_characters() {
+        assert_eq!(
+            html_chars("a\u{1}b\u{80}c\u{7f}d\u{fdd0}e\u{ffff}"),
+            "a\u{fffd}b\u{fffd}c\u{fffd}d\u{fffd}e\u{fffd}"
+        );
+        assert!(matches!(
+            html_chars("æøå\t\n ok"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
 
     #[test]
     fn norwegian_numbers() {

@@ -351,11 +351,30 @@ pub fn render(text: &str, cx: &MdContext) -> Result<Rendered, Vec<Diagnostic>> {
                 } else {
                     format!("<td{class}>")
                 };
+                table.cell_start = out.len();
                 out.push(Event::Html(CowStr::from(tag)));
             }
             Event::End(TagEnd::TableCell) => {
+                // A header cell with nothing to read (a blank corner cell, or one whose
+                // raw HTML was all removed) is a data cell: an empty header names no
+                // column for a screen reader.
+                let blank_head =
+                    table.in_head && cell_is_blank(out.get(table.cell_start + 1..).unwrap_or(&[]));
+                if blank_head && let Some(start) = out.get_mut(table.cell_start) {
+                    let class = match table.aligns.get(table.cell) {
+                        Some(pulldown_cmark::Alignment::Right) => " class=\"num\"",
+                        Some(pulldown_cmark::Alignment::Center) => " class=\"center\"",
+                        _ => "",
+                    };
+                    *start = Event::Html(CowStr::from(format!("<td{class}>")));
+                }
                 out.push(Event::Html(
-                    if table.in_head { "</th>" } else { "</td>" }.into(),
+                    if table.in_head && !blank_head {
+                        "</th>"
+                    } else {
+                        "</td>"
+                    }
+                    .into(),
                 ));
                 table.cell += 1;
             }
@@ -766,7 +785,7 @@ struct CountingWriter<'a> {
 
 impl std::fmt::Write for CountingWriter<'_> {
     fn write_str(&mut self, s: &str) -> std::fmt::Result {
-        self.out.push_str(s);
+        self.out.push_str(&crate::format::html_chars(s));
         self.count.set(self.out.len());
         Ok(())
     }
@@ -876,11 +895,57 @@ fn table_caption_follows(events: &[(Event, Range<usize>)], i: usize, lang: Lang)
     matches!(events.get(end + 1), Some((Event::Start(Tag::Table(_)), _)))
 }
 
+/// Whether a cell's events hold nothing a reader would see or hear: only white space,
+/// tags without text, and text inside `<script>` or `<style>` (the sanitiser removes
+/// it). An image counts as content: its alt text is read.
+fn cell_is_blank(events: &[Event]) -> bool {
+    let mut removed_until: Option<&str> = None;
+    events.iter().all(|e| match e {
+        Event::Text(t) => removed_until.is_some() || t.trim().is_empty(),
+        Event::Html(h) | Event::InlineHtml(h) => {
+            let lower = h.to_ascii_lowercase();
+            if let Some(close) = removed_until {
+                if lower.contains(close) {
+                    removed_until = None;
+                }
+                return true;
+            }
+            for (open, close) in [("<script", "</script"), ("<style", "</style")] {
+                if lower.contains(open) && !lower.contains(close) {
+                    removed_until = Some(close);
+                }
+            }
+            let mut in_tag = false;
+            let mut in_removed = false;
+            let mut rest = lower.as_str();
+            while let Some(c) = rest.chars().next() {
+                if !in_tag && (rest.starts_with("<script") || rest.starts_with("<style")) {
+                    in_removed = true;
+                } else if rest.starts_with("</script") || rest.starts_with("</style") {
+                    in_removed = false;
+                }
+                match c {
+                    '<' => in_tag = true,
+                    '>' => in_tag = false,
+                    _ if in_tag || in_removed || c.is_whitespace() => {}
+                    _ => return false,
+                }
+                rest = &rest[c.len_utf8()..];
+            }
+            true
+        }
+        Event::SoftBreak | Event::HardBreak => true,
+        _ => false,
+    })
+}
+
 #[derive(Default)]
 struct TableState<'a> {
     aligns: Vec<pulldown_cmark::Alignment>,
     in_head: bool,
     cell: usize,
+    /// Where the open cell's start tag is in `out`.
+    cell_start: usize,
     caption: Option<Vec<Event<'a>>>,
 }
 
@@ -1072,6 +1137,8 @@ fn unique_slug(
     id
 }
 
+/// Escapes text for HTML content and attribute values; characters HTML forbids
+/// become U+FFFD.
 pub fn escape_attr(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -1080,6 +1147,7 @@ pub fn escape_attr(s: &str) -> String {
             '"' => out.push_str("&quot;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
+            c if crate::format::forbidden_in_html(c) => out.push('\u{fffd}'),
             _ => out.push(c),
         }
     }
@@ -1211,6 +1279,22 @@ mod tests {
         );
         assert!(r.html.contains("lenke"));
         assert!(r.warnings.iter().any(|w| w.message.contains("<script>")));
+    }
+
+    #[test]
+    fn blank_header_cells_are_data_cells() {
+        let r = render_plain(
+            "## Tall\n\n|  | 2023 | <script>x()</script> | <br> |\n|---|--:|--:|---|\n| Ansatte | 1 | 2 | 3 |\n",
+        )
+        .unwrap();
+        assert!(
+            r.html.contains(
+                "<thead><tr><td></td><th scope=\"col\" class=\"num\">2023</th><td class=\"num\"></td><td><br></td></tr></thead>"
+            ),
+            "{}",
+            r.html
+        );
+        assert!(!r.html.contains("<th scope=\"col\"></th>"), "{}", r.html);
     }
 
     #[test]

@@ -645,6 +645,7 @@ fn html_formatter(
 ) -> Result<(), minijinja::Error> {
     match (state.auto_escape(), value.as_str()) {
         (minijinja::AutoEscape::Html, Some(s)) if !value.is_safe() => {
+            let s = &*crate::format::html_chars(s);
             let mut last = 0;
             for (i, b) in s.bytes().enumerate() {
                 let rep = match b {

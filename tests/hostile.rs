@@ -232,6 +232,18 @@ fn the_hostile_site_builds_and_nothing_in_it_can_run() {
     assert!(report.contains("&lt;script&gt;alert('code')&lt;/script&gt;"));
     assert!(report.contains("<abbr title=\"x\">EHN</abbr>"));
     assert!(report.contains("Et avsnitt i en div."));
+    // Characters HTML forbids, raw or as references, are shown as U+FFFD.
+    assert!(
+        report.contains("entitet\u{fffd}her, C1\u{fffd}her, rått\u{fffd}her, ikke-tegn\u{fffd}her"),
+        "{report}"
+    );
+    assert!(report.contains("kode\u{fffd}her"), "{report}");
+    for (page, html) in &pages {
+        assert!(
+            !html.chars().any(aktsom::format::forbidden_in_html),
+            "{page}"
+        );
+    }
     // Unsafe links are dropped and their text kept.
     assert!(report.contains("store bokstaver"));
     assert!(!report.contains("href=\"javascript"));
@@ -253,10 +265,7 @@ fn html_in_front_matter_and_member_strings_is_escaped() {
         member.contains("&lt;script&gt;window.__pwned=&#39;industry&#39;&lt;/script&gt;Tekstil")
     );
     assert!(member.contains("&lt;svg onload="));
-    // The quote in the website address cannot end the attribute.
-    assert!(member.contains(
-        "href=\"https://skadelig.example.no/&quot; onmouseover=&quot;window.__pwned=&#39;website&#39;\""
-    ));
+    assert!(member.contains("href=\"https://skadelig.example.no/?a=1&amp;b=2\""));
     let members = read(&p.join("medlemmer/index.html"));
     assert!(members.contains("&lt;img src=x onerror="));
     let page = read(&p.join("om/index.html"));
@@ -338,6 +347,33 @@ fn write_report(site: &Path, body: &str) {
 }
 
 const QUICK: Duration = Duration::from_secs(20);
+
+#[test]
+fn a_website_that_is_not_an_address_is_refused() {
+    for website in [
+        "https://x.example/\\\" onmouseover=\\\"alert(1)",
+        "javascript:alert(1)",
+        "https://x.example/<script>",
+        "https://x.example/ a",
+    ] {
+        let out = assert_refused(
+            |s| {
+                let p = s.join("content/members/skadelig-as/member.toml");
+                let text = read(&p);
+                let start = text.find("website = ").unwrap();
+                let end = start + text[start..].find('\n').unwrap();
+                let line = format!("website = \"{website}\"");
+                std::fs::write(&p, format!("{}{line}{}", &text[..start], &text[end..])).unwrap();
+            },
+            "website must be an http(s) address",
+            QUICK,
+        );
+        assert!(
+            out.contains("content/members/skadelig-as/member.toml:6:1"),
+            "{out}"
+        );
+    }
+}
 
 #[test]
 fn a_50_mb_file_is_refused_unread() {

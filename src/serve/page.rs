@@ -187,6 +187,7 @@ pub fn escape(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            c if crate::format::forbidden_in_html(c) => out.push('\u{fffd}'),
             c => out.push(c),
         }
     }
