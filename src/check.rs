@@ -151,7 +151,7 @@ pub fn check(opts: &CheckOptions) -> CheckResult {
     if errors.is_empty() {
         // Exactly what `build` does before it writes.
         let base_url = site.config.base_url.clone();
-        if let Err(more) = crate::build_files(&site, &base_url) {
+        if let Err(more) = crate::check_site(&site, &base_url) {
             errors.extend(more);
         }
         result.links_checked = true;

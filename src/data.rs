@@ -15,7 +15,7 @@ use crate::content::{Member, Report, Sector};
 use crate::diagnostics::Diagnostic;
 use crate::format;
 use crate::markdown::blocks_text;
-use crate::render::{OutFile, Renderer, Scope};
+use crate::render::{OutFile, Renderer, Scope, Sink};
 
 pub const CSV_PATH: &str = "data/nokkeltall.csv";
 pub const REPORTS_PATH: &str = "data/rapporter.json";
@@ -153,10 +153,9 @@ fn origin(r: &Renderer) -> String {
     base_url.strip_suffix(base).unwrap_or(base_url).to_string()
 }
 
-/// All open data files and the `/data/` page.
-pub fn pages(r: &Renderer, scope: &Scope) -> Result<Vec<OutFile>, Vec<Diagnostic>> {
+/// All open data files and the `/data/` page, into `sink`.
+pub fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Diagnostic>> {
     let reports = published(r);
-    let mut files = Vec::new();
 
     // Key figures, long format.
     let header = [
@@ -199,10 +198,12 @@ pub fn pages(r: &Renderer, scope: &Scope) -> Result<Vec<OutFile>, Vec<Diagnostic
             format!("cannot write the CSV: {e}"),
         )]
     })?;
-    files.push(OutFile {
+    let csv_kb = bytes.len().div_ceil(1024);
+    sink.put(OutFile {
         path: CSV_PATH.into(),
         bytes,
-    });
+    })
+    .map_err(|d| vec![d])?;
 
     // Every published report.
     let all = ReportsFile {
@@ -221,73 +222,69 @@ pub fn pages(r: &Renderer, scope: &Scope) -> Result<Vec<OutFile>, Vec<Diagnostic
             .collect(),
         reports: reports.iter().map(|(m, rep)| entry(r, m, rep)).collect(),
     };
-    files.push(OutFile {
+    let bytes = to_json(&all);
+    let reports_kb = bytes.len().div_ceil(1024);
+    sink.put(OutFile {
         path: REPORTS_PATH.into(),
-        bytes: to_json(&all),
-    });
+        bytes,
+    })
+    .map_err(|d| vec![d])?;
 
     // Each report with its sections as text.
-    let per_report: Vec<OutFile> = reports
-        .par_iter()
+    let jobs: Vec<&(&Member, &Report)> = reports
+        .iter()
         .filter(|(m, rep)| scope.member(&m.slug) && scope.year(rep.year))
-        .map(|(m, rep)| {
-            let lang = rep.lang(r.lang());
-            let template = &r.site().templates[&rep.template];
-            let e = entry(r, m, rep);
-            let sections = rep
-                .body
-                .sections
-                .iter()
-                .map(|s| SectionEntry {
-                    number: s.number.clone(),
-                    title: s
-                        .number
-                        .as_deref()
-                        .and_then(|n| template.title(n, lang))
-                        .map(str::to_string),
-                    heading: s.heading.clone(),
-                    anchor: s.anchor.clone(),
-                    url: format!("{}#{}", e.url, s.anchor),
-                    text: blocks_text(&s.blocks),
-                })
-                .collect();
-            let file = ReportFile {
-                schema: REPORT_SCHEMA,
-                entry: e,
-                sections,
-            };
-            OutFile {
-                path: format!("medlemmer/{}/{}/rapport.json", m.slug, rep.year),
-                bytes: to_json(&file),
-            }
-        })
         .collect();
-    files.extend(per_report);
+    let per_report = jobs.par_iter().map(|(m, rep)| {
+        let lang = rep.lang(r.lang());
+        let template = &r.site().templates[&rep.template];
+        let e = entry(r, m, rep);
+        let sections = rep
+            .body
+            .sections
+            .iter()
+            .map(|s| SectionEntry {
+                number: s.number.clone(),
+                title: s
+                    .number
+                    .as_deref()
+                    .and_then(|n| template.title(n, lang))
+                    .map(str::to_string),
+                heading: s.heading.clone(),
+                anchor: s.anchor.clone(),
+                url: format!("{}#{}", e.url, s.anchor),
+                text: blocks_text(&s.blocks),
+            })
+            .collect();
+        let file = ReportFile {
+            schema: REPORT_SCHEMA,
+            entry: e,
+            sections,
+        };
+        Ok(OutFile {
+            path: format!("medlemmer/{}/{}/rapport.json", m.slug, rep.year),
+            bytes: to_json(&file),
+        })
+    });
+    crate::render::emit(per_report, sink)?;
 
     // The page that documents the files.
-    let size = |path: &str| {
-        files
-            .iter()
-            .find(|f| f.path == path)
-            .map_or(0, |f| f.bytes.len())
-    };
     let page = r
         .page(
             "data.html",
             "data/index.html".into(),
             minijinja::context! {
                 csv_url => format!("{}{CSV_PATH}", r.base()),
-                csv_kb => size(CSV_PATH).div_ceil(1024),
+                csv_kb,
                 reports_url => format!("{}{REPORTS_PATH}", r.base()),
-                reports_kb => size(REPORTS_PATH).div_ceil(1024),
+                reports_kb,
                 report_count => reports.len(),
                 example_url => reports.first().map(|(m, rep)| format!("{}rapport.json", r.report_url(m, rep))),
                 figures => minijinja::value::Serde(&r.config().figures.iter().map(|f| (f.id.clone(), f.label.get(Lang::Nb).to_string())).collect::<Vec<_>>()),
             },
         )
         .map_err(|d| vec![d])?;
-    files.push(page);
-    Ok(files)
+    sink.put(page).map_err(|d| vec![d])
 }
 
 fn to_json<T: Serialize>(v: &T) -> Vec<u8> {

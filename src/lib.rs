@@ -13,10 +13,13 @@
 //! with the site's overrides), again in parallel; the feature modules add their pages
 //! through the same renderer: [`compare`] (figures over time, what changed between two
 //! years), [`questions`] (one question across members), [`overview`] (a year's
-//! aggregates), [`data`] (open data) and [`search`] (the static index). [`rewrite`]
-//! makes one lol_html pass over each finished page (external links, ids and link
-//! targets), the link check runs over the whole set, and [`output`] writes everything
-//! into a fresh folder and swaps it in only when the whole build succeeded.
+//! aggregates), [`data`] (open data) and [`search`] (the static index). Every finished
+//! file goes through an [`output::Emitter`] as soon as it is made: [`rewrite`] scans
+//! each HTML page once (external links marked; ids and link targets kept), and the file
+//! is written into a fresh staging folder (or kept in memory for the preview and
+//! `aktsom check`), so a build holds the model and the links, not its output. The link
+//! check then runs over the whole set, and [`output`] swaps the staging folder in only
+//! when the whole build succeeded.
 //!
 //! `aktsom serve` keeps the model in memory instead: [`rebuild`] re-renders only the
 //! pages an edit touches (every producer honours a [`render::Scope`]), and [`serve`]
@@ -50,7 +53,8 @@ use rayon::prelude::*;
 
 use crate::content::{LoadOptions, Site};
 use crate::diagnostics::{Diagnostic, Source};
-use crate::render::{OutFile, Scope};
+use crate::output::{Emitted, Emitter};
+use crate::render::{OutFile, Scope, Sink};
 
 /// What `aktsom build` is asked to do.
 #[derive(Debug, Clone)]
@@ -77,82 +81,63 @@ pub struct RenderedPages {
     pub links: Vec<(String, rewrite::PageLinks)>,
 }
 
-/// Renders the pages in `scope` (every page for [`Scope::All`]) and makes the lol_html
-/// pass over them. Static theme files and images are not included.
+/// Renders the pages in `scope` (every page for [`Scope::All`]) into `sink`: the core
+/// pages, then each feature module's. Static theme files and images are not included.
+fn produce(
+    site: &Site,
+    base_url: &str,
+    scope: &Scope,
+    sink: &dyn Sink,
+) -> Result<(), Vec<Diagnostic>> {
+    let theme = theme::Theme::new(&site.root, &site.config.theme).map_err(|d| vec![d])?;
+    let renderer = render::Renderer::new(site, &theme, base_url)?;
+    renderer.render_all(scope, sink)?;
+    // Feature modules add their own pages here, each rendering its own templates
+    // through `renderer`.
+    render::emit_all(compare::pages(&renderer, scope)?, sink)?;
+    data::pages(&renderer, scope, sink)?;
+    questions::pages(&renderer, scope, sink)?;
+    // Search goes last: its page links only to browsable indexes built above (the
+    // question pages always have their index; its bytes are already in `sink`).
+    let built = [OutFile {
+        path: "sporsmal/index.html".into(),
+        bytes: Vec::new(),
+    }];
+    render::emit_all(search::pages(&renderer, &built)?, sink)?;
+    Ok(())
+}
+
+/// Renders the pages in `scope` (every page for [`Scope::All`]) into memory, each HTML
+/// page scanned once (see [`rewrite`]). Static theme files and images are not included.
 pub fn render_pages(
     site: &Site,
     base_url: &str,
     scope: &Scope,
 ) -> Result<RenderedPages, Vec<Diagnostic>> {
-    let theme = theme::Theme::new(&site.root, &site.config.theme).map_err(|d| vec![d])?;
-    let renderer = render::Renderer::new(site, &theme, base_url)?;
-    let mut pages = renderer.render_all(scope)?;
-    // Feature modules add their own pages here, each rendering its own templates
-    // through `renderer`.
-    pages.extend(compare::pages(&renderer, scope)?);
-    pages.extend(data::pages(&renderer, scope)?);
-    pages.extend(questions::pages(&renderer, scope)?);
-    // Search goes last: its page links only to browsable indexes built above.
-    let search = search::pages(&renderer, &pages)?;
-    pages.extend(search);
-
-    // One lol_html pass per HTML page.
-    let rewritten: Vec<Result<(OutFile, Option<rewrite::PageLinks>), Diagnostic>> = pages
-        .into_par_iter()
-        .map(|f| {
-            if !f.path.ends_with(".html") {
-                return Ok((f, None));
-            }
-            let html = String::from_utf8(f.bytes).unwrap_or_default();
-            match rewrite::rewrite_page(&html) {
-                Ok((out, links)) => Ok((
-                    OutFile {
-                        path: f.path,
-                        bytes: out.into_bytes(),
-                    },
-                    Some(links),
-                )),
-                Err(e) => Err(Diagnostic::file(
-                    &f.path,
-                    format!("cannot rewrite the page: {e}"),
-                )),
-            }
-        })
-        .collect();
-    let mut files = Vec::new();
-    let mut links = Vec::new();
-    let mut errors = Vec::new();
-    for r in rewritten {
-        match r {
-            Ok((f, l)) => {
-                if let Some(l) = l {
-                    links.push((f.path.clone(), l));
-                }
-                files.push(f);
-            }
-            Err(e) => errors.push(e),
-        }
-    }
-    if errors.is_empty() {
-        Ok(RenderedPages { files, links })
-    } else {
-        Err(errors)
-    }
+    let out = Emitter::in_memory();
+    produce(site, base_url, scope, &out)?;
+    let Emitted { files, links, .. } = out.finish();
+    Ok(RenderedPages { files, links })
 }
 
-/// Builds the site into memory: every output file, and the files to copy as they are.
-pub fn build_files(
+/// Every file of the site into `out`: the pages, the theme's static files and the
+/// members' images (which are also returned).
+fn build_into(
     site: &Site,
     base_url: &str,
-) -> Result<(Vec<OutFile>, Vec<output::Copy>), Vec<Diagnostic>> {
+    out: &Emitter,
+) -> Result<Vec<output::Copy>, Vec<Diagnostic>> {
     let theme = theme::Theme::new(&site.root, &site.config.theme).map_err(|d| vec![d])?;
-    let RenderedPages { mut files, links } = render_pages(site, base_url, &Scope::All)?;
-    for (name, bytes) in theme.static_files() {
-        files.push(OutFile {
+    produce(site, base_url, &Scope::All, out)?;
+    let statics: Vec<OutFile> = theme
+        .static_files()
+        .into_iter()
+        .map(|(name, bytes)| OutFile {
             path: name,
             bytes: bytes.into_owned(),
-        });
-    }
+        })
+        .collect();
+    render::emit_all(statics, out)?;
     let mut copies = Vec::new();
     for m in &site.members {
         for img in &m.images {
@@ -162,12 +147,45 @@ pub fn build_files(
             });
         }
     }
-    let mut exists: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
-    exists.extend(copies.iter().map(|c| c.to.as_str()));
-    let ids = LinkTargets::new(&links);
-    check_links(site, base_url, &exists, &ids, &links)?;
+    let errors: Vec<Diagnostic> = copies
+        .par_iter()
+        .filter_map(|c| out.copy(c).err())
+        .collect();
+    if errors.is_empty() {
+        Ok(copies)
+    } else {
+        Err(errors)
+    }
+}
+
+/// The link check over everything an [`Emitter`] took.
+fn check_emitted(site: &Site, base_url: &str, emitted: &Emitted) -> Result<(), Vec<Diagnostic>> {
+    let exists: HashSet<&str> = emitted.paths.iter().map(String::as_str).collect();
+    let ids = LinkTargets::new(&emitted.links);
+    check_links(site, base_url, &exists, &ids, &emitted.links)
+}
+
+/// Builds the site into memory: every output file, sorted by path, and the files to
+/// copy as they are. For the preview and the tests; `aktsom build` writes as it goes.
+pub fn build_files(
+    site: &Site,
+    base_url: &str,
+) -> Result<(Vec<OutFile>, Vec<output::Copy>), Vec<Diagnostic>> {
+    let out = Emitter::in_memory();
+    let copies = build_into(site, base_url, &out)?;
+    let emitted = out.finish();
+    check_emitted(site, base_url, &emitted)?;
+    let mut files = emitted.files;
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok((files, copies))
+}
+
+/// Everything `aktsom build` checks before it writes (every page rendered, every link
+/// checked), keeping nothing but the links.
+pub fn check_site(site: &Site, base_url: &str) -> Result<(), Vec<Diagnostic>> {
+    let out = Emitter::discard();
+    build_into(site, base_url, &out)?;
+    check_emitted(site, base_url, &out.finish())
 }
 
 /// The ids of every HTML page, by output path, for the link check.
@@ -302,16 +320,23 @@ pub fn build(opts: &BuildOptions) -> Result<BuildSummary, Vec<Diagnostic>> {
         };
     }
     let base_url = site.config.base_url.clone();
-    let (files, copies) = build_files(&site, &base_url)?;
-    output::publish(&opts.out, &files, &copies).map_err(|e| {
+    let write_error = |e: std::io::Error| {
         vec![Diagnostic::file(
             &opts.out,
             format!("cannot write the output: {e}"),
         )]
-    })?;
+    };
+    // Pages go to the staging folder as they are made; dropped on any error below, it
+    // is removed and the output stays as it was.
+    let staging = output::Staging::new(&opts.out).map_err(write_error)?;
+    let out = Emitter::to_dir(staging.path());
+    build_into(&site, &base_url, &out)?;
+    let emitted = out.finish();
+    check_emitted(&site, &base_url, &emitted)?;
+    staging.publish().map_err(write_error)?;
     Ok(BuildSummary {
-        pages: files.iter().filter(|f| f.path.ends_with(".html")).count(),
-        files: files.len() + copies.len(),
+        pages: emitted.links.len(),
+        files: emitted.paths.len(),
         reports: site.members.iter().map(|m| m.reports.len()).sum(),
         warnings: std::mem::take(&mut site.warnings),
         elapsed: start.elapsed(),

@@ -1,13 +1,23 @@
-//! Writing the built site: everything goes into a fresh folder beside the output, and
-//! only a complete build is swapped in. A failed build leaves the previous output
-//! exactly as it was.
+//! Writing the built site. Pages go to a fresh staging folder beside the output as
+//! they are rendered (in parallel), and only a complete build (link check included)
+//! is swapped in: a failed build leaves the previous output exactly as it was.
+//!
+//! Every finished file passes through an [`Emitter`]: HTML pages get their one scan
+//! ([`crate::rewrite::scan_page`]: external links marked, ids and internal links kept
+//! for the link check), then the file is written to the staging folder, or kept in
+//! memory for `aktsom check`, the preview and the tests. Written pages are not kept:
+//! a build holds the model and the links, not the output.
 
+use std::collections::HashSet;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 
-use crate::render::OutFile;
+use crate::diagnostics::Diagnostic;
+use crate::render::{OutFile, Sink};
+use crate::rewrite::{self, PageLinks};
 
 /// A file copied as it is (a member's image).
 pub struct Copy {
@@ -52,54 +62,198 @@ fn absolute(p: &Path) -> PathBuf {
     }
 }
 
-/// Writes `files` and `copies` into a new folder and swaps it in for `out`.
-pub fn publish(out: &Path, files: &[OutFile], copies: &[Copy]) -> io::Result<()> {
-    let parent = match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&parent)?;
-    let staging = tempfile::Builder::new()
-        .prefix(".aktsom-build-")
-        .tempdir_in(&parent)?;
-    let dir = staging.path();
+/// A fresh folder beside the output that a build writes into. Dropped without
+/// [`Staging::publish`] (a failed build), it is removed and the output is untouched.
+pub struct Staging {
+    dir: tempfile::TempDir,
+    out: PathBuf,
+    parent: PathBuf,
+}
 
-    let mut dirs: Vec<PathBuf> = files
-        .iter()
-        .map(|f| f.path.as_str())
-        .chain(copies.iter().map(|c| c.to.as_str()))
-        .filter_map(|p| Path::new(p).parent().map(|d| dir.join(d)))
-        .collect();
-    dirs.sort();
-    dirs.dedup();
-    for d in &dirs {
-        std::fs::create_dir_all(d)?;
+impl Staging {
+    pub fn new(out: &Path) -> io::Result<Staging> {
+        let parent = match out.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&parent)?;
+        let dir = tempfile::Builder::new()
+            .prefix(".aktsom-build-")
+            .tempdir_in(&parent)?;
+        Ok(Staging {
+            dir,
+            out: out.to_path_buf(),
+            parent,
+        })
     }
-    files
-        .par_iter()
-        .try_for_each(|f| std::fs::write(dir.join(&f.path), &f.bytes))?;
-    copies
-        .par_iter()
-        .try_for_each(|c| std::fs::copy(&c.from, dir.join(&c.to)).map(|_| ()))?;
 
-    // Swap: the old output moves aside, the new one takes its place, the old one goes.
-    let staged = staging.keep();
-    if out.exists() {
-        let old = tempfile::Builder::new()
-            .prefix(".aktsom-old-")
-            .tempdir_in(&parent)?
-            .keep();
-        std::fs::remove_dir(&old)?;
-        std::fs::rename(out, &old)?;
-        if let Err(e) = std::fs::rename(&staged, out) {
-            let _ = std::fs::rename(&old, out);
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Swaps the staged folder in for the output: the old output moves aside, the new
+    /// one takes its place, the old one goes.
+    pub fn publish(self) -> io::Result<()> {
+        let Staging { dir, out, parent } = self;
+        let staged = dir.keep();
+        if out.exists() {
+            let old = tempfile::Builder::new()
+                .prefix(".aktsom-old-")
+                .tempdir_in(&parent)?
+                .keep();
+            std::fs::remove_dir(&old)?;
+            std::fs::rename(&out, &old)?;
+            if let Err(e) = std::fs::rename(&staged, &out) {
+                let _ = std::fs::rename(&old, &out);
+                let _ = std::fs::remove_dir_all(&staged);
+                return Err(e);
+            }
+            remove_tree(&old);
+        } else if let Err(e) = std::fs::rename(&staged, &out) {
             let _ = std::fs::remove_dir_all(&staged);
             return Err(e);
         }
-        let _ = std::fs::remove_dir_all(&old);
-    } else if let Err(e) = std::fs::rename(&staged, out) {
-        let _ = std::fs::remove_dir_all(&staged);
-        return Err(e);
+        Ok(())
     }
-    Ok(())
+}
+
+/// Removes a folder tree, its top-level entries in parallel (best effort).
+fn remove_tree(dir: &Path) {
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        let entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        entries.par_iter().for_each(|p| {
+            if p.is_dir() {
+                let _ = std::fs::remove_dir_all(p);
+            } else {
+                let _ = std::fs::remove_file(p);
+            }
+        });
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Where an [`Emitter`] puts the files.
+enum Dest<'a> {
+    /// Kept in memory.
+    Memory(Mutex<Vec<OutFile>>),
+    /// Written into this folder.
+    Dir(&'a Path),
+    /// Dropped (`aktsom check`: only the links matter).
+    Discard,
+}
+
+/// Takes every finished file: scans HTML pages once (see [`rewrite::scan_page`]) and
+/// writes the file, or keeps it, or drops it. Paths and links are kept for the link
+/// check.
+pub struct Emitter<'a> {
+    dest: Dest<'a>,
+    paths: Mutex<Vec<String>>,
+    links: Mutex<Vec<(String, PageLinks)>>,
+    dirs: Mutex<HashSet<String>>,
+}
+
+/// What an [`Emitter`] took: every path, the links of every HTML page, and the files
+/// when they were kept in memory.
+pub struct Emitted {
+    pub paths: Vec<String>,
+    pub links: Vec<(String, PageLinks)>,
+    pub files: Vec<OutFile>,
+}
+
+impl<'a> Emitter<'a> {
+    fn new(dest: Dest<'a>) -> Emitter<'a> {
+        Emitter {
+            dest,
+            paths: Mutex::new(Vec::new()),
+            links: Mutex::new(Vec::new()),
+            dirs: Mutex::new(HashSet::new()),
+        }
+    }
+
+    /// Writes into `dir` (the staging folder).
+    pub fn to_dir(dir: &'a Path) -> Emitter<'a> {
+        Emitter::new(Dest::Dir(dir))
+    }
+
+    /// Keeps every file in memory.
+    pub fn in_memory() -> Emitter<'static> {
+        Emitter::new(Dest::Memory(Mutex::new(Vec::new())))
+    }
+
+    /// Keeps only paths and links.
+    pub fn discard() -> Emitter<'static> {
+        Emitter::new(Dest::Discard)
+    }
+
+    /// Copies a file as it is (into the folder; otherwise only its path is noted).
+    pub fn copy(&self, c: &Copy) -> Result<(), Diagnostic> {
+        if let Dest::Dir(dir) = &self.dest {
+            self.make_parent(dir, &c.to)?;
+            std::fs::copy(&c.from, dir.join(&c.to)).map_err(|e| write_error(dir, &c.to, e))?;
+        }
+        lock(&self.paths).push(c.to.clone());
+        Ok(())
+    }
+
+    fn make_parent(&self, dir: &Path, path: &str) -> Result<(), Diagnostic> {
+        let Some((parent, _)) = path.rsplit_once('/') else {
+            return Ok(());
+        };
+        if lock(&self.dirs).contains(parent) {
+            return Ok(());
+        }
+        // Two threads may create the same folder at once: create_dir_all allows that.
+        std::fs::create_dir_all(dir.join(parent)).map_err(|e| write_error(dir, path, e))?;
+        lock(&self.dirs).insert(parent.to_string());
+        Ok(())
+    }
+
+    pub fn finish(self) -> Emitted {
+        let files = match self.dest {
+            Dest::Memory(m) => m.into_inner().unwrap_or_else(|e| e.into_inner()),
+            _ => Vec::new(),
+        };
+        Emitted {
+            paths: self.paths.into_inner().unwrap_or_else(|e| e.into_inner()),
+            links: self.links.into_inner().unwrap_or_else(|e| e.into_inner()),
+            files,
+        }
+    }
+}
+
+impl Sink for Emitter<'_> {
+    fn put(&self, mut file: OutFile) -> Result<(), Diagnostic> {
+        if file.path.ends_with(".html") {
+            let html = std::str::from_utf8(&file.bytes).map_err(|_| {
+                Diagnostic::file(&file.path, "cannot rewrite the page: it is not UTF-8")
+            })?;
+            let (patched, links) = rewrite::scan_page(html);
+            if let Some(p) = patched {
+                file.bytes = p.into_bytes();
+            }
+            lock(&self.links).push((file.path.clone(), links));
+        }
+        match &self.dest {
+            Dest::Memory(files) => {
+                lock(&self.paths).push(file.path.clone());
+                lock(files).push(file);
+            }
+            Dest::Dir(dir) => {
+                self.make_parent(dir, &file.path)?;
+                std::fs::write(dir.join(&file.path), &file.bytes)
+                    .map_err(|e| write_error(dir, &file.path, e))?;
+                lock(&self.paths).push(file.path);
+            }
+            Dest::Discard => lock(&self.paths).push(file.path),
+        }
+        Ok(())
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn write_error(dir: &Path, path: &str, e: io::Error) -> Diagnostic {
+    Diagnostic::file(dir.join(path), format!("cannot write the output: {e}"))
 }

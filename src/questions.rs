@@ -7,16 +7,18 @@
 //! one's ids (and the links and labels that point at them) get a prefix, and its
 //! sub-headings are moved to the levels under the member's heading.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::fmt::Write;
 
-use lol_html::{RewriteStrSettings, element, rewrite_str};
 use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::content::{Member, Report};
 use crate::diagnostics::Diagnostic;
-use crate::render::{OutFile, Renderer, Scope};
+use crate::markdown::{Section, escape_attr};
+use crate::render::{OutFile, Renderer, Scope, Sink};
 use crate::reporting::Question;
+use crate::rewrite::{Tag, scan};
 
 /// The question's URL path part: `2.A.3` → `2-a-3`.
 pub fn slug(number: &str) -> String {
@@ -95,36 +97,87 @@ fn all_questions<'a>(r: &Renderer<'a>) -> Vec<&'a Question> {
     order.into_iter().map(|(_, q)| q).collect()
 }
 
+/// A report and its numbered sections by number.
+struct Entry<'a> {
+    member: &'a Member,
+    report: &'a Report,
+    sections: HashMap<&'a str, &'a Section>,
+}
+
 /// Reports by year, members in slug order; drafts only when the build includes them.
-fn by_year<'a>(r: &Renderer<'a>) -> BTreeMap<u16, Vec<(&'a Member, &'a Report)>> {
-    let mut years: BTreeMap<u16, Vec<(&Member, &Report)>> = BTreeMap::new();
+fn by_year<'a>(r: &Renderer<'a>) -> BTreeMap<u16, Vec<Entry<'a>>> {
+    let mut years: BTreeMap<u16, Vec<Entry<'a>>> = BTreeMap::new();
     for m in &r.site().members {
         for rep in &m.reports {
-            years.entry(rep.year).or_default().push((m, rep));
+            let sections = rep
+                .body
+                .sections
+                .iter()
+                .filter_map(|s| s.number.as_deref().map(|n| (n, s)))
+                .collect();
+            years.entry(rep.year).or_default().push(Entry {
+                member: m,
+                report: rep,
+                sections,
+            });
         }
     }
     years
 }
 
-/// All question pages.
-pub fn pages(r: &Renderer, scope: &Scope) -> Result<Vec<OutFile>, Vec<Diagnostic>> {
+/// A page of the question pages.
+enum Job<'q> {
+    /// `/sporsmal/<number>/`: the question's years.
+    Question(&'q QuestionYears<'q>),
+    /// `/sporsmal/<number>/<year>/`.
+    Year(&'q QuestionYears<'q>, u16),
+}
+
+/// A question (depth 3) and the years in which some report's template has it, with
+/// how many reports answer it each year.
+struct QuestionYears<'q> {
+    question: &'q Question,
+    years: Vec<(u16, usize)>,
+}
+
+/// All question pages, into `sink`.
+pub fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Diagnostic>> {
     let site = r.site();
     let questions = all_questions(r);
     let years = by_year(r);
     let lang = r.lang();
-    // For each question (depth 3), the years in which some report's template has it.
-    let mut jobs: Vec<(&Question, Vec<u16>)> = Vec::new();
+    // The template versions used each year.
+    let versions_in: BTreeMap<u16, BTreeSet<&str>> = years
+        .iter()
+        .map(|(y, reps)| {
+            (
+                *y,
+                reps.iter().map(|e| e.report.template.as_str()).collect(),
+            )
+        })
+        .collect();
+    let mut with_years: Vec<QuestionYears> = Vec::new();
     for q in questions.iter().filter(|q| q.depth == 3) {
-        let ys: Vec<u16> = years
+        let ys: Vec<(u16, usize)> = years
             .iter()
-            .filter(|(_, reps)| {
-                reps.iter()
-                    .any(|(_, rep)| site.templates[&rep.template].get(&q.number).is_some())
+            .filter(|(y, _)| {
+                versions_in[*y]
+                    .iter()
+                    .any(|v| site.templates[*v].get(&q.number).is_some())
             })
-            .map(|(y, _)| *y)
+            .map(|(y, reps)| {
+                let answered = reps
+                    .iter()
+                    .filter(|e| e.sections.contains_key(q.number.as_str()))
+                    .count();
+                (*y, answered)
+            })
             .collect();
         if !ys.is_empty() {
-            jobs.push((q, ys));
+            with_years.push(QuestionYears {
+                question: q,
+                years: ys,
+            });
         }
     }
     let versions = site.templates.len();
@@ -141,102 +194,111 @@ pub fn pages(r: &Renderer, scope: &Scope) -> Result<Vec<OutFile>, Vec<Diagnostic
                 number: q.number.clone(),
                 title: q.title.get(lang).to_string(),
                 depth: q.depth,
-                url: jobs
+                url: with_years
                     .iter()
-                    .any(|(j, _)| j.number == q.number)
+                    .any(|j| j.question.number == q.number)
                     .then(|| question_url(r, &q.number)),
                 only_in: (has.len() < versions).then(|| has.join(", ")),
             }
         })
         .collect();
 
-    let mut results: Vec<Result<OutFile, Diagnostic>> = vec![r.page(
-        "questions.html",
-        "sporsmal/index.html".into(),
-        minijinja::context! { questions => minijinja::value::Serde(&index) },
-    )];
-    let per_question: Vec<Vec<Result<OutFile, Diagnostic>>> = jobs
-        .par_iter()
-        .filter(|(q, ys)| ys.iter().any(|&y| scope.question(&q.number, y)))
-        .map(|(q, ys)| {
-            let mut out = Vec::with_capacity(ys.len() + 1);
-            let answered = |y: u16| {
-                years[&y]
-                    .iter()
-                    .filter(|(_, rep)| {
-                        rep.body
-                            .sections
-                            .iter()
-                            .any(|s| s.number.as_deref() == Some(q.number.as_str()))
-                    })
-                    .count()
-            };
-            let links = |current: Option<u16>| -> Vec<YearLink> {
-                ys.iter()
-                    .rev()
-                    .map(|&y| YearLink {
-                        year: y,
-                        url: question_year_url(r, &q.number, y),
-                        answers: answered(y),
-                        current: Some(y) == current,
-                    })
-                    .collect()
-            };
-            let latest = *ys.last().expect("at least one year");
-            // The question's own page shows answer counts per year.
-            out.push(r.page(
-                "question.html",
-                format!("sporsmal/{}/index.html", slug(&q.number)),
-                minijinja::context! {
-                    number => q.number.clone(),
-                    title => q.title.get(lang).to_string(),
-                    years => minijinja::value::Serde(&links(None)),
-                    latest_url => question_year_url(r, &q.number, latest),
-                    latest => latest,
-                },
-            ));
-            for &y in ys.iter().filter(|&&y| scope.question(&q.number, y)) {
-                out.push(year_page(r, q, y, &years[&y], links(Some(y))));
-            }
-            out
+    let mut jobs: Vec<Job> = Vec::new();
+    for qy in &with_years {
+        let number = &qy.question.number;
+        if !qy.years.iter().any(|&(y, _)| scope.question(number, y)) {
+            continue;
+        }
+        jobs.push(Job::Question(qy));
+        for &(y, _) in qy.years.iter().filter(|&&(y, _)| scope.question(number, y)) {
+            jobs.push(Job::Year(qy, y));
+        }
+    }
+    let index_page = r
+        .page(
+            "questions.html",
+            "sporsmal/index.html".into(),
+            minijinja::context! { questions => minijinja::value::Serde(&index) },
+        )
+        .and_then(|f| sink.put(f));
+    let rendered = crate::render::emit(
+        jobs.par_iter().map(|job| match job {
+            Job::Question(qy) => question_page(r, qy),
+            Job::Year(qy, y) => year_page(r, qy, *y, &years[y]),
+        }),
+        sink,
+    );
+    match (index_page, rendered) {
+        (Ok(()), r) => r,
+        (Err(e), Ok(())) => Err(vec![e]),
+        (Err(e), Err(mut more)) => {
+            more.insert(0, e);
+            Err(more)
+        }
+    }
+}
+
+fn year_links(r: &Renderer, qy: &QuestionYears, current: Option<u16>) -> Vec<YearLink> {
+    qy.years
+        .iter()
+        .rev()
+        .map(|&(y, answers)| YearLink {
+            year: y,
+            url: question_year_url(r, &qy.question.number, y),
+            answers,
+            current: Some(y) == current,
         })
-        .collect();
-    results.extend(per_question.into_iter().flatten());
-    crate::render::collect(results)
+        .collect()
+}
+
+/// The question's own page: its years, with answer counts.
+fn question_page(r: &Renderer, qy: &QuestionYears) -> Result<OutFile, Diagnostic> {
+    let q = qy.question;
+    let latest = qy.years.last().map_or(0, |&(y, _)| y);
+    r.page(
+        "question.html",
+        format!("sporsmal/{}/index.html", slug(&q.number)),
+        minijinja::context! {
+            number => q.number.clone(),
+            title => q.title.get(r.lang()).to_string(),
+            years => minijinja::value::Serde(&year_links(r, qy, None)),
+            latest_url => question_year_url(r, &q.number, latest),
+            latest => latest,
+        },
+    )
 }
 
 fn year_page(
     r: &Renderer,
-    q: &Question,
+    qy: &QuestionYears,
     year: u16,
-    reports: &[(&Member, &Report)],
-    years: Vec<YearLink>,
+    reports: &[Entry],
 ) -> Result<OutFile, Diagnostic> {
+    let q = qy.question;
     let mut answers = Vec::new();
     let mut missing = Vec::new();
-    for (m, rep) in reports {
+    for e in reports {
+        let (m, rep) = (e.member, e.report);
         let template = &r.site().templates[&rep.template];
-        match rep
-            .body
-            .sections
-            .iter()
-            .find(|s| s.number.as_deref() == Some(q.number.as_str()))
-        {
-            Some(s) => answers.push(Answer {
-                member: m.info.name.clone(),
-                member_url: r.member_url(m),
-                report_url: format!("{}#{}", r.report_url(m, rep), s.anchor),
-                heading: s.heading.clone(),
-                lang: rep.language.clone(),
-                html: embed(
-                    rep.body.answer_html(s),
-                    &format!("{}-", m.slug),
-                    3,
-                    &r.report_url(m, rep),
-                    (&format!("svar-{}", m.slug), &m.info.name),
-                ),
-                slug: m.slug.clone(),
-            }),
+        match e.sections.get(q.number.as_str()) {
+            Some(s) => {
+                let report_url = r.report_url(m, rep);
+                answers.push(Answer {
+                    member: m.info.name.clone(),
+                    member_url: r.member_url(m),
+                    report_url: format!("{report_url}#{}", s.anchor),
+                    heading: s.heading.clone(),
+                    lang: rep.language.clone(),
+                    html: embed(
+                        rep.body.answer_html(s),
+                        &format!("{}-", m.slug),
+                        3,
+                        &report_url,
+                        (&format!("svar-{}", m.slug), &m.info.name),
+                    ),
+                    slug: m.slug.clone(),
+                })
+            }
             None if template.get(&q.number).is_some() => missing.push(Missing {
                 member: m.info.name.clone(),
                 report_url: r.report_url(m, rep),
@@ -254,7 +316,7 @@ fn year_page(
             year,
             answers => minijinja::value::Serde(&answers),
             missing => minijinja::value::Serde(&missing),
-            years => minijinja::value::Serde(&years),
+            years => minijinja::value::Serde(&year_links(r, qy, Some(year))),
         },
     )
 }
@@ -266,82 +328,124 @@ fn year_page(
 /// Scroll regions (wide tables) are named after their member too, `owner` being the id
 /// and text of the member's heading on the page: many members' tables share captions.
 pub fn embed(html: &str, prefix: &str, top: u8, report_url: &str, owner: (&str, &str)) -> String {
-    let highest = (1..=6u8)
-        .find(|l| html.contains(&format!("<h{l}")))
-        .unwrap_or(top);
-    let shift = i16::from(highest) - i16::from(top);
-    let ids: std::collections::HashSet<&str> = html
-        .split(" id=\"")
-        .skip(1)
-        .filter_map(|rest| rest.split('"').next())
-        .collect();
-    let result = rewrite_str(
-        html,
-        RewriteStrSettings::new()
-            .append_element_content_handler(element!("[id]", |el| {
-                if let Some(id) = el.get_attribute("id") {
-                    el.set_attribute("id", &format!("{prefix}{id}"))?;
-                }
-                Ok(())
-            }))
-            .append_element_content_handler(element!("a[href^='#']", |el| {
-                if let Some(href) = el.get_attribute("href") {
-                    let target = &href[1..];
-                    if ids.contains(target) {
-                        el.set_attribute("href", &format!("#{prefix}{target}"))?;
+    // First the answer's ids and its highest heading.
+    let mut ids: HashSet<&str> = HashSet::new();
+    let mut highest = None::<u8>;
+    scan(html, |t| {
+        if t.end {
+            return;
+        }
+        if let Some(id) = t.attr("id") {
+            ids.insert(id);
+        }
+        if let Some(l) = heading_level(t.name) {
+            highest = Some(highest.map_or(l, |h| h.min(l)));
+        }
+    });
+    let shift = i16::from(highest.unwrap_or(top)) - i16::from(top);
+    let level = |l: u8| (i16::from(l) - shift).clamp(i16::from(top), 6);
+
+    let mut out = String::with_capacity(html.len() + html.len() / 16);
+    let mut last = 0;
+    // (attribute index, new value) for the tag at hand.
+    let mut changes: Vec<(usize, String)> = Vec::new();
+    scan(html, |t: &Tag| {
+        let heading = heading_level(t.name);
+        if t.end {
+            if let Some(l) = heading {
+                out.push_str(&html[last..t.span.start]);
+                let _ = write!(out, "</h{}>", level(l));
+                last = t.span.end;
+            }
+            return;
+        }
+        changes.clear();
+        let region = t.attr("role") == Some("region");
+        for (k, a) in t.attrs.iter().enumerate() {
+            let name = a.name;
+            let value = a.value;
+            let new = if name.eq_ignore_ascii_case("id") {
+                Some(format!("{prefix}{value}"))
+            } else if name.eq_ignore_ascii_case("href") && t.is("a") {
+                if let Some(target) = value.strip_prefix('#') {
+                    Some(if ids.contains(target) {
+                        format!("#{prefix}{target}")
                     } else {
-                        el.set_attribute("href", &format!("{report_url}{href}"))?;
-                    }
-                }
-                Ok(())
-            }))
-            .append_element_content_handler(element!("a[href]:not([href^='#']), img[src]", |el| {
-                // Paths relative to the report page would break on this page.
-                let attr = if el.tag_name() == "img" {
-                    "src"
+                        format!("{report_url}{value}")
+                    })
                 } else {
-                    "href"
-                };
-                if let Some(url) = el.get_attribute(attr) {
-                    let relative = !url.starts_with('/') && !url.contains(':');
-                    if relative {
-                        let (path, frag) = crate::rewrite::resolve(report_url, &url);
-                        let resolved = match frag {
-                            Some(f) => format!("{path}#{f}"),
-                            None => path,
-                        };
-                        el.set_attribute(attr, &resolved)?;
+                    relative(report_url, value)
+                }
+            } else if name.eq_ignore_ascii_case("src") && t.is("img") {
+                relative(report_url, value)
+            } else if name.eq_ignore_ascii_case("aria-labelledby") {
+                let mut v = String::new();
+                if region {
+                    v.push_str(owner.0);
+                }
+                for id in value.split_whitespace() {
+                    if !v.is_empty() {
+                        v.push(' ');
                     }
+                    v.push_str(prefix);
+                    v.push_str(id);
                 }
-                Ok(())
-            }))
-            .append_element_content_handler(element!("[aria-labelledby]", |el| {
-                if let Some(ids) = el.get_attribute("aria-labelledby") {
-                    let mut prefixed: Vec<String> = ids
-                        .split_whitespace()
-                        .map(|i| format!("{prefix}{i}"))
-                        .collect();
-                    if el.get_attribute("role").as_deref() == Some("region") {
-                        prefixed.insert(0, owner.0.to_string());
-                    }
-                    el.set_attribute("aria-labelledby", &prefixed.join(" "))?;
-                }
-                Ok(())
-            }))
-            .append_element_content_handler(element!("[role='region'][aria-label]", |el| {
-                if let Some(label) = el.get_attribute("aria-label") {
-                    el.set_attribute("aria-label", &format!("{}: {label}", owner.1))?;
-                }
-                Ok(())
-            }))
-            .append_element_content_handler(element!("h1, h2, h3, h4, h5, h6", |el| {
-                let level: i16 = el.tag_name()[1..].parse().unwrap_or(6);
-                let new = (level - shift).clamp(i16::from(top), 6);
-                el.set_tag_name(&format!("h{new}"))?;
-                Ok(())
-            })),
-    );
-    result.unwrap_or_else(|_| String::new())
+                Some(v)
+            } else if name.eq_ignore_ascii_case("aria-label") && region {
+                Some(format!("{}: {value}", escape_attr(owner.1)))
+            } else {
+                None
+            };
+            if let Some(v) = new {
+                changes.push((k, v));
+            }
+        }
+        if changes.is_empty() && heading.is_none() {
+            return;
+        }
+        out.push_str(&html[last..t.span.start]);
+        out.push('<');
+        match heading {
+            Some(l) => {
+                let _ = write!(out, "h{}", level(l));
+            }
+            None => out.push_str(t.name),
+        }
+        let mut at = t.span.start + 1 + t.name.len();
+        for (k, v) in &changes {
+            let raw = &t.attrs[*k].raw;
+            out.push_str(&html[at..raw.start]);
+            out.push_str("=\"");
+            out.push_str(v);
+            out.push('"');
+            at = raw.end;
+        }
+        out.push_str(&html[at..t.span.end]);
+        last = t.span.end;
+    });
+    out.push_str(&html[last..]);
+    out
+}
+
+/// `h1` … `h6` → 1 … 6.
+fn heading_level(name: &str) -> Option<u8> {
+    match name.as_bytes() {
+        [b'h' | b'H', d @ b'1'..=b'6'] => Some(d - b'0'),
+        _ => None,
+    }
+}
+
+/// A path relative to the report page, made absolute (it would break on this page);
+/// `None` for anything else.
+fn relative(report_url: &str, url: &str) -> Option<String> {
+    if url.starts_with('/') || url.contains(':') {
+        return None;
+    }
+    let (path, frag) = crate::rewrite::resolve(report_url, url);
+    Some(match frag {
+        Some(f) => format!("{path}#{f}"),
+        None => path,
+    })
 }
 
 #[cfg(test)]

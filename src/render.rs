@@ -27,6 +27,34 @@ pub struct OutFile {
     pub bytes: Vec<u8>,
 }
 
+/// Where finished files go as they are made (see [`crate::output::Emitter`]): written
+/// to the staging folder at once, so that a build does not hold its output.
+pub trait Sink: Sync {
+    fn put(&self, file: OutFile) -> Result<(), Diagnostic>;
+}
+
+/// Puts the results of a parallel render into `sink` as they come; the errors, each
+/// distinct message once, in the order of the jobs (as [`collect`]).
+pub fn emit<I>(results: I, sink: &dyn Sink) -> Result<(), Vec<Diagnostic>>
+where
+    I: IndexedParallelIterator<Item = Result<OutFile, Diagnostic>>,
+{
+    let errors: Vec<Option<Diagnostic>> =
+        results.map(|r| r.and_then(|f| sink.put(f)).err()).collect();
+    let mut out: Vec<Diagnostic> = Vec::new();
+    for e in errors.into_iter().flatten() {
+        if !out.iter().any(|x| x.message == e.message) {
+            out.push(e);
+        }
+    }
+    if out.is_empty() { Ok(()) } else { Err(out) }
+}
+
+/// Puts files made in memory into `sink`, in parallel.
+pub fn emit_all(files: Vec<OutFile>, sink: &dyn Sink) -> Result<(), Vec<Diagnostic>> {
+    emit(files.into_par_iter().map(Ok), sink)
+}
+
 /// What the templates of one build share.
 pub struct Renderer<'a> {
     site: &'a Site,
@@ -220,9 +248,9 @@ impl<'a> Renderer<'a> {
         })
     }
 
-    /// Renders the core pages in `scope`. The site-wide lists (front page, members,
-    /// years, feed, sitemap) are cheap and always rendered.
-    pub fn render_all(&self, scope: &Scope) -> Result<Vec<OutFile>, Vec<Diagnostic>> {
+    /// Renders the core pages in `scope` into `sink`. The site-wide lists (front page,
+    /// members, years, feed, sitemap) are cheap and always rendered.
+    pub fn render_all(&self, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Diagnostic>> {
         let mut jobs = vec![
             Job::Front,
             Job::Members,
@@ -250,9 +278,7 @@ impl<'a> Renderer<'a> {
                 jobs.push(Job::Page(p));
             }
         }
-        let results: Vec<Result<OutFile, Diagnostic>> =
-            jobs.par_iter().map(|j| self.render_job(j)).collect();
-        collect(results)
+        emit(jobs.par_iter().map(|j| self.render_job(j)), sink)
     }
 
     pub fn site(&self) -> &'a Site {
