@@ -108,9 +108,51 @@ pub fn forbidden_in_html(c: char) -> bool {
         || (n & 0xFFFE) == 0xFFFE
 }
 
+/// Whether `b` (UTF-8) may hold a [`forbidden_in_html`] character: a byte-level test
+/// without decoding (never false when it has one).
+pub fn may_have_forbidden(b: &[u8]) -> bool {
+    let at = |i: usize| b.get(i).copied().unwrap_or(0);
+    // Bytes that may start one; the rest of the test runs only at those.
+    static SUSPECT: [bool; 256] = {
+        let mut t = [false; 256];
+        let mut c = 0;
+        while c < 256 {
+            t[c] = (c < 0x20 && !matches!(c, 0x09 | 0x0a | 0x0d | 0x0c))
+                || c == 0x7f
+                || c == 0xc2
+                || c >= 0xef;
+            c += 1;
+        }
+        t
+    };
+    let mut from = 0;
+    while let Some(k) = b[from..].iter().position(|&c| SUSPECT[c as usize]) {
+        let i = from + k;
+        from = i + 1;
+        let found = match b[i] {
+            b'\t' | b'\n' | b'\r' | 0x0c => false,
+            0..0x20 | 0x7f => true,
+            // C1 controls: U+0080–U+009F.
+            0xc2 => (0x80..0xa0).contains(&at(i + 1)),
+            // U+FDD0–U+FDEF and U+FFFE, U+FFFF.
+            0xef => {
+                (at(i + 1) == 0xb7 && (0x90..0xb0).contains(&at(i + 2)))
+                    || (at(i + 1) == 0xbf && at(i + 2) >= 0xbe)
+            }
+            // U+1FFFE, U+1FFFF … U+10FFFE, U+10FFFF.
+            0xf0.. => at(i + 1) & 0x0f == 0x0f && at(i + 2) == 0xbf && at(i + 3) >= 0xbe,
+            _ => false,
+        };
+        if found {
+            return true;
+        }
+    }
+    false
+}
+
 /// `s` with every [`forbidden_in_html`] character replaced by U+FFFD.
 pub fn html_chars(s: &str) -> std::borrow::Cow<'_, str> {
-    if !s.chars().any(forbidden_in_html) {
+    if !may_have_forbidden(s.as_bytes()) {
         return std::borrow::Cow::Borrowed(s);
     }
     std::borrow::Cow::Owned(
@@ -123,6 +165,18 @@ pub fn html_chars(s: &str) -> std::borrow::Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_byte_test_finds_every_forbidden_character() {
+        for n in (0..0x11_0000u32).filter(|n| !(0xd800..0xe000).contains(n)) {
+            let c = char::from_u32(n).unwrap();
+            let s = format!("a{c}b");
+            if forbidden_in_html(c) {
+                assert!(may_have_forbidden(s.as_bytes()), "U+{n:04X}");
+            }
+        }
+        assert!(!may_have_forbidden("«æøå» – · \u{a0}".as_bytes()));
+    }
 
     #[test]
     fn characters_html_forbids_become_replacement_characters() {

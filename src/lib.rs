@@ -92,11 +92,15 @@ fn produce(
     let theme = theme::Theme::new(&site.root, &site.config.theme).map_err(|d| vec![d])?;
     let renderer = render::Renderer::new(site, &theme, base_url)?;
     renderer.render_all(scope, sink)?;
+    profile::stage("pages: reports, members, years");
     // Feature modules add their own pages here, each rendering its own templates
     // through `renderer`.
     render::emit_all(compare::pages(&renderer, scope)?, sink)?;
+    profile::stage("comparisons");
     data::pages(&renderer, scope, sink)?;
+    profile::stage("open data");
     questions::pages(&renderer, scope, sink)?;
+    profile::stage("question pages");
     // Search goes last: its page links only to browsable indexes built above (the
     // question pages always have their index; its bytes are already in `sink`).
     let built = [OutFile {
@@ -104,6 +108,7 @@ fn produce(
         bytes: Vec::new(),
     }];
     render::emit_all(search::pages(&renderer, &built)?, sink)?;
+    profile::stage("search");
     Ok(())
 }
 
@@ -304,6 +309,7 @@ pub fn check_links(
 /// step succeeded.
 pub fn build(opts: &BuildOptions) -> Result<BuildSummary, Vec<Diagnostic>> {
     let start = Instant::now();
+    profile::start();
     output::check_out_dir(&opts.root, &opts.out)
         .map_err(|m| vec![Diagnostic::file(&opts.out, m)])?;
     let mut site = content::load(
@@ -312,6 +318,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildSummary, Vec<Diagnostic>> {
             drafts: opts.drafts,
         },
     )?;
+    profile::stage("load and parse");
     if let Some(url) = &opts.base_url {
         site.config.base_url = if url.ends_with('/') {
             url.clone()
@@ -332,8 +339,11 @@ pub fn build(opts: &BuildOptions) -> Result<BuildSummary, Vec<Diagnostic>> {
     let out = Emitter::to_dir(staging.path());
     build_into(&site, &base_url, &out)?;
     let emitted = out.finish();
+    profile::stage("static files");
     check_emitted(&site, &base_url, &emitted)?;
+    profile::stage("link check");
     staging.publish().map_err(write_error)?;
+    profile::stage("swap");
     Ok(BuildSummary {
         pages: emitted.links.len(),
         files: emitted.paths.len(),
@@ -341,6 +351,62 @@ pub fn build(opts: &BuildOptions) -> Result<BuildSummary, Vec<Diagnostic>> {
         warnings: std::mem::take(&mut site.warnings),
         elapsed: start.elapsed(),
     })
+}
+
+/// With `AKTSOM_PROFILE=1`, `aktsom build` prints each stage's wall time, the process's
+/// CPU time and its peak memory to standard error (Linux; for measuring, not a
+/// feature).
+mod profile {
+    use std::sync::Mutex;
+    use std::time::Instant;
+
+    static LAST: Mutex<Option<(Instant, f64)>> = Mutex::new(None);
+
+    fn on() -> bool {
+        std::env::var_os("AKTSOM_PROFILE").is_some_and(|v| v == "1")
+    }
+
+    /// (CPU seconds so far, peak RSS in MB) of this process.
+    fn usage() -> (f64, f64) {
+        let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+        let f: Vec<&str> = stat
+            .rsplit(')')
+            .next()
+            .unwrap_or("")
+            .split_whitespace()
+            .collect();
+        let ticks = |i: usize| f.get(i).and_then(|x| x.parse::<f64>().ok()).unwrap_or(0.0);
+        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        let hwm = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+            .unwrap_or(0.0);
+        ((ticks(11) + ticks(12)) / 100.0, hwm / 1024.0)
+    }
+
+    pub fn start() {
+        if on() {
+            let mut last = LAST.lock().unwrap_or_else(|e| e.into_inner());
+            *last = Some((Instant::now(), usage().0));
+        }
+    }
+
+    pub fn stage(name: &str) {
+        if !on() {
+            return;
+        }
+        let mut last = LAST.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((t, cpu)) = *last {
+            let (now_cpu, peak) = usage();
+            eprintln!(
+                "profile: {name:<32} {:>7.2} s wall {:>7.2} s CPU  peak {peak:>6.0} MB",
+                t.elapsed().as_secs_f64(),
+                now_cpu - cpu
+            );
+            *last = Some((Instant::now(), now_cpu));
+        }
+    }
 }
 
 /// The default output folder of a site.
