@@ -200,7 +200,7 @@ impl<'a> LinkTargets<'a> {
     pub fn new(links: &'a [(String, rewrite::PageLinks)]) -> Self {
         LinkTargets(
             links
-                .iter()
+                .par_iter()
                 .map(|(p, l)| (p.as_str(), l.ids.iter().map(String::as_str).collect()))
                 .collect(),
         )
@@ -240,43 +240,20 @@ pub fn check_links(
     for p in &site.pages {
         sources.insert(format!("{}/index.html", p.slug), &p.source);
     }
-    let mut errors = Vec::new();
-    for (page, l) in links {
-        let page_url = format!("{base}{}", page.trim_end_matches("index.html"));
-        let mut seen = HashSet::new();
-        for href in &l.hrefs {
-            if !seen.insert(href) {
-                continue;
-            }
-            let (path, frag) = rewrite::resolve(&page_url, href);
-            let problem = match path
-                .strip_prefix(&base)
-                .or_else(|| (path.clone() + "/").strip_prefix(&base).map(|_| ""))
-            {
-                None => Some(format!("the link `{href}` leads outside the site")),
-                Some(rel) => {
-                    let target = if rel.is_empty() || rel.ends_with('/') {
-                        format!("{rel}index.html")
-                    } else {
-                        rel.to_string()
-                    };
-                    if !exists.contains(target.as_str()) {
-                        Some(format!(
-                            "the link `{href}` leads to a page that does not exist"
-                        ))
-                    } else {
-                        match (&frag, ids.get(target.as_str())) {
-                            (Some(f), Some(set)) if !f.is_empty() && !set.contains(f.as_str()) => {
-                                Some(format!(
-                                    "the link `{href}` leads to an anchor #{f} that does not exist"
-                                ))
-                            }
-                            _ => None,
-                        }
-                    }
+    // Each page's problems, in parallel; then each distinct one once, in page order.
+    let found: Vec<Vec<Diagnostic>> = links
+        .par_iter()
+        .map(|(page, l)| {
+            let mut errors: Vec<Diagnostic> = Vec::new();
+            let page_url = format!("{base}{}", page.trim_end_matches("index.html"));
+            let mut seen = HashSet::new();
+            for href in &l.hrefs {
+                if !seen.insert(href) {
+                    continue;
                 }
-            };
-            if let Some(message) = problem {
+                let Some(message) = link_problem(&page_url, href, &base, exists, ids) else {
+                    continue;
+                };
                 // Content links point at the line in the member's file; anything else
                 // comes from a theme template.
                 let found = sources
@@ -289,19 +266,60 @@ pub fn check_links(
                     None => Diagnostic::file("templates", format!("{message} (on /{page})"))
                         .with_help("a theme template links to a page or anchor that is not built"),
                 };
-                if !errors
-                    .iter()
-                    .any(|e: &Diagnostic| e.file == d.file && e.message == d.message)
-                {
+                if !errors.iter().any(|e| e.file == d.file && e.message == d.message) {
                     errors.push(d);
                 }
             }
+            errors
+        })
+        .collect();
+    let mut errors: Vec<Diagnostic> = Vec::new();
+    for d in found.into_iter().flatten() {
+        if !errors
+            .iter()
+            .any(|e| e.file == d.file && e.message == d.message)
+        {
+            errors.push(d);
         }
     }
     if errors.is_empty() {
         Ok(())
     } else {
         Err(errors)
+    }
+}
+
+/// What is wrong with the link `href` on the page at URL path `page_url`, if anything.
+fn link_problem(
+    page_url: &str,
+    href: &str,
+    base: &str,
+    exists: &HashSet<&str>,
+    ids: &HashMap<&str, HashSet<&str>>,
+) -> Option<String> {
+    let (path, frag) = rewrite::resolve(page_url, href);
+    let rel = match path.strip_prefix(base) {
+        Some(rel) => rel,
+        None if format!("{path}/") == base => "",
+        None => return Some(format!("the link `{href}` leads outside the site")),
+    };
+    let index;
+    let target = if rel.is_empty() || rel.ends_with('/') {
+        index = format!("{rel}index.html");
+        index.as_str()
+    } else {
+        rel
+    };
+    if !exists.contains(target) {
+        return Some(format!(
+            "the link `{href}` leads to a page that does not exist"
+        ));
+    }
+    match (&frag, ids.get(target)) {
+        (Some(f), Some(set)) if !f.is_empty() && !set.contains(f.as_str()) => Some(format!(
+            "the link `{href}` leads to an anchor #{f} that does not exist"
+        )),
+        _ => None,
     }
 }
 
