@@ -24,6 +24,7 @@ use crate::content::{self, LoadOptions, Report, Site};
 use crate::diagnostics::Diagnostic;
 use crate::render::{OutFile, Scope};
 use crate::rewrite::PageLinks;
+use crate::search;
 use crate::{LinkTargets, RenderedPages, build_files, check_links, output, render_pages};
 
 /// What the preview builds.
@@ -60,6 +61,8 @@ pub struct Preview {
     opts: PreviewOptions,
     /// Output path → hash of the bytes on disk.
     written: HashMap<String, u64>,
+    /// The sum of a hash of every (path, hash) in `written`: the build id.
+    id_sum: u64,
     /// The model and every page's links as of the last good build.
     state: Option<State>,
 }
@@ -67,11 +70,9 @@ pub struct Preview {
 struct State {
     site: Site,
     links: HashMap<String, PageLinks>,
+    /// The search index, updated in place by a report edit.
+    search: search::Live,
 }
-
-/// Output folders whose files one producer makes as a complete set on every render
-/// (content-hashed names): files there that a render no longer makes are removed.
-const COMPLETE_SETS: &[&str] = &["sok/"];
 
 fn hash_bytes(bytes: &[u8]) -> u64 {
     // DefaultHasher::new() has fixed keys: the same bytes give the same hash in every run.
@@ -85,6 +86,7 @@ impl Preview {
         Preview {
             opts,
             written: HashMap::new(),
+            id_sum: 0,
             state: None,
         }
     }
@@ -114,10 +116,18 @@ impl Preview {
         site.config.base_url = self.opts.base_url.clone();
         let (files, copies) = build_files(&site, &self.opts.base_url)?;
         let links = crate::rewrite::collect_links(&files);
-        let mut outcome = self.write(files, &copies, true)?;
+        // The search index again, kept for report edits (the same files as the build's).
+        let (mut search, _) = search::Live::build(&site, search::shard::Layout::default());
+        search.set_page(files.iter().find(|f| f.path == "sok/index.html").cloned());
+        self.state = None;
+        let mut outcome = self.write(files, &copies, true, &[])?;
         outcome.warnings = std::mem::take(&mut site.warnings);
         outcome.elapsed = start.elapsed();
-        self.state = Some(State { site, links });
+        self.state = Some(State {
+            site,
+            links,
+            search,
+        });
         Ok(outcome)
     }
 
@@ -246,31 +256,57 @@ impl Preview {
                 return Err(e);
             }
         };
+        // The search index: this report's sections again, and the files that changed.
+        let Some(update) = state.search.update_report(site, member, year, &old) else {
+            return Ok(None);
+        };
         for (p, l) in links {
             state.links.insert(p, l);
         }
-        let mut outcome = self.write(files, &[], false)?;
+        let mut files = files;
+        files.extend(update.written);
+        let mut outcome = match self.write(files, &[], false, &update.removed) {
+            Ok(o) => o,
+            Err(e) => {
+                // The index in memory is ahead of the files: start afresh next time.
+                self.state = None;
+                return Err(e);
+            }
+        };
         outcome.warnings = warnings;
         outcome.elapsed = start.elapsed();
         Ok(Some(outcome))
     }
 
     fn build_id(&self) -> String {
-        let mut all: Vec<(&String, &u64)> = self.written.iter().collect();
-        all.sort();
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        all.hash(&mut h);
-        format!("{:016x}", h.finish())
+        format!("{:016x}", self.id_sum)
+    }
+
+    /// Records that `path` now holds bytes with hash `h` (or nothing, for `None`),
+    /// keeping the build id (a sum over every file) up to date.
+    fn set_written(&mut self, path: &str, h: Option<u64>) {
+        let entry = |h: u64| hash_bytes(format!("{path}\0{h:016x}").as_bytes());
+        let old = match h {
+            Some(h) => {
+                self.id_sum = self.id_sum.wrapping_add(entry(h));
+                self.written.insert(path.to_string(), h)
+            }
+            None => self.written.remove(path),
+        };
+        if let Some(o) = old {
+            self.id_sum = self.id_sum.wrapping_sub(entry(o));
+        }
     }
 
     /// Writes the files whose bytes differ from what is on disk. After a full build
     /// (`complete`), files the build no longer makes are removed; after a partial one,
-    /// only those in the folders of [`COMPLETE_SETS`].
+    /// the files in `removed`.
     fn write(
         &mut self,
         files: Vec<OutFile>,
         copies: &[output::Copy],
         complete: bool,
+        removed: &[String],
     ) -> Result<Outcome, Vec<Diagnostic>> {
         let io = |e: std::io::Error| {
             vec![Diagnostic::file(
@@ -280,20 +316,27 @@ impl Preview {
         };
         let out = self.opts.out.clone();
         std::fs::create_dir_all(&out).map_err(io)?;
-        let mut next: HashMap<String, u64> = if complete {
-            HashMap::with_capacity(files.len() + copies.len())
-        } else {
-            // A partial render keeps every file it did not make, except the complete sets.
-            let made: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
-            self.written
+        let mut changed = Vec::new();
+        let mut gone: Vec<String> = if complete {
+            let made: HashSet<&str> = files
                 .iter()
-                .filter(|(p, _)| {
-                    made.contains(p.as_str()) || !COMPLETE_SETS.iter().any(|c| p.starts_with(c))
-                })
-                .map(|(p, h)| (p.clone(), *h))
+                .map(|f| f.path.as_str())
+                .chain(copies.iter().map(|c| c.to.as_str()))
+                .collect();
+            self.written
+                .keys()
+                .filter(|p| !made.contains(p.as_str()))
+                .cloned()
+                .collect()
+        } else {
+            let made: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+            removed
+                .iter()
+                .filter(|p| !made.contains(p.as_str()) && self.written.contains_key(*p))
+                .cloned()
                 .collect()
         };
-        let mut changed = Vec::new();
+        let mut made = Vec::with_capacity(files.len() + copies.len());
         for f in &files {
             let h = hash_bytes(&f.bytes);
             if self.written.get(&f.path) != Some(&h) {
@@ -303,8 +346,8 @@ impl Preview {
                 }
                 std::fs::write(&path, &f.bytes).map_err(io)?;
                 changed.push(f.path.clone());
+                made.push((f.path.clone(), h));
             }
-            next.insert(f.path.clone(), h);
         }
         for c in copies {
             let bytes = std::fs::read(&c.from).map_err(io)?;
@@ -316,28 +359,34 @@ impl Preview {
                 }
                 std::fs::write(&path, &bytes).map_err(io)?;
                 changed.push(c.to.clone());
+                made.push((c.to.clone(), h));
             }
-            next.insert(c.to.clone(), h);
         }
         let written = changed.len();
-        let mut removed = 0;
-        for old in self.written.keys() {
-            if !next.contains_key(old) {
-                let _ = std::fs::remove_file(out.join(old));
-                changed.push(old.clone());
-                removed += 1;
-            }
+        for (p, h) in made {
+            self.set_written(&p, Some(h));
         }
-        let files = next.len();
-        self.written = next;
-        let build_id = self.build_id();
+        gone.sort();
+        let removed = gone.len();
+        for p in gone {
+            let file = out.join(&p);
+            let _ = std::fs::remove_file(&file);
+            // Folders the build no longer uses go too (content-hashed excerpt folders).
+            if let Some(dir) = file.parent() {
+                if dir != out {
+                    let _ = std::fs::remove_dir(dir);
+                }
+            }
+            self.set_written(&p, None);
+            changed.push(p);
+        }
         changed.sort();
         Ok(Outcome {
             written,
             removed,
-            files,
+            files: self.written.len(),
             elapsed: Duration::ZERO,
-            build_id,
+            build_id: self.build_id(),
             changed,
             warnings: Vec::new(),
         })

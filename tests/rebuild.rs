@@ -3,6 +3,7 @@
 
 mod common;
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use aktsom::rebuild::{Outcome, Preview, PreviewOptions};
@@ -316,4 +317,96 @@ impl Session {
             .unwrap_or_else(|e| panic!("first build failed: {e:?}"));
         Session { site, out, preview }
     }
+}
+
+#[test]
+fn search_index_edits_match_a_full_build() {
+    let mut s = Session::new("minimal");
+    // New words that are parts of a compound in another report: "hanskeproduksjon"
+    // (both years) now splits into hanske + produksjon, in 2023's records too.
+    s.edit(
+        ALFA_2024,
+        "Forordet for 2024.",
+        "Forordet for 2024. Hanske og produksjon.",
+    )
+    .unwrap();
+    s.assert_fresh();
+    s.edit(ALFA_2024, " Hanske og produksjon.", "").unwrap();
+    s.assert_fresh();
+    // A new section in the earlier year: sections are numbered in the order they first
+    // appear, so the later report's records get new ids.
+    s.edit(
+        ALFA_2023,
+        "Forordet for 2023.\n",
+        "Forordet for 2023.\n\n## Sammendrag\n\nEt sammendrag med hanskeproduksjon.\n",
+    )
+    .unwrap();
+    s.assert_fresh();
+    s.edit(
+        ALFA_2023,
+        "\n## Sammendrag\n\nEt sammendrag med hanskeproduksjon.\n",
+        "",
+    )
+    .unwrap();
+    s.assert_fresh();
+    // A section emptied and filled again.
+    s.edit(ALFA_2024, "Samme som i fjor.", "").unwrap();
+    s.assert_fresh();
+    s.edit(
+        ALFA_2024,
+        "#### 1.A.1 Lenke\n",
+        "#### 1.A.1 Lenke\n\nIgjen.\n",
+    )
+    .unwrap();
+    s.assert_fresh();
+}
+
+#[test]
+fn a_report_edit_writes_few_search_files() {
+    let mut s = Session::new_sample();
+    let index = |s: &Session| -> Vec<String> {
+        tree(&s.out.path().join("site/sok/indeks"))
+            .into_iter()
+            .map(|(p, _)| p)
+            .collect()
+    };
+    let before = index(&s);
+    let file = "content/members/fjordvik-kommune/2024.md";
+    let text = read(&s.path(file));
+    let para = text
+        .lines()
+        .find(|l| l.len() > 80 && !l.starts_with('|') && !l.starts_with('#'))
+        .unwrap()
+        .to_string();
+    let o = s
+        .edit(file, &para, &format!("{para} Nytt om leverandørene."))
+        .unwrap();
+    let changed: Vec<&String> = o
+        .changed
+        .iter()
+        .filter(|p| p.starts_with("sok/indeks/"))
+        .collect();
+    // The locator, the key shards and chunks of the edited record's words, and the
+    // member's excerpt folder (written anew, the old one removed): not the whole index.
+    assert!(!changed.is_empty());
+    assert!(
+        changed.len() < before.len() / 2,
+        "{} of {} index files changed",
+        changed.len(),
+        before.len()
+    );
+    // Other members' excerpts are not touched.
+    let member = |p: &str| {
+        p.split('/')
+            .nth(3)
+            .and_then(|d| d.split('-').next())
+            .map(str::to_string)
+    };
+    let members: BTreeSet<String> = changed
+        .iter()
+        .filter(|p| p.starts_with("sok/indeks/x/"))
+        .filter_map(|p| member(p))
+        .collect();
+    assert_eq!(members.len(), 1, "{members:?}");
+    s.assert_fresh();
 }

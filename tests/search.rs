@@ -37,16 +37,33 @@ fn fnv(bytes: &[u8]) -> String {
     format!("{h:016x}")
 }
 
-fn decode(flat: &[u64]) -> Vec<Posting> {
-    let mut doc = 0;
-    flat.chunks_exact(3)
-        .enumerate()
-        .map(|(i, c)| {
-            doc = if i == 0 { c[0] } else { doc + c[0] };
+/// A postings string: base-64 digits, 5-bit groups, low first, ≥ 32 = more follow; the
+/// count n, n record id differences (from `base`), n impacts, n masks.
+fn decode(s: &str, base: u64) -> Vec<Posting> {
+    const DIGITS: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut nums = Vec::new();
+    let (mut v, mut shift) = (0u64, 0);
+    for c in s.chars() {
+        let d = DIGITS.find(c).expect("a base-64 digit") as u64;
+        v |= (d & 31) << shift;
+        if d >= 32 {
+            shift += 5;
+        } else {
+            nums.push(v);
+            v = 0;
+            shift = 0;
+        }
+    }
+    let n = nums[0] as usize;
+    assert_eq!(nums.len(), 1 + 3 * n, "{s}");
+    let mut doc = base;
+    (0..n)
+        .map(|i| {
+            doc += nums[1 + i];
             Posting {
                 doc,
-                impact: c[1],
-                mask: c[2],
+                impact: nums[1 + n + i],
+                mask: nums[1 + 2 * n + i],
             }
         })
         .collect()
@@ -71,6 +88,10 @@ impl Index {
         self.locator["docs"].as_u64().unwrap()
     }
 
+    fn slot(&self) -> u64 {
+        self.locator["slot"].as_u64().unwrap()
+    }
+
     fn shard_of(&self, key: &str) -> BTreeMap<String, Value> {
         let shards = self.locator["shards"].as_array().unwrap();
         let i = shards.partition_point(|s| s[0].as_str().unwrap() <= key) - 1;
@@ -93,22 +114,40 @@ impl Index {
         }
     }
 
+    /// The files a key's postings take: inline (none) or its chunks.
+    fn chunks(&self, e: &Value) -> Vec<(u64, String)> {
+        let Some(c) = e.get("c") else {
+            return Vec::new();
+        };
+        let span = (1u64 << e["r"].as_u64().unwrap()) * self.slot();
+        c.as_array()
+            .unwrap()
+            .chunks(2)
+            .map(|p| {
+                (
+                    p[0].as_u64().unwrap() * span,
+                    format!("p.{}.json", p[1].as_str().unwrap()),
+                )
+            })
+            .collect()
+    }
+
     fn postings(&self, stem: &str) -> Vec<Posting> {
         let Some(e) = self.entry(stem) else {
             return Vec::new();
         };
         let out = if let Some(p) = e.get("p") {
-            decode(&serde_json::from_value::<Vec<u64>>(p.clone()).unwrap())
+            decode(p.as_str().unwrap(), 0)
         } else {
             let mut all = Vec::new();
-            for c in e["c"].as_array().unwrap() {
-                let flat: Vec<u64> =
-                    serde_json::from_value(json(&self.dir.join(c[2].as_str().unwrap()))).unwrap();
-                all.extend(decode(&flat));
+            for (base, name) in self.chunks(&e) {
+                let s: String = serde_json::from_value(json(&self.dir.join(name))).unwrap();
+                all.extend(decode(&s, base));
             }
             all
         };
         assert_eq!(out.len() as u64, e["n"].as_u64().unwrap(), "{stem}");
+        assert!(out.windows(2).all(|w| w[0].doc < w[1].doc), "{stem}");
         out
     }
 
@@ -121,38 +160,79 @@ impl Index {
             .collect()
     }
 
-    fn excerpt(&self, doc: u64) -> Value {
-        let dir = self.locator["x"].as_str().unwrap();
-        json(&self.dir.join(format!("{dir}{doc}.json")))
+    /// Every record: the records of every member (key `#<member>`).
+    fn all_docs(&self) -> Vec<u64> {
+        let n = self.locator["members"].as_array().unwrap().len();
+        let mut all: Vec<u64> = (0..n)
+            .flat_map(|m| self.postings(&format!("#{m}")))
+            .map(|p| p.doc)
+            .collect();
+        all.sort();
+        assert_eq!(
+            all.len() as u64,
+            self.docs(),
+            "every record belongs to a member"
+        );
+        all
     }
 
-    /// The reports in index order, as the browser reads them from the per-year pairs
-    /// (member, number of records): (member index, year, first record, language).
-    fn reports(&self) -> Vec<(u64, u64, u64, Option<String>)> {
+    /// The excerpt of a record, as the browser reads it: {a, n, t, x}.
+    fn excerpt(&self, doc: u64) -> Value {
+        let (m, year, _) = self.report_of_index(doc);
+        let member = &self.locator["members"][m as usize];
+        let g = doc % self.slot();
+        let f = json(
+            &self
+                .dir
+                .join(format!("x/{m}-{}/{g}.json", member[3].as_str().unwrap())),
+        );
+        let y = f["y"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e[0] == year)
+            .unwrap_or_else(|| panic!("no excerpt for record {doc}"));
+        let text: Vec<&str> = y[4]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| f["l"][i.as_u64().unwrap() as usize].as_str().unwrap())
+            .collect();
+        serde_json::json!({"a": y[1], "n": y[2], "t": y[3], "x": text.join("\n")})
+    }
+
+    /// The reports by slot, as the browser reads them from the members per year:
+    /// (member index, year, language).
+    fn reports(&self) -> Vec<(u64, u64, Option<String>)> {
         let mut out = Vec::new();
-        let mut doc = 0;
         for y in self.locator["years"].as_array().unwrap() {
             let year = y[0].as_u64().unwrap();
-            for pair in y[1].as_array().unwrap().chunks(2) {
+            for m in y[1].as_array().unwrap() {
                 let lang = self.locator["lang"]
                     .get(out.len().to_string())
                     .and_then(Value::as_str)
                     .map(str::to_string);
-                out.push((pair[0].as_u64().unwrap(), year, doc, lang));
-                doc += pair[1].as_u64().unwrap();
+                out.push((m.as_u64().unwrap(), year, lang));
             }
         }
-        assert_eq!(doc, self.docs(), "the counts add up to all records");
         out
+    }
+
+    fn report_of_index(&self, doc: u64) -> (u64, u64, Option<String>) {
+        self.reports()[(doc / self.slot()) as usize].clone()
     }
 
     /// (member slug, year, language) of the report a record belongs to.
     fn report_of(&self, doc: u64) -> (String, u64, Option<String>) {
-        let reports = self.reports();
-        let i = reports.partition_point(|r| r.2 <= doc) - 1;
-        let (m, year, _, lang) = reports[i].clone();
+        let (m, year, lang) = self.report_of_index(doc);
         let m = &self.locator["members"][m as usize];
         (m[2].as_str().unwrap().to_string(), year, lang)
+    }
+
+    /// Where a record is: member slug, year, anchor.
+    fn place(&self, doc: u64) -> (String, u64, String) {
+        let (m, y, _) = self.report_of(doc);
+        (m, y, self.excerpt(doc)["a"].as_str().unwrap().to_string())
     }
 
     fn files(&self) -> Vec<(String, Vec<u8>)> {
@@ -172,21 +252,25 @@ fn fixture_index_has_one_record_per_section_of_published_reports() {
     let (_t, public) = build(&fixture("minimal"), &[]);
     let ix = Index::open(&public);
     let loc = &ix.locator;
-    assert_eq!(loc["v"], 1);
+    assert_eq!(loc["v"], 2);
     // Members in slug order; reports by year, then member; the English one marked.
     assert_eq!(
-        loc["members"][0],
+        loc["members"][0].as_array().unwrap()[..3],
         serde_json::json!(["Alfa kommune", "public", "alfa-kommune"])
+            .as_array()
+            .unwrap()[..]
     );
     assert_eq!(loc["members"][1][1], "private");
     let reports: Vec<(u64, u64)> = ix.reports().iter().map(|r| (r.0, r.1)).collect();
     assert_eq!(reports, [(0, 2023), (0, 2024), (1, 2024)]);
-    assert_eq!(ix.reports()[2].3.as_deref(), Some("en"));
+    assert_eq!(ix.reports()[2].2.as_deref(), Some("en"));
     // Records: the sections with text (Forord, 1.A.1, 2.A.3; Foreword, 2.A.3), not the
     // empty part and group headings, not the draft.
     assert_eq!(ix.docs(), 8);
-    let anchors: Vec<String> = (0..ix.docs())
-        .map(|d| ix.excerpt(d)["a"].as_str().unwrap().to_string())
+    let all = ix.all_docs();
+    let anchors: Vec<String> = all
+        .iter()
+        .map(|d| ix.excerpt(*d)["a"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(
         anchors,
@@ -194,6 +278,10 @@ fn fixture_index_has_one_record_per_section_of_published_reports() {
             "forord", "1-a-1", "2-a-3", "forord", "1-a-1", "2-a-3", "foreword", "2-a-3"
         ]
     );
+    // A record's id is its report's slot × the slot size + its section's number among
+    // the member's sections: the same section has the same number every year.
+    let slot = ix.slot();
+    assert_eq!(all[..6], [0, 1, 2, slot, slot + 1, slot + 2]);
     let x = ix.excerpt(2);
     assert_eq!(x["n"], "2.A.3");
     assert_eq!(x["t"], "Prioriterte risikoer", "the template's title");
@@ -204,32 +292,38 @@ fn fixture_index_has_one_record_per_section_of_published_reports() {
             .contains("Tvangsarbeid i hanskeproduksjon")
     );
     // Unnumbered sections have no number.
-    assert!(ix.excerpt(0).get("n").is_none());
+    assert!(ix.excerpt(0)["n"].is_null());
 
     // Words find their records through the locator and the shards.
-    let tvang: Vec<(String, u64)> = ix
-        .docs_for("tvangsarbeid")
-        .into_iter()
-        .map(|d| {
-            let (m, y, _) = ix.report_of(d);
-            (format!("{m}#{}", ix.excerpt(d)["a"].as_str().unwrap()), y)
-        })
-        .collect();
+    let places = |docs: BTreeSet<u64>| -> Vec<(String, u64, String)> {
+        docs.into_iter().map(|d| ix.place(d)).collect()
+    };
+    let p = |m: &str, y: u64, a: &str| (m.to_string(), y, a.to_string());
     assert_eq!(
-        tvang,
+        places(ix.docs_for("tvangsarbeid")),
         [
-            ("alfa-kommune#2-a-3".to_string(), 2023),
-            ("alfa-kommune#2-a-3".to_string(), 2024)
+            p("alfa-kommune", 2023, "2-a-3"),
+            p("alfa-kommune", 2024, "2-a-3")
         ]
     );
     // The question number is a key, with the title weighing in.
-    assert_eq!(ix.docs_for("2.a.3"), BTreeSet::from([2, 5, 7]));
+    assert_eq!(
+        places(ix.docs_for("2.a.3")),
+        [
+            p("alfa-kommune", 2023, "2-a-3"),
+            p("alfa-kommune", 2024, "2-a-3"),
+            p("beta-tekstil", 2024, "2-a-3")
+        ]
+    );
     // Typed without ø.
-    assert_eq!(ix.docs_for("leverandoren"), BTreeSet::from([3]));
+    assert_eq!(
+        places(ix.docs_for("leverandoren")),
+        [p("alfa-kommune", 2024, "forord")]
+    );
     // The English report is stemmed in English: "regions" reaches "region".
     assert_eq!(ix.stems("regions"), ["region"]);
     assert_eq!(
-        ix.report_of(7),
+        ix.report_of(all[6]),
         ("beta-tekstil".into(), 2024, Some("en".into()))
     );
     // Removed script content, stop words and the draft are not indexed.
@@ -253,18 +347,47 @@ fn index_files_are_content_hashed_small_and_deterministic() {
     let fa = Index::open(&pa).files();
     let fb = Index::open(&pb).files();
     assert_eq!(fa, fb, "two builds write the same index");
+    let mut folders: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     for (name, bytes) in &fa {
-        let file = name.rsplit('/').next().unwrap();
-        if let Some(h) = file
-            .strip_prefix("l.")
-            .or_else(|| file.strip_prefix("t."))
-            .or_else(|| file.strip_prefix("p."))
-        {
-            assert_eq!(h, format!("{}.json", fnv(bytes)), "{name}");
+        if let Some(rest) = name.strip_prefix("x/") {
+            // A member's excerpt folder is named after its files' bytes, together.
+            let (dir, _) = rest.split_once('/').unwrap();
+            let all = folders.entry(dir.to_string()).or_default();
+            all.extend_from_slice(bytes);
+            all.push(b'\n');
         } else {
-            assert!(name.starts_with("x/"), "{name}");
+            let h = name
+                .strip_prefix("l.")
+                .or_else(|| name.strip_prefix("t."))
+                .or_else(|| name.strip_prefix("p."))
+                .unwrap_or_else(|| panic!("{name}"));
+            assert_eq!(h, format!("{}.json", fnv(bytes)), "{name}");
         }
         serde_json::from_slice::<Value>(bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
+    }
+    assert!(!folders.is_empty());
+    for (dir, all) in &folders {
+        // Files are read in name order (0, 1, 10, 2, …): the hash covers them in
+        // section order.
+        let (m, h) = dir.split_once('-').unwrap();
+        let mut files: Vec<(u64, &Vec<u8>)> = fa
+            .iter()
+            .filter_map(|(n, b)| {
+                let g = n
+                    .strip_prefix(&format!("x/{dir}/"))?
+                    .strip_suffix(".json")?;
+                Some((g.parse().unwrap(), b))
+            })
+            .collect();
+        files.sort();
+        let mut joined = Vec::new();
+        for (_, b) in files {
+            joined.extend_from_slice(b);
+            joined.push(b'\n');
+        }
+        assert_eq!(joined.len(), all.len());
+        assert_eq!(h, fnv(&joined), "x/{dir}");
+        assert!(m.parse::<u64>().is_ok());
     }
 }
 
@@ -337,6 +460,8 @@ fn sample_site_finds_norwegian_words_forms_and_compounds() {
 
     // barnearbeid: several members and years.
     let docs = ix.docs_for("barnearbeid");
+    let all: BTreeSet<u64> = ix.all_docs().into_iter().collect();
+    assert!(docs.is_subset(&all));
     let members: BTreeSet<String> = docs.iter().map(|d| ix.report_of(*d).0).collect();
     assert!(members.len() >= 4, "{members:?}");
 
@@ -379,7 +504,7 @@ fn sample_site_finds_norwegian_words_forms_and_compounds() {
     assert!(own.len() >= 15, "{own:?}");
 
     // Every record's URL anchor exists on its report page.
-    for d in (0..ix.docs()).step_by(7) {
+    for &d in all.iter().step_by(7) {
         let (m, y, _) = ix.report_of(d);
         let html = read(&public.join(format!("medlemmer/{m}/{y}/index.html")));
         let a = ix.excerpt(d)["a"].as_str().unwrap().to_string();
@@ -390,7 +515,7 @@ fn sample_site_finds_norwegian_words_forms_and_compounds() {
     let en: Vec<(String, u64)> = ix
         .reports()
         .iter()
-        .filter(|r| r.3.is_some())
+        .filter(|r| r.2.is_some())
         .map(|r| {
             let m = &ix.locator["members"][r.0 as usize];
             (m[2].as_str().unwrap().to_string(), r.1)
@@ -402,5 +527,81 @@ fn sample_site_finds_norwegian_words_forms_and_compounds() {
     // No file balloons: shards and chunks stay small; excerpts are capped.
     for (name, bytes) in ix.files() {
         assert!(bytes.len() < 40 * 1024, "{name} is {} bytes", bytes.len());
+    }
+}
+
+/// What the browser fetches for a one-word query, first page: the locator, the word's
+/// shard, its stems' shards and postings chunks, and one excerpt file per section shown.
+fn fetched(ix: &Index, word: &str) -> Vec<(String, usize)> {
+    let size = |n: &str| std::fs::metadata(ix.dir.join(n)).unwrap().len() as usize;
+    let mut files = BTreeSet::new();
+    let shard_name = |key: &str| {
+        let shards = ix.locator["shards"].as_array().unwrap();
+        let i = shards.partition_point(|s| s[0].as_str().unwrap() <= key) - 1;
+        shards[i][1].as_str().unwrap().to_string()
+    };
+    files.insert(shard_name(word));
+    let mut docs: Vec<u64> = Vec::new();
+    for stem in ix.stems(word) {
+        files.insert(shard_name(&stem));
+        let e = ix.entry(&stem).unwrap();
+        for (_, name) in ix.chunks(&e) {
+            files.insert(name);
+        }
+        docs.extend(ix.postings(&stem).iter().map(|p| p.doc));
+    }
+    docs.sort();
+    docs.dedup();
+    for &d in docs.iter().take(10) {
+        let (m, _, _) = ix.report_of_index(d);
+        let member = &ix.locator["members"][m as usize];
+        files.insert(format!(
+            "x/{m}-{}/{}.json",
+            member[3].as_str().unwrap(),
+            d % ix.slot()
+        ));
+    }
+    let mut out: Vec<(String, usize)> = files.into_iter().map(|f| (f.clone(), size(&f))).collect();
+    let l = serde_json::to_vec(&ix.locator).unwrap().len();
+    out.push(("locator".into(), l));
+    out
+}
+
+#[test]
+fn a_query_fetches_what_the_layout_promises() {
+    let (_t, public) = build(&repo_root(), &[]);
+    let ix = Index::open(&public);
+    let layout = aktsom::search::shard::Layout::default();
+    // Key shards end at a key whose hash says so, or before the shard would hold twice
+    // the aim: no shard is larger than that (no single key is, here).
+    for (name, bytes) in ix.files() {
+        if name.starts_with("t.") {
+            assert!(
+                bytes.len() <= 2 * layout.shard_bytes + 2,
+                "{name} is {} bytes",
+                bytes.len()
+            );
+        }
+    }
+    // One word: the locator, its shard(s), the chunks of its stems (at most
+    // n / chunk_postings × 2 + 1 of them), ten excerpt files of a few KB.
+    for word in [
+        "barnearbeid",
+        "leverandor",
+        "rettigheter",
+        "2.a.3",
+        "kommunen",
+    ] {
+        let files = fetched(&ix, word);
+        let chunks = files.iter().filter(|f| f.0.starts_with("p.")).count();
+        let n: usize = ix.stems(word).iter().map(|s| ix.postings(s).len()).sum();
+        assert!(
+            chunks <= 2 * n / layout.chunk_postings + 1,
+            "{word}: {files:?}"
+        );
+        let excerpts = files.iter().filter(|f| f.0.starts_with("x/")).count();
+        assert!(excerpts <= 10);
+        let total: usize = files.iter().map(|f| f.1).sum();
+        assert!(total < 150 * 1024, "{word}: {total} bytes: {files:?}");
     }
 }

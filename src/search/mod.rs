@@ -6,43 +6,510 @@
 //! text is tokenised, lower-cased, folded for matching (ø → o, æ → ae, å → a) and
 //! stemmed with Snowball (Norwegian, or English for reports written in English);
 //! Norwegian closed compounds are split with a lexicon of the corpus's own words, so
-//! `menneskerettigheter` is also found by `rettigheter` ([`text`]). [`index`] computes
-//! BM25 impacts per stem and record; [`shard`] writes the whole as small, content-hashed
-//! JSON files under `sok/indeks/`: a query fetches the locator, then only the key shards
-//! and postings chunks of its words, then one small excerpt file per result shown.
+//! `menneskerettigheter` is also found by `rettigheter` ([`text`]). [`index`] keeps the
+//! postings per stem; [`shard`] writes them as content-hashed JSON files under
+//! `sok/indeks/`: a query fetches the locator, then only the key shards and postings
+//! chunks of its words, then one excerpt file per section shown.
 //!
-//! Ranking (in the browser, from the precomputed impacts): a record's score is the sum
-//! over query words of impact × match weight, where an exact word form weighs 1, another
-//! form of the same stem 0.7, a compound part 0.5 (with the part's exact form) or 0.4, a
-//! completion of the word being typed 0.8 of that; titles (question number, template
-//! title, heading) count [`index::TITLE_WEIGHT`] times in the impact, and a query word
-//! that matches a member's name adds a fixed bonus to that member's records.
+//! A record's id is its report's slot (reports in year order, then member) times a
+//! fixed slot size, plus the number of its section among the member's sections (every
+//! anchor of its reports, numbered in the order they first appear, by year): an edit to
+//! one report changes only that report's ids, and the browser finds a record's excerpt
+//! file (the member's section, in every year) from the id alone. [`Live`] keeps the
+//! index in memory for the preview, where an edit to one report re-indexes that
+//! report's sections and writes only the files whose bytes changed; the files are the
+//! same as a fresh build's.
+//!
+//! Ranking (in the browser): a record's score is the sum over query words of the
+//! posting's impact (the BM25 term-frequency factor) × the stem's inverse document
+//! frequency × a match weight, where an exact word form weighs 1, another form of the
+//! same stem 0.7, a compound part 0.5 (with the part's exact form) or 0.4, a completion
+//! of the word being typed 0.8 of that; titles (question number, template title,
+//! heading) count [`index::TITLE_WEIGHT`] times, and a query word that matches a
+//! member's name adds a fixed bonus to that member's records.
 
 pub mod index;
 pub mod shard;
 pub mod text;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+
+use rayon::prelude::*;
 
 use crate::config::Lang;
-use crate::content::{Member, Report, Sector};
+use crate::content::{Report, Sector, Site};
 use crate::diagnostics::Diagnostic;
-use crate::render::{OutFile, Renderer};
+use crate::markdown::Block;
+use crate::render::{OutFile, Renderer, Scope};
 
-use index::Record;
-use shard::{Excerpt, Layout, MemberRow, ReportRow};
+use index::{Index, Record};
+use shard::{Encoder, Excerpt, Layout};
 use text::Language;
 
 /// Where the index is published, relative to the output root.
 pub const INDEX_DIR: &str = "sok/indeks/";
 
-/// Everything the index is built from, in index order.
+/// One member in the locator.
+#[derive(Debug, Clone)]
+pub struct MemberRow {
+    pub name: String,
+    pub sector: String,
+    pub slug: String,
+}
+
+/// A published report in the index.
+#[derive(Debug, Clone)]
+struct Slot {
+    member: usize,
+    year: u16,
+    /// `Some("en")` for a report written in another language than the site's.
+    lang: Option<String>,
+}
+
+/// One report's records and excerpts.
+type Sections = (Vec<Record>, Vec<Excerpt>);
+
+/// A member's sections: its reports' anchors in the order they first appear (reports
+/// in year order).
+fn section_order<'a>(reports: impl Iterator<Item = &'a Sections>) -> Vec<String> {
+    let mut seen: HashMap<&str, ()> = HashMap::new();
+    let mut order = Vec::new();
+    for (_, xs) in reports {
+        for x in xs {
+            if seen.insert(&x.anchor, ()).is_none() {
+                order.push(x.anchor.clone());
+            }
+        }
+    }
+    order
+}
+
+fn section_numbers(order: &[String]) -> HashMap<&str, u32> {
+    order
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.as_str(), i as u32))
+        .collect()
+}
+
+/// Gives a report's records their ids: slot × slot size + section number; sorted by id.
+fn number_records(
+    sections: &mut Sections,
+    slot: u32,
+    slot_size: u32,
+    numbers: &HashMap<&str, u32>,
+) {
+    let (records, xs) = sections;
+    for (r, x) in records.iter_mut().zip(xs.iter()) {
+        r.doc = slot * slot_size + numbers.get(x.anchor.as_str()).copied().unwrap_or(0);
+    }
+    records.sort_by_key(|r| r.doc);
+}
+
+/// The search index of a site, kept in memory so that an edit to one report can bring
+/// the published files up to date ([`Live::update_report`]).
+pub struct Live {
+    layout: Layout,
+    members: Vec<MemberRow>,
+    slots: Vec<Slot>,
+    slot_size: u32,
+    /// Per member: its sections (anchors) in number order.
+    sections: Vec<Vec<String>>,
+    index: Index,
+    encoder: Encoder,
+    shards: Vec<(String, String)>,
+    /// Per member: the hash that names its excerpt folder, and its number of files.
+    xdirs: Vec<Option<(u64, usize)>>,
+    /// The locator's file name.
+    locator: String,
+    /// The search page as last published, which names the locator.
+    page: Option<OutFile>,
+}
+
+/// What an update wrote and removed (paths relative to the output root).
 #[derive(Debug, Default)]
-pub struct Corpus {
-    pub members: Vec<MemberRow>,
-    pub reports: Vec<ReportRow>,
-    pub records: Vec<Record>,
-    pub excerpts: Vec<Excerpt>,
+pub struct Update {
+    pub written: Vec<OutFile>,
+    pub removed: Vec<String>,
+}
+
+impl Live {
+    /// Builds the index of every published report of `site`. Returns it with all of its
+    /// files (relative to the output root).
+    pub fn build(site: &Site, layout: Layout) -> (Live, Vec<OutFile>) {
+        let members: Vec<MemberRow> = site
+            .members
+            .iter()
+            .map(|m| MemberRow {
+                name: m.info.name.clone(),
+                sector: sector_code(m.info.sector).to_string(),
+                slug: m.slug.clone(),
+            })
+            .collect();
+        let mut reports: Vec<(u16, usize, &Report)> = Vec::new();
+        for (mi, m) in site.members.iter().enumerate() {
+            for rep in m.reports.iter().filter(|rep| !rep.draft) {
+                reports.push((rep.year, mi, rep));
+            }
+        }
+        reports.sort_by_key(|(y, mi, _)| (*y, *mi));
+        let ui = site.config.language;
+        let slots: Vec<Slot> = reports
+            .iter()
+            .map(|(year, mi, rep)| Slot {
+                member: *mi,
+                year: *year,
+                lang: rep.language.clone().filter(|_| rep.lang(ui) != ui),
+            })
+            .collect();
+        let mut sections: Vec<Sections> = reports
+            .par_iter()
+            .map(|(_, mi, rep)| report_records(site, rep, *mi))
+            .collect();
+        let mut per_member: Vec<Vec<usize>> = vec![Vec::new(); site.members.len()];
+        for (i, s) in slots.iter().enumerate() {
+            per_member[s.member].push(i);
+        }
+        let order: Vec<Vec<String>> = per_member
+            .iter()
+            .map(|mine| section_order(mine.iter().map(|&i| &sections[i])))
+            .collect();
+        let most = order.iter().map(Vec::len).max().unwrap_or(1);
+        let slot_size = (most.max(1) as u32).next_power_of_two();
+        for (m, mine) in per_member.iter().enumerate() {
+            let numbers = section_numbers(&order[m]);
+            for &i in mine {
+                number_records(&mut sections[i], i as u32, slot_size, &numbers);
+            }
+        }
+        let records: Vec<Record> = sections.iter().flat_map(|s| s.0.iter().cloned()).collect();
+        let index = Index::build(&records, slot_size);
+        drop(records);
+        let mut live = Live {
+            layout,
+            members,
+            slots,
+            slot_size,
+            sections: order,
+            index,
+            encoder: Encoder::default(),
+            shards: Vec::new(),
+            xdirs: vec![None; site.members.len()],
+            locator: String::new(),
+            page: None,
+        };
+        let dirty = index::Dirty {
+            all: true,
+            ..Default::default()
+        };
+        let (changes, table) =
+            live.encoder
+                .encode(&live.index, &dirty, &live.layout, live.slots.len() as u32);
+        live.shards = table;
+        let mut files: Vec<OutFile> = changes
+            .written
+            .into_iter()
+            .map(|f| OutFile {
+                path: format!("{INDEX_DIR}{}", f.name),
+                bytes: f.bytes,
+            })
+            .collect();
+
+        // Excerpts, per member.
+        let excerpt_files: Vec<Vec<Vec<u8>>> = per_member
+            .par_iter()
+            .enumerate()
+            .map(|(m, mine)| {
+                live.member_files(m, mine.iter().map(|&i| (live.slots[i].year, &sections[i])))
+            })
+            .collect();
+        for (m, bytes) in excerpt_files.into_iter().enumerate() {
+            if let Some((dir, out)) = live.excerpt_dir(m, bytes) {
+                files.extend(out);
+                live.xdirs[m] = Some(dir);
+            }
+        }
+        let locator = live.locator_file();
+        live.locator = locator.path[INDEX_DIR.len()..].to_string();
+        files.push(locator);
+        (live, files)
+    }
+
+    /// The bytes of a member's excerpt files, from its reports (in year order).
+    fn member_files<'a>(
+        &self,
+        member: usize,
+        reports: impl Iterator<Item = (u16, &'a Sections)>,
+    ) -> Vec<Vec<u8>> {
+        let reports: Vec<(u16, Vec<(&Excerpt, &str)>)> = reports
+            .map(|(year, (records, xs))| {
+                // Records are in id order; excerpts in the report's order.
+                let by_anchor: HashMap<&str, &Excerpt> =
+                    xs.iter().map(|x| (x.anchor.as_str(), x)).collect();
+                let order = &self.sections[member];
+                let list = records
+                    .iter()
+                    .filter_map(|r| {
+                        let g = (r.doc % self.slot_size) as usize;
+                        let x = by_anchor.get(order.get(g)?.as_str())?;
+                        Some((*x, r.body.as_str()))
+                    })
+                    .collect();
+                (year, list)
+            })
+            .collect();
+        shard::member_excerpts(
+            &reports,
+            &section_numbers(&self.sections[member]),
+            self.layout.excerpt_chars,
+        )
+    }
+
+    /// A member's excerpt folder: its hash and number of files, and the files.
+    fn excerpt_dir(
+        &self,
+        member: usize,
+        bytes: Vec<Vec<u8>>,
+    ) -> Option<((u64, usize), Vec<OutFile>)> {
+        if bytes.is_empty() {
+            return None;
+        }
+        let mut all = Vec::new();
+        for b in &bytes {
+            all.extend_from_slice(b);
+            all.push(b'\n');
+        }
+        let h = shard::fnv(&all);
+        let n = bytes.len();
+        let files = bytes
+            .into_iter()
+            .enumerate()
+            .map(|(g, bytes)| OutFile {
+                path: format!("{INDEX_DIR}x/{member}-{h:016x}/{g}.json"),
+                bytes,
+            })
+            .collect();
+        Some(((h, n), files))
+    }
+
+    fn excerpt_paths(member: usize, dir: (u64, usize)) -> impl Iterator<Item = String> {
+        (0..dir.1).map(move |g| format!("{INDEX_DIR}x/{member}-{:016x}/{g}.json", dir.0))
+    }
+
+    /// The locator file.
+    fn locator_file(&self) -> OutFile {
+        let mut years: Vec<(u16, Vec<usize>)> = Vec::new();
+        let mut langs = serde_json::Map::new();
+        for (i, s) in self.slots.iter().enumerate() {
+            if years.last().is_none_or(|(y, _)| *y != s.year) {
+                years.push((s.year, Vec::new()));
+            }
+            if let Some((_, list)) = years.last_mut() {
+                list.push(s.member);
+            }
+            if let Some(l) = &s.lang {
+                langs.insert(i.to_string(), serde_json::json!(l));
+            }
+        }
+        let years_json: Vec<serde_json::Value> = years
+            .iter()
+            .map(|(y, l)| serde_json::json!([y, l]))
+            .collect();
+        let members_json: Vec<serde_json::Value> = self
+            .members
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                let x = self.xdirs[i].map_or(String::new(), |d| format!("{:016x}", d.0));
+                serde_json::json!([m.name, m.sector, m.slug, x])
+            })
+            .collect();
+        let shards_json: Vec<serde_json::Value> = self
+            .shards
+            .iter()
+            .map(|(k, f)| serde_json::json!([k, f]))
+            .collect();
+        let locator = serde_json::json!({
+            "v": 2,
+            "docs": self.index.docs,
+            "slot": self.slot_size,
+            "members": members_json,
+            "years": years_json,
+            "lang": langs,
+            "shards": shards_json,
+            "stop": stop_words(),
+        });
+        // Serialising a Value cannot fail.
+        let bytes = serde_json::to_vec(&locator).unwrap_or_default();
+        OutFile {
+            path: format!("{INDEX_DIR}l.{}.json", shard::hash(&bytes)),
+            bytes,
+        }
+    }
+
+    /// The locator's path, relative to the output root.
+    pub fn locator_path(&self) -> String {
+        format!("{INDEX_DIR}{}", self.locator)
+    }
+
+    /// The number of records.
+    pub fn records(&self) -> usize {
+        self.index.docs
+    }
+
+    /// Remembers the search page as published, so that an update can point it at the
+    /// new locator.
+    pub fn set_page(&mut self, page: Option<OutFile>) {
+        self.page = page;
+    }
+
+    /// Brings the index up to date after an edit to one report (member index and year)
+    /// of `site`, which holds the report as it is now; `old` is the report as it was.
+    /// Returns the files to write and remove, or `None` when the edit needs a full
+    /// build (the report is new, or the member now has more sections than a slot holds).
+    pub fn update_report(
+        &mut self,
+        site: &Site,
+        member: usize,
+        year: u16,
+        old: &Report,
+    ) -> Option<Update> {
+        let rep = site
+            .members
+            .get(member)?
+            .reports
+            .iter()
+            .find(|r| r.year == year)?;
+        if rep.draft != old.draft || rep.language != old.language {
+            return None;
+        }
+        if rep.draft {
+            return Some(Update::default());
+        }
+        let slot = self
+            .slots
+            .iter()
+            .position(|s| s.member == member && s.year == year)? as u32;
+        // The member's reports now, and its sections, numbered again.
+        let mine: Vec<usize> = (0..self.slots.len())
+            .filter(|&i| self.slots[i].member == member)
+            .collect();
+        let mut now: Vec<Sections> = Vec::with_capacity(mine.len());
+        for &i in &mine {
+            let r = site.members[member]
+                .reports
+                .iter()
+                .find(|r| r.year == self.slots[i].year && !r.draft)?;
+            now.push(report_records(site, r, member));
+        }
+        let order = section_order(now.iter());
+        if order.len() > self.slot_size as usize {
+            return None;
+        }
+        let old_order = std::mem::replace(&mut self.sections[member], order);
+        let (old_numbers, numbers) = (
+            section_numbers(&old_order),
+            section_numbers(&self.sections[member]),
+        );
+        // The edited report, and any other whose records' ids moved.
+        let mut edits: Vec<(u32, Vec<Record>, Vec<Record>)> = Vec::new();
+        for (k, &i) in mine.iter().enumerate() {
+            let s = i as u32;
+            let renumbered = now[k]
+                .1
+                .iter()
+                .any(|x| old_numbers.get(x.anchor.as_str()) != numbers.get(x.anchor.as_str()));
+            let mut before = if s == slot {
+                report_records(site, old, member)
+            } else if renumbered {
+                now[k].clone()
+            } else {
+                continue;
+            };
+            number_records(&mut before, s, self.slot_size, &old_numbers);
+            number_records(&mut now[k], s, self.slot_size, &numbers);
+            edits.push((s, before.0, now[k].0.clone()));
+        }
+        for (k, &i) in mine.iter().enumerate() {
+            if !edits.iter().any(|e| e.0 == i as u32) {
+                number_records(&mut now[k], i as u32, self.slot_size, &numbers);
+            }
+        }
+        let Live {
+            slots,
+            index,
+            slot_size,
+            sections,
+            ..
+        } = self;
+        let records_of = |s: u32| -> Vec<Record> {
+            let sl = &slots[s as usize];
+            let Some(r) = site.members[sl.member]
+                .reports
+                .iter()
+                .find(|r| r.year == sl.year && !r.draft)
+            else {
+                return Vec::new();
+            };
+            let mut sec = report_records(site, r, sl.member);
+            number_records(
+                &mut sec,
+                s,
+                *slot_size,
+                &section_numbers(&sections[sl.member]),
+            );
+            sec.0
+        };
+        let dirty = index.update(&edits, &records_of);
+        let (changes, table) =
+            self.encoder
+                .encode(&self.index, &dirty, &self.layout, self.slots.len() as u32);
+        self.shards = table;
+        let mut out = Update::default();
+        for f in changes.written {
+            out.written.push(OutFile {
+                path: format!("{INDEX_DIR}{}", f.name),
+                bytes: f.bytes,
+            });
+        }
+        out.removed
+            .extend(changes.removed.iter().map(|n| format!("{INDEX_DIR}{n}")));
+
+        // The member's excerpts.
+        let bytes = self.member_files(
+            member,
+            mine.iter().zip(&now).map(|(&i, s)| (self.slots[i].year, s)),
+        );
+        let dir = self.excerpt_dir(member, bytes);
+        let old_dir = self.xdirs[member];
+        if dir.as_ref().map(|d| d.0) != old_dir {
+            if let Some(d) = old_dir {
+                out.removed.extend(Live::excerpt_paths(member, d));
+            }
+            match dir {
+                Some((d, files)) => {
+                    out.written.extend(files);
+                    self.xdirs[member] = Some(d);
+                }
+                None => self.xdirs[member] = None,
+            }
+        }
+
+        // The locator, and the search page that names it.
+        let locator = self.locator_file();
+        let name = locator.path[INDEX_DIR.len()..].to_string();
+        if name != self.locator {
+            if let Some(page) = &mut self.page {
+                let html = String::from_utf8_lossy(&page.bytes).replace(&self.locator, &name);
+                page.bytes = html.into_bytes();
+                out.written.push(page.clone());
+            }
+            out.removed.push(self.locator_path());
+            self.locator = name;
+            out.written.push(locator);
+        }
+        Some(out)
+    }
 }
 
 fn sector_code(s: Sector) -> &'static str {
@@ -52,92 +519,88 @@ fn sector_code(s: Sector) -> &'static str {
     }
 }
 
-/// Collects the records of every published report: ordered by year, then member (by
-/// slug), then position in the report, so that a year is one contiguous range of
-/// records and a year filter touches few postings chunks.
-pub fn corpus(r: &Renderer) -> Corpus {
-    let site = r.site();
-    let ui = r.lang();
-    let members: Vec<MemberRow> = site
-        .members
-        .iter()
-        .map(|m| MemberRow {
-            name: m.info.name.clone(),
-            sector: sector_code(m.info.sector).to_string(),
-            slug: m.slug.clone(),
-        })
-        .collect();
-    let mut reports: Vec<(u16, usize, &Member, &Report)> = Vec::new();
-    for (mi, m) in site.members.iter().enumerate() {
-        for rep in m.reports.iter().filter(|rep| !rep.draft) {
-            reports.push((rep.year, mi, m, rep));
+/// The plain text of a section's blocks: one line per paragraph, list item or
+/// sub-heading; a table as its caption, then one line per row with the cells separated
+/// by ` · `.
+fn blocks_text(blocks: &[Block]) -> String {
+    let mut out = String::new();
+    let mut line = |s: &str| {
+        if !s.is_empty() {
+            if !out.is_empty() {
+                out.push('\n');
+            }
+            out.push_str(s);
         }
-    }
-    reports.sort_by_key(|(y, mi, _, _)| (*y, *mi));
-    let mut out = Corpus {
-        members,
-        ..Corpus::default()
     };
-    for (ri, (year, mi, _m, rep)) in reports.into_iter().enumerate() {
-        let report_lang = rep.lang(ui);
-        let lang = match report_lang {
-            Lang::En => Language::English,
-            Lang::Nb => Language::Norwegian,
-        };
-        let template = site.templates.get(&rep.template);
-        out.reports.push(ReportRow {
-            member: mi,
-            year,
-            first_doc: out.records.len() as u32,
-            lang: rep.language.clone().filter(|_| report_lang != ui),
-        });
-        // A section inside the range of the previous record (a sub-heading of an
-        // answer) is part of that record already.
-        let mut covered = 0usize;
-        for s in &rep.body.sections {
-            if s.source.start < covered {
-                continue;
+    for b in blocks {
+        match b {
+            Block::Text(t) => line(t),
+            Block::Table(t) => {
+                line(&t.caption);
+                line(&t.head.join(" · "));
+                for r in &t.rows {
+                    line(&r.join(" · "));
+                }
             }
-            covered = s.source.end;
-            let Some(md) = rep.source.text.get(s.source.clone()) else {
-                continue;
-            };
-            let body = text::plain_text(md);
-            if text::tokens(&body).is_empty() {
-                continue;
-            }
-            let template_title = |l: Lang| {
-                s.number
-                    .as_deref()
-                    .and_then(|n| template.and_then(|t| t.title(n, l)))
-                    .map(str::to_string)
-            };
-            let shown = template_title(ui).unwrap_or_else(|| s.heading.clone());
-            let mut title = String::new();
-            if let Some(n) = &s.number {
-                title.push_str(n);
-                title.push(' ');
-            }
-            if let Some(t) = template_title(report_lang) {
-                title.push_str(&t);
-                title.push_str(". ");
-            }
-            title.push_str(&s.heading);
-            out.records.push(Record {
-                report: ri,
-                lang,
-                title,
-                body: body.clone(),
-            });
-            out.excerpts.push(Excerpt {
-                anchor: s.anchor.clone(),
-                number: s.number.clone(),
-                title: shown,
-                text: body,
-            });
         }
     }
     out
+}
+
+/// The records of one report, with their excerpts (doc ids not yet given: 0). A section
+/// inside the range of the previous record (a sub-heading of an answer) is part of that
+/// record already. `member` is the member's index.
+pub fn report_records(site: &Site, rep: &Report, member: usize) -> (Vec<Record>, Vec<Excerpt>) {
+    let ui = site.config.language;
+    let report_lang = rep.lang(ui);
+    let lang = match report_lang {
+        Lang::En => Language::English,
+        Lang::Nb => Language::Norwegian,
+    };
+    let template = site.templates.get(&rep.template);
+    let mut records = Vec::new();
+    let mut excerpts = Vec::new();
+    let mut covered = 0usize;
+    for s in &rep.body.sections {
+        if s.source.start < covered {
+            continue;
+        }
+        covered = s.source.end;
+        let body = blocks_text(&s.blocks);
+        if text::tokens(&body).is_empty() {
+            continue;
+        }
+        let template_title = |l: Lang| {
+            s.number
+                .as_deref()
+                .and_then(|n| template.and_then(|t| t.title(n, l)))
+                .map(str::to_string)
+        };
+        let shown = template_title(ui).unwrap_or_else(|| s.heading.clone());
+        let mut title = String::new();
+        if let Some(n) = &s.number {
+            title.push_str(n);
+            title.push(' ');
+        }
+        if let Some(t) = template_title(report_lang) {
+            title.push_str(&t);
+            title.push_str(". ");
+        }
+        title.push_str(&s.heading);
+        records.push(Record {
+            doc: 0,
+            lang,
+            title,
+            body,
+            member: Some(member as u32),
+        });
+        excerpts.push(Excerpt {
+            anchor: s.anchor.clone(),
+            number: s.number.clone(),
+            title: shown,
+        });
+    }
+    (records, excerpts)
 }
 
 /// The stop words the browser drops from queries, folded, sorted.
@@ -150,33 +613,24 @@ pub fn stop_words() -> Vec<String> {
     set.into_iter().collect()
 }
 
-/// Builds the index files of a corpus: (files relative to the output root, the
-/// locator's path relative to the output root).
-pub fn index_files(c: &Corpus, layout: &Layout) -> (Vec<OutFile>, String) {
-    let ix = index::build(&c.records);
-    let (files, locator) = shard::write(
-        &ix,
-        &c.members,
-        &c.reports,
-        &c.excerpts,
-        &stop_words(),
-        layout,
-    );
-    let files = files
-        .into_iter()
-        .map(|f| OutFile {
-            path: format!("{INDEX_DIR}{}", f.name),
-            bytes: f.bytes,
-        })
-        .collect();
-    (files, format!("{INDEX_DIR}{locator}"))
+/// The search page and its index, for a full build (`scope` is every page; the preview
+/// updates the index itself, see [`Live`]). `built` are the pages already built, so
+/// that the page links only to browsable indexes that exist (`/sporsmal/` is optional).
+pub fn pages(
+    r: &Renderer,
+    scope: &Scope,
+    built: &[OutFile],
+) -> Result<Vec<OutFile>, Vec<Diagnostic>> {
+    if !scope.is_all() {
+        return Ok(Vec::new());
+    }
+    let (live, mut files) = Live::build(r.site(), Layout::default());
+    files.push(page(r, &live, built).map_err(|d| vec![d])?);
+    Ok(files)
 }
 
-/// The search page and its index. `built` are the pages already built, so that the
-/// page links only to browsable indexes that exist (`/sporsmal/` is optional).
-pub fn pages(r: &Renderer, built: &[OutFile]) -> Result<Vec<OutFile>, Vec<Diagnostic>> {
-    let corpus = corpus(r);
-    let (mut files, locator) = index_files(&corpus, &Layout::default());
+/// The search page of an index.
+pub fn page(r: &Renderer, live: &Live, built: &[OutFile]) -> Result<OutFile, Diagnostic> {
     let base = r.base().to_string();
     let has = |p: &str| built.iter().any(|f| f.path == p);
     let questions_url = has("sporsmal/index.html").then(|| format!("{base}sporsmal/"));
@@ -187,21 +641,17 @@ pub fn pages(r: &Renderer, built: &[OutFile]) -> Result<Vec<OutFile>, Vec<Diagno
         .and_then(|t| t.read("static/search.js"))
         .map(|b| shard::hash(&b)[..12].to_string())
         .unwrap_or_default();
-    let page = r
-        .page(
-            "search.html",
-            "sok/index.html".into(),
-            minijinja::context! {
-                index_url => format!("{base}{locator}"),
-                script_url => format!("{base}search.js?v={script_hash}"),
-                questions_url => questions_url,
-                members_url => format!("{base}medlemmer/"),
-                years_url => format!("{base}ar/"),
-                record_count => corpus.records.len(),
-                report_count => corpus.reports.len(),
-            },
-        )
-        .map_err(|d| vec![d])?;
-    files.push(page);
-    Ok(files)
+    r.page(
+        "search.html",
+        "sok/index.html".into(),
+        minijinja::context! {
+            index_url => format!("{base}{}", live.locator_path()),
+            script_url => format!("{base}search.js?v={script_hash}"),
+            questions_url => questions_url,
+            members_url => format!("{base}medlemmer/"),
+            years_url => format!("{base}ar/"),
+            record_count => live.records(),
+            report_count => live.slots.len(),
+        },
+    )
 }

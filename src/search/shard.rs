@@ -1,13 +1,16 @@
-//! The index as static files: a small locator, key shards, postings chunks and one
-//! excerpt file per record. Everything is JSON, deterministic (sorted maps, no
-//! timestamps) and named after a hash of its content, so it can be cached for ever.
+//! The index as static files: a small locator, key shards, postings chunks and excerpt
+//! files. Everything is JSON, deterministic (sorted, no timestamps) and named after a
+//! hash of its content, so it can be cached for ever; and everything is laid out so
+//! that an edit to one report changes few files ([`Encoder`] keeps what it wrote and
+//! writes again only what changed).
 //!
 //! ```text
-//! sok/indeks/l.<hash>.json        the locator: members, reports by year, shard table,
-//!                                 stop words, the excerpt folder
-//! sok/indeks/t.<hash>.json        a key shard: a sorted run of keys and their entries
-//! sok/indeks/p.<hash>.json        a postings chunk of a common stem
-//! sok/indeks/x/<hash>/<doc>.json  one record's excerpt: anchor, number, title, text
+//! sok/indeks/l.<hash>.json          the locator: members, reports by year, the shard
+//!                                   table, stop words
+//! sok/indeks/t.<hash>.json          a key shard: a sorted run of keys and their entries
+//! sok/indeks/p.<hash>.json          a postings chunk of a common stem
+//! sok/indeks/x/<m>-<hash>/<g>.json  member m's excerpts of its section g (an anchor) in
+//!                                   every year, each line of text stored once
 //! ```
 //!
 //! A key entry (all fields optional):
@@ -15,32 +18,43 @@
 //! ```text
 //! { "d": 12,                     form: records that contain it
 //!   "s": ["rett"],               form: its stems, when not just the key itself
-//!   "f": ["rettigheter", …],     stem: its forms, most frequent first
-//!   "n": 412,                    stem: number of postings
-//!   "p": [doc, impact, mask, …], stem: the postings inline, doc ids delta-coded
-//!   "c": [[first, last, "p.….json"], …] }   stem: or in chunks, by record range
+//!   "f": ["rettigheter", …],     stem: its forms, by name (at most MAX_FORMS)
+//!   "n": 412,                    stem: number of postings (its document frequency)
+//!   "p": "…",                    stem: the postings inline
+//!   "r": 5, "c": [b, "hash", …] } stem: or in chunks: chunk b holds the records of
+//!                                 report slots b·2^r to (b+1)·2^r - 1
 //! ```
 //!
-//! A postings chunk is a flat array `[doc, impact, mask, …]` delta-coded like `p`.
-//! A stem with more postings than fit inline is split into chunks of at most
-//! [`Layout::chunk_postings`], in record order, so that no common word balloons into
-//! one huge file and a query fetches only the chunks whose record range it needs.
+//! Postings are a string of base-64 digits (`A`–`Z`, `a`–`z`, `0`–`9`, `-`, `_`):
+//! numbers in 5-bit groups, low group first, a digit ≥ 32 meaning that more groups
+//! follow. First the number of postings n, then n record ids, each as the difference
+//! from the previous one (from 0 inline, from the chunk's first possible record in a
+//! chunk), then n impacts (the BM25 term-frequency factor × [`IMPACT_SCALE`]; the
+//! browser multiplies it with the stem's inverse document frequency), then n masks
+//! (see [`super::index`]). A chunk file is that string as JSON.
+//!
+//! Key shards end where a key's hash says so (about one key in M, M chosen so that
+//! shards hold about [`Layout::shard_bytes`]), not where a size runs out: adding or
+//! removing a key changes one shard, not every one after it. Chunks are ranges of
+//! report slots sized so that a common stem's chunks hold about
+//! [`Layout::chunk_postings`] postings; an edit to one report changes one chunk of each
+//! stem it touches.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use serde::Serialize;
-use serde_json::{Value, json};
+use rayon::prelude::*;
 
-use super::index::{Entry, Index, Posting};
+use super::index::{B, IMPACT_SCALE, Index, K1, Key, MAX_FORMS, Raw};
 
 /// Sizes that shape the files.
 #[derive(Debug, Clone, Copy)]
 pub struct Layout {
-    /// A key shard is closed once it holds this many bytes.
+    /// The size a key shard aims at.
     pub shard_bytes: usize,
     /// Stems with at most this many postings keep them inline in their shard.
     pub inline_postings: usize,
-    /// The most postings in one chunk file.
+    /// The number of postings a chunk aims at (between half of it and all of it, for a
+    /// stem spread evenly over the reports).
     pub chunk_postings: usize,
     /// The longest excerpt text, in characters.
     pub excerpt_chars: usize,
@@ -49,9 +63,9 @@ pub struct Layout {
 impl Default for Layout {
     fn default() -> Self {
         Layout {
-            shard_bytes: 16 * 1024,
-            inline_postings: 64,
-            chunk_postings: 2048,
+            shard_bytes: 10 * 1024,
+            inline_postings: 128,
+            chunk_postings: 4096,
             excerpt_chars: 4000,
         }
     }
@@ -64,290 +78,635 @@ pub struct IndexFile {
     pub bytes: Vec<u8>,
 }
 
-/// One member in the locator.
-#[derive(Debug, Clone, Serialize)]
-pub struct MemberRow {
-    pub name: String,
-    pub sector: String,
-    pub slug: String,
-}
-
-/// One report in the locator, in index order.
-#[derive(Debug, Clone)]
-pub struct ReportRow {
-    pub member: usize,
-    pub year: u16,
-    /// The first record of the report.
-    pub first_doc: u32,
-    /// `Some("en")` for a report written in English.
-    pub lang: Option<String>,
-}
-
-/// What the browser shows for one record.
-#[derive(Debug, Clone, Serialize)]
-pub struct Excerpt {
-    /// The anchor on the report page.
-    #[serde(rename = "a")]
-    pub anchor: String,
-    /// The question number, for numbered sections.
-    #[serde(rename = "n", skip_serializing_if = "Option::is_none")]
-    pub number: Option<String>,
-    /// The template's title of the question, or the section's heading.
-    #[serde(rename = "t")]
-    pub title: String,
-    /// The plain text of the answer.
-    #[serde(rename = "x")]
-    pub text: String,
+/// The files a build or an update wrote and removed, relative to the index folder.
+#[derive(Debug, Default)]
+pub struct Changes {
+    pub written: Vec<IndexFile>,
+    pub removed: Vec<String>,
 }
 
 /// FNV-1a, 64 bits: a stable content hash for file names (not for security).
-pub fn hash(bytes: &[u8]) -> String {
+pub fn fnv(bytes: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in bytes {
         h ^= u64::from(*b);
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
-    format!("{h:016x}")
+    h
 }
 
-fn to_json(v: &Value) -> Vec<u8> {
-    // Serialising a Value built here cannot fail.
-    serde_json::to_vec(v).unwrap_or_default()
+/// [`fnv`] as 16 hex digits.
+pub fn hash(bytes: &[u8]) -> String {
+    format!("{:016x}", fnv(bytes))
 }
 
-/// Postings as a flat, delta-coded array.
-pub fn encode_postings(p: &[Posting]) -> Vec<u32> {
-    let mut out = Vec::with_capacity(p.len() * 3);
-    let mut last = 0;
-    for (i, x) in p.iter().enumerate() {
-        out.push(if i == 0 { x.doc } else { x.doc - last });
-        out.push(x.impact);
-        out.push(x.mask);
-        last = x.doc;
-    }
-    out
-}
+const DIGITS: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-/// The inverse of [`encode_postings`].
-pub fn decode_postings(flat: &[u64]) -> Vec<Posting> {
-    let mut out = Vec::with_capacity(flat.len() / 3);
-    let mut doc = 0u64;
-    for (i, c) in flat.chunks_exact(3).enumerate() {
-        doc = if i == 0 { c[0] } else { doc + c[0] };
-        out.push(Posting {
-            doc: doc as u32,
-            impact: c[1] as u32,
-            mask: c[2] as u32,
-        });
-    }
-    out
-}
-
-fn entry_json(key: &str, e: &Entry, layout: &Layout, chunks: &mut Vec<IndexFile>) -> Value {
-    let mut m = serde_json::Map::new();
-    if e.form_df > 0 || !e.stems.is_empty() {
-        m.insert("d".into(), json!(e.form_df));
-        let only_itself = e.stems.len() == 1 && e.stems.contains(key) && !e.postings.is_empty();
-        if !only_itself && !e.stems.is_empty() {
-            m.insert("s".into(), json!(e.stems));
+/// Appends a number in base-64 digits, 5 bits each, low group first.
+pub fn put_number(out: &mut Vec<u8>, mut v: u32) {
+    loop {
+        let d = (v & 31) as usize;
+        v >>= 5;
+        if v == 0 {
+            out.push(DIGITS[d]);
+            return;
         }
+        out.push(DIGITS[d | 32]);
     }
-    if !e.postings.is_empty() {
-        m.insert("f".into(), json!(e.forms));
-        m.insert("n".into(), json!(e.postings.len()));
-        if e.postings.len() <= layout.inline_postings {
-            m.insert("p".into(), json!(encode_postings(&e.postings)));
-        } else {
-            let mut list = Vec::new();
-            for chunk in e.postings.chunks(layout.chunk_postings.max(1)) {
-                let bytes = to_json(&json!(encode_postings(chunk)));
-                let name = format!("p.{}.json", hash(&bytes));
-                let first = chunk.first().map_or(0, |p| p.doc);
-                let last = chunk.last().map_or(0, |p| p.doc);
-                list.push(json!([first, last, name]));
-                chunks.push(IndexFile { name, bytes });
+}
+
+/// One posting as the browser reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Posting {
+    pub doc: u32,
+    pub impact: u32,
+    pub mask: u32,
+}
+
+/// Reads a postings string (inline, or a chunk's with `base` its first possible record).
+pub fn decode_postings(s: &str, base: u32) -> Option<Vec<Posting>> {
+    let mut numbers = Vec::new();
+    let (mut v, mut shift) = (0u64, 0u32);
+    for b in s.bytes() {
+        let d = DIGITS.iter().position(|x| *x == b)? as u64;
+        v |= (d & 31) << shift;
+        if d >= 32 {
+            shift += 5;
+            if shift > 35 {
+                return None;
             }
-            m.insert("c".into(), Value::Array(list));
+        } else {
+            numbers.push(u32::try_from(v).ok()?);
+            v = 0;
+            shift = 0;
         }
     }
-    Value::Object(m)
+    let (&n, rest) = numbers.split_first()?;
+    let n = n as usize;
+    if shift != 0 || rest.len() != 3 * n {
+        return None;
+    }
+    let mut doc = base;
+    Some(
+        (0..n)
+            .map(|i| {
+                doc += rest[i];
+                Posting {
+                    doc,
+                    impact: rest[n + i],
+                    mask: rest[2 * n + i],
+                }
+            })
+            .collect(),
+    )
 }
 
-/// Writes the index, the excerpts and the locator. Returns the files and the name of
-/// the locator (which the search page refers to).
-pub fn write(
-    index: &Index,
-    members: &[MemberRow],
-    reports: &[ReportRow],
-    excerpts: &[Excerpt],
-    stop_words: &[String],
-    layout: &Layout,
-) -> (Vec<IndexFile>, String) {
-    let mut files = Vec::new();
+fn json_str(out: &mut Vec<u8>, s: &str) {
+    // Serialising a string into a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *out, s);
+}
 
-    // Key shards, closed when they reach the target size.
-    let mut shards: Vec<(String, String)> = Vec::new();
-    let mut current: serde_json::Map<String, Value> = serde_json::Map::new();
-    let mut current_first = String::new();
-    let mut current_bytes = 0usize;
-    let flush = |map: &mut serde_json::Map<String, Value>,
-                 first: &str,
-                 files: &mut Vec<IndexFile>,
-                 shards: &mut Vec<(String, String)>| {
-        let bytes = to_json(&Value::Object(std::mem::take(map)));
-        let name = format!("t.{}.json", hash(&bytes));
-        shards.push((first.to_string(), name.clone()));
-        files.push(IndexFile { name, bytes });
+fn json_num(out: &mut Vec<u8>, n: impl std::fmt::Display) {
+    use std::io::Write;
+    let _ = write!(out, "{n}");
+}
+
+/// The published impact of a posting: the BM25 term-frequency factor, × 10, at least 1.
+pub fn impact(tf: f64, len: u32, avgdl: f64) -> u32 {
+    let norm = K1 * (1.0 - B + B * f64::from(len) / avgdl);
+    let sat = tf * (K1 + 1.0) / (tf + norm);
+    ((sat * IMPACT_SCALE).round() as u32).max(1)
+}
+
+/// What the encoder keeps of a key it wrote.
+#[derive(Debug, Default, Clone, PartialEq)]
+struct Frag {
+    /// `"key":{…}`, as it stands in its shard.
+    json: Vec<u8>,
+    /// The forms the mask bits stand for, in bit order.
+    forms: Vec<u32>,
+    /// Chunked postings: log2 of the report slots per chunk, and the chunks by number.
+    chunked: Option<(u32, BTreeMap<u32, u64>)>,
+}
+
+#[derive(Debug, Clone)]
+struct Shard {
+    last: Box<str>,
+    count: usize,
+    hash: u64,
+}
+
+/// Everything an encoding needs to know about the index as a whole.
+struct Ctx<'a> {
+    ix: &'a Index,
+    layout: &'a Layout,
+    /// The number of report slots.
+    slots: u32,
+    avgdl: f64,
+}
+
+/// Writes the key shards and postings chunks of an index, and keeps what it wrote so
+/// that the next [`Encoder::encode`] writes only what changed.
+#[derive(Default)]
+pub struct Encoder {
+    frags: HashMap<u32, Frag>,
+    chunk_refs: HashMap<u64, u32>,
+    /// By first key.
+    shards: BTreeMap<Box<str>, Shard>,
+    frag_bytes: usize,
+}
+
+/// The chunk size of a stem with `n` postings, as log2 of the report slots per chunk.
+fn chunk_bits(n: usize, slots: u32, target: usize) -> u32 {
+    let mut r = 0;
+    while r < 31 && (n as u64) << (r + 1) <= target as u64 * u64::from(slots) {
+        r += 1;
+    }
+    r
+}
+
+fn encode_postings(cx: &Ctx, postings: &[Raw], base: u32, bits: &[(u32, u32)], out: &mut Vec<u8>) {
+    // Column by column (compresses better): the count, the record ids, the impacts, the
+    // masks.
+    put_number(out, postings.len() as u32);
+    let mut prev = base;
+    for p in postings {
+        put_number(out, p.doc - prev);
+        prev = p.doc;
+    }
+    for p in postings {
+        put_number(out, impact(p.tf(), cx.ix.doc_len(p.doc), cx.avgdl));
+    }
+    for p in postings {
+        let mut mask = u32::from(p.free());
+        for f in cx.ix.sets.forms(&p.set) {
+            if let Ok(i) = bits.binary_search_by_key(f, |x| x.0) {
+                mask |= bits[i].1;
+            }
+        }
+        put_number(out, mask);
+    }
+}
+
+/// A key's entry, and the bytes of the chunks it (re)computed.
+fn encode_key(
+    cx: &Ctx,
+    id: u32,
+    old: Option<&Frag>,
+    all: bool,
+    slots: &BTreeSet<u32>,
+) -> (Frag, Vec<(u64, Vec<u8>)>) {
+    let ix = cx.ix;
+    let k: &Key = &ix.keys[id as usize];
+    let name = ix.name(id);
+    let mut forms: Vec<u32> = k.stem_forms.iter().map(|x| x.0).collect();
+    forms.sort_by(|a, b| ix.name(*a).cmp(ix.name(*b)));
+    forms.truncate(MAX_FORMS);
+
+    let mut json = Vec::with_capacity(64);
+    json_str(&mut json, name);
+    json.extend_from_slice(b":{");
+    let mut sep = "";
+    let mut field = |json: &mut Vec<u8>, f: &str| {
+        json.extend_from_slice(sep.as_bytes());
+        json.push(b'"');
+        json.extend_from_slice(f.as_bytes());
+        json.extend_from_slice(b"\":");
+        sep = ",";
     };
-    for (key, e) in &index.keys {
-        let v = entry_json(key, e, layout, &mut files);
-        let size = key.len() + to_json(&v).len() + 4;
-        if current_bytes > 0 && current_bytes + size > layout.shard_bytes {
-            flush(&mut current, &current_first, &mut files, &mut shards);
-            current_first = key.clone();
-            current_bytes = 0;
+    if k.form_df > 0 {
+        field(&mut json, "d");
+        json_num(&mut json, k.form_df);
+        let mut stems: Vec<&str> = k.form_stems.iter().map(|x| ix.name(x.0)).collect();
+        stems.sort_unstable();
+        let only_itself = stems == [name] && !k.postings.is_empty();
+        if !only_itself && !stems.is_empty() {
+            field(&mut json, "s");
+            json.push(b'[');
+            for (i, s) in stems.iter().enumerate() {
+                if i > 0 {
+                    json.push(b',');
+                }
+                json_str(&mut json, s);
+            }
+            json.push(b']');
         }
-        current.insert(key.clone(), v);
-        current_bytes += size;
     }
-    if !current.is_empty() || shards.is_empty() {
-        flush(&mut current, &current_first, &mut files, &mut shards);
+    let mut chunks_out = Vec::new();
+    let mut chunked = None;
+    if !k.postings.is_empty() {
+        field(&mut json, "f");
+        json.push(b'[');
+        for (i, f) in forms.iter().enumerate() {
+            if i > 0 {
+                json.push(b',');
+            }
+            json_str(&mut json, ix.name(*f));
+        }
+        json.push(b']');
+        field(&mut json, "n");
+        json_num(&mut json, k.postings.len());
+        let mut bits: Vec<(u32, u32)> = forms
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (*f, 1u32 << (i + 1)))
+            .collect();
+        bits.sort_unstable();
+        if k.postings.len() <= cx.layout.inline_postings {
+            field(&mut json, "p");
+            json.push(b'"');
+            encode_postings(cx, &k.postings, 0, &bits, &mut json);
+            json.push(b'"');
+        } else {
+            let r = chunk_bits(k.postings.len(), cx.slots, cx.layout.chunk_postings);
+            let span = (1u32 << r) * ix.slot_size;
+            let reuse = !all
+                && old.is_some_and(|o| {
+                    o.forms == forms && o.chunked.as_ref().is_some_and(|c| c.0 == r)
+                });
+            let mut chunks: BTreeMap<u32, u64> = BTreeMap::new();
+            let buckets: BTreeSet<u32> = if reuse {
+                if let Some((_, c)) = old.and_then(|o| o.chunked.as_ref()) {
+                    chunks = c.clone();
+                }
+                slots.iter().map(|s| s >> r).collect()
+            } else {
+                k.postings.iter().map(|p| p.doc / span).collect()
+            };
+            for b in buckets {
+                let (lo, hi) = (b * span, b.saturating_add(1).saturating_mul(span));
+                let from = k.postings.partition_point(|p| p.doc < lo);
+                let to = k.postings.partition_point(|p| p.doc < hi);
+                if from == to {
+                    chunks.remove(&b);
+                    continue;
+                }
+                let mut bytes = Vec::with_capacity((to - from) * 4 + 2);
+                bytes.push(b'"');
+                encode_postings(cx, &k.postings[from..to], lo, &bits, &mut bytes);
+                bytes.push(b'"');
+                let h = fnv(&bytes);
+                chunks.insert(b, h);
+                chunks_out.push((h, bytes));
+            }
+            field(&mut json, "r");
+            json_num(&mut json, r);
+            field(&mut json, "c");
+            json.push(b'[');
+            for (i, (b, h)) in chunks.iter().enumerate() {
+                if i > 0 {
+                    json.push(b',');
+                }
+                json_num(&mut json, b);
+                json.extend_from_slice(format!(",\"{h:016x}\"").as_bytes());
+            }
+            json.push(b']');
+            chunked = Some((r, chunks));
+        }
     }
-    // The first shard starts at the beginning of the key space.
-    if let Some(s) = shards.first_mut() {
-        s.0 = String::new();
-    }
+    json.push(b'}');
+    (
+        Frag {
+            json,
+            forms,
+            chunked,
+        },
+        chunks_out,
+    )
+}
 
-    // Excerpts, under a folder named after all of them together.
-    let excerpt_bytes: Vec<Vec<u8>> = excerpts
-        .iter()
-        .map(|x| {
-            let mut x = x.clone();
-            x.text = truncate(&x.text, layout.excerpt_chars);
-            serde_json::to_vec(&x).unwrap_or_default()
-        })
-        .collect();
-    let mut all = Vec::new();
-    for b in &excerpt_bytes {
-        all.extend_from_slice(b);
-        all.push(b'\n');
+fn chunk_name(h: u64) -> String {
+    format!("p.{h:016x}.json")
+}
+
+fn shard_name(h: u64) -> String {
+    format!("t.{h:016x}.json")
+}
+
+impl Encoder {
+    /// Encodes the keys that `dirty` names (every key the first time), and the shards
+    /// that hold them. Returns the files written and removed, and the shard table:
+    /// (first key, file name) in key order.
+    pub fn encode(
+        &mut self,
+        ix: &Index,
+        dirty: &super::index::Dirty,
+        layout: &Layout,
+        slots: u32,
+    ) -> (Changes, Vec<(String, String)>) {
+        let cx = Ctx {
+            ix,
+            layout,
+            slots: slots.max(1),
+            avgdl: ix.avgdl(),
+        };
+        let all = dirty.all || (self.frags.is_empty() && self.shards.is_empty());
+        let mut ids: Vec<u32> = if all {
+            let mut v: Vec<u32> = ix.live.values().copied().collect();
+            v.extend(self.frags.keys().copied());
+            v
+        } else {
+            dirty.keys.iter().copied().collect()
+        };
+        ids.sort_unstable();
+        ids.dedup();
+        let frags = &self.frags;
+        let encoded: Vec<(u32, Option<(Frag, Vec<(u64, Vec<u8>)>)>)> = ids
+            .par_iter()
+            .map(|&id| {
+                let live = ix.keys[id as usize].is_live();
+                (
+                    id,
+                    live.then(|| encode_key(&cx, id, frags.get(&id), all, &dirty.slots)),
+                )
+            })
+            .collect();
+
+        let mut changes = Changes::default();
+        let mut changed: BTreeSet<&str> = BTreeSet::new();
+        let mut before: HashMap<u64, u32> = HashMap::new();
+        let mut chunk_bytes: HashMap<u64, Vec<u8>> = HashMap::new();
+        for (id, new) in encoded {
+            let old = self.frags.remove(&id);
+            let hashes = |f: &Option<Frag>| -> Vec<u64> {
+                f.as_ref()
+                    .and_then(|f| f.chunked.as_ref())
+                    .map(|c| c.1.values().copied().collect())
+                    .unwrap_or_default()
+            };
+            let old_hashes = hashes(&old);
+            let (new, bytes) = match new {
+                Some((f, b)) => (Some(f), b),
+                None => (None, Vec::new()),
+            };
+            for h in hashes(&new) {
+                let n = self.chunk_refs.entry(h).or_default();
+                before.entry(h).or_insert(*n);
+                *n += 1;
+            }
+            for h in old_hashes {
+                let n = self.chunk_refs.entry(h).or_default();
+                before.entry(h).or_insert(*n);
+                *n = n.saturating_sub(1);
+            }
+            for (h, b) in bytes {
+                chunk_bytes.entry(h).or_insert(b);
+            }
+            if old.as_ref().map(|f| &f.json) != new.as_ref().map(|f| &f.json) {
+                changed.insert(ix.name(id));
+            }
+            self.frag_bytes -= old.map_or(0, |f| f.json.len());
+            if let Some(f) = new {
+                self.frag_bytes += f.json.len();
+                self.frags.insert(id, f);
+            }
+        }
+        let mut touched: Vec<(u64, u32)> = before.into_iter().collect();
+        touched.sort_unstable();
+        for (h, was) in touched {
+            let now = self.chunk_refs.get(&h).copied().unwrap_or(0);
+            if was == 0 && now > 0 {
+                if let Some(bytes) = chunk_bytes.remove(&h) {
+                    changes.written.push(IndexFile {
+                        name: chunk_name(h),
+                        bytes,
+                    });
+                }
+            } else if was > 0 && now == 0 {
+                changes.removed.push(chunk_name(h));
+            }
+            if now == 0 {
+                self.chunk_refs.remove(&h);
+            }
+        }
+
+        // Shards: a key starts one when its hash is 0 modulo m, m keys being about
+        // `shard_bytes`, once the shard holds a quarter of that; or when the key would
+        // take the shard over twice that. Either way the boundaries move only near a
+        // key that changed.
+        let live: Vec<(&str, u32)> = ix.live.iter().map(|(k, v)| (k.as_ref(), *v)).collect();
+        let avg = (self.frag_bytes / live.len().max(1)).max(1);
+        let m = (layout.shard_bytes as f64 / avg as f64)
+            .log2()
+            .round()
+            .clamp(0.0, 16.0)
+            .exp2() as u64;
+        let (min, max) = (layout.shard_bytes / 4, layout.shard_bytes * 2);
+        let mut starts: Vec<usize> = Vec::new();
+        let mut bytes = 0usize;
+        for (i, (k, id)) in live.iter().enumerate() {
+            let size = self.frags.get(id).map_or(0, |f| f.json.len() + 1);
+            if i == 0 || bytes + size > max || (bytes >= min && fnv(k.as_bytes()) % m == 0) {
+                starts.push(i);
+                bytes = 0;
+            }
+            bytes += size;
+        }
+        let ranges: Vec<(usize, usize)> = starts
+            .iter()
+            .enumerate()
+            .map(|(j, &s)| (s, starts.get(j + 1).copied().unwrap_or(live.len())))
+            .collect();
+        let old_shards = std::mem::take(&mut self.shards);
+        let frags = &self.frags;
+        let built: Vec<(Box<str>, Shard, Option<Vec<u8>>)> = ranges
+            .par_iter()
+            .map(|&(a, b)| {
+                let (first, last) = (live[a].0, live[b - 1].0);
+                if let Some(s) = old_shards.get(first) {
+                    if s.last.as_ref() == last
+                        && s.count == b - a
+                        && changed.range(first..=last).next().is_none()
+                    {
+                        return (first.into(), s.clone(), None);
+                    }
+                }
+                let mut bytes = Vec::with_capacity(layout.shard_bytes + 1024);
+                bytes.push(b'{');
+                for (i, (_, id)) in live[a..b].iter().enumerate() {
+                    if i > 0 {
+                        bytes.push(b',');
+                    }
+                    if let Some(f) = frags.get(id) {
+                        bytes.extend_from_slice(&f.json);
+                    }
+                }
+                bytes.push(b'}');
+                let shard = Shard {
+                    last: last.into(),
+                    count: b - a,
+                    hash: fnv(&bytes),
+                };
+                (first.into(), shard, Some(bytes))
+            })
+            .collect();
+        let old_names: BTreeSet<u64> = old_shards.values().map(|s| s.hash).collect();
+        let mut new_names: BTreeSet<u64> = BTreeSet::new();
+        let mut table = Vec::with_capacity(built.len());
+        for (first, shard, bytes) in built {
+            new_names.insert(shard.hash);
+            if let Some(bytes) = bytes {
+                if !old_names.contains(&shard.hash) {
+                    changes.written.push(IndexFile {
+                        name: shard_name(shard.hash),
+                        bytes,
+                    });
+                }
+            }
+            table.push((first.to_string(), shard_name(shard.hash)));
+            self.shards.insert(first, shard);
+        }
+        for h in old_names.difference(&new_names) {
+            changes.removed.push(shard_name(*h));
+        }
+        // The first shard starts at the beginning of the key space.
+        if let Some(first) = table.first_mut() {
+            first.0 = String::new();
+        }
+        (changes, table)
     }
-    let excerpt_dir = format!("x/{}/", hash(&all));
-    for (doc, bytes) in excerpt_bytes.into_iter().enumerate() {
-        files.push(IndexFile {
-            name: format!("{excerpt_dir}{doc}.json"),
-            bytes,
+}
+
+/// What the browser shows for one record.
+#[derive(Debug, Clone)]
+pub struct Excerpt {
+    /// The anchor on the report page.
+    pub anchor: String,
+    /// The question number, for numbered sections.
+    pub number: Option<String>,
+    /// The template's title of the question, or the section's heading.
+    pub title: String,
+}
+
+/// The lines of an excerpt text, cut at a word boundary after at most `max` characters.
+fn excerpt_lines(text: &str, max: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut left = max;
+    for line in text.split('\n') {
+        let n = line.chars().count();
+        if n <= left {
+            out.push(line.to_string());
+            left -= n;
+            continue;
+        }
+        let cut: String = line.chars().take(left).collect();
+        let end = cut.rfind(char::is_whitespace).unwrap_or(cut.len());
+        let cut = cut[..end].trim_end();
+        out.push(if cut.is_empty() {
+            "…".to_string()
+        } else {
+            format!("{cut} …")
         });
+        break;
     }
-
-    // Reports are in index order, grouped by year: per year the pairs (member, number of
-    // records); the browser adds up the counts to find each report's first record.
-    let mut years: Vec<(u16, Vec<u32>)> = Vec::new();
-    let mut langs = serde_json::Map::new();
-    for (i, r) in reports.iter().enumerate() {
-        let end = reports
-            .get(i + 1)
-            .map_or(index.docs as u32, |next| next.first_doc);
-        if years.last().is_none_or(|(y, _)| *y != r.year) {
-            years.push((r.year, Vec::new()));
-        }
-        if let Some((_, list)) = years.last_mut() {
-            list.push(r.member as u32);
-            list.push(end.saturating_sub(r.first_doc));
-        }
-        if let Some(l) = &r.lang {
-            langs.insert(i.to_string(), json!(l));
-        }
-    }
-    let years_json: Vec<Value> = years.iter().map(|(y, l)| json!([y, l])).collect();
-    let members_json: Vec<Value> = members
-        .iter()
-        .map(|m| json!([m.name, m.sector, m.slug]))
-        .collect();
-    let shards_json: Vec<Value> = shards.iter().map(|(k, f)| json!([k, f])).collect();
-    let locator = json!({
-        "v": 1,
-        "docs": index.docs,
-        "members": members_json,
-        "years": years_json,
-        "lang": langs,
-        "shards": shards_json,
-        "x": excerpt_dir,
-        "stop": stop_words,
-    });
-    let bytes = to_json(&locator);
-    let name = format!("l.{}.json", hash(&bytes));
-    files.push(IndexFile {
-        name: name.clone(),
-        bytes,
-    });
-    files.sort_by(|a, b| a.name.cmp(&b.name));
-    // Two stems with the same postings share one chunk file (same bytes, same name).
-    files.dedup_by(|a, b| a.name == b.name);
-    (files, name)
+    out
 }
 
-/// Cuts a text at a word boundary after at most `max` characters.
-fn truncate(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_string();
+/// A member's excerpt files: one per section (anchor), holding that section of every
+/// year with each distinct line of text once (most text carries over from year to
+/// year). `reports` are the member's reports in year order, each with its records'
+/// excerpts and texts; `groups` numbers the member's anchors from 0. Returns the files,
+/// by group.
+pub fn member_excerpts(
+    reports: &[(u16, Vec<(&Excerpt, &str)>)],
+    groups: &HashMap<&str, u32>,
+    max_chars: usize,
+) -> Vec<Vec<u8>> {
+    // Per group: its distinct lines, and per year (year, excerpt, line ids).
+    type Entry<'a> = (u16, &'a Excerpt, Vec<u32>);
+    let mut files: Vec<(Vec<String>, HashMap<String, u32>, Vec<Entry>)> = Vec::new();
+    files.resize_with(groups.len(), Default::default);
+    for (year, records) in reports {
+        for (x, text) in records {
+            let Some(&g) = groups.get(x.anchor.as_str()) else {
+                continue;
+            };
+            let (lines, ids, entries) = &mut files[g as usize];
+            let refs = excerpt_lines(text, max_chars)
+                .into_iter()
+                .map(|l| {
+                    let n = lines.len() as u32;
+                    *ids.entry(l.clone()).or_insert_with(|| {
+                        lines.push(l);
+                        n
+                    })
+                })
+                .collect();
+            entries.push((*year, *x, refs));
+        }
     }
-    let cut: String = text.chars().take(max).collect();
-    let end = cut.rfind(char::is_whitespace).unwrap_or(cut.len());
-    format!("{} …", cut[..end].trim_end())
-}
-
-/// Reads a key shard back (for tests and tools): key → entry as JSON.
-pub fn read_shard(bytes: &[u8]) -> Result<BTreeMap<String, Value>, serde_json::Error> {
-    serde_json::from_slice(bytes)
+    files
+        .into_iter()
+        .map(|(lines, _, entries)| {
+            let mut out = Vec::new();
+            out.extend_from_slice(b"{\"l\":[");
+            for (i, l) in lines.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                json_str(&mut out, l);
+            }
+            out.extend_from_slice(b"],\"y\":[");
+            for (i, (year, x, refs)) in entries.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                out.push(b'[');
+                json_num(&mut out, year);
+                out.push(b',');
+                json_str(&mut out, &x.anchor);
+                out.push(b',');
+                match &x.number {
+                    Some(n) => json_str(&mut out, n),
+                    None => out.extend_from_slice(b"null"),
+                }
+                out.push(b',');
+                json_str(&mut out, &x.title);
+                out.extend_from_slice(b",[");
+                for (j, r) in refs.iter().enumerate() {
+                    if j > 0 {
+                        out.push(b',');
+                    }
+                    json_num(&mut out, r);
+                }
+                out.extend_from_slice(b"]]");
+            }
+            out.extend_from_slice(b"]}");
+            out
+        })
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::index::{Record, build};
+    use super::super::index::{Dirty, Record};
     use super::super::text::Language;
     use super::*;
 
-    fn files(layout: &Layout) -> (Vec<IndexFile>, String, Index) {
+    fn index() -> Index {
         let mut records = Vec::new();
-        for i in 0..40 {
+        for i in 0..40u32 {
             let body = if i % 2 == 0 {
                 format!("Barnearbeid og tvangsarbeid hos leverandør nummer {i}.")
             } else {
                 format!("Arbeid i leverandørkjeden, runde {i}.")
             };
             records.push(Record {
-                report: i / 10,
+                doc: (i / 10) * 16 + i % 10,
                 lang: Language::Norwegian,
                 title: "2.A.3 Prioriterte risikoer".into(),
                 body,
+                member: None,
             });
         }
-        let ix = build(&records);
-        let members = vec![MemberRow {
-            name: "Alfa kommune".into(),
-            sector: "public".into(),
-            slug: "alfa-kommune".into(),
-        }];
-        let reports: Vec<ReportRow> = (0..4)
-            .map(|r| ReportRow {
-                member: 0,
-                year: 2020 + r as u16,
-                first_doc: r * 10,
-                lang: None,
-            })
-            .collect();
-        let excerpts: Vec<Excerpt> = records
-            .iter()
-            .map(|r| Excerpt {
-                anchor: "2-a-3".into(),
-                number: Some("2.A.3".into()),
-                title: "Prioriterte risikoer".into(),
-                text: r.body.clone(),
-            })
-            .collect();
-        let (f, l) = write(&ix, &members, &reports, &excerpts, &["og".into()], layout);
-        (f, l, ix)
+        Index::build(&records, 16)
+    }
+
+    fn all() -> Dirty {
+        Dirty {
+            all: true,
+            ..Dirty::default()
+        }
     }
 
     fn get<'a>(files: &'a [IndexFile], name: &str) -> &'a [u8] {
@@ -355,122 +714,137 @@ mod tests {
     }
 
     #[test]
-    fn postings_round_trip_through_delta_coding() {
-        let p = vec![
-            Posting {
-                doc: 3,
-                impact: 40,
-                mask: 3,
-            },
-            Posting {
-                doc: 7,
-                impact: 12,
-                mask: 1,
-            },
-            Posting {
-                doc: 70_000,
-                impact: 1,
-                mask: 0,
-            },
-        ];
-        let flat = encode_postings(&p);
-        assert_eq!(flat, [3, 40, 3, 4, 12, 1, 69_993, 1, 0]);
-        let wide: Vec<u64> = flat.iter().map(|x| *x as u64).collect();
-        assert_eq!(decode_postings(&wide), p);
+    fn postings_round_trip_through_the_digits() {
+        let mut s = Vec::new();
+        for v in [2u32, 3, 70_000, 31, 32, 1000, u32::MAX] {
+            put_number(&mut s, v);
+        }
+        let s = String::from_utf8(s).unwrap();
+        assert!(s.starts_with("CD"), "{s}");
+        let p = decode_postings(&s, 10).unwrap();
+        assert_eq!(
+            p,
+            [
+                Posting {
+                    doc: 13,
+                    impact: 31,
+                    mask: 1000
+                },
+                Posting {
+                    doc: 70_013,
+                    impact: 32,
+                    mask: u32::MAX
+                }
+            ]
+        );
+        assert_eq!(decode_postings("B", 0), None, "too few numbers");
+        assert_eq!(decode_postings("AA!", 0), None);
     }
 
     #[test]
-    fn locator_leads_to_every_key_and_its_postings() {
+    fn shards_lead_to_every_key_and_its_postings() {
+        let ix = index();
         let layout = Layout {
             shard_bytes: 200,
             inline_postings: 4,
             chunk_postings: 8,
             excerpt_chars: 30,
         };
-        let (files, locator, ix) = files(&layout);
-        assert!(locator.starts_with("l.") && locator.ends_with(".json"));
-        let loc: Value = serde_json::from_slice(get(&files, &locator)).unwrap();
-        assert_eq!(loc["docs"], 40);
-        assert_eq!(loc["years"][1], json!([2021, [0, 10]]));
-        assert_eq!(loc["years"].as_array().unwrap().len(), 4);
-        let shards = loc["shards"].as_array().unwrap();
-        assert!(shards.len() > 2, "small shards split the key space");
-        assert_eq!(shards[0][0], "");
-        // Shards are in key order and every key is in the shard the table points to.
-        let firsts: Vec<&str> = shards.iter().map(|s| s[0].as_str().unwrap()).collect();
+        let mut enc = Encoder::default();
+        let (changes, table) = enc.encode(&ix, &all(), &layout, 4);
+        let files = changes.written;
+        assert!(changes.removed.is_empty());
+        assert!(table.len() > 2, "small shards split the key space");
+        assert_eq!(table[0].0, "");
+        let firsts: Vec<&str> = table.iter().map(|s| s.0.as_str()).collect();
         assert!(firsts.windows(2).all(|w| w[0] < w[1]));
-        for (key, entry) in &ix.keys {
-            let i = firsts.partition_point(|f| *f <= key.as_str()) - 1;
-            let shard = read_shard(get(&files, shards[i][1].as_str().unwrap())).unwrap();
-            let e = &shard[key];
-            if entry.postings.is_empty() {
+        for (key, &id) in &ix.live {
+            let i = firsts.partition_point(|f| *f <= key.as_ref()) - 1;
+            let shard: BTreeMap<String, serde_json::Value> =
+                serde_json::from_slice(get(&files, &table[i].1)).unwrap();
+            let e = &shard[key.as_ref()];
+            let k = &ix.keys[id as usize];
+            if k.postings.is_empty() {
                 continue;
             }
-            assert_eq!(e["n"], entry.postings.len());
-            // Inline or chunked, the postings decode to the same list.
-            let mut flat_all: Vec<Posting> = Vec::new();
+            assert_eq!(e["n"], k.postings.len());
+            let mut docs = Vec::new();
             if let Some(p) = e.get("p") {
-                let flat: Vec<u64> = serde_json::from_value(p.clone()).unwrap();
-                flat_all = decode_postings(&flat);
+                docs = decode_postings(p.as_str().unwrap(), 0).unwrap();
             } else {
-                for c in e["c"].as_array().unwrap() {
-                    let chunk: Vec<u64> =
-                        serde_json::from_slice(get(&files, c[2].as_str().unwrap())).unwrap();
-                    let decoded = decode_postings(&chunk);
-                    assert!(decoded.len() <= layout.chunk_postings);
-                    assert_eq!(decoded[0].doc as u64, c[0].as_u64().unwrap());
-                    assert_eq!(decoded.last().unwrap().doc as u64, c[1].as_u64().unwrap());
-                    flat_all.extend(decoded);
+                let r = e["r"].as_u64().unwrap() as u32;
+                let c = e["c"].as_array().unwrap();
+                for pair in c.chunks(2) {
+                    let b = pair[0].as_u64().unwrap() as u32;
+                    let name = format!("p.{}.json", pair[1].as_str().unwrap());
+                    let s: String = serde_json::from_slice(get(&files, &name)).unwrap();
+                    let base = (b << r) * 16;
+                    let part = decode_postings(&s, base).unwrap();
+                    assert!(
+                        part.iter()
+                            .all(|p| p.doc >= base && p.doc < base + (16 << r))
+                    );
+                    docs.extend(part);
                 }
             }
-            assert_eq!(flat_all, entry.postings, "{key}");
+            let want: Vec<u32> = k.postings.iter().map(|p| p.doc).collect();
+            assert_eq!(
+                docs.iter().map(|p| p.doc).collect::<Vec<_>>(),
+                want,
+                "{key}"
+            );
+            assert!(docs.iter().all(|p| p.impact >= 1));
         }
-        // A common stem is chunked; a form points at its stem.
-        let lev = &ix.keys["leverandor"];
-        assert!(lev.postings.len() > layout.inline_postings);
-        let i = firsts.partition_point(|f| *f <= "leverandorkjeden") - 1;
-        let shard = read_shard(get(&files, shards[i][1].as_str().unwrap())).unwrap();
-        assert_eq!(shard["leverandorkjeden"]["s"], json!(["leverandorkjed"]));
-    }
-
-    #[test]
-    fn excerpts_are_small_files_under_a_content_hash() {
-        let layout = Layout {
-            excerpt_chars: 30,
-            ..Layout::default()
-        };
-        let (files, locator, _) = files(&layout);
-        let loc: Value = serde_json::from_slice(get(&files, &locator)).unwrap();
-        let dir = loc["x"].as_str().unwrap();
-        assert!(dir.starts_with("x/") && dir.ends_with('/'));
-        let x: Value = serde_json::from_slice(get(&files, &format!("{dir}0.json"))).unwrap();
-        assert_eq!(x["a"], "2-a-3");
-        assert_eq!(x["n"], "2.A.3");
-        let text = x["x"].as_str().unwrap();
-        assert!(text.chars().count() <= 32 && text.ends_with('…'), "{text}");
-        assert!(files.iter().any(|f| f.name == format!("{dir}39.json")));
     }
 
     #[test]
     fn names_are_content_hashes_and_output_is_deterministic() {
-        let (a, la, _) = files(&Layout::default());
-        let (b, lb, _) = files(&Layout::default());
-        assert_eq!(la, lb);
-        assert_eq!(a.len(), b.len());
-        for (x, y) in a.iter().zip(&b) {
+        let layout = Layout::default();
+        let (a, ta) = Encoder::default().encode(&index(), &all(), &layout, 4);
+        let (b, tb) = Encoder::default().encode(&index(), &all(), &layout, 4);
+        assert_eq!(ta, tb);
+        assert_eq!(a.written.len(), b.written.len());
+        for (x, y) in a.written.iter().zip(&b.written) {
             assert_eq!(x.name, y.name);
             assert_eq!(x.bytes, y.bytes);
-            if let Some(h) = x
-                .name
-                .strip_prefix("t.")
-                .or_else(|| x.name.strip_prefix("p."))
-            {
-                assert_eq!(h, format!("{}.json", hash(&x.bytes)));
-            }
+            let h = &x.name[2..18];
+            assert_eq!(h, hash(&x.bytes));
         }
         assert_eq!(hash(b""), "cbf29ce484222325");
-        let mut names: Vec<&str> = a.iter().map(|f| f.name.as_str()).collect();
-        names.dedup();
-        assert_eq!(names.len(), a.len(), "every file name once");
+    }
+
+    #[test]
+    fn excerpts_store_each_line_once_per_section() {
+        let x = |a: &str| Excerpt {
+            anchor: a.into(),
+            number: None,
+            title: "T".into(),
+        };
+        let (fa, fb, fc) = (x("forord"), x("2-a-3"), x("ny"));
+        let reports = vec![
+            (2023, vec![(&fa, "Samme linje.\nGammel."), (&fb, "Risiko.")]),
+            (
+                2024,
+                vec![
+                    (&fc, "Ny."),
+                    (&fa, "Samme linje.\nNy linje."),
+                    (&fb, "Risiko."),
+                ],
+            ),
+        ];
+        let groups: HashMap<&str, u32> = [("forord", 0), ("2-a-3", 1), ("ny", 2)].into();
+        let files = member_excerpts(&reports, &groups, 4000);
+        assert_eq!(files.len(), 3);
+        let f: serde_json::Value = serde_json::from_slice(&files[0]).unwrap();
+        assert_eq!(
+            f["l"],
+            serde_json::json!(["Samme linje.", "Gammel.", "Ny linje."])
+        );
+        assert_eq!(
+            f["y"][1],
+            serde_json::json!([2024, "forord", null, "T", [0, 2]])
+        );
+        assert_eq!(excerpt_lines("Ett to tre fire", 9), ["Ett to …"]);
+        assert_eq!(excerpt_lines("Ett\nto tre fire", 6), ["Ett", "to …"]);
     }
 }

@@ -61,10 +61,14 @@ pub const STOP_EN: &[&str] = &[
 ];
 
 pub fn is_stop(word: &str, lang: Language) -> bool {
-    match lang {
-        Language::Norwegian => STOP_NB.contains(&word),
-        Language::English => STOP_EN.contains(&word),
-    }
+    static SETS: std::sync::OnceLock<[HashSet<&'static str>; 2]> = std::sync::OnceLock::new();
+    let sets = SETS.get_or_init(|| {
+        [
+            STOP_NB.iter().copied().collect(),
+            STOP_EN.iter().copied().collect(),
+        ]
+    });
+    sets[lang as usize].contains(word)
 }
 
 /// Folds one lower-case character for matching; `None` keeps it as it is.
@@ -99,6 +103,19 @@ pub fn fold(word: &str) -> String {
 /// Lower-cases a word the way the browser does (`String.prototype.toLowerCase`).
 pub fn lower(word: &str) -> String {
     word.to_lowercase()
+}
+
+/// [`lower`], borrowing the word when it is lower-case already (most are).
+pub fn lower_cow(word: &str) -> std::borrow::Cow<'_, str> {
+    if word
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.')
+        || !word.chars().any(char::is_uppercase)
+    {
+        std::borrow::Cow::Borrowed(word)
+    } else {
+        std::borrow::Cow::Owned(word.to_lowercase())
+    }
 }
 
 /// Splits text into tokens (original spelling, as in the text).
@@ -181,7 +198,8 @@ pub fn indexable(token: &str, lang: Language) -> bool {
 pub struct Stems {
     nb: Stemmer,
     en: Stemmer,
-    cache: HashMap<(Language, String), String>,
+    /// Per language (Norwegian, English): word → folded stem.
+    cache: [HashMap<String, String>; 2],
 }
 
 impl Default for Stems {
@@ -189,7 +207,7 @@ impl Default for Stems {
         Stems {
             nb: Stemmer::create(Algorithm::Norwegian),
             en: Stemmer::create(Algorithm::English),
-            cache: HashMap::new(),
+            cache: [HashMap::new(), HashMap::new()],
         }
     }
 }
@@ -198,11 +216,12 @@ impl Stems {
     /// The folded stem of a lower-case word: `leverandørene` → `leverandor`.
     /// Question numbers and numbers are their own stems.
     pub fn stem(&mut self, word: &str, lang: Language) -> String {
-        if let Some(s) = self.cache.get(&(lang, word.to_string())) {
+        let cache = &mut self.cache[lang as usize];
+        if let Some(s) = cache.get(word) {
             return s.clone();
         }
         let s = stem_uncached(&self.nb, &self.en, word, lang);
-        self.cache.insert((lang, word.to_string()), s.clone());
+        cache.insert(word.to_string(), s.clone());
         s
     }
 }
@@ -259,42 +278,83 @@ const MIN_TAIL: usize = 4;
 /// `barn` (+ linking `e`) + `arbeid`. No dictionary is needed: a part is accepted when
 /// it is itself a word of the corpus (or, for the last part, when its stem is the stem
 /// of one). Heads may end with a linking `s` or `e` (`arbeidsmiljø`, `barnehage`).
+///
+/// The lexicon can grow and shrink word by word ([`Compounds::add`],
+/// [`Compounds::remove`]). Every lookup that splitting a word makes is of a substring of
+/// that word (a head, a head without its linking letter, a tail, or a tail's stem, which
+/// the Norwegian Snowball stemmer always cuts from the end of the word), so a change to
+/// the lexicon can only change the split of words that contain one of the changed
+/// entries: [`Compounds::add`] and [`Compounds::remove`] report those entries.
 pub struct Compounds {
     forms: HashSet<String>,
-    stems: HashSet<String>,
+    /// Stems of the lexicon's words, with the number of words that have each.
+    stems: HashMap<String, u32>,
     stemmer: Stemmer,
 }
 
 impl Compounds {
     /// `words` are the lower-case Norwegian words that occur on their own.
     pub fn new<'a>(words: impl IntoIterator<Item = &'a str>) -> Compounds {
-        let stemmer = Stemmer::create(Algorithm::Norwegian);
-        let mut forms = HashSet::new();
-        let mut stems = HashSet::new();
+        let mut c = Compounds {
+            forms: HashSet::new(),
+            stems: HashMap::new(),
+            stemmer: Stemmer::create(Algorithm::Norwegian),
+        };
+        let mut changed = Vec::new();
         for w in words {
-            if w.chars().count() >= MIN_HEAD
-                && w.chars().all(char::is_alphabetic)
-                && !is_stop(w, Language::Norwegian)
-            {
-                stems.insert(stemmer.stem(w).into_owned());
-                forms.insert(w.to_string());
-            }
+            c.add(w, &mut changed);
+            changed.clear();
         }
-        Compounds {
-            forms,
-            stems,
-            stemmer,
+        c
+    }
+
+    /// Whether a lower-case Norwegian word belongs in the lexicon.
+    pub fn eligible(w: &str) -> bool {
+        w.chars().count() >= MIN_HEAD
+            && w.chars().all(char::is_alphabetic)
+            && !is_stop(w, Language::Norwegian)
+    }
+
+    /// Adds a word that now occurs in the corpus; pushes the lexicon entries (forms and
+    /// stems) that appeared onto `changed`.
+    pub fn add(&mut self, w: &str, changed: &mut Vec<String>) {
+        if !Compounds::eligible(w) || !self.forms.insert(w.to_string()) {
+            return;
+        }
+        changed.push(w.to_string());
+        let stem = self.stemmer.stem(w).into_owned();
+        let n = self.stems.entry(stem.clone()).or_default();
+        *n += 1;
+        if *n == 1 {
+            changed.push(stem);
+        }
+    }
+
+    /// Removes a word that no longer occurs in the corpus; pushes the lexicon entries
+    /// that disappeared onto `changed`.
+    pub fn remove(&mut self, w: &str, changed: &mut Vec<String>) {
+        if !self.forms.remove(w) {
+            return;
+        }
+        changed.push(w.to_string());
+        let stem = self.stemmer.stem(w).into_owned();
+        if let Some(n) = self.stems.get_mut(&stem) {
+            *n -= 1;
+            if *n == 0 {
+                self.stems.remove(&stem);
+                changed.push(stem);
+            }
         }
     }
 
     fn is_tail(&self, w: &str) -> bool {
         w.chars().count() >= MIN_TAIL
-            && (self.forms.contains(w) || self.stems.contains(self.stemmer.stem(w).as_ref()))
+            && (self.forms.contains(w) || self.stems.contains_key(self.stemmer.stem(w).as_ref()))
     }
 
     /// The head as a word or stem of the lexicon, allowing a linking `s` or `e`.
     fn head<'a>(&self, h: &'a str) -> Option<&'a str> {
-        let known = |w: &str| self.forms.contains(w) || self.stems.contains(w);
+        let known = |w: &str| self.forms.contains(w) || self.stems.contains_key(w);
         if known(h) {
             return Some(h);
         }

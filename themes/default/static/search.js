@@ -26,6 +26,29 @@
     return out;
   }
 
+  /* Postings: base-64 digits (A–Z a–z 0–9 - _), numbers in 5-bit groups, low group
+     first, a digit ≥ 32 meaning more follow: the number of postings n, then n record
+     ids (each the difference from the previous one, from `base` first), n impacts,
+     n masks. */
+  var DIGIT = new Int8Array(128);
+  'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.split('').forEach(function (c, i) { DIGIT[c.charCodeAt(0)] = i; });
+  function decode(s, base, into) {
+    var nums = [], v = 0, mul = 1;
+    for (var i = 0; i < s.length; i++) {
+      var d = DIGIT[s.charCodeAt(i)];
+      v += (d & 31) * mul;
+      if (d >= 32) { mul *= 32; continue; }
+      nums.push(v);
+      v = 0;
+      mul = 1;
+    }
+    var n = nums[0], doc = base;
+    for (var k = 1; k <= n; k++) {
+      doc += nums[k];
+      into(doc, nums[k + n], nums[k + 2 * n]);
+    }
+  }
+
   function bsearch(arr, f) { // index of the last element with f(x) true (f monotone)
     var lo = 0, hi = arr.length;
     while (lo < hi) { var mid = (lo + hi) >> 1; if (f(arr[mid])) lo = mid + 1; else hi = mid; }
@@ -41,15 +64,15 @@
     var self = this, loc = null, stop = null, firsts = null, memberTokens = null;
     self.ready = get(indexUrl.slice(dir.length)).then(function (l) {
       loc = self.loc = l;
-      // Reports as [member, year, first record, language]: from the per-year pairs
-      // (member, number of records), in index order.
-      var doc = 0;
+      // Reports by slot as [member, year, first record id, language], from the members
+      // per year, in index order. A record's id is its report's slot × l.slot + the
+      // number of its section among the member's sections.
       l.reports = [];
       l.years.forEach(function (y) {
-        for (var k = 0; k < y[1].length; k += 2) {
-          l.reports.push([y[1][k], y[0], doc, l.lang[l.reports.length]]);
-          doc += y[1][k + 1];
-        }
+        y[1].forEach(function (m) {
+          var i = l.reports.length;
+          l.reports.push([m, y[0], i * l.slot, l.lang[i]]);
+        });
       });
       stop = new Set(l.stop);
       firsts = l.shards.map(function (s) { return s[0]; });
@@ -78,9 +101,7 @@
     }
     function stemsOf(key, e) { return e ? (e.s || (e.f ? [key] : [])) : []; }
 
-    self.report = function (doc) {
-      return loc.reports[Math.max(0, bsearch(loc.reports, function (r) { return r[2] <= doc; }))];
-    };
+    self.report = function (doc) { return loc.reports[Math.floor(doc / loc.slot)]; };
 
     /* The query's words: folded, stop words and single letters dropped. */
     self.words = function (q) {
@@ -119,23 +140,21 @@
       });
     }
 
-    function docsOfMembers(members) { // sorted record ids of these members
-      var out = [];
-      loc.reports.forEach(function (r, i) {
-        if (members.indexOf(r[0]) < 0) return;
-        var end = i + 1 < loc.reports.length ? loc.reports[i + 1][2] : loc.docs;
-        for (var d = r[2]; d < end; d++) out.push(d);
-      });
-      return out;
-    }
-
-    function decode(flat, into, weight) { // flat = [doc, impact, mask, …], delta-coded
-      var doc = 0;
-      for (var j = 0; j < flat.length; j += 3) {
-        doc = j ? doc + flat[j] : flat[j];
-        into(doc, flat[j + 1], flat[j + 2], weight);
+    /* Calls fn(doc, impact, mask) for each posting of entry e, fetching its chunks
+       (only those that can hold one of `cands`, when given). */
+    function postings(e, cands, fn) {
+      if (e.p !== undefined) { decode(e.p, 0, fn); return null; }
+      // Chunk b holds the records of report slots b·2^r … (b+1)·2^r - 1.
+      var span = Math.pow(2, e.r) * loc.slot, chunks = [];
+      for (var c = 0; c < e.c.length; c += 2) {
+        var first = e.c[c] * span;
+        if (!cands || overlaps(cands, first, first + span - 1)) chunks.push([first, e.c[c + 1]]);
       }
+      return Promise.all(chunks.map(function (c) { return get('p.' + c[1] + '.json'); })).then(function (cs) {
+        cs.forEach(function (s, i) { decode(s, chunks[i][0], fn); });
+      });
     }
+    function memberKey(m) { return '#' + m; } // lists every record of member m
 
     function overlaps(cands, first, last) {
       var k = bsearch(cands, function (d) { return d < first; }) + 1;
@@ -149,20 +168,23 @@
         var e = entries[k.stem];
         if (!e) return null;
         var bit = k.form === null ? -1 : e.f.indexOf(k.form);
+        var idf = Math.log(1 + (loc.docs - e.n + 0.5) / (e.n + 0.5));
         var add = function (doc, impact, mask) {
           var exact = bit >= 0 && (mask >> (bit + 1)) & 1;
           var w = mask & 1 ? (exact ? W_EXACT : W_STEM) : (exact ? W_PART_EXACT : W_PART);
-          var s = impact * w * k.w;
+          var s = impact * idf * w * k.w;
           if (!(scores.get(doc) >= s)) scores.set(doc, s);
         };
-        if (e.p) { decode(e.p, add); return null; }
-        var chunks = e.c.filter(function (c) { return !cands || overlaps(cands, c[0], c[1]); });
-        return Promise.all(chunks.map(function (c) { return get(c[2]); })).then(function (cs) {
-          cs.forEach(function (flat) { decode(flat, add); });
-        });
+        return postings(e, cands, add);
       });
-      return Promise.all(jobs).then(function () {
-        docsOfMembers(r.members).forEach(function (d) { scores.set(d, (scores.get(d) || 0) + MEMBER_BOOST); });
+      // A member's name: a bonus for each of the member's records.
+      var boost = {};
+      var more = r.members.map(function (m) {
+        var e = entries[memberKey(m)];
+        return e ? postings(e, cands, function (doc) { boost[doc] = 1; }) : null;
+      });
+      return Promise.all(jobs.concat(more)).then(function () {
+        Object.keys(boost).forEach(function (d) { d = +d; scores.set(d, (scores.get(d) || 0) + MEMBER_BOOST); });
         return scores;
       });
     }
@@ -176,7 +198,10 @@
         return Promise.all(words.map(function (w, i) { return resolve(w, prefixLast && i === words.length - 1); }));
       }).then(function (rs) {
         var stems = {};
-        rs.forEach(function (r) { r.keys.forEach(function (k) { stems[k.stem] = 1; }); });
+        rs.forEach(function (r) {
+          r.keys.forEach(function (k) { stems[k.stem] = 1; });
+          r.members.forEach(function (m) { stems[memberKey(m)] = 1; });
+        });
         var names = Object.keys(stems);
         return Promise.all(names.map(entry)).then(function (es) {
           var entries = {}, marks = new Set();
@@ -189,7 +214,7 @@
               if (e && e.f && k.w === 1) e.f.forEach(function (f) { marks.add(f); });
             });
             r.size = r.keys.reduce(function (n, k) { return n + (entries[k.stem] ? entries[k.stem].n : 0); }, 0);
-            r.size += r.members.length ? loc.docs : 0;
+            r.members.forEach(function (m) { r.size += entries[memberKey(m)] ? entries[memberKey(m)].n : 0; });
           });
           var result = { words: rs.map(function (r) { return r.word; }), hits: [], marks: marks };
           if (!rs.length || rs.some(function (r) { return !r.keys.length && !r.members.length; })) return result;
@@ -221,7 +246,16 @@
       });
     };
 
-    self.excerpt = function (doc) { return get(loc.x + doc + '.json'); };
+    /* A record's excerpt as {a: anchor, n: number, t: title, x: text}, from its
+       member's file for the section (one per anchor, each line of text once). */
+    self.excerpt = function (doc) {
+      var r = self.report(doc), g = doc - r[2];
+      return get('x/' + r[0] + '-' + loc.members[r[0]][3] + '/' + g + '.json').then(function (f) {
+        var y = f.y.find(function (e) { return e[0] === r[1]; });
+        if (!y) throw new Error('no excerpt for record ' + doc);
+        return { a: y[1], n: y[2], t: y[3], x: y[4].map(function (i) { return f.l[i]; }).join('\n') };
+      });
+    };
   }
 
   /* A short passage of `text` around the most matched words, as [text, marked?] pieces. */
@@ -255,7 +289,7 @@
   }
 
   if (typeof module === 'object' && module.exports) {
-    module.exports = { Engine: Engine, tokens: tokens, fold: fold, snippet: snippet };
+    module.exports = { Engine: Engine, tokens: tokens, fold: fold, snippet: snippet, decode: decode };
   }
   if (typeof document === 'undefined') return;
 
