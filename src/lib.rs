@@ -107,7 +107,7 @@ fn produce(
         path: "sporsmal/index.html".into(),
         bytes: Vec::new(),
     }];
-    render::emit_all(search::pages(&renderer, scope, &built)?, sink)?;
+    render::emit_all(search::pages(&renderer, &built)?, sink)?;
     profile::stage("search");
     Ok(())
 }
@@ -274,11 +274,9 @@ pub fn check_links(
         })
         .collect();
     let mut errors: Vec<Diagnostic> = Vec::new();
+    let mut said: HashSet<(PathBuf, String)> = HashSet::new();
     for d in found.into_iter().flatten() {
-        if !errors
-            .iter()
-            .any(|e| e.file == d.file && e.message == d.message)
-        {
+        if said.insert((d.file.clone(), d.message.clone())) {
             errors.push(d);
         }
     }
