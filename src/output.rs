@@ -257,3 +257,64 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 fn write_error(dir: &Path, path: &str, e: io::Error) -> Diagnostic {
     Diagnostic::file(dir.join(path), format!("cannot write the output: {e}"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn a_dropped_staging_folder_leaves_the_output_alone() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        std::fs::create_dir(&out).unwrap();
+        std::fs::write(out.join("old.html"), "old").unwrap();
+        {
+            let staging = Staging::new(&out).unwrap();
+            let e = Emitter::to_dir(staging.path());
+            e.put(OutFile {
+                path: "a/b/index.html".into(),
+                bytes: b"<a href=\"https://x.no\">x</a>".to_vec(),
+            })
+            .unwrap();
+            // A failed build drops the staging folder without publishing it.
+        }
+        assert_eq!(names(tmp.path()), ["public"]);
+        assert_eq!(names(&out), ["old.html"]);
+    }
+
+    #[test]
+    fn publishing_swaps_the_staged_files_in() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        std::fs::create_dir_all(out.join("gone")).unwrap();
+        std::fs::write(out.join("gone/old.html"), "old").unwrap();
+        let staging = Staging::new(&out).unwrap();
+        let e = Emitter::to_dir(staging.path());
+        e.put(OutFile {
+            path: "a/b/index.html".into(),
+            bytes: b"<a href=\"https://x.no\" id=\"i\">x</a><a href=\"/a/\">y</a>".to_vec(),
+        })
+        .unwrap();
+        let done = e.finish();
+        staging.publish().unwrap();
+        assert_eq!(names(tmp.path()), ["public"]);
+        assert_eq!(names(&out), ["a"]);
+        assert_eq!(
+            std::fs::read_to_string(out.join("a/b/index.html")).unwrap(),
+            "<a href=\"https://x.no\" id=\"i\" rel=\"external\">x</a><a href=\"/a/\">y</a>"
+        );
+        assert_eq!(done.paths, ["a/b/index.html"]);
+        assert!(done.files.is_empty());
+        assert_eq!(done.links[0].1.ids, ["i"]);
+        assert_eq!(done.links[0].1.hrefs, ["/a/"]);
+    }
+}
