@@ -107,7 +107,7 @@ fn produce(
         path: "sporsmal/index.html".into(),
         bytes: Vec::new(),
     }];
-    render::emit_all(search::pages(&renderer, &built)?, sink)?;
+    render::emit_all(search::pages(&renderer, scope, &built)?, sink)?;
     profile::stage("search");
     Ok(())
 }
