@@ -62,7 +62,11 @@ pub struct Renderer<'a> {
     strings: BTreeMap<Lang, Strings>,
     base: String,
     base_url: String,
-    view: SiteView,
+    /// `site` and each language's `t`, made template values once per build: every
+    /// page shares them (converting the strings for each page cost more than the
+    /// rest of a report page).
+    site_value: Value,
+    strings_values: BTreeMap<Lang, Value>,
 }
 
 #[derive(Serialize, Clone)]
@@ -238,13 +242,18 @@ impl<'a> Renderer<'a> {
                 })
                 .collect(),
         };
+        let strings_values = strings
+            .iter()
+            .map(|(lang, s)| (*lang, Value::from(Serde(s))))
+            .collect();
         Ok(Renderer {
             site,
             env,
             strings,
             base,
             base_url: base_url.to_string(),
-            view,
+            site_value: Value::from(Serde(&view)),
+            strings_values,
         })
     }
 
@@ -301,6 +310,11 @@ impl<'a> Renderer<'a> {
     /// The interface strings of a language.
     pub fn t(&self, lang: Lang) -> &Strings {
         &self.strings[&lang]
+    }
+
+    /// The interface strings of a language as a template value (cheap to clone).
+    pub fn t_value(&self, lang: Lang) -> Value {
+        self.strings_values[&lang].clone()
     }
 
     pub fn member_url(&self, m: &Member) -> String {
@@ -388,8 +402,8 @@ impl<'a> Renderer<'a> {
             .get_template(template)
             .map_err(|e| template_error(&e))?;
         let ctx = minijinja::context! {
-            site => Serde(&self.view),
-            t => Serde(self.t(self.lang())),
+            site => self.site_value.clone(),
+            t => self.t_value(self.lang()),
             page_path => format!("{}{}", self.base, path.trim_end_matches("index.html")),
             ..extra
         };
@@ -575,7 +589,6 @@ impl<'a> Renderer<'a> {
         let toc = toc(r, template, lang);
         let prev = i.checked_sub(1).map(|p| self.report_link(m, &m.reports[p]));
         let next = m.reports.get(i + 1).map(|n| self.report_link(m, n));
-        let tr = self.t(lang);
         self.page(
             "report.html",
             format!("medlemmer/{}/{}/index.html", m.slug, r.year),
@@ -585,7 +598,7 @@ impl<'a> Renderer<'a> {
                 report => Serde(&self.report_link(m, r)),
                 report_lang => lang.code(),
                 content_lang => r.language.clone(),
-                tr => Serde(tr),
+                tr => self.t_value(lang),
                 figures => Serde(&self.figures(r, lang)),
                 toc => Serde(&toc),
                 body => r.body.html.clone(),

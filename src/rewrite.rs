@@ -187,16 +187,10 @@ fn is_space(c: u8) -> bool {
     matches!(c, b' ' | b'\t' | b'\n' | b'\r' | b'\x0c')
 }
 
-/// The offset of ASCII byte `c` in `html` at or after `from`.
+/// The offset of byte `c` in `html` at or after `from`.
 fn memchr(c: u8, html: &str, from: usize) -> Option<usize> {
-    match html.get(from..) {
-        // `str::find` with an ASCII char is a memchr.
-        Some(rest) => rest.find(c as char).map(|o| from + o),
-        None => html.as_bytes()[from.min(html.len())..]
-            .iter()
-            .position(|&x| x == c)
-            .map(|o| from + o),
-    }
+    let b = html.as_bytes();
+    memchr::memchr(c, b.get(from..)?).map(|o| from + o)
 }
 
 /// The offset of `needle` in `html` at or after `from`.
