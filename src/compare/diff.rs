@@ -1,5 +1,19 @@
-//! Diffs of answers: text word by word, tables row by row, as HTML that reads right
-//! without colour and with a screen reader.
+//! Diffs of answers: text paragraph by paragraph and word by word, tables row by row,
+//! as HTML that reads right without colour and with a screen reader.
+//!
+//! The page is about what changed, so its size follows the amount of change:
+//!
+//! - Paragraphs are lined up first, by their exact text. Unchanged paragraphs are not
+//!   repeated, only counted ("2 uendrede avsnitt"), and never reach the word diff.
+//! - Between unchanged paragraphs, an old paragraph is paired with a new one when they
+//!   share enough word pairs (cheap, linear); only paired paragraphs get a word
+//!   diff, and it is shown only if it is readable: at least half the words kept.
+//!   Small islands of unchanged words between two changes join the change, so a
+//!   changed sentence reads as one removal and one addition rather than a word salad.
+//! - Paragraphs added whole are shown in full; paragraphs removed whole briefly
+//!   (their first words), since the question links to both years' answers.
+//! - An answer whose text kept less than [`REWRITTEN`] of its words is "rewritten":
+//!   no text diff at all, only the links (its tables are still compared row by row).
 
 use std::fmt::Write as _;
 
@@ -9,30 +23,63 @@ use super::s;
 use crate::markdown::{Block, TableBlock, escape_attr};
 use crate::theme::Strings;
 
-/// Words of unchanged context kept on each side of a change.
-const CONTEXT_WORDS: usize = 12;
+/// Words of unchanged context kept on each side of a change inside a paragraph.
+const CONTEXT_WORDS: usize = 5;
 
-/// Answers longer than this many words (on either side) are shown as removed and
-/// added whole instead of diffed word by word. A bound on size, not on time, so that
-/// the output never depends on how busy the machine is.
-const MAX_DIFF_WORDS: usize = 20_000;
+/// Unchanged runs of at most this many words between two changes join the change.
+const ISLAND_WORDS: usize = 2;
 
-/// The HTML of an answer shown whole (a new or a removed question).
+/// A paired paragraph's word diff is shown if it keeps at least this share of the
+/// words (2 × kept / (old + new)); otherwise the old paragraph is shown as removed
+/// and the new one as added.
+const READABLE: f64 = 0.6;
+
+/// Two paragraphs are worth a word diff only if they share at least this share of
+/// their word pairs (bigrams; Dice coefficient). A cheap filter before the diff itself.
+const PAIRABLE: f64 = 0.5;
+
+/// How many new paragraphs ahead an old paragraph looks for its new version.
+const PAIR_WINDOW: usize = 6;
+
+/// An answer whose text kept less than this share of its words is shown as rewritten.
+const REWRITTEN: f64 = 0.5;
+
+/// Answers shorter than this (in words, the longer side) are never called rewritten:
+/// their diff is short anyway.
+const MIN_REWRITTEN_WORDS: usize = 40;
+
+/// A paragraph removed whole is shown in full up to this many words, else as its
+/// first [`BRIEF_WORDS`] words (the earlier report, linked, has it in full). A
+/// paragraph added whole is always shown in full: it is what the reader came for.
+const BRIEF_FULL: usize = 16;
+const BRIEF_WORDS: usize = 10;
+
+/// Paragraphs longer than this many words (on either side) are never diffed word by
+/// word. A bound on size, not on time, so that the output never depends on how busy
+/// the machine is.
+const MAX_DIFF_WORDS: usize = 5_000;
+
+/// The visible mark for text left out (the page explains it once at the top).
+const ELIDED: &str = "[…]";
+
+/// What an answer's diff shows.
+pub(super) struct AnswerDiff {
+    /// Paragraph and table changes, or only table changes for a rewritten answer.
+    pub html: String,
+    /// The text was largely rewritten: shown as links, not as a diff.
+    pub rewritten: bool,
+}
+
+/// The HTML of an answer shown whole (a new or a removed question): each paragraph
+/// briefly, tables row by row.
 pub(super) fn whole(blocks: &[Block], t: &Strings, added: bool, tables: &mut usize) -> String {
-    let (tag, label) = if added {
-        ("ins", s(t, "diff_added"))
-    } else {
-        ("del", s(t, "diff_removed"))
-    };
     let mut html = String::new();
     for b in blocks {
         match b {
             Block::Text(text) => {
-                let _ = write!(
-                    html,
-                    "<p><{tag}><span class=\"visually-hidden\">{label} </span>{}</{tag}></p>",
-                    esc(text)
-                );
+                html.push_str("<p>");
+                brief(&mut html, text, added, t);
+                html.push_str("</p>");
             }
             Block::Table(tb) => {
                 let rows: Vec<RowDiff> = tb
@@ -40,9 +87,9 @@ pub(super) fn whole(blocks: &[Block], t: &Strings, added: bool, tables: &mut usi
                     .iter()
                     .map(|r| {
                         if added {
-                            RowDiff::Added(r.clone())
+                            RowDiff::Added(r)
                         } else {
-                            RowDiff::Removed(r.clone())
+                            RowDiff::Removed(r)
                         }
                     })
                     .collect();
@@ -53,273 +100,652 @@ pub(super) fn whole(blocks: &[Block], t: &Strings, added: bool, tables: &mut usi
     html
 }
 
-/// The diff of two answers: text with a word-level diff, tables row by row.
-pub(super) fn diff_blocks(a: &[Block], b: &[Block], t: &Strings, tables: &mut usize) -> String {
-    let text_a: Vec<&str> = a
-        .iter()
-        .filter_map(|x| {
-            if let Block::Text(s) = x {
-                Some(s.as_str())
-            } else {
-                None
-            }
-        })
-        .collect();
-    let text_b: Vec<&str> = b
-        .iter()
-        .filter_map(|x| {
-            if let Block::Text(s) = x {
-                Some(s.as_str())
-            } else {
-                None
-            }
-        })
-        .collect();
-    let tab_a: Vec<&TableBlock> = a
-        .iter()
-        .filter_map(|x| {
-            if let Block::Table(t) = x {
-                Some(t)
-            } else {
-                None
-            }
-        })
-        .collect();
-    let tab_b: Vec<&TableBlock> = b
-        .iter()
-        .filter_map(|x| {
-            if let Block::Table(t) = x {
-                Some(t)
-            } else {
-                None
-            }
-        })
-        .collect();
-    let mut html = String::new();
-    if text_a != text_b {
-        html.push_str(&diff_text(&text_a, &text_b, t));
+/// A paragraph, with what comparing it needs.
+struct Paragraph<'s> {
+    /// Hash and text: lined up by hash, equal only if the texts are.
+    key: Word<'s>,
+    words: Vec<Word<'s>>,
+    /// Word pairs, sorted (see [`shingles`]).
+    shingles: Vec<u64>,
+}
+
+/// A text as paragraphs.
+pub(super) struct Text<'s> {
+    paras: Vec<Paragraph<'s>>,
+}
+
+impl<'s> Text<'s> {
+    fn new(paras: &[&'s str]) -> Self {
+        Text {
+            paras: paras
+                .iter()
+                .map(|p| {
+                    let words = words(p);
+                    Paragraph {
+                        key: Word {
+                            hash: fnv(p),
+                            text: p,
+                        },
+                        shingles: shingles(&words),
+                        words,
+                    }
+                })
+                .collect(),
+        }
     }
+
+    fn total(&self) -> usize {
+        self.paras.iter().map(|p| p.words.len()).sum()
+    }
+
+    fn keys(&self) -> Vec<Word<'s>> {
+        self.paras.iter().map(|p| p.key).collect()
+    }
+}
+
+/// An answer taken apart for comparing: worked out once per report, since each
+/// report takes part in a comparison with every other year of its member.
+pub(super) struct Answer<'s> {
+    text: Text<'s>,
+    tables: Vec<&'s TableBlock>,
+}
+
+impl<'s> Answer<'s> {
+    pub fn new(blocks: &'s [Block]) -> Self {
+        let mut paras = Vec::new();
+        let mut tables = Vec::new();
+        for b in blocks {
+            match b {
+                Block::Text(s) => paras.push(s.as_str()),
+                Block::Table(t) => tables.push(t),
+            }
+        }
+        Answer {
+            text: Text::new(&paras),
+            tables,
+        }
+    }
+}
+
+/// The diff of two answers: text paragraph by paragraph, tables row by row.
+pub(super) fn diff_blocks(a: &Answer, b: &Answer, t: &Strings, counter: &mut usize) -> AnswerDiff {
+    let mut html = String::new();
+    let mut rewritten = false;
+    if a.text.keys() != b.text.keys() {
+        let d = paragraphs(&a.text, &b.text);
+        if d.similarity() < REWRITTEN && d.words_a.max(d.words_b) >= MIN_REWRITTEN_WORDS {
+            rewritten = true;
+        } else {
+            d.render(&mut html, t);
+        }
+    }
+    let (tab_a, tab_b) = (&a.tables, &b.tables);
     for k in 0..tab_a.len().max(tab_b.len()) {
         match (tab_a.get(k), tab_b.get(k)) {
-            (Some(x), Some(y)) if x == y => {}
+            // A caption that changed with the year is no change of the table.
+            (Some(x), Some(y)) if x.rows == y.rows && x.head == y.head => {}
             (Some(x), Some(y)) => {
-                let rows = diff_rows(&x.rows, &y.rows);
+                let rows = diff_rows(&x.rows, &y.rows, x.head != y.head);
                 let caption = if y.caption.is_empty() {
                     &x.caption
                 } else {
                     &y.caption
                 };
-                table_html(&mut html, caption, &y.head, &rows, t, tables);
+                table_html(&mut html, caption, &y.head, &rows, t, counter);
             }
             (None, Some(y)) => {
-                let rows: Vec<RowDiff> = y.rows.iter().map(|r| RowDiff::Added(r.clone())).collect();
-                table_html(&mut html, &y.caption, &y.head, &rows, t, tables);
+                let rows: Vec<RowDiff> = y.rows.iter().map(|r| RowDiff::Added(r)).collect();
+                table_html(&mut html, &y.caption, &y.head, &rows, t, counter);
             }
             (Some(x), None) => {
-                let rows: Vec<RowDiff> =
-                    x.rows.iter().map(|r| RowDiff::Removed(r.clone())).collect();
-                table_html(&mut html, &x.caption, &x.head, &rows, t, tables);
+                let rows: Vec<RowDiff> = x.rows.iter().map(|r| RowDiff::Removed(r)).collect();
+                table_html(&mut html, &x.caption, &x.head, &rows, t, counter);
             }
             (None, None) => {}
         }
     }
-    html
+    AnswerDiff { html, rewritten }
 }
 
-/// A paragraph break between words.
-const PARA: &str = "\u{2029}";
+/// A word, with its hash to make comparisons cheap.
+#[derive(Clone, Copy, Debug)]
+struct Word<'s> {
+    hash: u64,
+    text: &'s str,
+}
 
-fn tokens<'s>(paragraphs: &[&'s str]) -> Vec<&'s str> {
-    let mut out = Vec::new();
-    for (i, p) in paragraphs.iter().enumerate() {
-        if i > 0 {
-            out.push(PARA);
+impl PartialEq for Word<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.hash == other.hash && self.text == other.text
+    }
+}
+
+impl Eq for Word<'_> {}
+
+impl std::hash::Hash for Word<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_u64(self.hash);
+    }
+}
+
+/// FNV-1a: deterministic and quick for short words.
+fn fnv(s: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in s.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+fn words(p: &str) -> Vec<Word<'_>> {
+    p.split_whitespace()
+        .map(|w| Word {
+            hash: fnv(w),
+            text: w,
+        })
+        .collect()
+}
+
+/// The paragraph's word pairs (its word if it has only one), as sorted
+/// hashes: a multiset to intersect.
+fn shingles(w: &[Word]) -> Vec<u64> {
+    let mut out: Vec<u64> = if w.len() < 2 {
+        w.iter().map(|x| x.hash).collect()
+    } else {
+        w.windows(2)
+            .map(|x| x[0].hash.rotate_left(29) ^ x[1].hash)
+            .collect()
+    };
+    out.sort_unstable();
+    out
+}
+
+/// Dice coefficient of two sorted multisets.
+fn dice(a: &[u64], b: &[u64]) -> f64 {
+    if a.is_empty() && b.is_empty() {
+        return 1.0;
+    }
+    let (mut i, mut j, mut common) = (0, 0, 0usize);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                common += 1;
+                i += 1;
+                j += 1;
+            }
         }
-        out.extend(p.split_whitespace());
+    }
+    2.0 * common as f64 / (a.len() + b.len()) as f64
+}
+
+/// A stretch of a paragraph's word diff.
+#[derive(Debug, PartialEq)]
+enum Seg<'s> {
+    Same(Vec<&'s str>),
+    Change(Vec<&'s str>, Vec<&'s str>),
+}
+
+/// A sentence of a paragraph: its words, and a hash of them.
+#[derive(Clone, Copy)]
+struct Sentence<'w, 's> {
+    hash: u64,
+    words: &'w [Word<'s>],
+}
+
+impl PartialEq for Sentence<'_, '_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.hash == other.hash && self.words == other.words
+    }
+}
+
+impl Eq for Sentence<'_, '_> {}
+
+impl std::hash::Hash for Sentence<'_, '_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_u64(self.hash);
+    }
+}
+
+/// A paragraph's sentences: runs of words up to one that ends a sentence.
+fn sentences<'w, 's>(w: &'w [Word<'s>]) -> Vec<Sentence<'w, 's>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, x) in w.iter().enumerate() {
+        if i + 1 == w.len() || x.text.ends_with(['.', '!', '?', ':', ';']) {
+            let words = &w[start..=i];
+            let hash = words.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, x| {
+                (h ^ x.hash).wrapping_mul(0x0100_0000_01b3).rotate_left(7)
+            });
+            out.push(Sentence { hash, words });
+            start = i + 1;
+        }
     }
     out
 }
 
-#[derive(Clone, Copy, PartialEq)]
-enum Kind {
-    Same,
-    Del,
-    Ins,
-}
+/// Builds the stretches of a word diff.
+#[derive(Default)]
+struct Segs<'s>(Vec<Seg<'s>>);
 
-/// A word-level diff of two texts as HTML paragraphs with `<ins>` and `<del>`, each
-/// with a visually hidden label so it reads right without colour and with a screen
-/// reader. Unchanged stretches are shortened to [`CONTEXT_WORDS`] around changes.
-pub fn diff_text(a: &[&str], b: &[&str], t: &Strings) -> String {
-    let ta = tokens(a);
-    let tb = tokens(b);
-    let ops = if ta.len() > MAX_DIFF_WORDS || tb.len() > MAX_DIFF_WORDS {
-        vec![DiffOp::Replace {
-            old_index: 0,
-            old_len: ta.len(),
-            new_index: 0,
-            new_len: tb.len(),
-        }]
-    } else {
-        similar::capture_diff_slices(Algorithm::Myers, &ta, &tb)
-    };
-    // Runs of (kind, tokens).
-    fn push<'w>(runs: &mut Vec<(Kind, Vec<&'w str>)>, kind: Kind, words: &[&'w str]) {
-        if words.is_empty() {
+impl<'s> Segs<'s> {
+    fn same(&mut self, w: &[Word<'s>]) {
+        if w.is_empty() {
             return;
         }
-        match runs.last_mut() {
-            Some((k, w)) if *k == kind => w.extend_from_slice(words),
-            _ => runs.push((kind, words.to_vec())),
+        match self.0.last_mut() {
+            Some(Seg::Same(s)) => s.extend(w.iter().map(|x| x.text)),
+            _ => self.0.push(Seg::Same(w.iter().map(|x| x.text).collect())),
         }
     }
-    let mut runs: Vec<(Kind, Vec<&str>)> = Vec::new();
-    for op in &ops {
-        match *op {
-            DiffOp::Equal { old_index, len, .. } => {
-                push(&mut runs, Kind::Same, &ta[old_index..old_index + len])
+
+    fn change(&mut self, del: &[Word<'s>], ins: &[Word<'s>]) {
+        if del.is_empty() && ins.is_empty() {
+            return;
+        }
+        // A short island of unchanged words between two changes joins them.
+        if let [.., Seg::Change(..), Seg::Same(island)] = self.0.as_slice()
+            && island.len() <= ISLAND_WORDS
+            && let Some(Seg::Same(island)) = self.0.pop()
+            && let Some(Seg::Change(d, i)) = self.0.last_mut()
+        {
+            d.extend_from_slice(&island);
+            i.extend_from_slice(&island);
+        }
+        match self.0.last_mut() {
+            Some(Seg::Change(d, i)) => {
+                d.extend(del.iter().map(|x| x.text));
+                i.extend(ins.iter().map(|x| x.text));
+            }
+            _ => self.0.push(Seg::Change(
+                del.iter().map(|x| x.text).collect(),
+                ins.iter().map(|x| x.text).collect(),
+            )),
+        }
+    }
+
+    /// The word-level diff of `a` and `b`.
+    fn words(&mut self, a: &[Word<'s>], b: &[Word<'s>]) {
+        if a.is_empty() || b.is_empty() || a.len() > MAX_DIFF_WORDS || b.len() > MAX_DIFF_WORDS {
+            self.change(a, b);
+            return;
+        }
+        for op in similar::capture_diff_slices(Algorithm::Myers, a, b) {
+            match op {
+                DiffOp::Equal { old_index, len, .. } => self.same(&a[old_index..old_index + len]),
+                DiffOp::Delete {
+                    old_index, old_len, ..
+                } => self.change(&a[old_index..old_index + old_len], &[]),
+                DiffOp::Insert {
+                    new_index, new_len, ..
+                } => self.change(&[], &b[new_index..new_index + new_len]),
+                DiffOp::Replace {
+                    old_index,
+                    old_len,
+                    new_index,
+                    new_len,
+                } => self.change(
+                    &a[old_index..old_index + old_len],
+                    &b[new_index..new_index + new_len],
+                ),
+            }
+        }
+    }
+}
+
+/// The word diff of two paragraphs, with small unchanged islands between changes
+/// joined to the change; and the number of words kept. Sentences are lined up first,
+/// so that only the words of changed sentences go through the word diff: cheaper
+/// than diffing the whole paragraph word by word, and it keeps changes in sentences.
+fn word_diff<'s>(a: &[Word<'s>], b: &[Word<'s>]) -> (Vec<Seg<'s>>, usize) {
+    let mut segs = Segs::default();
+    let (sa, sb) = (sentences(a), sentences(b));
+    // The changed sentences since the last unchanged one.
+    let (mut old, mut new) = (0..0, 0..0);
+    for op in similar::capture_diff_slices(Algorithm::Myers, &sa, &sb) {
+        match op {
+            DiffOp::Equal {
+                old_index,
+                new_index,
+                len,
+            } => {
+                changed_sentences(&mut segs, &sa[old], &sb[new]);
+                for x in &sa[old_index..old_index + len] {
+                    segs.same(x.words);
+                }
+                (old, new) = (old_index + len..old_index + len, new_index + len..new_index + len);
+            }
+            _ => {
+                let (o, n) = (op.old_range(), op.new_range());
+                old = old.start..old.end.max(o.end);
+                new = new.start..new.end.max(n.end);
+            }
+        }
+    }
+    changed_sentences(&mut segs, &sa[old], &sb[new]);
+    let kept = segs
+        .0
+        .iter()
+        .map(|s| match s {
+            Seg::Same(w) => w.len(),
+            Seg::Change(..) => 0,
+        })
+        .sum();
+    (segs.0, kept)
+}
+
+/// Sentences that changed between two unchanged ones: as many old as new are taken
+/// pairwise, others together; words are diffed only where the sentences share enough
+/// word pairs to be edits of each other. A sentence replaced by another is one
+/// change, which reads better, and skipping its word diff is most of the saving.
+fn changed_sentences<'s>(segs: &mut Segs<'s>, old: &[Sentence<'_, 's>], new: &[Sentence<'_, 's>]) {
+    let span = |s: &[Sentence<'_, 's>]| -> Vec<Word<'s>> {
+        s.iter().flat_map(|x| x.words.iter().copied()).collect()
+    };
+    let mut pair = |x: &[Word<'s>], y: &[Word<'s>]| {
+        if !x.is_empty() && !y.is_empty() && dice(&shingles(x), &shingles(y)) >= PAIRABLE {
+            segs.words(x, y);
+        } else {
+            segs.change(x, y);
+        }
+    };
+    if old.len() == new.len() {
+        for (x, y) in old.iter().zip(new) {
+            pair(x.words, y.words);
+        }
+    } else {
+        pair(&span(old), &span(new));
+    }
+}
+
+/// A paragraph of the text diff.
+enum Para<'s> {
+    /// This many unchanged paragraphs in a row.
+    Same(usize),
+    Edited(Vec<Seg<'s>>),
+    Removed(&'s str),
+    Added(&'s str),
+}
+
+struct TextDiff<'s> {
+    paras: Vec<Para<'s>>,
+    words_a: usize,
+    words_b: usize,
+    kept: usize,
+}
+
+impl TextDiff<'_> {
+    /// The share of words kept: 1 for equal texts, 0 for nothing in common.
+    fn similarity(&self) -> f64 {
+        if self.words_a + self.words_b == 0 {
+            return 1.0;
+        }
+        2.0 * self.kept as f64 / (self.words_a + self.words_b) as f64
+    }
+
+    fn render(&self, html: &mut String, t: &Strings) {
+        for p in &self.paras {
+            match p {
+                Para::Same(n) => {
+                    let text = if *n == 1 {
+                        s(t, "diff_same_paragraph").to_string()
+                    } else {
+                        s(t, "diff_same_paragraphs").replace("{n}", &n.to_string())
+                    };
+                    let _ = write!(html, "<p class=\"elided\">{ELIDED} {}</p>", esc(&text));
+                }
+                Para::Edited(segs) => {
+                    html.push_str("<p>");
+                    edited(html, segs, Some(CONTEXT_WORDS), t);
+                    html.push_str("</p>");
+                }
+                Para::Removed(text) | Para::Added(text) => {
+                    html.push_str("<p>");
+                    brief(html, text, matches!(p, Para::Added(_)), t);
+                    html.push_str("</p>");
+                }
+            }
+        }
+    }
+}
+
+/// Lines up two texts' paragraphs: equal ones by their text, changed ones paired up
+/// where a word diff is readable.
+fn paragraphs<'s>(ta: &Text<'s>, tb: &Text<'s>) -> TextDiff<'s> {
+    let mut d = TextDiff {
+        paras: Vec::new(),
+        words_a: ta.total(),
+        words_b: tb.total(),
+        kept: 0,
+    };
+    let ops = similar::capture_diff_slices(Algorithm::Patience, &ta.keys(), &tb.keys());
+    // The changed paragraphs (indexes) since the last unchanged one.
+    let (mut old, mut new) = (0..0, 0..0);
+    for op in ops {
+        match op {
+            DiffOp::Equal {
+                old_index,
+                new_index,
+                len,
+            } => {
+                pair_up(&mut d, &ta.paras[old], &tb.paras[new]);
+                (old, new) = (
+                    old_index + len..old_index + len,
+                    new_index + len..new_index + len,
+                );
+                d.kept += ta.paras[old_index..old_index + len]
+                    .iter()
+                    .map(|p| p.words.len())
+                    .sum::<usize>();
+                match d.paras.last_mut() {
+                    Some(Para::Same(n)) => *n += len,
+                    _ => d.paras.push(Para::Same(len)),
+                }
             }
             DiffOp::Delete {
                 old_index, old_len, ..
-            } => push(&mut runs, Kind::Del, &ta[old_index..old_index + old_len]),
+            } => old = old.start.min(old_index)..old_index + old_len,
             DiffOp::Insert {
                 new_index, new_len, ..
-            } => push(&mut runs, Kind::Ins, &tb[new_index..new_index + new_len]),
+            } => new = new.start.min(new_index)..new_index + new_len,
             DiffOp::Replace {
                 old_index,
                 old_len,
                 new_index,
                 new_len,
             } => {
-                push(&mut runs, Kind::Del, &ta[old_index..old_index + old_len]);
-                push(&mut runs, Kind::Ins, &tb[new_index..new_index + new_len]);
+                old = old.start.min(old_index)..old_index + old_len;
+                new = new.start.min(new_index)..new_index + new_len;
             }
         }
     }
-    let elided = format!(
-        "<span class=\"elided\">[…]<span class=\"visually-hidden\"> {}</span></span>",
-        esc(s(t, "diff_elided"))
-    );
-    let mut paragraphs: Vec<String> = vec![String::new()];
-    let last = runs.len().saturating_sub(1);
-    for (idx, (kind, words)) in runs.iter().enumerate() {
-        let mut words: Vec<&str> = words.clone();
-        if *kind == Kind::Same {
-            let head = if idx == 0 { 0 } else { CONTEXT_WORDS };
-            let tail = if idx == last { 0 } else { CONTEXT_WORDS };
-            let content = words.iter().filter(|w| **w != PARA).count();
-            if content > head + tail + 4 {
-                // Keep `head` words after the previous change and `tail` before the next.
-                let mut kept_head = Vec::new();
-                let mut n = 0;
-                for w in &words {
-                    if n >= head {
-                        break;
-                    }
-                    kept_head.push(*w);
-                    if *w != PARA {
-                        n += 1;
-                    }
-                }
-                let mut kept_tail = Vec::new();
-                let mut n = 0;
-                for w in words.iter().rev() {
-                    if n >= tail {
-                        break;
-                    }
-                    kept_tail.push(*w);
-                    if *w != PARA {
-                        n += 1;
-                    }
-                }
-                kept_tail.reverse();
-                emit(&mut paragraphs, Kind::Same, &kept_head, t);
-                let p = paragraphs.last_mut().expect("never empty");
-                if !p.is_empty() {
-                    p.push(' ');
-                }
-                p.push_str(&elided);
-                words = kept_tail;
-            }
-        }
-        emit(&mut paragraphs, *kind, &words, t);
-    }
-    paragraphs
-        .iter()
-        .filter(|p| !p.trim().is_empty())
-        .map(|p| format!("<p>{p}</p>"))
-        .collect()
+    pair_up(&mut d, &ta.paras[old], &tb.paras[new]);
+    d
 }
 
-/// Appends words of one kind, starting a new paragraph at each paragraph break.
-fn emit(paragraphs: &mut Vec<String>, kind: Kind, words: &[&str], t: &Strings) {
-    for (i, segment) in words.split(|w| *w == PARA).enumerate() {
-        if i > 0 {
-            paragraphs.push(String::new());
-        }
-        if segment.is_empty() {
-            continue;
-        }
-        let text = esc(&segment.join(" "));
-        let p = paragraphs.last_mut().expect("never empty");
-        if !p.is_empty() {
-            p.push(' ');
-        }
-        match kind {
-            Kind::Same => p.push_str(&text),
-            Kind::Del => {
-                let _ = write!(
-                    p,
-                    "<del><span class=\"visually-hidden\">{} </span>{text}</del>",
-                    esc(s(t, "diff_removed"))
-                );
+/// Pairs changed paragraphs in order: each old paragraph with the first new one ahead
+/// (within [`PAIR_WINDOW`]) that shares enough word pairs and gives a readable diff.
+fn pair_up<'s>(d: &mut TextDiff<'s>, old: &[Paragraph<'s>], new: &[Paragraph<'s>]) {
+    let mut j = 0;
+    for p in old {
+        let mut found = None;
+        for (k, q) in new.iter().enumerate().skip(j).take(PAIR_WINDOW) {
+            if dice(&p.shingles, &q.shingles) < PAIRABLE {
+                continue;
             }
-            Kind::Ins => {
-                let _ = write!(
-                    p,
-                    "<ins><span class=\"visually-hidden\">{} </span>{text}</ins>",
-                    esc(s(t, "diff_added"))
-                );
+            let (segs, kept) = word_diff(&p.words, &q.words);
+            if 2.0 * kept as f64 >= READABLE * (p.words.len() + q.words.len()) as f64 {
+                found = Some((k, segs, kept));
+                break;
+            }
+        }
+        match found {
+            Some((k, segs, kept)) => {
+                d.paras
+                    .extend(new[j..k].iter().map(|q| Para::Added(q.key.text)));
+                d.paras.push(Para::Edited(segs));
+                d.kept += kept;
+                j = k + 1;
+            }
+            None => d.paras.push(Para::Removed(p.key.text)),
+        }
+    }
+    d.paras
+        .extend(new[j..].iter().map(|q| Para::Added(q.key.text)));
+}
+
+/// A word-level diff of two texts (paragraphs lined up first) as HTML paragraphs
+/// with `<ins>` and `<del>`, each with a visually hidden label so it reads right
+/// without colour and with a screen reader.
+pub fn diff_text(a: &[&str], b: &[&str], t: &Strings) -> String {
+    let mut html = String::new();
+    paragraphs(&Text::new(a), &Text::new(b)).render(&mut html, t);
+    html
+}
+
+/// Writes `text` escaped for HTML (see [`escape_attr`]).
+fn esc_into(html: &mut String, text: &str) {
+    if text.bytes().any(|b| matches!(b, b'&' | b'"' | b'<' | b'>'))
+        || crate::format::may_have_forbidden(text.as_bytes())
+    {
+        html.push_str(&escape_attr(text));
+    } else {
+        html.push_str(text);
+    }
+}
+
+/// Writes words escaped, separated by spaces.
+fn words_into(html: &mut String, words: &[&str]) {
+    for (i, w) in words.iter().enumerate() {
+        if i > 0 {
+            html.push(' ');
+        }
+        esc_into(html, w);
+    }
+}
+
+/// Writes a change: `<ins>` or `<del>` with its label, around what `body` writes.
+fn mark(html: &mut String, added: bool, t: &Strings, body: impl FnOnce(&mut String)) {
+    let (tag, key) = if added {
+        ("ins", "diff_added")
+    } else {
+        ("del", "diff_removed")
+    };
+    // The label is visually hidden by the stylesheet (`.diff ins > span`): real text,
+    // so every screen reader, reader view and copy keeps it.
+    let _ = write!(html, "<{tag}><span>");
+    esc_into(html, s(t, key));
+    html.push_str(" </span>");
+    body(html);
+    let _ = write!(html, "</{tag}>");
+}
+
+/// A paragraph added whole, in full; one removed whole, in full if short, else its
+/// first words.
+fn brief(html: &mut String, text: &str, added: bool, t: &Strings) {
+    let words: Vec<&str> = if added {
+        text.split_whitespace().collect()
+    } else {
+        text.split_whitespace().take(BRIEF_FULL + 1).collect()
+    };
+    mark(html, added, t, |html| {
+        if added || words.len() <= BRIEF_FULL {
+            words_into(html, &words);
+        } else {
+            words_into(html, &words[..BRIEF_WORDS]);
+            html.push(' ');
+            html.push_str(ELIDED);
+        }
+    });
+}
+
+/// An edited paragraph (or a table cell, with `context` None: never shortened): its
+/// changes with `context` words of unchanged text around them.
+fn edited(html: &mut String, segs: &[Seg], context: Option<usize>, t: &Strings) {
+    let last = segs.len().saturating_sub(1);
+    for (idx, seg) in segs.iter().enumerate() {
+        if idx > 0 {
+            html.push(' ');
+        }
+        match seg {
+            Seg::Same(w) => {
+                let (head, tail) = match context {
+                    Some(c) => (
+                        if idx == 0 { 0 } else { c },
+                        if idx == last { 0 } else { c },
+                    ),
+                    None => (w.len(), w.len()),
+                };
+                if w.len() > head + tail + 2 {
+                    if head > 0 {
+                        words_into(html, &w[..head]);
+                        html.push(' ');
+                    }
+                    html.push_str(ELIDED);
+                    if tail > 0 {
+                        html.push(' ');
+                        words_into(html, &w[w.len() - tail..]);
+                    }
+                } else {
+                    words_into(html, w);
+                }
+            }
+            Seg::Change(del, ins) => {
+                if !del.is_empty() {
+                    mark(html, false, t, |html| words_into(html, del));
+                }
+                if !ins.is_empty() {
+                    if !del.is_empty() {
+                        html.push(' ');
+                    }
+                    mark(html, true, t, |html| words_into(html, ins));
+                }
             }
         }
     }
 }
 
 #[derive(Debug, Clone, PartialEq)]
-enum RowDiff {
-    Same(Vec<String>),
-    Added(Vec<String>),
-    Removed(Vec<String>),
-    Changed(Vec<String>, Vec<String>),
+enum RowDiff<'r> {
+    Same(&'r [String]),
+    /// This many unchanged rows, not shown.
+    Skipped(usize),
+    Added(&'r [String]),
+    Removed(&'r [String]),
+    Changed(&'r [String], &'r [String]),
 }
 
 /// Rows lined up by content: equal rows match, a replaced run pairs rows up as changed.
-fn diff_rows(a: &[Vec<String>], b: &[Vec<String>]) -> Vec<RowDiff> {
+/// Unchanged rows are only counted, unless `keep_same` (the header changed).
+fn diff_rows<'r>(a: &'r [Vec<String>], b: &'r [Vec<String>], keep_same: bool) -> Vec<RowDiff<'r>> {
     let ops = similar::capture_diff_slices(Algorithm::Patience, a, b);
     let mut out = Vec::new();
     for op in ops {
         match op {
-            DiffOp::Equal { old_index, len, .. } => out.extend(
+            DiffOp::Equal { old_index, len, .. } if keep_same => out.extend(
                 a[old_index..old_index + len]
                     .iter()
-                    .cloned()
-                    .map(RowDiff::Same),
+                    .map(|r| RowDiff::Same(r)),
             ),
+            DiffOp::Equal { len, .. } => match out.last_mut() {
+                Some(RowDiff::Skipped(n)) => *n += len,
+                _ => out.push(RowDiff::Skipped(len)),
+            },
             DiffOp::Delete {
                 old_index, old_len, ..
             } => out.extend(
                 a[old_index..old_index + old_len]
                     .iter()
-                    .cloned()
-                    .map(RowDiff::Removed),
+                    .map(|r| RowDiff::Removed(r)),
             ),
             DiffOp::Insert {
                 new_index, new_len, ..
             } => out.extend(
                 b[new_index..new_index + new_len]
                     .iter()
-                    .cloned()
-                    .map(RowDiff::Added),
+                    .map(|r| RowDiff::Added(r)),
             ),
             DiffOp::Replace {
                 old_index,
@@ -327,25 +753,27 @@ fn diff_rows(a: &[Vec<String>], b: &[Vec<String>]) -> Vec<RowDiff> {
                 new_index,
                 new_len,
             } => {
-                let pairs = old_len.min(new_len);
-                for k in 0..pairs {
-                    out.push(RowDiff::Changed(
-                        a[old_index + k].clone(),
-                        b[new_index + k].clone(),
-                    ));
+                // A row is changed (not replaced) if it keeps its first cell or
+                // changes in one cell only; rows pair up in order.
+                let alike = |x: &[String], y: &[String]| {
+                    x.first() == y.first()
+                        || x.iter().zip(y).filter(|(p, q)| p != q).count()
+                            + x.len().abs_diff(y.len())
+                            <= 1
+                };
+                let new = &b[new_index..new_index + new_len];
+                let mut j = 0;
+                for x in &a[old_index..old_index + old_len] {
+                    match (j..new.len()).find(|&k| alike(x, &new[k])) {
+                        Some(k) => {
+                            out.extend(new[j..k].iter().map(|r| RowDiff::Added(r)));
+                            out.push(RowDiff::Changed(x, &new[k]));
+                            j = k + 1;
+                        }
+                        None => out.push(RowDiff::Removed(x)),
+                    }
                 }
-                out.extend(
-                    a[old_index + pairs..old_index + old_len]
-                        .iter()
-                        .cloned()
-                        .map(RowDiff::Removed),
-                );
-                out.extend(
-                    b[new_index + pairs..new_index + new_len]
-                        .iter()
-                        .cloned()
-                        .map(RowDiff::Added),
-                );
+                out.extend(new[j..].iter().map(|r| RowDiff::Added(r)));
             }
         }
     }
@@ -378,67 +806,57 @@ fn table_html(
     }
     html.push_str("</tr></thead><tbody>");
     let label = |k: &str| esc(s(t, k));
+    let mut skipped = 0;
     for row in rows {
-        let (class, status, cells): (&str, String, Vec<String>) = match row {
-            RowDiff::Same(r) => (
-                "row-same",
-                label("diff_row_same"),
-                r.iter().map(|c| esc(c)).collect(),
-            ),
-            RowDiff::Added(r) => (
-                "row-added",
-                label("diff_row_added"),
-                r.iter()
-                    .map(|c| {
-                        format!(
-                            "<ins><span class=\"visually-hidden\">{} </span>{}</ins>",
-                            label("diff_added"),
-                            esc(c)
-                        )
-                    })
-                    .collect(),
-            ),
-            RowDiff::Removed(r) => (
-                "row-removed",
-                label("diff_row_removed"),
-                r.iter()
-                    .map(|c| {
-                        format!(
-                            "<del><span class=\"visually-hidden\">{} </span>{}</del>",
-                            label("diff_removed"),
-                            esc(c)
-                        )
-                    })
-                    .collect(),
-            ),
-            RowDiff::Changed(x, y) => (
-                "row-changed",
-                label("diff_row_changed"),
-                (0..x.len().max(y.len()))
-                    .map(|k| {
-                        let (old, new) = (
-                            x.get(k).map_or("", String::as_str),
-                            y.get(k).map_or("", String::as_str),
-                        );
-                        if old == new {
-                            esc(new)
-                        } else {
-                            diff_text(&[old], &[new], t)
-                                .trim_start_matches("<p>")
-                                .trim_end_matches("</p>")
-                                .replace("</p><p>", " ")
-                        }
-                    })
-                    .collect(),
-            ),
+        let (class, status) = match row {
+            RowDiff::Skipped(n) => {
+                skipped += n;
+                continue;
+            }
+            RowDiff::Same(_) => ("row-same", label("diff_row_same")),
+            RowDiff::Added(_) => ("row-added", label("diff_row_added")),
+            RowDiff::Removed(_) => ("row-removed", label("diff_row_removed")),
+            RowDiff::Changed(..) => ("row-changed", label("diff_row_changed")),
         };
         let _ = write!(html, "<tr class=\"{class}\"><td>{status}</td>");
-        for c in cells {
-            let _ = write!(html, "<td>{c}</td>");
+        match row {
+            // Whole rows: the status cell says what happened to them (the stylesheet
+            // strikes removed rows through).
+            RowDiff::Same(r) | RowDiff::Added(r) | RowDiff::Removed(r) => {
+                for c in r.iter() {
+                    let _ = write!(html, "<td>{}</td>", esc(c));
+                }
+            }
+            RowDiff::Changed(x, y) => {
+                for k in 0..x.len().max(y.len()) {
+                    let (old, new) = (
+                        x.get(k).map_or("", String::as_str),
+                        y.get(k).map_or("", String::as_str),
+                    );
+                    html.push_str("<td>");
+                    if old == new {
+                        html.push_str(&esc(new));
+                    } else {
+                        // A cell is short: its whole word diff, no shortening.
+                        let (segs, _) = word_diff(&words(old), &words(new));
+                        edited(html, &segs, None, t);
+                    }
+                    html.push_str("</td>");
+                }
+            }
+            RowDiff::Skipped(_) => {}
         }
         html.push_str("</tr>");
     }
     html.push_str("</tbody></table></div>");
+    if skipped > 0 {
+        let text = if skipped == 1 {
+            s(t, "diff_same_row").to_string()
+        } else {
+            s(t, "diff_same_rows").replace("{n}", &skipped.to_string())
+        };
+        let _ = write!(html, "<p class=\"elided\">{ELIDED} {}</p>", esc(&text));
+    }
 }
 
 fn esc(s: &str) -> String {
@@ -453,11 +871,21 @@ mod tests {
         [
             ("diff_added", "Lagt til:"),
             ("diff_removed", "Fjernet:"),
-            ("diff_elided", "uendret tekst er utelatt"),
+            ("diff_same_paragraph", "1 uendret avsnitt"),
+            ("diff_same_paragraphs", "{n} uendrede avsnitt"),
+            ("diff_same_row", "1 uendret rad"),
+            ("diff_same_rows", "{n} uendrede rader"),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect()
+    }
+
+    fn text(n: usize, word: &str) -> String {
+        (0..n)
+            .map(|i| format!("{word}{i}"))
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 
     #[test]
@@ -469,45 +897,135 @@ mod tests {
         );
         assert_eq!(
             html,
-            "<p>Vi har en rådgiver i <del><span class=\"visually-hidden\">Fjernet: </span>50 prosent</del> <ins><span class=\"visually-hidden\">Lagt til: </span>full</ins> stilling.</p>"
+            "<p>Vi har en rådgiver i <del><span>Fjernet: </span>50 prosent</del> <ins><span>Lagt til: </span>full</ins> stilling.</p>"
         );
     }
 
     #[test]
     fn long_unchanged_stretches_are_shortened() {
-        let long: String = (0..100)
-            .map(|i| format!("ord{i}"))
-            .collect::<Vec<_>>()
-            .join(" ");
-        let a = format!("{long} slutt");
-        let b = format!("{long} ende");
+        let long = text(100, "ord");
+        let a = format!("{long} slutt.");
+        let b = format!("{long} ende.");
         let html = diff_text(&[&a], &[&b], &strings());
-        assert!(html.contains("[…]"), "{html}");
-        assert!(!html.contains("ord10 "), "{html}");
-        assert!(html.contains("ord99"), "{html}");
-        assert!(html.contains("<ins><span class=\"visually-hidden\">Lagt til: </span>ende</ins>"));
+        assert!(html.starts_with("<p>[…] ord95 ord96"), "{html}");
+        assert!(!html.contains("ord94 "), "{html}");
+        assert!(
+            html.contains("<ins><span>Lagt til: </span>ende.</ins>"),
+            "{html}"
+        );
     }
 
     #[test]
-    fn paragraphs_are_kept() {
-        let html = diff_text(&["En.", "To."], &["En.", "Tre."], &strings());
-        assert!(html.starts_with("<p>En.</p><p><del>"), "{html}");
+    fn unchanged_paragraphs_are_counted_not_repeated() {
+        let (p1, p2, p3) = (text(40, "a"), text(40, "b"), text(40, "c"));
+        let p2b = p2.replace("b20", "endret");
+        let html = diff_text(&[&p1, &p2, &p3], &[&p1, &p2b, &p3], &strings());
+        assert!(
+            html.starts_with("<p class=\"elided\">[…] 1 uendret avsnitt</p><p>"),
+            "{html}"
+        );
+        assert!(
+            html.ends_with("<p class=\"elided\">[…] 1 uendret avsnitt</p>"),
+            "{html}"
+        );
+        assert!(!html.contains("a10"), "{html}");
+        assert!(
+            html.contains(
+                "<del><span>Fjernet: </span>b20</del> <ins><span>Lagt til: </span>endret</ins>"
+            ),
+            "{html}"
+        );
     }
 
     #[test]
-    fn rows_pair_up_as_changed_added_and_removed() {
+    fn paragraphs_removed_whole_are_shown_briefly_added_ones_in_full() {
+        let (keep, old, new) = (text(40, "k"), text(40, "x"), text(40, "y"));
+        let html = diff_text(&[&keep, &old], &[&keep, &new], &strings());
+        assert!(
+            html.contains(
+                "<p><del><span>Fjernet: </span>x0 x1 x2 x3 x4 x5 x6 x7 x8 x9 […]</del></p>"
+            ),
+            "{html}"
+        );
+        assert!(!html.contains("x10"), "{html}");
+        let added = format!("<p><ins><span>Lagt til: </span>{new}</ins></p>");
+        assert!(html.contains(&added), "{html}");
+    }
+
+    #[test]
+    fn islands_of_one_or_two_words_join_the_change() {
+        let html = diff_text(
+            &["a b c d e f g h i j."],
+            &["a b X d Y f g h i j."],
+            &strings(),
+        );
+        assert!(
+            html.contains(
+                "<del><span>Fjernet: </span>c d e</del> <ins><span>Lagt til: </span>X d Y</ins>"
+            ),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn an_answer_mostly_replaced_is_rewritten() {
+        let t = strings();
+        let (keep, old, new) = (text(30, "k"), text(80, "x"), text(80, "y"));
+        let a = [Block::Text(keep.clone()), Block::Text(old)];
+        let b = [Block::Text(keep), Block::Text(new)];
+        let d = diff_blocks(&Answer::new(&a), &Answer::new(&b), &t, &mut 0);
+        assert!(d.rewritten);
+        assert!(
+            d.html.is_empty(),
+            "a rewritten text has no diff: {}",
+            d.html
+        );
+        // Short answers are shown as a diff however much they changed.
+        let a = [Block::Text("Ja.".into())];
+        let b = [Block::Text("Nei.".into())];
+        let d = diff_blocks(&Answer::new(&a), &Answer::new(&b), &t, &mut 0);
+        assert!(!d.rewritten);
+        assert!(
+            d.html.contains("<ins><span>Lagt til: </span>Nei.</ins>"),
+            "{}",
+            d.html
+        );
+    }
+
+    #[test]
+    fn rows_pair_up_only_when_alike() {
         let row = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        let a = vec![row(&["a", "1"]), row(&["b", "2"]), row(&["c", "3"])];
-        let b = vec![
-            row(&["a", "1"]),
-            row(&["b", "9"]),
-            row(&["d", "4"]),
-            row(&["e", "5"]),
+        let a = vec![
+            row(&["a", "1", "x"]),
+            row(&["b", "2", "y"]),
+            row(&["c", "3", "z"]),
         ];
-        let d = diff_rows(&a, &b);
-        assert_eq!(d[0], RowDiff::Same(row(&["a", "1"])));
-        assert_eq!(d[1], RowDiff::Changed(row(&["b", "2"]), row(&["b", "9"])));
-        assert_eq!(d[2], RowDiff::Changed(row(&["c", "3"]), row(&["d", "4"])));
-        assert_eq!(d[3], RowDiff::Added(row(&["e", "5"])));
+        let b = vec![
+            row(&["a", "1", "x"]),
+            row(&["b", "9", "y"]),
+            row(&["d", "4", "w"]),
+            row(&["e", "5", "v"]),
+        ];
+        let d = diff_rows(&a, &b, false);
+        assert_eq!(d[0], RowDiff::Skipped(1));
+        assert_eq!(d[1], RowDiff::Changed(&a[1], &b[1]));
+        assert_eq!(d[2], RowDiff::Removed(&a[2]));
+        assert_eq!(d[3], RowDiff::Added(&b[2]));
+        assert_eq!(d[4], RowDiff::Added(&b[3]));
+        assert_eq!(diff_rows(&a, &b, true)[0], RowDiff::Same(&a[0]));
+    }
+
+    #[test]
+    fn a_table_whose_caption_only_changed_is_not_shown() {
+        let table = |caption: &str| {
+            Block::Table(TableBlock {
+                caption: caption.into(),
+                head: vec!["A".into()],
+                rows: vec![vec!["1".into()]],
+            })
+        };
+        let (a, b) = ([table("Risikoer 2023")], [table("Risikoer 2024")]);
+        let d = diff_blocks(&Answer::new(&a), &Answer::new(&b), &strings(), &mut 0);
+        assert!(d.html.is_empty() && !d.rewritten, "{}", d.html);
     }
 }

@@ -2,10 +2,12 @@
 //! between any two years, question by question.
 //!
 //! Reports are lined up by the template's question numbers. Answers are compared as
-//! the plain-text blocks the Markdown pass produced ([`crate::markdown::Block`]): text with a word-level
-//! diff (the `similar` crate), tables row by row. Long unchanged stretches inside a
-//! changed answer are shortened to some context around the changes, and unchanged
-//! questions are only listed, so a page's size follows the amount of change.
+//! the plain-text blocks the Markdown pass produced ([`crate::markdown::Block`]): text
+//! paragraph by paragraph and then word by word (the `similar` crate), tables row by
+//! row (see [`diff`] for how the diff is kept small and cheap). Unchanged questions
+//! are only listed, and a largely rewritten answer is only linked, so a page's size
+//! follows the amount of change: there is one page for every pair of years. Links
+//! on the page are relative, which keeps them short.
 
 use std::collections::HashMap;
 
@@ -23,11 +25,11 @@ fn s<'s>(t: &'s Strings, key: &str) -> &'s str {
     t.get(key).map(String::as_str).unwrap_or("")
 }
 
-mod diff;
+pub mod diff;
 mod figures;
 
 pub use diff::diff_text;
-use diff::{diff_blocks, whole};
+use diff::{Answer, diff_blocks, whole};
 pub use figures::{FigureOverTime, FigureYear, figures_over_time};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -35,6 +37,8 @@ pub use figures::{FigureOverTime, FigureYear, figures_over_time};
 pub enum Status {
     Unchanged,
     Changed,
+    /// Changed so much that a word diff would not help: links to both answers.
+    Rewritten,
     New,
     Removed,
 }
@@ -45,9 +49,12 @@ struct QuestionView {
     title: String,
     depth: u8,
     status: Status,
-    /// Link to the answer in the later report (the earlier one for removed questions).
-    url: String,
-    /// The diff of a changed answer, or the whole answer of a new or removed one.
+    /// Link to the answer in the earlier report (none for new questions).
+    from_url: Option<String>,
+    /// Link to the answer in the later report (none for removed questions).
+    to_url: Option<String>,
+    /// The diff of a changed answer (tables only for a rewritten one), or a new or
+    /// removed answer briefly.
     diff: Option<String>,
 }
 
@@ -83,38 +90,80 @@ pub fn compare_url(r: &Renderer, m: &Member, a: u16, b: u16) -> String {
 
 /// Every comparison page of every member.
 pub fn pages(r: &Renderer, scope: &Scope) -> Result<Vec<OutFile>, Vec<Diagnostic>> {
-    let jobs: Vec<(&Member, usize, usize)> = r
+    let members: Vec<&Member> = r
         .site()
         .members
         .iter()
-        .filter(|m| scope.member(&m.slug))
-        .flat_map(|m| {
-            (0..m.reports.len()).flat_map(move |i| (i + 1..m.reports.len()).map(move |j| (m, i, j)))
-        })
-        .filter(|&(m, i, j)| scope.year(m.reports[i].year) || scope.year(m.reports[j].year))
+        .filter(|m| scope.member(&m.slug) && m.reports.len() > 1)
         .collect();
-    let results: Vec<Result<OutFile, Diagnostic>> = jobs
+    // Each report is taken apart once (words, word pairs) and compared with every other
+    // year of its member; one member at a time, so that only a few members' reports
+    // are held taken apart at once.
+    let results: Vec<Result<OutFile, Diagnostic>> = members
         .par_iter()
-        .map(|&(m, i, j)| comparison_page(r, m, i, j))
+        .flat_map(|&m| {
+            let n = m.reports.len();
+            let jobs: Vec<(usize, usize)> = (0..n)
+                .flat_map(|i| (i + 1..n).map(move |j| (i, j)))
+                .filter(|&(i, j)| scope.year(m.reports[i].year) || scope.year(m.reports[j].year))
+                .collect();
+            // Only the reports some page needs (all of them in a full build).
+            let prepared: Vec<Prepared> = m
+                .reports
+                .iter()
+                .enumerate()
+                .map(|(k, rep)| {
+                    if jobs.iter().any(|&(i, j)| i == k || j == k) {
+                        Prepared::new(rep)
+                    } else {
+                        Prepared::default()
+                    }
+                })
+                .collect();
+            jobs.par_iter()
+                .map(|&(i, j)| comparison_page(r, m, &prepared, i, j))
+                .collect::<Vec<_>>()
+        })
         .collect();
     crate::render::collect(results)
 }
 
-fn numbered(rep: &Report) -> HashMap<&str, &Section> {
-    rep.body
-        .sections
-        .iter()
-        .filter_map(|s| s.number.as_deref().map(|n| (n, s)))
-        .collect()
+/// A report's numbered answers, ready to compare.
+#[derive(Default)]
+struct Prepared<'r> {
+    answers: HashMap<&'r str, (&'r Section, Answer<'r>)>,
 }
 
-fn comparison_page(r: &Renderer, m: &Member, i: usize, j: usize) -> Result<OutFile, Diagnostic> {
+impl<'r> Prepared<'r> {
+    fn new(rep: &'r Report) -> Self {
+        Prepared {
+            answers: rep
+                .body
+                .sections
+                .iter()
+                .filter_map(|s| {
+                    s.number
+                        .as_deref()
+                        .map(|n| (n, (s, Answer::new(&s.blocks))))
+                })
+                .collect(),
+        }
+    }
+}
+
+fn comparison_page(
+    r: &Renderer,
+    m: &Member,
+    prepared: &[Prepared],
+    i: usize,
+    j: usize,
+) -> Result<OutFile, Diagnostic> {
     let lang = r.lang();
     let t = r.t(lang);
     let (a, b) = (&m.reports[i], &m.reports[j]);
     let site = r.site();
     let (ta, tb) = (&site.templates[&a.template], &site.templates[&b.template]);
-    let (sa, sb) = (numbered(a), numbered(b));
+    let (sa, sb) = (&prepared[i].answers, &prepared[j].answers);
 
     // Line the questions up in the later template's order; numbers only the earlier
     // template has are placed after their predecessor there.
@@ -140,8 +189,10 @@ fn comparison_page(r: &Renderer, m: &Member, i: usize, j: usize) -> Result<OutFi
     order.sort_by(|x, y| x.0.total_cmp(&y.0));
 
     let mut questions = Vec::new();
-    let (mut total, mut changed, mut new, mut removed) = (0usize, 0usize, 0usize, 0usize);
+    let (mut total, mut changed, mut rewritten, mut new, mut removed) = (0, 0, 0, 0, 0);
     let mut table_counter = 0usize;
+    // Relative links from /medlemmer/<slug>/sammenlign/<a>-<b>/.
+    let answer = |year: u16, anchor: &str| format!("../../{year}/#{anchor}");
     for (_, number) in order {
         let title = tb
             .title(number, lang)
@@ -149,46 +200,43 @@ fn comparison_page(r: &Renderer, m: &Member, i: usize, j: usize) -> Result<OutFi
             .unwrap_or(number)
             .to_string();
         let depth = number.split('.').count() as u8;
-        let (status, diff, url) = match (sa.get(number), sb.get(number)) {
-            (Some(x), Some(y)) => {
-                if x.blocks == y.blocks {
-                    (
-                        Status::Unchanged,
-                        None,
-                        format!("{}#{}", r.report_url(m, b), y.anchor),
-                    )
+        let (x, y) = (sa.get(number), sb.get(number));
+        let (status, diff) = match (x, y) {
+            (Some((x, _)), Some((y, _))) if x.blocks == y.blocks => (Status::Unchanged, None),
+            (Some((_, x)), Some((_, y))) => {
+                let d = diff_blocks(x, y, t, &mut table_counter);
+                let status = if d.rewritten {
+                    Status::Rewritten
+                } else if d.html.is_empty() {
+                    // Only a table caption changed (it often names the year).
+                    Status::Unchanged
                 } else {
-                    let d = diff_blocks(&x.blocks, &y.blocks, t, &mut table_counter);
-                    (
-                        Status::Changed,
-                        Some(d),
-                        format!("{}#{}", r.report_url(m, b), y.anchor),
-                    )
-                }
+                    Status::Changed
+                };
+                (status, (!d.html.is_empty()).then_some(d.html))
             }
-            (None, Some(y)) => (
+            (None, Some((y, _))) => (
                 Status::New,
                 Some(whole(&y.blocks, t, true, &mut table_counter)),
-                format!("{}#{}", r.report_url(m, b), y.anchor),
             ),
-            (Some(x), None) => (
+            (Some((x, _)), None) => (
                 Status::Removed,
                 Some(whole(&x.blocks, t, false, &mut table_counter)),
-                format!("{}#{}", r.report_url(m, a), x.anchor),
             ),
             (None, None) => continue,
         };
         // Parts and groups with no text of their own in either year are structure only.
-        if depth < 3
-            && status == Status::Unchanged
-            && sa.get(number).is_none_or(|x| x.blocks.is_empty())
-        {
+        if depth < 3 && status == Status::Unchanged && x.is_none_or(|(x, _)| x.blocks.is_empty()) {
             continue;
         }
         if depth == 3 {
             total += 1;
             match status {
                 Status::Changed => changed += 1,
+                Status::Rewritten => {
+                    changed += 1;
+                    rewritten += 1;
+                }
                 Status::New => new += 1,
                 Status::Removed => removed += 1,
                 Status::Unchanged => {}
@@ -199,7 +247,8 @@ fn comparison_page(r: &Renderer, m: &Member, i: usize, j: usize) -> Result<OutFi
             title,
             depth,
             status,
-            url,
+            from_url: x.map(|(x, _)| answer(a.year, &x.anchor)),
+            to_url: y.map(|(y, _)| answer(b.year, &y.anchor)),
             diff,
         });
     }
@@ -223,32 +272,40 @@ fn comparison_page(r: &Renderer, m: &Member, i: usize, j: usize) -> Result<OutFi
         .replace("{total}", &total.to_string())
         .replace("{new}", &new.to_string())
         .replace("{removed}", &removed.to_string());
-    let pairs: Vec<PairLink> = pair_links(r, m)
-        .into_iter()
-        .map(|(from, to, url)| PairLink {
-            current: from == a.year && to == b.year,
-            from,
-            to,
-            url,
-        })
-        .collect();
+    let summary_rewritten = (rewritten > 0)
+        .then(|| s(t, "compare_summary_rewritten").replace("{rewritten}", &rewritten.to_string()));
+    let mut pairs: Vec<PairLink> = Vec::new();
+    for (k, x) in m.reports.iter().enumerate() {
+        for y in &m.reports[k + 1..] {
+            pairs.push(PairLink {
+                current: x.year == a.year && y.year == b.year,
+                from: x.year,
+                to: y.year,
+                url: format!("../{}-{}/", x.year, y.year),
+            });
+        }
+    }
     let years: Vec<u16> = m.reports.iter().map(|x| x.year).collect();
     r.page(
         "compare.html",
         format!("medlemmer/{}/sammenlign/{}-{}/index.html", m.slug, a.year, b.year),
         minijinja::context! {
             member => minijinja::value::Serde(&m.info),
-            member_url => r.member_url(m),
+            member_url => "../../",
             slug => m.slug.clone(),
             from => a.year,
             to => b.year,
-            from_url => r.report_url(m, a),
-            to_url => r.report_url(m, b),
+            from_url => format!("../../{}/", a.year),
+            to_url => format!("../../{}/", b.year),
             from_template => a.template.clone(),
             to_template => b.template.clone(),
             summary,
+            summary_rewritten,
             figure_changes => minijinja::value::Serde(&figure_changes),
-            changed_questions => minijinja::value::Serde(&questions.iter().filter(|q| q.status != Status::Unchanged).collect::<Vec<_>>()),
+            // Questions with something to show, in order; rewritten answers with nothing
+            // else to show and unchanged ones are only listed.
+            changed_questions => minijinja::value::Serde(&questions.iter().filter(|q| q.status != Status::Unchanged && (q.status != Status::Rewritten || q.diff.is_some())).collect::<Vec<_>>()),
+            rewritten_questions => minijinja::value::Serde(&questions.iter().filter(|q| q.status == Status::Rewritten && q.diff.is_none()).collect::<Vec<_>>()),
             unchanged_questions => minijinja::value::Serde(&questions.iter().filter(|q| q.status == Status::Unchanged).collect::<Vec<_>>()),
             pairs => minijinja::value::Serde(&pairs),
             years => minijinja::value::Serde(&years),
