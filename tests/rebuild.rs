@@ -410,3 +410,53 @@ fn a_report_edit_writes_few_search_files() {
     assert_eq!(members.len(), 1, "{members:?}");
     s.assert_fresh();
 }
+
+/// Not a test: times one-report edits in the preview of a large site, for profiling.
+/// `AKTSOM_EDIT_SITE=/tmp/corpus cargo test --release --test rebuild -- --ignored
+/// --nocapture time_report_edits` (the site is copied first; `AKTSOM_EDITS`, default 10).
+#[test]
+#[ignore]
+fn time_report_edits() {
+    let Ok(root) = std::env::var("AKTSOM_EDIT_SITE") else {
+        return;
+    };
+    let edits: usize = std::env::var("AKTSOM_EDITS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(10);
+    let site = tempfile::tempdir().unwrap();
+    copy_dir(Path::new(&root), site.path());
+    let out = tempfile::tempdir().unwrap();
+    let mut p = preview(site.path(), &out.path().join("site"));
+    let t = std::time::Instant::now();
+    let first = p.build().unwrap_or_else(|e| panic!("{e:?}"));
+    eprintln!("first build: {:?}, {} files", t.elapsed(), first.files);
+    let members = site.path().join("content/members");
+    let mut reports: Vec<PathBuf> = std::fs::read_dir(&members)
+        .unwrap()
+        .flat_map(|m| std::fs::read_dir(m.unwrap().path()).unwrap())
+        .map(|f| f.unwrap().path())
+        .filter(|f| f.extension().is_some_and(|e| e == "md"))
+        .collect();
+    reports.sort();
+    for i in 0..edits {
+        let file = &reports[(i * 7919) % reports.len()];
+        let text = read(file);
+        std::fs::write(
+            file,
+            format!("{text}\nEndret i forhåndsvisningen, gang {i}.\n"),
+        )
+        .unwrap();
+        let t = std::time::Instant::now();
+        let o = p
+            .update(std::slice::from_ref(file))
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        eprintln!(
+            "edit {i} ({}): {:?}, {} written, {} removed",
+            file.strip_prefix(&members).unwrap().display(),
+            t.elapsed(),
+            o.written,
+            o.removed
+        );
+    }
+}

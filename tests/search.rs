@@ -77,7 +77,9 @@ impl Index {
             .nth(1)
             .and_then(|s| s.split('"').next())
             .expect("the search page names its index");
+        let (url, hash) = url.split_once("?v=").expect("the index URL carries a hash");
         let path = public.join(url.trim_start_matches('/'));
+        assert_eq!(hash, fnv(&std::fs::read(&path).unwrap()));
         Index {
             dir: path.parent().unwrap().to_path_buf(),
             locator: json(&path),
@@ -95,7 +97,9 @@ impl Index {
     fn shard_of(&self, key: &str) -> BTreeMap<String, Value> {
         let shards = self.locator["shards"].as_array().unwrap();
         let i = shards.partition_point(|s| s[0].as_str().unwrap() <= key) - 1;
-        serde_json::from_value(json(&self.dir.join(shards[i][1].as_str().unwrap()))).unwrap()
+        let bytes = std::fs::read(self.dir.join(format!("t/{i}.json"))).unwrap();
+        assert_eq!(shards[i][1].as_str().unwrap(), fnv(&bytes));
+        serde_json::from_slice(&bytes).unwrap()
     }
 
     fn entry(&self, key: &str) -> Option<Value> {
@@ -124,10 +128,10 @@ impl Index {
             .unwrap()
             .chunks(2)
             .map(|p| {
-                (
-                    p[0].as_u64().unwrap() * span,
-                    format!("p.{}.json", p[1].as_str().unwrap()),
-                )
+                let name = format!("p/{}-{}.json", e["k"].as_str().unwrap(), p[0]);
+                let bytes = std::fs::read(self.dir.join(&name)).unwrap();
+                assert_eq!(p[1].as_str().unwrap(), fnv(&bytes), "{name}");
+                (p[0].as_u64().unwrap() * span, name)
             })
             .collect()
     }
@@ -179,13 +183,8 @@ impl Index {
     /// The excerpt of a record, as the browser reads it: {a, n, t, x}.
     fn excerpt(&self, doc: u64) -> Value {
         let (m, year, _) = self.report_of_index(doc);
-        let member = &self.locator["members"][m as usize];
         let g = doc % self.slot();
-        let f = json(
-            &self
-                .dir
-                .join(format!("x/{m}-{}/{g}.json", member[3].as_str().unwrap())),
-        );
+        let f = json(&self.dir.join(format!("x/{m}/{g}.json")));
         let y = f["y"]
             .as_array()
             .unwrap()
@@ -347,47 +346,31 @@ fn index_files_are_content_hashed_small_and_deterministic() {
     let fa = Index::open(&pa).files();
     let fb = Index::open(&pb).files();
     assert_eq!(fa, fb, "two builds write the same index");
-    let mut folders: BTreeMap<String, Vec<u8>> = BTreeMap::new();
-    for (name, bytes) in &fa {
-        if let Some(rest) = name.strip_prefix("x/") {
-            // A member's excerpt folder is named after its files' bytes, together.
-            let (dir, _) = rest.split_once('/').unwrap();
-            let all = folders.entry(dir.to_string()).or_default();
-            all.extend_from_slice(bytes);
-            all.push(b'\n');
-        } else {
-            let h = name
-                .strip_prefix("l.")
-                .or_else(|| name.strip_prefix("t."))
-                .or_else(|| name.strip_prefix("p."))
-                .unwrap_or_else(|| panic!("{name}"));
-            assert_eq!(h, format!("{}.json", fnv(bytes)), "{name}");
-        }
-        serde_json::from_slice::<Value>(bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
-    }
-    assert!(!folders.is_empty());
-    for (dir, all) in &folders {
-        // Files are read in name order (0, 1, 10, 2, …): the hash covers them in
-        // section order.
-        let (m, h) = dir.split_once('-').unwrap();
-        let mut files: Vec<(u64, &Vec<u8>)> = fa
+    // Every file is named by the file that leads to it, with a hash of its content:
+    // the locator (checked by `open`), shards (`shard_of`), chunks (`chunks`), and
+    // each member's excerpts (a hash of its files' hashes, in the locator).
+    let ix = Index::open(&pa);
+    for (m, member) in ix.locator["members"].as_array().unwrap().iter().enumerate() {
+        let mut files: Vec<(u64, Vec<u8>)> = fa
             .iter()
             .filter_map(|(n, b)| {
-                let g = n
-                    .strip_prefix(&format!("x/{dir}/"))?
-                    .strip_suffix(".json")?;
-                Some((g.parse().unwrap(), b))
+                let g = n.strip_prefix(&format!("x/{m}/"))?.strip_suffix(".json")?;
+                Some((g.parse().unwrap(), b.clone()))
             })
             .collect();
         files.sort();
-        let mut joined = Vec::new();
-        for (_, b) in files {
-            joined.extend_from_slice(b);
-            joined.push(b'\n');
-        }
-        assert_eq!(joined.len(), all.len());
-        assert_eq!(h, fnv(&joined), "x/{dir}");
-        assert!(m.parse::<u64>().is_ok());
+        let hashes: Vec<u8> = files
+            .iter()
+            .flat_map(|(_, b)| u64::from_str_radix(&fnv(b), 16).unwrap().to_le_bytes())
+            .collect();
+        assert_eq!(member[3].as_str().unwrap(), fnv(&hashes), "member {m}");
+    }
+    for (name, bytes) in &fa {
+        assert!(
+            name == "l.json" || ["t/", "p/", "x/"].iter().any(|p| name.starts_with(p)),
+            "{name}"
+        );
+        serde_json::from_slice::<Value>(bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
     }
 }
 
@@ -446,7 +429,7 @@ fn search_page_follows_the_base_path() {
         &["--base-url", "https://example.org/rapporter/"],
     );
     let page = read(&public.join("sok/index.html"));
-    assert!(page.contains("data-index=\"/rapporter/sok/indeks/l."));
+    assert!(page.contains("data-index=\"/rapporter/sok/indeks/l.json?v="));
     assert!(page.contains("data-base=\"/rapporter/\""));
     let front = read(&public.join("index.html"));
     assert!(front.contains("action=\"/rapporter/sok/\""));
@@ -538,7 +521,7 @@ fn fetched(ix: &Index, word: &str) -> Vec<(String, usize)> {
     let shard_name = |key: &str| {
         let shards = ix.locator["shards"].as_array().unwrap();
         let i = shards.partition_point(|s| s[0].as_str().unwrap() <= key) - 1;
-        shards[i][1].as_str().unwrap().to_string()
+        format!("t/{i}.json")
     };
     files.insert(shard_name(word));
     let mut docs: Vec<u64> = Vec::new();
@@ -554,12 +537,7 @@ fn fetched(ix: &Index, word: &str) -> Vec<(String, usize)> {
     docs.dedup();
     for &d in docs.iter().take(10) {
         let (m, _, _) = ix.report_of_index(d);
-        let member = &ix.locator["members"][m as usize];
-        files.insert(format!(
-            "x/{m}-{}/{}.json",
-            member[3].as_str().unwrap(),
-            d % ix.slot()
-        ));
+        files.insert(format!("x/{m}/{}.json", d % ix.slot()));
     }
     let mut out: Vec<(String, usize)> = files.into_iter().map(|f| (f.clone(), size(&f))).collect();
     let l = serde_json::to_vec(&ix.locator).unwrap().len();
@@ -575,7 +553,7 @@ fn a_query_fetches_what_the_layout_promises() {
     // Key shards end at a key whose hash says so, or before the shard would hold twice
     // the aim: no shard is larger than that (no single key is, here).
     for (name, bytes) in ix.files() {
-        if name.starts_with("t.") {
+        if name.starts_with("t/") {
             assert!(
                 bytes.len() <= 2 * layout.shard_bytes + 2,
                 "{name} is {} bytes",
@@ -593,7 +571,7 @@ fn a_query_fetches_what_the_layout_promises() {
         "kommunen",
     ] {
         let files = fetched(&ix, word);
-        let chunks = files.iter().filter(|f| f.0.starts_with("p.")).count();
+        let chunks = files.iter().filter(|f| f.0.starts_with("p/")).count();
         let n: usize = ix.stems(word).iter().map(|s| ix.postings(s).len()).sum();
         assert!(
             chunks <= 2 * n / layout.chunk_postings + 1,

@@ -726,7 +726,9 @@ impl Index {
         dirty
     }
 
-    /// Replaces the contributions of one slot's records.
+    /// Replaces the contributions of one slot's records. Marks dirty only the keys
+    /// whose counts or postings changed: a stem whose postings in the slot are the same
+    /// and whose records kept their lengths publishes the same bytes.
     fn replace_slot(
         &mut self,
         slot: u32,
@@ -735,11 +737,74 @@ impl Index {
         dirty: &mut Dirty,
     ) {
         dirty.slots.insert(slot);
+        // Record lengths.
+        let mut lens: BTreeMap<u32, (Option<u32>, Option<u32>)> = BTreeMap::new();
         for c in old {
-            self.add_counts(c, -1, Some(dirty));
+            lens.entry(c.doc).or_default().0 = Some(c.len);
         }
         for c in new {
-            self.add_counts(c, 1, Some(dirty));
+            lens.entry(c.doc).or_default().1 = Some(c.len);
+        }
+        let mut moved: HashSet<u32> = HashSet::new();
+        for (&doc, &(was, now)) in &lens {
+            if was == now {
+                continue;
+            }
+            moved.insert(doc);
+            if let Some(l) = was {
+                self.total_len -= u64::from(l);
+                self.docs -= 1;
+                self.doc_len[doc as usize] = u32::MAX;
+            }
+            if let Some(l) = now {
+                self.total_len += u64::from(l);
+                self.docs += 1;
+                if self.doc_len.len() <= doc as usize {
+                    self.doc_len.resize(doc as usize + 1, u32::MAX);
+                }
+                self.doc_len[doc as usize] = l;
+            }
+        }
+        // Counts, by their net change.
+        let mut pairs: HashMap<(u32, u32), i32> = HashMap::new();
+        let mut form_df: HashMap<u32, i32> = HashMap::new();
+        for (list, sign) in [(old, -1), (new, 1)] {
+            for c in list {
+                for h in &c.hits {
+                    for &f in c.slice(h.all) {
+                        *pairs.entry((h.stem, f)).or_default() += sign;
+                    }
+                }
+                for &f in &c.forms {
+                    *form_df.entry(f).or_default() += sign;
+                }
+            }
+        }
+        let bump =
+            |v: &mut Vec<(u32, u32)>, id: u32, d: i32| match v.binary_search_by_key(&id, |x| x.0) {
+                Ok(i) => {
+                    let n = &mut v[i].1;
+                    *n = n.wrapping_add_signed(d);
+                    if *n == 0 {
+                        v.remove(i);
+                    }
+                }
+                Err(i) => v.insert(i, (id, d as u32)),
+            };
+        for ((stem, form), d) in pairs {
+            if d != 0 {
+                bump(&mut self.keys[stem as usize].stem_forms, form, d);
+                bump(&mut self.keys[form as usize].form_stems, stem, d);
+                dirty.keys.insert(stem);
+                dirty.keys.insert(form);
+            }
+        }
+        for (form, d) in form_df {
+            if d != 0 {
+                let k = &mut self.keys[form as usize];
+                k.form_df = k.form_df.wrapping_add_signed(d);
+                dirty.keys.insert(form);
+            }
         }
         // Each touched stem's postings in the slot's doc range, replaced at once.
         let mut postings: BTreeMap<u32, Vec<Raw>> = BTreeMap::new();
@@ -764,6 +829,9 @@ impl Index {
             let p = &mut self.keys[stem as usize].postings;
             let a = p.partition_point(|x| x.doc < lo);
             let b = p.partition_point(|x| x.doc < hi);
+            if p[a..b] != list[..] || list.iter().any(|r| moved.contains(&r.doc)) {
+                dirty.keys.insert(stem);
+            }
             p.splice(a..b, list);
         }
     }

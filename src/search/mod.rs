@@ -118,9 +118,9 @@ pub struct Live {
     index: Index,
     encoder: Encoder,
     shards: Vec<(String, String)>,
-    /// Per member: the hash that names its excerpt folder, and its number of files.
-    xdirs: Vec<Option<(u64, usize)>>,
-    /// The locator's file name.
+    /// Per member: the hash of each of its excerpt files.
+    xfiles: Vec<Vec<u64>>,
+    /// The locator's hash.
     locator: String,
     /// The search page as last published, which names the locator.
     page: Option<OutFile>,
@@ -194,7 +194,7 @@ impl Live {
             index,
             encoder: Encoder::default(),
             shards: Vec::new(),
-            xdirs: vec![None; site.members.len()],
+            xfiles: vec![Vec::new(); site.members.len()],
             locator: String::new(),
             page: None,
         };
@@ -224,13 +224,11 @@ impl Live {
             })
             .collect();
         for (m, bytes) in excerpt_files.into_iter().enumerate() {
-            if let Some((dir, out)) = live.excerpt_dir(m, bytes) {
-                files.extend(out);
-                live.xdirs[m] = Some(dir);
-            }
+            let (written, _) = live.set_excerpts(m, bytes);
+            files.extend(written);
         }
-        let locator = live.locator_file();
-        live.locator = locator.path[INDEX_DIR.len()..].to_string();
+        let (locator, hash) = live.locator_file();
+        live.locator = hash;
         files.push(locator);
         (live, files)
     }
@@ -265,39 +263,38 @@ impl Live {
         )
     }
 
-    /// A member's excerpt folder: its hash and number of files, and the files.
-    fn excerpt_dir(
-        &self,
-        member: usize,
-        bytes: Vec<Vec<u8>>,
-    ) -> Option<((u64, usize), Vec<OutFile>)> {
-        if bytes.is_empty() {
-            return None;
+    /// Replaces a member's excerpt files: returns the files whose bytes changed and
+    /// those that are gone.
+    fn set_excerpts(&mut self, member: usize, bytes: Vec<Vec<u8>>) -> (Vec<OutFile>, Vec<String>) {
+        let path = |g: usize| format!("{INDEX_DIR}x/{member}/{g}.json");
+        let old = std::mem::take(&mut self.xfiles[member]);
+        let mut written = Vec::new();
+        for (g, b) in bytes.into_iter().enumerate() {
+            let h = shard::fnv(&b);
+            if old.get(g) != Some(&h) {
+                written.push(OutFile {
+                    path: path(g),
+                    bytes: b,
+                });
+            }
+            self.xfiles[member].push(h);
         }
-        let mut all = Vec::new();
-        for b in &bytes {
-            all.extend_from_slice(b);
-            all.push(b'\n');
-        }
-        let h = shard::fnv(&all);
-        let n = bytes.len();
-        let files = bytes
-            .into_iter()
-            .enumerate()
-            .map(|(g, bytes)| OutFile {
-                path: format!("{INDEX_DIR}x/{member}-{h:016x}/{g}.json"),
-                bytes,
-            })
-            .collect();
-        Some(((h, n), files))
+        let removed = (self.xfiles[member].len()..old.len()).map(path).collect();
+        (written, removed)
     }
 
-    fn excerpt_paths(member: usize, dir: (u64, usize)) -> impl Iterator<Item = String> {
-        (0..dir.1).map(move |g| format!("{INDEX_DIR}x/{member}-{:016x}/{g}.json", dir.0))
+    /// The hash of a member's excerpts, for their URLs (`?v=`).
+    fn excerpts_hash(&self, member: usize) -> String {
+        let files = &self.xfiles[member];
+        if files.is_empty() {
+            return String::new();
+        }
+        let all: Vec<u8> = files.iter().flat_map(|h| h.to_le_bytes()).collect();
+        shard::hash(&all)
     }
 
-    /// The locator file.
-    fn locator_file(&self) -> OutFile {
+    /// The locator file, and its hash.
+    fn locator_file(&self) -> (OutFile, String) {
         let mut years: Vec<(u16, Vec<usize>)> = Vec::new();
         let mut langs = serde_json::Map::new();
         for (i, s) in self.slots.iter().enumerate() {
@@ -319,10 +316,7 @@ impl Live {
             .members
             .iter()
             .enumerate()
-            .map(|(i, m)| {
-                let x = self.xdirs[i].map_or(String::new(), |d| format!("{:016x}", d.0));
-                serde_json::json!([m.name, m.sector, m.slug, x])
-            })
+            .map(|(i, m)| serde_json::json!([m.name, m.sector, m.slug, self.excerpts_hash(i)]))
             .collect();
         let shards_json: Vec<serde_json::Value> = self
             .shards
@@ -341,15 +335,19 @@ impl Live {
         });
         // Serialising a Value cannot fail.
         let bytes = serde_json::to_vec(&locator).unwrap_or_default();
-        OutFile {
-            path: format!("{INDEX_DIR}l.{}.json", shard::hash(&bytes)),
-            bytes,
-        }
+        let hash = shard::hash(&bytes);
+        (
+            OutFile {
+                path: format!("{INDEX_DIR}l.json"),
+                bytes,
+            },
+            hash,
+        )
     }
 
-    /// The locator's path, relative to the output root.
-    pub fn locator_path(&self) -> String {
-        format!("{INDEX_DIR}{}", self.locator)
+    /// The locator's URL, relative to the output root.
+    pub fn locator_url(&self) -> String {
+        format!("{INDEX_DIR}l.json?v={}", self.locator)
     }
 
     /// The number of records.
@@ -480,32 +478,23 @@ impl Live {
             member,
             mine.iter().zip(&now).map(|(&i, s)| (self.slots[i].year, s)),
         );
-        let dir = self.excerpt_dir(member, bytes);
-        let old_dir = self.xdirs[member];
-        if dir.as_ref().map(|d| d.0) != old_dir {
-            if let Some(d) = old_dir {
-                out.removed.extend(Live::excerpt_paths(member, d));
-            }
-            match dir {
-                Some((d, files)) => {
-                    out.written.extend(files);
-                    self.xdirs[member] = Some(d);
-                }
-                None => self.xdirs[member] = None,
-            }
-        }
+        let (written, removed) = self.set_excerpts(member, bytes);
+        out.written.extend(written);
+        out.removed.extend(removed);
 
-        // The locator, and the search page that names it.
-        let locator = self.locator_file();
-        let name = locator.path[INDEX_DIR.len()..].to_string();
-        if name != self.locator {
+        // The locator, and the search page that names its hash.
+        let (locator, hash) = self.locator_file();
+        if hash != self.locator {
             if let Some(page) = &mut self.page {
-                let html = String::from_utf8_lossy(&page.bytes).replace(&self.locator, &name);
+                let (from, to) = (
+                    format!("l.json?v={}", self.locator),
+                    format!("l.json?v={hash}"),
+                );
+                let html = String::from_utf8_lossy(&page.bytes).replace(&from, &to);
                 page.bytes = html.into_bytes();
                 out.written.push(page.clone());
             }
-            out.removed.push(self.locator_path());
-            self.locator = name;
+            self.locator = hash;
             out.written.push(locator);
         }
         Some(out)
@@ -645,7 +634,7 @@ pub fn page(r: &Renderer, live: &Live, built: &[OutFile]) -> Result<OutFile, Dia
         "search.html",
         "sok/index.html".into(),
         minijinja::context! {
-            index_url => format!("{base}{}", live.locator_path()),
+            index_url => format!("{base}{}", live.locator_url()),
             script_url => format!("{base}search.js?v={script_hash}"),
             questions_url => questions_url,
             members_url => format!("{base}medlemmer/"),

@@ -5,13 +5,19 @@
 //! writes again only what changed).
 //!
 //! ```text
-//! sok/indeks/l.<hash>.json          the locator: members, reports by year, the shard
-//!                                   table, stop words
-//! sok/indeks/t.<hash>.json          a key shard: a sorted run of keys and their entries
-//! sok/indeks/p.<hash>.json          a postings chunk of a common stem
-//! sok/indeks/x/<m>-<hash>/<g>.json  member m's excerpts of its section g (an anchor) in
-//!                                   every year, each line of text stored once
+//! sok/indeks/l.json           the locator: members, reports by year, the shard table,
+//!                              stop words
+//! sok/indeks/t/<i>.json        key shard i: a sorted run of keys and their entries
+//! sok/indeks/p/<k>-<b>.json    postings chunk b of the stem whose name hashes to k
+//! sok/indeks/x/<m>/<g>.json    member m's excerpts of its section g (an anchor) in every
+//!                              year, each line of text stored once
 //! ```
+//!
+//! Files keep their names from build to build; whoever names a file also gives a hash
+//! of its content, and the browser asks for `name?v=<hash>`, so that every file can be
+//! cached for ever (the search page names the locator's hash, the locator each shard's
+//! and each member's excerpts', an entry each chunk's). An edit rewrites the files
+//! whose bytes changed, in place.
 //!
 //! A key entry (all fields optional):
 //!
@@ -21,8 +27,9 @@
 //!   "f": ["rettigheter", …],     stem: its forms, by name (at most MAX_FORMS)
 //!   "n": 412,                    stem: number of postings (its document frequency)
 //!   "p": "…",                    stem: the postings inline
-//!   "r": 5, "c": [b, "hash", …] } stem: or in chunks: chunk b holds the records of
-//!                                 report slots b·2^r to (b+1)·2^r - 1
+//!   "k": "…", "r": 5,            stem: or in chunks: chunk b (file p/<k>-<b>.json)
+//!   "c": [b, "hash", …] }        holds the records of report slots b·2^r to
+//!                                (b+1)·2^r - 1
 //! ```
 //!
 //! Postings are a string of base-64 digits (`A`–`Z`, `a`–`z`, `0`–`9`, `-`, `_`):
@@ -210,9 +217,10 @@ struct Ctx<'a> {
 #[derive(Default)]
 pub struct Encoder {
     frags: HashMap<u32, Frag>,
-    chunk_refs: HashMap<u64, u32>,
     /// By first key.
     shards: BTreeMap<Box<str>, Shard>,
+    /// The hash of each shard file, by number.
+    shard_files: Vec<u64>,
     frag_bytes: usize,
 }
 
@@ -248,14 +256,14 @@ fn encode_postings(cx: &Ctx, postings: &[Raw], base: u32, bits: &[(u32, u32)], o
     }
 }
 
-/// A key's entry, and the bytes of the chunks it (re)computed.
+/// A key's entry, and the chunks it (re)computed: (number, hash, bytes).
 fn encode_key(
     cx: &Ctx,
     id: u32,
     old: Option<&Frag>,
     all: bool,
     slots: &BTreeSet<u32>,
-) -> (Frag, Vec<(u64, Vec<u8>)>) {
+) -> (Frag, Vec<(u32, u64, Vec<u8>)>) {
     let ix = cx.ix;
     let k: &Key = &ix.keys[id as usize];
     let name = ix.name(id);
@@ -347,8 +355,10 @@ fn encode_key(
                 bytes.push(b'"');
                 let h = fnv(&bytes);
                 chunks.insert(b, h);
-                chunks_out.push((h, bytes));
+                chunks_out.push((b, h, bytes));
             }
+            field(&mut json, "k");
+            json.extend_from_slice(format!("\"{:016x}\"", fnv(name.as_bytes())).as_bytes());
             field(&mut json, "r");
             json_num(&mut json, r);
             field(&mut json, "c");
@@ -375,18 +385,20 @@ fn encode_key(
     )
 }
 
-fn chunk_name(h: u64) -> String {
-    format!("p.{h:016x}.json")
+/// A chunk's file: `p/<hash of the stem>-<chunk number>.json`.
+fn chunk_name(key: &str, bucket: u32) -> String {
+    format!("p/{:016x}-{bucket}.json", fnv(key.as_bytes()))
 }
 
-fn shard_name(h: u64) -> String {
-    format!("t.{h:016x}.json")
+/// A shard's file: `t/<number>.json`.
+fn shard_name(i: usize) -> String {
+    format!("t/{i}.json")
 }
 
 impl Encoder {
     /// Encodes the keys that `dirty` names (every key the first time), and the shards
     /// that hold them. Returns the files written and removed, and the shard table:
-    /// (first key, file name) in key order.
+    /// (first key, hash of the file) in key order; shard i is `t/<i>.json`.
     pub fn encode(
         &mut self,
         ix: &Index,
@@ -411,7 +423,8 @@ impl Encoder {
         ids.sort_unstable();
         ids.dedup();
         let frags = &self.frags;
-        let encoded: Vec<(u32, Option<(Frag, Vec<(u64, Vec<u8>)>)>)> = ids
+        type Encoded = Option<(Frag, Vec<(u32, u64, Vec<u8>)>)>;
+        let encoded: Vec<(u32, Encoded)> = ids
             .par_iter()
             .map(|&id| {
                 let live = ix.keys[id as usize].is_live();
@@ -424,59 +437,43 @@ impl Encoder {
 
         let mut changes = Changes::default();
         let mut changed: BTreeSet<&str> = BTreeSet::new();
-        let mut before: HashMap<u64, u32> = HashMap::new();
-        let mut chunk_bytes: HashMap<u64, Vec<u8>> = HashMap::new();
         for (id, new) in encoded {
+            let key = ix.name(id);
             let old = self.frags.remove(&id);
-            let hashes = |f: &Option<Frag>| -> Vec<u64> {
+            let chunks = |f: &Option<Frag>| -> BTreeMap<u32, u64> {
                 f.as_ref()
                     .and_then(|f| f.chunked.as_ref())
-                    .map(|c| c.1.values().copied().collect())
+                    .map(|c| c.1.clone())
                     .unwrap_or_default()
             };
-            let old_hashes = hashes(&old);
+            let old_chunks = chunks(&old);
             let (new, bytes) = match new {
                 Some((f, b)) => (Some(f), b),
                 None => (None, Vec::new()),
             };
-            for h in hashes(&new) {
-                let n = self.chunk_refs.entry(h).or_default();
-                before.entry(h).or_insert(*n);
-                *n += 1;
+            let new_chunks = chunks(&new);
+            // A chunk's file keeps its name (stem and number); it is written when its
+            // bytes changed and removed when the chunk is gone.
+            for (b, h, bytes) in bytes {
+                if old_chunks.get(&b) != Some(&h) {
+                    changes.written.push(IndexFile {
+                        name: chunk_name(key, b),
+                        bytes,
+                    });
+                }
             }
-            for h in old_hashes {
-                let n = self.chunk_refs.entry(h).or_default();
-                before.entry(h).or_insert(*n);
-                *n = n.saturating_sub(1);
-            }
-            for (h, b) in bytes {
-                chunk_bytes.entry(h).or_insert(b);
+            for b in old_chunks.keys() {
+                if !new_chunks.contains_key(b) {
+                    changes.removed.push(chunk_name(key, *b));
+                }
             }
             if old.as_ref().map(|f| &f.json) != new.as_ref().map(|f| &f.json) {
-                changed.insert(ix.name(id));
+                changed.insert(key);
             }
             self.frag_bytes -= old.map_or(0, |f| f.json.len());
             if let Some(f) = new {
                 self.frag_bytes += f.json.len();
                 self.frags.insert(id, f);
-            }
-        }
-        let mut touched: Vec<(u64, u32)> = before.into_iter().collect();
-        touched.sort_unstable();
-        for (h, was) in touched {
-            let now = self.chunk_refs.get(&h).copied().unwrap_or(0);
-            if was == 0 && now > 0 {
-                if let Some(bytes) = chunk_bytes.remove(&h) {
-                    changes.written.push(IndexFile {
-                        name: chunk_name(h),
-                        bytes,
-                    });
-                }
-            } else if was > 0 && now == 0 {
-                changes.removed.push(chunk_name(h));
-            }
-            if now == 0 {
-                self.chunk_refs.remove(&h);
             }
         }
 
@@ -508,15 +505,18 @@ impl Encoder {
             .map(|(j, &s)| (s, starts.get(j + 1).copied().unwrap_or(live.len())))
             .collect();
         let old_shards = std::mem::take(&mut self.shards);
+        let old_files = std::mem::take(&mut self.shard_files);
         let frags = &self.frags;
         let built: Vec<(Box<str>, Shard, Option<Vec<u8>>)> = ranges
             .par_iter()
-            .map(|&(a, b)| {
+            .enumerate()
+            .map(|(j, &(a, b))| {
                 let (first, last) = (live[a].0, live[b - 1].0);
                 if let Some(s) = old_shards.get(first) {
                     if s.last.as_ref() == last
                         && s.count == b - a
                         && changed.range(first..=last).next().is_none()
+                        && old_files.get(j) == Some(&s.hash)
                     {
                         return (first.into(), s.clone(), None);
                     }
@@ -540,24 +540,22 @@ impl Encoder {
                 (first.into(), shard, Some(bytes))
             })
             .collect();
-        let old_names: BTreeSet<u64> = old_shards.values().map(|s| s.hash).collect();
-        let mut new_names: BTreeSet<u64> = BTreeSet::new();
         let mut table = Vec::with_capacity(built.len());
-        for (first, shard, bytes) in built {
-            new_names.insert(shard.hash);
+        for (j, (first, shard, bytes)) in built.into_iter().enumerate() {
             if let Some(bytes) = bytes {
-                if !old_names.contains(&shard.hash) {
+                if old_files.get(j) != Some(&shard.hash) {
                     changes.written.push(IndexFile {
-                        name: shard_name(shard.hash),
+                        name: shard_name(j),
                         bytes,
                     });
                 }
             }
-            table.push((first.to_string(), shard_name(shard.hash)));
+            table.push((first.to_string(), format!("{:016x}", shard.hash)));
+            self.shard_files.push(shard.hash);
             self.shards.insert(first, shard);
         }
-        for h in old_names.difference(&new_names) {
-            changes.removed.push(shard_name(*h));
+        for j in self.shard_files.len()..old_files.len() {
+            changes.removed.push(shard_name(j));
         }
         // The first shard starts at the beginning of the key space.
         if let Some(first) = table.first_mut() {
@@ -760,8 +758,9 @@ mod tests {
         assert!(firsts.windows(2).all(|w| w[0] < w[1]));
         for (key, &id) in &ix.live {
             let i = firsts.partition_point(|f| *f <= key.as_ref()) - 1;
-            let shard: BTreeMap<String, serde_json::Value> =
-                serde_json::from_slice(get(&files, &table[i].1)).unwrap();
+            let bytes = get(&files, &format!("t/{i}.json"));
+            assert_eq!(table[i].1, hash(bytes));
+            let shard: BTreeMap<String, serde_json::Value> = serde_json::from_slice(bytes).unwrap();
             let e = &shard[key.as_ref()];
             let k = &ix.keys[id as usize];
             if k.postings.is_empty() {
@@ -774,10 +773,13 @@ mod tests {
             } else {
                 let r = e["r"].as_u64().unwrap() as u32;
                 let c = e["c"].as_array().unwrap();
+                let k = e["k"].as_str().unwrap();
+                assert_eq!(k, hash(key.as_bytes()));
                 for pair in c.chunks(2) {
                     let b = pair[0].as_u64().unwrap() as u32;
-                    let name = format!("p.{}.json", pair[1].as_str().unwrap());
-                    let s: String = serde_json::from_slice(get(&files, &name)).unwrap();
+                    let bytes = get(&files, &format!("p/{k}-{b}.json"));
+                    assert_eq!(pair[1].as_str().unwrap(), hash(bytes));
+                    let s: String = serde_json::from_slice(bytes).unwrap();
                     let base = (b << r) * 16;
                     let part = decode_postings(&s, base).unwrap();
                     assert!(
@@ -807,10 +809,60 @@ mod tests {
         for (x, y) in a.written.iter().zip(&b.written) {
             assert_eq!(x.name, y.name);
             assert_eq!(x.bytes, y.bytes);
-            let h = &x.name[2..18];
-            assert_eq!(h, hash(&x.bytes));
         }
         assert_eq!(hash(b""), "cbf29ce484222325");
+    }
+
+    #[test]
+    fn a_second_encoding_writes_only_what_changed() {
+        let layout = Layout {
+            shard_bytes: 200,
+            inline_postings: 4,
+            chunk_postings: 8,
+            excerpt_chars: 30,
+        };
+        let mut ix = index();
+        let mut enc = Encoder::default();
+        let (first, _) = enc.encode(&ix, &all(), &layout, 4);
+        // Slot 2's records change: a new word, one record fewer.
+        let old: Vec<Record> = (20..30u32)
+            .map(|i| Record {
+                doc: 2 * 16 + i % 10,
+                lang: Language::Norwegian,
+                title: "2.A.3 Prioriterte risikoer".into(),
+                body: if i % 2 == 0 {
+                    format!("Barnearbeid og tvangsarbeid hos leverandør nummer {i}.")
+                } else {
+                    format!("Arbeid i leverandørkjeden, runde {i}.")
+                },
+                member: None,
+            })
+            .collect();
+        let mut new = old.clone();
+        new.pop();
+        new[0].body.push_str(" Solcellepaneler.");
+        let dirty = ix.update(&[(2, old, new)], &|_| unreachable!());
+        let (second, table) = enc.encode(&ix, &dirty, &layout, 4);
+        assert!(!second.written.is_empty());
+        assert!(second.written.len() < first.written.len() / 2);
+        // The same as encoding the updated index afresh.
+        let (fresh, fresh_table) = Encoder::default().encode(&ix, &all(), &layout, 4);
+        assert_eq!(table, fresh_table);
+        let mut files: BTreeMap<String, Vec<u8>> = first
+            .written
+            .into_iter()
+            .map(|f| (f.name, f.bytes))
+            .collect();
+        for r in second.removed {
+            files.remove(&r);
+        }
+        files.extend(second.written.into_iter().map(|f| (f.name, f.bytes)));
+        let fresh: BTreeMap<String, Vec<u8>> = fresh
+            .written
+            .into_iter()
+            .map(|f| (f.name, f.bytes))
+            .collect();
+        assert_eq!(files, fresh);
     }
 
     #[test]

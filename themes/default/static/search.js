@@ -82,7 +82,8 @@
     });
 
     function shardIndex(key) { return Math.max(0, bsearch(firsts, function (f) { return f <= key; })); }
-    function shard(i) { return get(loc.shards[i][1]); }
+    // Files keep their names; the URL carries a hash of the content (cacheable for ever).
+    function shard(i) { return get('t/' + i + '.json?v=' + loc.shards[i][1]); }
     function entry(key) {
       return shard(shardIndex(key)).then(function (s) { return s[key] || null; });
     }
@@ -144,13 +145,14 @@
        (only those that can hold one of `cands`, when given). */
     function postings(e, cands, fn) {
       if (e.p !== undefined) { decode(e.p, 0, fn); return null; }
-      // Chunk b holds the records of report slots b·2^r … (b+1)·2^r - 1.
+      // Chunk b (file p/<k>-<b>.json) holds the records of report slots b·2^r …
+      // (b+1)·2^r - 1.
       var span = Math.pow(2, e.r) * loc.slot, chunks = [];
       for (var c = 0; c < e.c.length; c += 2) {
         var first = e.c[c] * span;
-        if (!cands || overlaps(cands, first, first + span - 1)) chunks.push([first, e.c[c + 1]]);
+        if (!cands || overlaps(cands, first, first + span - 1)) chunks.push([first, 'p/' + e.k + '-' + e.c[c] + '.json?v=' + e.c[c + 1]]);
       }
-      return Promise.all(chunks.map(function (c) { return get('p.' + c[1] + '.json'); })).then(function (cs) {
+      return Promise.all(chunks.map(function (c) { return get(c[1]); })).then(function (cs) {
         cs.forEach(function (s, i) { decode(s, chunks[i][0], fn); });
       });
     }
@@ -250,7 +252,7 @@
        member's file for the section (one per anchor, each line of text once). */
     self.excerpt = function (doc) {
       var r = self.report(doc), g = doc - r[2];
-      return get('x/' + r[0] + '-' + loc.members[r[0]][3] + '/' + g + '.json').then(function (f) {
+      return get('x/' + r[0] + '/' + g + '.json?v=' + loc.members[r[0]][3]).then(function (f) {
         var y = f.y.find(function (e) { return e[0] === r[1]; });
         if (!y) throw new Error('no excerpt for record ' + doc);
         return { a: y[1], n: y[2], t: y[3], x: y[4].map(function (i) { return f.l[i]; }).join('\n') };
