@@ -246,12 +246,10 @@ pub fn check_links(
         .map(|(page, l)| {
             let mut errors: Vec<Diagnostic> = Vec::new();
             let page_url = format!("{base}{}", page.trim_end_matches("index.html"));
-            let mut seen = HashSet::new();
+            // (Each page's hrefs are distinct already: see `rewrite::scan_page`.)
             for href in &l.hrefs {
-                if !seen.insert(href) {
-                    continue;
-                }
-                let Some(message) = link_problem(&page_url, href, &base, exists, ids) else {
+                let Some(message) = link_problem(page, &page_url, href, &base, exists, ids)
+                else {
                     continue;
                 };
                 // Content links point at the line in the member's file; anything else
@@ -288,33 +286,54 @@ pub fn check_links(
 }
 
 /// What is wrong with the link `href` on the page at URL path `page_url`, if anything.
+/// `page` is the page's output path, `page_url` its URL path.
 fn link_problem(
+    page: &str,
     page_url: &str,
     href: &str,
     base: &str,
     exists: &HashSet<&str>,
     ids: &HashMap<&str, HashSet<&str>>,
 ) -> Option<String> {
-    let (path, frag) = rewrite::resolve(page_url, href);
-    let rel = match path.strip_prefix(base) {
-        Some(rel) => rel,
-        None if format!("{path}/") == base => "",
-        None => return Some(format!("the link `{href}` leads outside the site")),
+    let (before, frag) = match href.split_once('#') {
+        Some((p, f)) => (p, Some(f)),
+        None => (href, None),
     };
+    let resolved;
     let index;
-    let target = if rel.is_empty() || rel.ends_with('/') {
-        index = format!("{rel}index.html");
-        index.as_str()
+    // The common links need no resolving: a fragment on the page itself, or a plain
+    // path under the base (no dots, query or empty segments).
+    let target: &str = if before.is_empty() {
+        page
     } else {
-        rel
+        let plain =
+            !before.contains(['?', '\\']) && !before.contains("/.") && !before.contains("//");
+        let rel = match before.strip_prefix(base) {
+            Some(rel) if plain => rel,
+            _ => {
+                let (path, _) = rewrite::resolve(page_url, before);
+                resolved = path;
+                match resolved.strip_prefix(base) {
+                    Some(rel) => rel,
+                    None if format!("{resolved}/") == base => "",
+                    None => return Some(format!("the link `{href}` leads outside the site")),
+                }
+            }
+        };
+        if rel.is_empty() || rel.ends_with('/') {
+            index = format!("{rel}index.html");
+            index.as_str()
+        } else {
+            rel
+        }
     };
     if !exists.contains(target) {
         return Some(format!(
             "the link `{href}` leads to a page that does not exist"
         ));
     }
-    match (&frag, ids.get(target)) {
-        (Some(f), Some(set)) if !f.is_empty() && !set.contains(f.as_str()) => Some(format!(
+    match (frag, ids.get(target)) {
+        (Some(f), Some(set)) if !f.is_empty() && !set.contains(f) => Some(format!(
             "the link `{href}` leads to an anchor #{f} that does not exist"
         )),
         _ => None,
@@ -428,4 +447,62 @@ mod profile {
 /// The default output folder of a site.
 pub fn default_out(root: &Path) -> PathBuf {
     root.join("public")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn link_problems() {
+        let exists: HashSet<&str> = [
+            "index.html",
+            "medlemmer/a/2024/index.html",
+            "medlemmer/a/2023/index.html",
+            "style.css",
+            "404.html",
+        ]
+        .into_iter()
+        .collect();
+        let ids: HashMap<&str, HashSet<&str>> = [
+            ("medlemmer/a/2024/index.html", ["x"].into_iter().collect()),
+            ("medlemmer/a/2023/index.html", ["y"].into_iter().collect()),
+            ("404.html", ["z"].into_iter().collect()),
+        ]
+        .into_iter()
+        .collect();
+        let page = "medlemmer/a/2024/index.html";
+        let check = |base: &str, page: &str, href: &str| {
+            let url = format!("{base}{}", page.trim_end_matches("index.html"));
+            link_problem(page, &url, href, base, &exists, &ids)
+        };
+        for ok in [
+            "#x",
+            "#",
+            "../2023/#y",
+            "/medlemmer/a/2023/#y",
+            "/medlemmer/a/2023/",
+            "/",
+            "/style.css?v=1",
+            "./",
+            "/medlemmer/./a/2024/#x",
+        ] {
+            assert_eq!(check("/", page, ok), None, "{ok}");
+        }
+        assert_eq!(check("/", "404.html", "#z"), None);
+        assert_eq!(check("/sub/", "404.html", "/sub/#"), None);
+        assert_eq!(check("/sub/", page, "/sub"), None);
+        for (bad, says) in [
+            ("#y", "anchor #y"),
+            ("../2023/#x", "anchor #x"),
+            ("/medlemmer/a/2022/", "does not exist"),
+            ("/medlemmer//a/2022/", "does not exist"),
+            ("../../../../../x/", "does not exist"),
+        ] {
+            let p = check("/", page, bad).unwrap_or_default();
+            assert!(p.contains(says), "{bad}: {p}");
+        }
+        let p = check("/sub/", page, "/other/").unwrap_or_default();
+        assert!(p.contains("outside the site"), "{p}");
+    }
 }
