@@ -95,7 +95,7 @@ fn produce(
     profile::stage("pages: reports, members, years");
     // Feature modules add their own pages here, each rendering its own templates
     // through `renderer`.
-    render::emit_all(compare::pages(&renderer, scope)?, sink)?;
+    compare::pages(&renderer, scope, sink)?;
     profile::stage("comparisons");
     data::pages(&renderer, scope, sink)?;
     profile::stage("open data");
@@ -391,7 +391,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildSummary, Vec<Diagnostic>> {
 /// With `AKTSOM_PROFILE=1`, `aktsom build` prints each stage's wall time, the process's
 /// CPU time and its peak memory to standard error (Linux; for measuring, not a
 /// feature).
-mod profile {
+pub(crate) mod profile {
     use std::sync::Mutex;
     use std::time::Instant;
 

@@ -41,8 +41,13 @@ where
 {
     let errors: Vec<Option<Diagnostic>> =
         results.map(|r| r.and_then(|f| sink.put(f)).err()).collect();
+    distinct(errors.into_iter().flatten())
+}
+
+/// Ok if there are no errors, else each distinct message once, in order.
+pub fn distinct(errors: impl IntoIterator<Item = Diagnostic>) -> Result<(), Vec<Diagnostic>> {
     let mut out: Vec<Diagnostic> = Vec::new();
-    for e in errors.into_iter().flatten() {
+    for e in errors {
         if !out.iter().any(|x| x.message == e.message) {
             out.push(e);
         }

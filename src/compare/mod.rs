@@ -18,7 +18,7 @@ use crate::content::{Member, Report};
 use crate::diagnostics::Diagnostic;
 use crate::format;
 use crate::markdown::Section;
-use crate::render::{OutFile, Renderer, Scope};
+use crate::render::{OutFile, Renderer, Scope, Sink};
 use crate::theme::Strings;
 
 fn s<'s>(t: &'s Strings, key: &str) -> &'s str {
@@ -89,7 +89,7 @@ pub fn compare_url(r: &Renderer, m: &Member, a: u16, b: u16) -> String {
 }
 
 /// Every comparison page of every member.
-pub fn pages(r: &Renderer, scope: &Scope) -> Result<Vec<OutFile>, Vec<Diagnostic>> {
+pub fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Diagnostic>> {
     let members: Vec<&Member> = r
         .site()
         .members
@@ -98,8 +98,8 @@ pub fn pages(r: &Renderer, scope: &Scope) -> Result<Vec<OutFile>, Vec<Diagnostic
         .collect();
     // Each report is taken apart once (words, word pairs) and compared with every other
     // year of its member; one member at a time, so that only a few members' reports
-    // are held taken apart at once.
-    let results: Vec<Result<OutFile, Diagnostic>> = members
+    // are held taken apart at once. Each page goes to `sink` as soon as it is made.
+    let errors: Vec<Option<Diagnostic>> = members
         .par_iter()
         .flat_map(|&m| {
             let n = m.reports.len();
@@ -121,11 +121,15 @@ pub fn pages(r: &Renderer, scope: &Scope) -> Result<Vec<OutFile>, Vec<Diagnostic
                 })
                 .collect();
             jobs.par_iter()
-                .map(|&(i, j)| comparison_page(r, m, &prepared, i, j))
+                .map(|&(i, j)| {
+                    comparison_page(r, m, &prepared, i, j)
+                        .and_then(|f| sink.put(f))
+                        .err()
+                })
                 .collect::<Vec<_>>()
         })
         .collect();
-    crate::render::collect(results)
+    crate::render::distinct(errors.into_iter().flatten())
 }
 
 /// A report's numbered answers, ready to compare.

@@ -237,6 +237,88 @@ impl Contribution {
     }
 }
 
+/// The contribution of one record from its words' analyses, each with its weight.
+fn contribution<'w>(
+doc: u32,
+len: u32,
+words: impl Iterator<Item = (&'w WordInfo, u32)>,
+) -> Contribution {
+    const FREE_FORM: u8 = 0;
+    const TAIL_FORM: u8 = 1;
+    const PART: u8 = 2;
+    // (stem, kind, form, weight), sorted: per stem the free forms, then the tails.
+    let mut ev: Vec<(u32, u8, u32, u32)> = Vec::new();
+    for (info, u) in words {
+        ev.push((info.stem, FREE_FORM, info.form, u));
+        let n = info.parts.len();
+        for (k, &(form, stem)) in info.parts.iter().enumerate() {
+            let kind = if k + 1 == n { TAIL_FORM } else { PART };
+            ev.push((stem, kind, form, u / 2));
+        }
+    }
+    ev.sort_unstable();
+    let mut c = Contribution {
+        doc,
+        len,
+        hits: Vec::new(),
+        arena: Vec::new(),
+        forms: Vec::new(),
+    };
+    let mut i = 0;
+    while i < ev.len() {
+        let stem = ev[i].0;
+        let mut j = i;
+        let mut tf2 = 0u32;
+        let mut free = false;
+        let start = c.arena.len() as u32;
+        let mut tails: Vec<u32> = Vec::new();
+        while j < ev.len() && ev[j].0 == stem {
+            let (_, kind, form, u) = ev[j];
+            tf2 += u;
+            match kind {
+                FREE_FORM => {
+                    free = true;
+                    if c.arena.last() != Some(&form) || c.arena.len() as u32 == start {
+                        c.arena.push(form);
+                    }
+                }
+                TAIL_FORM => {
+                    if tails.last() != Some(&form) {
+                        tails.push(form);
+                    }
+                }
+                _ => {}
+            }
+            j += 1;
+        }
+        let free_end = c.arena.len() as u32;
+        let mask = if free {
+            (start, free_end)
+        } else {
+            c.arena.extend(&tails);
+            (free_end, c.arena.len() as u32)
+        };
+        // All forms: the free ones and the tails, once each.
+        let all_start = c.arena.len() as u32;
+        let mut all: Vec<u32> = c.arena[start as usize..free_end as usize].to_vec();
+        all.extend(&tails);
+        all.sort_unstable();
+        all.dedup();
+        c.forms.extend(&all);
+        c.arena.extend(all);
+        c.hits.push(Hit {
+            stem,
+            tf2: tf2 | if free { FREE } else { 0 },
+            mask,
+            all: (all_start, c.arena.len() as u32),
+        });
+        i = j;
+    }
+    c.forms.sort_unstable();
+    c.forms.dedup();
+    c
+}
+
 /// The stems, forms and record lengths an update touched.
 #[derive(Debug, Default)]
 pub struct Dirty {
@@ -344,44 +426,56 @@ impl Index {
 
     /// Builds the index of `records` (in doc order; doc = slot × `slot_size` + the
     /// record's place in the slot).
-    pub fn build(records: &[Record], slot_size: u32) -> Index {
-        debug_assert!(records.windows(2).all(|w| w[0].doc < w[1].doc));
+    pub fn build<R: std::borrow::Borrow<Record> + Sync>(records: &[R], slot_size: u32) -> Index {
+        debug_assert!(
+            records
+                .windows(2)
+                .all(|w| w[0].borrow().doc < w[1].borrow().doc)
+        );
         let mut ix = Index {
             slot_size,
             ..Index::default()
         };
-        let rw: Vec<RecordWords> = records.par_iter().map(record_words).collect();
-
-        // The distinct words and the records that contain each.
-        type Counts<'a> = [HashMap<&'a str, u32>; 2];
-        let counts: Counts = rw
-            .par_iter()
-            .fold(
-                || [HashMap::new(), HashMap::new()],
-                |mut m: Counts, r| {
-                    for (w, _) in &r.words {
-                        *m[r.lang as usize].entry(w.as_ref()).or_default() += 1;
-                    }
-                    m
-                },
-            )
-            .reduce(
-                || [HashMap::new(), HashMap::new()],
-                |mut a, b| {
-                    for (l, m) in b.into_iter().enumerate() {
-                        for (w, n) in m {
-                            *a[l].entry(w).or_default() += n;
+        // The words of every record, as ids of the distinct words of its language (a
+        // record's words are taken apart in parallel, a chunk at a time, and numbered
+        // in order): 8 bytes per word of a record rather than a string each.
+        const CHUNK: usize = 4096;
+        let mut ids: [HashMap<Cow<str>, u32>; 2] = [HashMap::new(), HashMap::new()];
+        let mut counts: [Vec<u32>; 2] = [Vec::new(), Vec::new()];
+        let mut compact: Vec<(u32, Language, u32, Vec<(u32, u32)>)> =
+            Vec::with_capacity(records.len());
+        for chunk in records.chunks(CHUNK) {
+            let rw: Vec<RecordWords> = chunk
+                .par_iter()
+                .map(|r| record_words(r.borrow()))
+                .collect();
+            for r in rw {
+                let l = r.lang as usize;
+                let words = r
+                    .words
+                    .into_iter()
+                    .map(|(w, u)| {
+                        let next = ids[l].len() as u32;
+                        let id = *ids[l].entry(w).or_insert(next);
+                        if id == next {
+                            counts[l].push(0);
                         }
-                    }
-                    a
-                },
-            );
+                        counts[l][id as usize] += 1;
+                        (id, u)
+                    })
+                    .collect();
+                compact.push((r.doc, r.lang, r.len, words));
+            }
+        }
+        crate::profile::stage("search: words");
+
+        // The distinct words, analysed in name order.
         let mut distinct: Vec<(Language, &str, u32)> = Vec::new();
         for (l, lang) in [Language::Norwegian, Language::English]
             .into_iter()
             .enumerate()
         {
-            distinct.extend(counts[l].iter().map(|(w, n)| (lang, *w, *n)));
+            distinct.extend(ids[l].iter().map(|(w, id)| (lang, w.as_ref(), *id)));
         }
         distinct.sort_unstable();
         let lexicon = Compounds::new(
@@ -396,27 +490,59 @@ impl Index {
                 analyse(stems, &lexicon, *lang, w)
             })
             .collect();
-        for ((lang, w, n), a) in distinct.iter().zip(&analysed) {
+        // Each word's analysis, by language and word id.
+        let mut infos: [Vec<Option<WordInfo>>; 2] =
+            [vec![None; counts[0].len()], vec![None; counts[1].len()]];
+        for ((lang, w, id), a) in distinct.iter().zip(&analysed) {
             let info = ix.info(a);
-            ix.words[*lang as usize].insert((*w).into(), Word { records: *n, info });
+            let l = *lang as usize;
+            infos[l][*id as usize] = Some(info.clone());
+            ix.words[l].insert(
+                (*w).into(),
+                Word {
+                    records: counts[l][*id as usize],
+                    info,
+                },
+            );
         }
+        drop(analysed);
+        drop(distinct);
+        drop(ids);
         ix.lexicon = Some(lexicon);
+        crate::profile::stage("search: analyse");
 
-        let contributions: Vec<Contribution> = rw.par_iter().map(|r| ix.contribution(r)).collect();
-        let end = records.last().map_or(0, |r| r.doc as usize + 1);
+        // Each record's contribution, a chunk at a time, in doc order.
+        let end = records.last().map_or(0, |r| r.borrow().doc as usize + 1);
         ix.doc_len = vec![u32::MAX; end];
-        for c in &contributions {
-            ix.add_counts(c, 1, None);
-            let doc = c.doc;
-            for h in &c.hits {
-                let set = ix.sets.id(c.slice(h.mask));
-                ix.keys[h.stem as usize].postings.push(Raw {
-                    doc,
-                    tf2: h.tf2,
-                    set,
-                });
+        for chunk in compact.chunks(CHUNK) {
+            let contributions: Vec<Contribution> = chunk
+                .par_iter()
+                .map(|(doc, lang, len, words)| {
+                    let infos = &infos[*lang as usize];
+                    contribution(
+                        *doc,
+                        *len,
+                        words
+                            .iter()
+                            .filter_map(|(id, u)| Some((infos[*id as usize].as_ref()?, *u))),
+                    )
+                })
+                .collect();
+            for c in &contributions {
+                ix.add_counts(c, 1, None);
+                let doc = c.doc;
+                for h in &c.hits {
+                    let set = ix.sets.id(c.slice(h.mask));
+                    ix.keys[h.stem as usize].postings.push(Raw {
+                        doc,
+                        tf2: h.tf2,
+                        set,
+                    });
+                }
             }
         }
+        drop(compact);
+        crate::profile::stage("search: contributions");
         for (id, k) in ix.keys.iter().enumerate() {
             if k.is_live() {
                 ix.live.insert(ix.names[id].clone(), id as u32);
@@ -427,85 +553,14 @@ impl Index {
 
     /// The contribution of one record, with the current word analyses.
     fn contribution(&self, r: &RecordWords) -> Contribution {
-        const FREE_FORM: u8 = 0;
-        const TAIL_FORM: u8 = 1;
-        const PART: u8 = 2;
         let words = &self.words[r.lang as usize];
-        // (stem, kind, form, weight), sorted: per stem the free forms, then the tails.
-        let mut ev: Vec<(u32, u8, u32, u32)> = Vec::with_capacity(r.words.len() * 2);
-        for (w, u) in &r.words {
-            let Some(word) = words.get(w.as_ref()) else {
-                continue;
-            };
-            let info = &word.info;
-            ev.push((info.stem, FREE_FORM, info.form, *u));
-            let n = info.parts.len();
-            for (k, &(form, stem)) in info.parts.iter().enumerate() {
-                let kind = if k + 1 == n { TAIL_FORM } else { PART };
-                ev.push((stem, kind, form, *u / 2));
-            }
-        }
-        ev.sort_unstable();
-        let mut c = Contribution {
-            doc: r.doc,
-            len: r.len,
-            hits: Vec::new(),
-            arena: Vec::new(),
-            forms: Vec::new(),
-        };
-        let mut i = 0;
-        while i < ev.len() {
-            let stem = ev[i].0;
-            let mut j = i;
-            let mut tf2 = 0u32;
-            let mut free = false;
-            let start = c.arena.len() as u32;
-            let mut tails: Vec<u32> = Vec::new();
-            while j < ev.len() && ev[j].0 == stem {
-                let (_, kind, form, u) = ev[j];
-                tf2 += u;
-                match kind {
-                    FREE_FORM => {
-                        free = true;
-                        if c.arena.last() != Some(&form) || c.arena.len() as u32 == start {
-                            c.arena.push(form);
-                        }
-                    }
-                    TAIL_FORM => {
-                        if tails.last() != Some(&form) {
-                            tails.push(form);
-                        }
-                    }
-                    _ => {}
-                }
-                j += 1;
-            }
-            let free_end = c.arena.len() as u32;
-            let mask = if free {
-                (start, free_end)
-            } else {
-                c.arena.extend(&tails);
-                (free_end, c.arena.len() as u32)
-            };
-            // All forms: the free ones and the tails, once each.
-            let all_start = c.arena.len() as u32;
-            let mut all: Vec<u32> = c.arena[start as usize..free_end as usize].to_vec();
-            all.extend(&tails);
-            all.sort_unstable();
-            all.dedup();
-            c.forms.extend(&all);
-            c.arena.extend(all);
-            c.hits.push(Hit {
-                stem,
-                tf2: tf2 | if free { FREE } else { 0 },
-                mask,
-                all: (all_start, c.arena.len() as u32),
-            });
-            i = j;
-        }
-        c.forms.sort_unstable();
-        c.forms.dedup();
-        c
+        contribution(
+            r.doc,
+            r.len,
+            r.words
+                .iter()
+                .filter_map(|(w, u)| Some((&words.get(w.as_ref())?.info, *u))),
+        )
     }
 
     /// Adds (`sign` 1) or subtracts (-1) a record's counts: its length, its forms'

@@ -182,9 +182,11 @@ impl Live {
                 number_records(&mut sections[i], i as u32, slot_size, &numbers);
             }
         }
-        let records: Vec<Record> = sections.iter().flat_map(|s| s.0.iter().cloned()).collect();
+        crate::profile::stage("search: records");
+        let records: Vec<&Record> = sections.iter().flat_map(|s| s.0.iter()).collect();
         let index = Index::build(&records, slot_size);
         drop(records);
+        crate::profile::stage("search: index");
         let mut live = Live {
             layout,
             members,
@@ -206,6 +208,7 @@ impl Live {
             live.encoder
                 .encode(&live.index, &dirty, &live.layout, live.slots.len() as u32);
         live.shards = table;
+        crate::profile::stage("search: encode");
         let mut files: Vec<OutFile> = changes
             .written
             .into_iter()
