@@ -156,6 +156,10 @@ fn origin(r: &Renderer) -> String {
 /// All open data files and the `/data/` page, into `sink`.
 pub fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Diagnostic>> {
     let reports = published(r);
+    if !scope.lists() {
+        // Only the report's own file can have changed.
+        return report_files(r, scope, &reports, sink);
+    }
 
     // Key figures, long format.
     let header = [
@@ -230,6 +234,34 @@ pub fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Dia
     })
     .map_err(|d| vec![d])?;
 
+    report_files(r, scope, &reports, sink)?;
+
+    // The page that documents the files.
+    let page = r
+        .page(
+            "data.html",
+            "data/index.html".into(),
+            minijinja::context! {
+                csv_url => format!("{}{CSV_PATH}", r.base()),
+                csv_kb,
+                reports_url => format!("{}{REPORTS_PATH}", r.base()),
+                reports_kb,
+                report_count => reports.len(),
+                example_url => reports.first().map(|(m, rep)| format!("{}rapport.json", r.report_url(m, rep))),
+                figures => minijinja::value::Serde(&r.config().figures.iter().map(|f| (f.id.clone(), f.label.get(Lang::Nb).to_string())).collect::<Vec<_>>()),
+            },
+        )
+        .map_err(|d| vec![d])?;
+    sink.put(page).map_err(|d| vec![d])
+}
+
+/// Each report in `scope` with its sections as text (`rapport.json`), into `sink`.
+fn report_files(
+    r: &Renderer,
+    scope: &Scope,
+    reports: &[(&Member, &Report)],
+    sink: &dyn Sink,
+) -> Result<(), Vec<Diagnostic>> {
     // Each report with its sections as text.
     let jobs: Vec<&(&Member, &Report)> = reports
         .iter()
@@ -266,25 +298,7 @@ pub fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Dia
             bytes: to_json(&file),
         })
     });
-    crate::render::emit(per_report, sink)?;
-
-    // The page that documents the files.
-    let page = r
-        .page(
-            "data.html",
-            "data/index.html".into(),
-            minijinja::context! {
-                csv_url => format!("{}{CSV_PATH}", r.base()),
-                csv_kb,
-                reports_url => format!("{}{REPORTS_PATH}", r.base()),
-                reports_kb,
-                report_count => reports.len(),
-                example_url => reports.first().map(|(m, rep)| format!("{}rapport.json", r.report_url(m, rep))),
-                figures => minijinja::value::Serde(&r.config().figures.iter().map(|f| (f.id.clone(), f.label.get(Lang::Nb).to_string())).collect::<Vec<_>>()),
-            },
-        )
-        .map_err(|d| vec![d])?;
-    sink.put(page).map_err(|d| vec![d])
+    crate::render::emit(per_report, sink)
 }
 
 fn to_json<T: Serialize>(v: &T) -> Vec<u8> {

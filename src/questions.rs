@@ -105,16 +105,21 @@ struct Entry<'a> {
 }
 
 /// Reports by year, members in slug order; drafts only when the build includes them.
-fn by_year<'a>(r: &Renderer<'a>) -> BTreeMap<u16, Vec<Entry<'a>>> {
+/// Sections are indexed by number only in the years of `scope` (the ones whose pages
+/// are rendered).
+fn by_year<'a>(r: &Renderer<'a>, scope: &Scope) -> BTreeMap<u16, Vec<Entry<'a>>> {
     let mut years: BTreeMap<u16, Vec<Entry<'a>>> = BTreeMap::new();
     for m in &r.site().members {
         for rep in &m.reports {
-            let sections = rep
-                .body
-                .sections
-                .iter()
-                .filter_map(|s| s.number.as_deref().map(|n| (n, s)))
-                .collect();
+            let sections = if scope.year(rep.year) {
+                rep.body
+                    .sections
+                    .iter()
+                    .filter_map(|s| s.number.as_deref().map(|n| (n, s)))
+                    .collect()
+            } else {
+                HashMap::new()
+            };
             years.entry(rep.year).or_default().push(Entry {
                 member: m,
                 report: rep,
@@ -144,7 +149,25 @@ struct QuestionYears<'q> {
 pub fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Diagnostic>> {
     let site = r.site();
     let questions = all_questions(r);
-    let years = by_year(r);
+    let years = by_year(r, scope);
+    // How many reports answer each question, per year (each report once).
+    let mut answered: HashMap<&str, BTreeMap<u16, usize>> = HashMap::new();
+    for (y, reps) in &years {
+        for e in reps {
+            let mut numbers: Vec<&str> = e
+                .report
+                .body
+                .sections
+                .iter()
+                .filter_map(|s| s.number.as_deref())
+                .collect();
+            numbers.sort_unstable();
+            numbers.dedup();
+            for n in numbers {
+                *answered.entry(n).or_default().entry(*y).or_default() += 1;
+            }
+        }
+    }
     let lang = r.lang();
     // The template versions used each year.
     let versions_in: BTreeMap<u16, BTreeSet<&str>> = years
@@ -165,12 +188,13 @@ pub fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Dia
                     .iter()
                     .any(|v| site.templates[*v].get(&q.number).is_some())
             })
-            .map(|(y, reps)| {
-                let answered = reps
-                    .iter()
-                    .filter(|e| e.sections.contains_key(q.number.as_str()))
-                    .count();
-                (*y, answered)
+            .map(|(y, _)| {
+                let n = answered
+                    .get(q.number.as_str())
+                    .and_then(|per_year| per_year.get(y))
+                    .copied()
+                    .unwrap_or(0);
+                (*y, n)
             })
             .collect();
         if !ys.is_empty() {
@@ -209,18 +233,25 @@ pub fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Dia
         if !qy.years.iter().any(|&(y, _)| scope.question(number, y)) {
             continue;
         }
-        jobs.push(Job::Question(qy));
+        // The question's own page and the index count answers per year: they change
+        // only with the questions a report answers.
+        if scope.lists() {
+            jobs.push(Job::Question(qy));
+        }
         for &(y, _) in qy.years.iter().filter(|&&(y, _)| scope.question(number, y)) {
             jobs.push(Job::Year(qy, y));
         }
     }
-    let index_page = r
-        .page(
+    let index_page = if scope.lists() {
+        r.page(
             "questions.html",
             "sporsmal/index.html".into(),
             minijinja::context! { questions => minijinja::value::Serde(&index) },
         )
-        .and_then(|f| sink.put(f));
+        .and_then(|f| sink.put(f))
+    } else {
+        Ok(())
+    };
     let rendered = crate::render::emit(
         jobs.par_iter().map(|job| match job {
             Job::Question(qy) => question_page(r, qy),

@@ -7,11 +7,12 @@
 //! output folder always holds the last good build.
 //!
 //! The common edit, a change to one report's text, takes a fast path: only that file
-//! is parsed again, and only the pages that show it are rendered (the report and its
-//! neighbours, the member page, the year page, the comparisons involving that year, the
-//! question pages of the questions whose answers changed, the report's open data, and
-//! the cheap site-wide lists). Its links are checked against the ids kept from the last
-//! build. Anything else (a new or deleted report, member.toml, site.toml, templates,
+//! is parsed again, and only the pages that show it are rendered: the report, the
+//! comparisons involving that year, the question pages of the questions whose answers
+//! changed and the report's open data file; and when its front matter or outline
+//! (question numbers, headings) changed, also the pages that list it (its neighbours,
+//! the member page, the year page, the site-wide lists and data files). Its links are
+//! checked against the ids kept from the last build. Anything else (a new or deleted report, member.toml, site.toml, templates,
 //! the theme) is a full build. Tests hold the result of any sequence of edits to be
 //! byte-identical with a fresh full build.
 
@@ -222,6 +223,7 @@ impl Preview {
             return Ok(None);
         }
         let questions = changed_questions(old, &new);
+        let listed = listed_changed(old, &new);
         let warnings = new.body.warnings.clone();
         let slug = m.slug.clone();
         let old = std::mem::replace(&mut site.members[member].reports[index], new);
@@ -229,8 +231,11 @@ impl Preview {
             member: &slug,
             year,
             questions: &questions,
+            listed,
         };
         clock.stage("load the report");
+        // With AKTSOM_PROFILE=1, the render's own stages too.
+        crate::profile::start();
         let rendered = render_pages(site, &self.opts.base_url, &scope).and_then(
             |RenderedPages { files, links }| {
                 clock.stage("render");
@@ -471,6 +476,25 @@ enum Change {
     Report { member: usize, year: u16 },
     /// Only files the preview does not use (another member's, with `--member`).
     Outside,
+}
+
+/// Whether what other pages show of a report differs between two versions of it: its
+/// front matter, or its sections' numbers, headings, levels and anchors.
+fn listed_changed(old: &Report, new: &Report) -> bool {
+    let outline = |r: &Report| -> Vec<(Option<String>, String, String, u8)> {
+        r.body
+            .sections
+            .iter()
+            .map(|s| (s.number.clone(), s.heading.clone(), s.anchor.clone(), s.level))
+            .collect()
+    };
+    old.title != new.title
+        || old.published != new.published
+        || old.figures != new.figures
+        || old.language != new.language
+        || old.template != new.template
+        || old.draft != new.draft
+        || outline(old) != outline(new)
 }
 
 /// The question numbers whose section (heading or answer) differs between two versions

@@ -144,6 +144,11 @@ pub enum Scope<'s> {
         year: u16,
         /// Question numbers whose answer (or heading) changed, appeared or disappeared.
         questions: &'s std::collections::BTreeSet<String>,
+        /// Whether what other pages show of the report changed: its front matter (title,
+        /// dates, figures) or its sections (numbers, headings). When not, only the
+        /// report's own page, its comparisons, its open data file and the pages of
+        /// `questions` are rendered.
+        listed: bool,
     },
 }
 
@@ -176,6 +181,15 @@ impl Scope<'_> {
 
     pub fn is_all(&self) -> bool {
         matches!(self, Scope::All)
+    }
+
+    /// Whether pages that list reports (their titles, figures, sections) are in scope:
+    /// member and year pages, site-wide lists, neighbouring reports, site-wide data.
+    pub fn lists(&self) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Report { listed, .. } => *listed,
+        }
     }
 }
 
@@ -263,29 +277,39 @@ impl<'a> Renderer<'a> {
     }
 
     /// Renders the core pages in `scope` into `sink`. The site-wide lists (front page,
-    /// members, years, feed, sitemap) are cheap and always rendered.
+    /// members, years, feed, sitemap) whenever what they list may have changed.
     pub fn render_all(&self, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Diagnostic>> {
-        let mut jobs = vec![
-            Job::Front,
-            Job::Members,
-            Job::Years,
-            Job::NotFound,
-            Job::Feed,
-            Job::Sitemap,
-            Job::Robots,
-        ];
+        let lists = scope.lists();
+        let mut jobs = if lists {
+            vec![
+                Job::Front,
+                Job::Members,
+                Job::Years,
+                Job::NotFound,
+                Job::Feed,
+                Job::Sitemap,
+                Job::Robots,
+            ]
+        } else {
+            Vec::new()
+        };
         for m in self.site.members.iter().filter(|m| scope.member(&m.slug)) {
-            jobs.push(Job::Member(m));
+            if lists {
+                jobs.push(Job::Member(m));
+            }
             for (i, r) in m.reports.iter().enumerate() {
                 // A report's page shows its neighbours' years and titles in the pager.
                 let near = |k: usize| m.reports.get(k).is_some_and(|n| scope.year(n.year));
-                if scope.year(r.year) || near(i + 1) || i.checked_sub(1).is_some_and(near) {
+                let neighbour = near(i + 1) || i.checked_sub(1).is_some_and(near);
+                if scope.year(r.year) || (lists && neighbour) {
                     jobs.push(Job::Report(m, i));
                 }
             }
         }
-        for y in self.years().keys().filter(|y| scope.year(**y)) {
-            jobs.push(Job::Year(*y));
+        if lists {
+            for y in self.years().keys().filter(|y| scope.year(**y)) {
+                jobs.push(Job::Year(*y));
+            }
         }
         if scope.is_all() {
             for p in &self.site.pages {

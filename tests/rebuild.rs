@@ -460,3 +460,53 @@ fn time_report_edits() {
         );
     }
 }
+
+#[test]
+fn a_text_edit_renders_only_the_report_its_comparisons_questions_and_data_file() {
+    // What the preview renders for one edited report: with its front matter and outline
+    // unchanged, no page that lists reports; with them changed, those pages too.
+    let root = repo_root().join("tests/fixtures/minimal");
+    let site = aktsom::content::load(&root, &aktsom::content::LoadOptions { drafts: true })
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    let questions: BTreeSet<String> = ["1.A.1".to_string()].into_iter().collect();
+    let paths = |listed: bool| -> BTreeSet<String> {
+        let scope = aktsom::render::Scope::Report {
+            member: "alfa-kommune",
+            year: 2024,
+            questions: &questions,
+            listed,
+        };
+        aktsom::render_pages(&site, BASE, &scope)
+            .unwrap_or_else(|e| panic!("{e:?}"))
+            .files
+            .into_iter()
+            .map(|f| f.path)
+            .collect()
+    };
+    let text_only = paths(false);
+    let expected: BTreeSet<String> = [
+        "medlemmer/alfa-kommune/2024/index.html",
+        "medlemmer/alfa-kommune/2024/rapport.json",
+        "medlemmer/alfa-kommune/sammenlign/2023-2024/index.html",
+        "sporsmal/1-a-1/2024/index.html",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect();
+    assert_eq!(text_only, expected);
+    let listed = paths(true);
+    for p in [
+        "index.html",
+        "medlemmer/index.html",
+        "medlemmer/alfa-kommune/index.html",
+        "medlemmer/alfa-kommune/2023/index.html",
+        "ar/2024/index.html",
+        "data/rapporter.json",
+        "data/nokkeltall.csv",
+        "sporsmal/index.html",
+        "sporsmal/1-a-1/index.html",
+    ] {
+        assert!(listed.contains(p), "{p} not in {listed:?}");
+    }
+    assert!(listed.is_superset(&expected));
+}
