@@ -485,7 +485,14 @@ fn listed_changed(old: &Report, new: &Report) -> bool {
         r.body
             .sections
             .iter()
-            .map(|s| (s.number.clone(), s.heading.clone(), s.anchor.clone(), s.level))
+            .map(|s| {
+                (
+                    s.number.clone(),
+                    s.heading.clone(),
+                    s.anchor.clone(),
+                    s.level,
+                )
+            })
             .collect()
     };
     old.title != new.title

@@ -127,7 +127,10 @@ fn comparison_page_lines_up_questions_and_diffs_known_edits() {
     assert!(q.contains("<a href=\"../../2024/#1-a-1\">2024</a>"), "{q}");
     // The table of 2.A.3 is compared row by row: one row unchanged, one new.
     let t = question(&html, "q-2-a-3");
-    assert!(t.contains("<p class=\"elided\">[…] 1 uendret rad</p>"), "{t}");
+    assert!(
+        t.contains("<p class=\"elided\">[…] 1 uendret rad</p>"),
+        "{t}"
+    );
     assert!(!t.contains("Tvangsarbeid i hanskeproduksjon"), "{t}");
     assert!(
         t.contains("<tr class=\"row-added\"><td>Ny rad</td><td>Lav lønn i tekstilproduksjon</td>"),
@@ -231,7 +234,10 @@ fn comparison_page_size_follows_the_amount_of_change() {
         !html.contains("Setning nummer 200"),
         "unchanged text is not repeated"
     );
-    assert!(html.contains("<del><span>Fjernet: </span>Malaysia</del>"), "{html}");
+    assert!(
+        html.contains("<del><span>Fjernet: </span>Malaysia</del>"),
+        "{html}"
+    );
 }
 
 #[test]

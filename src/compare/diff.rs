@@ -415,7 +415,10 @@ fn word_diff<'s>(a: &[Word<'s>], b: &[Word<'s>]) -> (Vec<Seg<'s>>, usize) {
                 for x in &sa[old_index..old_index + len] {
                     segs.same(x.words);
                 }
-                (old, new) = (old_index + len..old_index + len, new_index + len..new_index + len);
+                (old, new) = (
+                    old_index + len..old_index + len,
+                    new_index + len..new_index + len,
+                );
             }
             _ => {
                 let (o, n) = (op.old_range(), op.new_range());

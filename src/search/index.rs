@@ -239,9 +239,9 @@ impl Contribution {
 
 /// The contribution of one record from its words' analyses, each with its weight.
 fn contribution<'w>(
-doc: u32,
-len: u32,
-words: impl Iterator<Item = (&'w WordInfo, u32)>,
+    doc: u32,
+    len: u32,
+    words: impl Iterator<Item = (&'w WordInfo, u32)>,
 ) -> Contribution {
     const FREE_FORM: u8 = 0;
     const TAIL_FORM: u8 = 1;
@@ -445,10 +445,7 @@ impl Index {
         let mut compact: Vec<(u32, Language, u32, Vec<(u32, u32)>)> =
             Vec::with_capacity(records.len());
         for chunk in records.chunks(CHUNK) {
-            let rw: Vec<RecordWords> = chunk
-                .par_iter()
-                .map(|r| record_words(r.borrow()))
-                .collect();
+            let rw: Vec<RecordWords> = chunk.par_iter().map(|r| record_words(r.borrow())).collect();
             for r in rw {
                 let l = r.lang as usize;
                 let words = r
