@@ -122,9 +122,9 @@ impl<'s> Text<'s> {
                 .map(|p| {
                     let words = words(p);
                     Paragraph {
-                        key: Word {
+                        key: Hashed {
                             hash: fnv(p),
-                            text: p,
+                            value: p,
                         },
                         shingles: shingles(&words),
                         words,
@@ -207,26 +207,29 @@ pub(super) fn diff_blocks(a: &Answer, b: &Answer, t: &Strings, counter: &mut usi
     AnswerDiff { html, rewritten }
 }
 
-/// A word, with its hash to make comparisons cheap.
+/// A value with its hash, to make comparisons cheap: equal only if the values are.
 #[derive(Clone, Copy, Debug)]
-struct Word<'s> {
+struct Hashed<T> {
     hash: u64,
-    text: &'s str,
+    value: T,
 }
 
-impl PartialEq for Word<'_> {
+impl<T: PartialEq> PartialEq for Hashed<T> {
     fn eq(&self, other: &Self) -> bool {
-        self.hash == other.hash && self.text == other.text
+        self.hash == other.hash && self.value == other.value
     }
 }
 
-impl Eq for Word<'_> {}
+impl<T: Eq> Eq for Hashed<T> {}
 
-impl std::hash::Hash for Word<'_> {
+impl<T> std::hash::Hash for Hashed<T> {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         state.write_u64(self.hash);
     }
 }
+
+/// A word (or a whole paragraph's text), with its hash.
+type Word<'s> = Hashed<&'s str>;
 
 /// FNV-1a: deterministic and quick for short words.
 fn fnv(s: &str) -> u64 {
@@ -240,9 +243,9 @@ fn fnv(s: &str) -> u64 {
 
 fn words(p: &str) -> Vec<Word<'_>> {
     p.split_whitespace()
-        .map(|w| Word {
+        .map(|w| Hashed {
             hash: fnv(w),
-            text: w,
+            value: w,
         })
         .collect()
 }
@@ -289,37 +292,19 @@ enum Seg<'s> {
 }
 
 /// A sentence of a paragraph: its words, and a hash of them.
-#[derive(Clone, Copy)]
-struct Sentence<'w, 's> {
-    hash: u64,
-    words: &'w [Word<'s>],
-}
-
-impl PartialEq for Sentence<'_, '_> {
-    fn eq(&self, other: &Self) -> bool {
-        self.hash == other.hash && self.words == other.words
-    }
-}
-
-impl Eq for Sentence<'_, '_> {}
-
-impl std::hash::Hash for Sentence<'_, '_> {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        state.write_u64(self.hash);
-    }
-}
+type Sentence<'w, 's> = Hashed<&'w [Word<'s>]>;
 
 /// A paragraph's sentences: runs of words up to one that ends a sentence.
 fn sentences<'w, 's>(w: &'w [Word<'s>]) -> Vec<Sentence<'w, 's>> {
     let mut out = Vec::new();
     let mut start = 0;
     for (i, x) in w.iter().enumerate() {
-        if i + 1 == w.len() || x.text.ends_with(['.', '!', '?', ':', ';']) {
+        if i + 1 == w.len() || x.value.ends_with(['.', '!', '?', ':', ';']) {
             let words = &w[start..=i];
             let hash = words.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, x| {
                 (h ^ x.hash).wrapping_mul(0x0100_0000_01b3).rotate_left(7)
             });
-            out.push(Sentence { hash, words });
+            out.push(Hashed { hash, value: words });
             start = i + 1;
         }
     }
@@ -336,8 +321,8 @@ impl<'s> Segs<'s> {
             return;
         }
         match self.0.last_mut() {
-            Some(Seg::Same(s)) => s.extend(w.iter().map(|x| x.text)),
-            _ => self.0.push(Seg::Same(w.iter().map(|x| x.text).collect())),
+            Some(Seg::Same(s)) => s.extend(w.iter().map(|x| x.value)),
+            _ => self.0.push(Seg::Same(w.iter().map(|x| x.value).collect())),
         }
     }
 
@@ -356,12 +341,12 @@ impl<'s> Segs<'s> {
         }
         match self.0.last_mut() {
             Some(Seg::Change(d, i)) => {
-                d.extend(del.iter().map(|x| x.text));
-                i.extend(ins.iter().map(|x| x.text));
+                d.extend(del.iter().map(|x| x.value));
+                i.extend(ins.iter().map(|x| x.value));
             }
             _ => self.0.push(Seg::Change(
-                del.iter().map(|x| x.text).collect(),
-                ins.iter().map(|x| x.text).collect(),
+                del.iter().map(|x| x.value).collect(),
+                ins.iter().map(|x| x.value).collect(),
             )),
         }
     }
@@ -413,7 +398,7 @@ fn word_diff<'s>(a: &[Word<'s>], b: &[Word<'s>]) -> (Vec<Seg<'s>>, usize) {
             } => {
                 changed_sentences(&mut segs, &sa[old], &sb[new]);
                 for x in &sa[old_index..old_index + len] {
-                    segs.same(x.words);
+                    segs.same(x.value);
                 }
                 (old, new) = (
                     old_index + len..old_index + len,
@@ -445,7 +430,7 @@ fn word_diff<'s>(a: &[Word<'s>], b: &[Word<'s>]) -> (Vec<Seg<'s>>, usize) {
 /// change, which reads better, and skipping its word diff is most of the saving.
 fn changed_sentences<'s>(segs: &mut Segs<'s>, old: &[Sentence<'_, 's>], new: &[Sentence<'_, 's>]) {
     let span = |s: &[Sentence<'_, 's>]| -> Vec<Word<'s>> {
-        s.iter().flat_map(|x| x.words.iter().copied()).collect()
+        s.iter().flat_map(|x| x.value.iter().copied()).collect()
     };
     let mut pair = |x: &[Word<'s>], y: &[Word<'s>]| {
         if !x.is_empty() && !y.is_empty() && dice(&shingles(x), &shingles(y)) >= PAIRABLE {
@@ -456,7 +441,7 @@ fn changed_sentences<'s>(segs: &mut Segs<'s>, old: &[Sentence<'_, 's>], new: &[S
     };
     if old.len() == new.len() {
         for (x, y) in old.iter().zip(new) {
-            pair(x.words, y.words);
+            pair(x.value, y.value);
         }
     } else {
         pair(&span(old), &span(new));
@@ -587,16 +572,16 @@ fn pair_up<'s>(d: &mut TextDiff<'s>, old: &[Paragraph<'s>], new: &[Paragraph<'s>
         match found {
             Some((k, segs, kept)) => {
                 d.paras
-                    .extend(new[j..k].iter().map(|q| Para::Added(q.key.text)));
+                    .extend(new[j..k].iter().map(|q| Para::Added(q.key.value)));
                 d.paras.push(Para::Edited(segs));
                 d.kept += kept;
                 j = k + 1;
             }
-            None => d.paras.push(Para::Removed(p.key.text)),
+            None => d.paras.push(Para::Removed(p.key.value)),
         }
     }
     d.paras
-        .extend(new[j..].iter().map(|q| Para::Added(q.key.text)));
+        .extend(new[j..].iter().map(|q| Para::Added(q.key.value)));
 }
 
 /// A word-level diff of two texts (paragraphs lined up first) as HTML paragraphs

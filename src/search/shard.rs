@@ -173,6 +173,18 @@ fn json_str(out: &mut Vec<u8>, s: &str) {
     let _ = serde_json::to_writer(&mut *out, s);
 }
 
+/// A JSON array of strings.
+fn json_strs<'a>(out: &mut Vec<u8>, items: impl IntoIterator<Item = &'a str>) {
+    out.push(b'[');
+    for (i, s) in items.into_iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        json_str(out, s);
+    }
+    out.push(b']');
+}
+
 fn json_num(out: &mut Vec<u8>, n: impl std::fmt::Display) {
     use std::io::Write;
     let _ = write!(out, "{n}");
@@ -290,28 +302,14 @@ fn encode_key(
         let only_itself = stems == [name] && !k.postings.is_empty();
         if !only_itself && !stems.is_empty() {
             field(&mut json, "s");
-            json.push(b'[');
-            for (i, s) in stems.iter().enumerate() {
-                if i > 0 {
-                    json.push(b',');
-                }
-                json_str(&mut json, s);
-            }
-            json.push(b']');
+            json_strs(&mut json, stems.iter().copied());
         }
     }
     let mut chunks_out = Vec::new();
     let mut chunked = None;
     if !k.postings.is_empty() {
         field(&mut json, "f");
-        json.push(b'[');
-        for (i, f) in forms.iter().enumerate() {
-            if i > 0 {
-                json.push(b',');
-            }
-            json_str(&mut json, ix.name(*f));
-        }
-        json.push(b']');
+        json_strs(&mut json, forms.iter().map(|f| ix.name(*f)));
         field(&mut json, "n");
         json_num(&mut json, k.postings.len());
         let mut bits: Vec<(u32, u32)> = forms
@@ -637,14 +635,9 @@ pub fn member_excerpts(
         .into_iter()
         .map(|(lines, _, entries)| {
             let mut out = Vec::new();
-            out.extend_from_slice(b"{\"l\":[");
-            for (i, l) in lines.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                json_str(&mut out, l);
-            }
-            out.extend_from_slice(b"],\"y\":[");
+            out.extend_from_slice(b"{\"l\":");
+            json_strs(&mut out, lines.iter().map(|l| l.as_ref()));
+            out.extend_from_slice(b",\"y\":[");
             for (i, (year, x, refs)) in entries.iter().enumerate() {
                 if i > 0 {
                     out.push(b',');
