@@ -371,13 +371,14 @@ pub fn build(opts: &BuildOptions) -> Result<BuildSummary, Vec<Diagnostic>> {
     // Pages go to the staging folder as they are made; dropped on any error below, it
     // is removed and the output stays as it was.
     let staging = output::Staging::new(&opts.out).map_err(write_error)?;
-    let out = Emitter::to_dir(staging.path());
+    let previous = opts.out.is_dir().then_some(opts.out.as_path());
+    let out = Emitter::to_dir(&staging, previous);
     build_into(&site, &base_url, &out)?;
     let emitted = out.finish();
     profile::stage("static files");
     check_emitted(&site, &base_url, &emitted)?;
     profile::stage("link check");
-    staging.publish().map_err(write_error)?;
+    staging.publish(&emitted.paths).map_err(write_error)?;
     profile::stage("swap");
     Ok(BuildSummary {
         pages: emitted.links.len(),

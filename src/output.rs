@@ -62,12 +62,31 @@ fn absolute(p: &Path) -> PathBuf {
     }
 }
 
-/// A fresh folder beside the output that a build writes into. Dropped without
+/// The folder beside the output that a build writes into. Dropped without
 /// [`Staging::publish`] (a failed build), it is removed and the output is untouched.
+///
+/// A publish keeps the output it replaces beside the new one, as
+/// `.aktsom-previous-<name>`, and the next build takes that folder as its staging
+/// folder: its folders already exist and most of its files already hold what the build
+/// produces (they are hard links to the published files, see [`Emitter::to_dir`]), so
+/// a rebuild creates and deletes almost nothing. It is only ever a cache: a file in it
+/// is kept only when it holds exactly the bytes the build produces, anything the build
+/// does not produce is removed before the swap, and deleting it costs only speed.
 pub struct Staging {
-    dir: tempfile::TempDir,
+    dir: PathBuf,
     out: PathBuf,
     parent: PathBuf,
+    spare: Option<PathBuf>,
+    /// What the folder held when the build took it: files and folders, relative.
+    held: Held,
+    published: bool,
+}
+
+/// Files and folders (relative paths) found in a reused staging folder.
+#[derive(Default)]
+struct Held {
+    files: Vec<String>,
+    dirs: Vec<String>,
 }
 
 impl Staging {
@@ -79,42 +98,161 @@ impl Staging {
         std::fs::create_dir_all(&parent)?;
         let dir = tempfile::Builder::new()
             .prefix(".aktsom-build-")
-            .tempdir_in(&parent)?;
-        Ok(Staging {
+            .tempdir_in(&parent)?
+            .keep();
+        let spare = out
+            .file_name()
+            .map(|n| parent.join(format!(".aktsom-previous-{}", n.to_string_lossy())));
+        let mut staging = Staging {
             dir,
             out: out.to_path_buf(),
             parent,
-        })
+            spare,
+            held: Held::default(),
+            published: false,
+        };
+        // Take the previous output, if there is one: renaming it onto the fresh (empty)
+        // folder claims it atomically, so two builds at once never share it.
+        let is_dir = |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| m.is_dir());
+        if let Some(spare) = staging.spare.as_ref().filter(|p| is_dir(p)) {
+            if std::fs::rename(spare, &staging.dir).is_ok() {
+                staging.held = survey(&staging.dir);
+            }
+        }
+        Ok(staging)
     }
 
     pub fn path(&self) -> &Path {
-        self.dir.path()
+        &self.dir
     }
 
-    /// Swaps the staged folder in for the output: the old output moves aside, the new
-    /// one takes its place, the old one goes.
-    pub fn publish(self) -> io::Result<()> {
-        let Staging { dir, out, parent } = self;
-        let staged = dir.keep();
-        if out.exists() {
+    /// Folders that already exist in the staging folder (relative paths).
+    pub fn folders(&self) -> &[String] {
+        &self.held.dirs
+    }
+
+    /// Whether the staging folder holds files from an earlier build.
+    pub fn reused(&self) -> bool {
+        !self.held.files.is_empty()
+    }
+
+    /// Swaps the staged folder in for the output: files of the reused folder that this
+    /// build did not produce (`produced`, relative paths) are removed, the old output
+    /// moves aside, the new one takes its place, and the old one is kept for the next
+    /// build (or removed when it cannot be).
+    pub fn publish(mut self, produced: &[String]) -> io::Result<()> {
+        self.remove_stale(produced);
+        let staged = self.dir.clone();
+        self.published = true;
+        if self.out.exists() {
             let old = tempfile::Builder::new()
                 .prefix(".aktsom-old-")
-                .tempdir_in(&parent)?
+                .tempdir_in(&self.parent)?
                 .keep();
             std::fs::remove_dir(&old)?;
-            std::fs::rename(&out, &old)?;
-            if let Err(e) = std::fs::rename(&staged, &out) {
-                let _ = std::fs::rename(&old, &out);
+            std::fs::rename(&self.out, &old)?;
+            if let Err(e) = std::fs::rename(&staged, &self.out) {
+                let _ = std::fs::rename(&old, &self.out);
                 let _ = std::fs::remove_dir_all(&staged);
                 return Err(e);
             }
-            remove_tree(&old);
-        } else if let Err(e) = std::fs::rename(&staged, &out) {
+            let kept = self
+                .spare
+                .as_ref()
+                .is_some_and(|spare| std::fs::rename(&old, spare).is_ok());
+            if !kept {
+                remove_tree(&old);
+            }
+        } else if let Err(e) = std::fs::rename(&staged, &self.out) {
             let _ = std::fs::remove_dir_all(&staged);
             return Err(e);
         }
         Ok(())
     }
+
+    /// Removes what the reused folder held and this build did not produce: files, then
+    /// the folders left empty (deepest first).
+    fn remove_stale(&self, produced: &[String]) {
+        if self.held.files.is_empty() && self.held.dirs.is_empty() {
+            return;
+        }
+        let produced: HashSet<&str> = produced.iter().map(String::as_str).collect();
+        let stale: Vec<&String> = self
+            .held
+            .files
+            .iter()
+            .filter(|f| !produced.contains(f.as_str()))
+            .collect();
+        stale.par_iter().for_each(|f| {
+            let _ = std::fs::remove_file(self.dir.join(f));
+        });
+        let mut needed: HashSet<&str> = HashSet::new();
+        for p in &produced {
+            let mut at = *p;
+            while let Some((parent, _)) = at.rsplit_once('/') {
+                if !needed.insert(parent) {
+                    break;
+                }
+                at = parent;
+            }
+        }
+        let mut empty: Vec<&String> = self
+            .held
+            .dirs
+            .iter()
+            .filter(|d| !needed.contains(d.as_str()))
+            .collect();
+        empty.sort_by_key(|d| std::cmp::Reverse(d.matches('/').count()));
+        for d in empty {
+            let _ = std::fs::remove_dir(self.dir.join(d));
+        }
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.published {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+/// Lists the files and folders under `dir` (relative paths, in parallel), removing
+/// anything else on the way (symbolic links, pipes…: a build never makes them, and a
+/// link would lead writes out of the folder).
+fn survey(dir: &Path) -> Held {
+    fn walk(abs: &Path, rel: &str, held: &Mutex<Held>) {
+        let Ok(entries) = std::fs::read_dir(abs) else {
+            return;
+        };
+        let entries: Vec<std::fs::DirEntry> = entries.filter_map(Result::ok).collect();
+        entries.par_iter().for_each(|e| {
+            let Some(name) = e.file_name().to_str().map(str::to_string) else {
+                // No page has such a name.
+                let _ =
+                    std::fs::remove_file(e.path()).or_else(|_| std::fs::remove_dir_all(e.path()));
+                return;
+            };
+            let path = if rel.is_empty() {
+                name
+            } else {
+                format!("{rel}/{name}")
+            };
+            match e.file_type() {
+                Ok(t) if t.is_dir() => {
+                    walk(&e.path(), &path, held);
+                    lock(held).dirs.push(path);
+                }
+                Ok(t) if t.is_file() => lock(held).files.push(path),
+                _ => {
+                    let _ = std::fs::remove_file(e.path());
+                }
+            }
+        });
+    }
+    let held = Mutex::new(Held::default());
+    walk(dir, "", &held);
+    held.into_inner().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Removes a folder tree, its top-level entries in parallel (best effort).
@@ -136,8 +274,12 @@ fn remove_tree(dir: &Path) {
 enum Dest<'a> {
     /// Kept in memory.
     Memory(Mutex<Vec<OutFile>>),
-    /// Written into this folder.
-    Dir(&'a Path),
+    /// Written into the staging folder (see [`Emitter::to_dir`]).
+    Dir {
+        dir: &'a Path,
+        previous: Option<&'a Path>,
+        reused: bool,
+    },
     /// Dropped (`aktsom check`: only the links matter).
     Discard,
 }
@@ -170,9 +312,21 @@ impl<'a> Emitter<'a> {
         }
     }
 
-    /// Writes into `dir` (the staging folder).
-    pub fn to_dir(dir: &'a Path) -> Emitter<'a> {
-        Emitter::new(Dest::Dir(dir))
+    /// Writes into the staging folder. A file the staging folder already holds with
+    /// the same bytes is left as it is; one that `previous` (the published output, if
+    /// any) holds with the same bytes is hard-linked from there; only the others are
+    /// written. So a rebuild allocates no new file for an unchanged page (on ext4 a
+    /// burst of new files right after a burst of deleted ones is what costs a rebuild
+    /// most of its time), and an unchanged file keeps its modification time, so `rsync`
+    /// and HTTP caches see that it did not change.
+    pub fn to_dir(staging: &'a Staging, previous: Option<&'a Path>) -> Emitter<'a> {
+        let e = Emitter::new(Dest::Dir {
+            dir: staging.path(),
+            previous,
+            reused: staging.reused(),
+        });
+        lock(&e.dirs).extend(staging.folders().iter().cloned());
+        e
     }
 
     /// Keeps every file in memory.
@@ -187,12 +341,43 @@ impl<'a> Emitter<'a> {
 
     /// Copies a file as it is (into the folder; otherwise only its path is noted).
     pub fn copy(&self, c: &Copy) -> Result<(), Diagnostic> {
-        if let Dest::Dir(dir) = &self.dest {
-            self.make_parent(dir, &c.to)?;
-            std::fs::copy(&c.from, dir.join(&c.to)).map_err(|e| write_error(dir, &c.to, e))?;
+        if let Dest::Dir { dir, .. } = &self.dest {
+            let bytes = std::fs::read(&c.from).map_err(|e| write_error(dir, &c.to, e))?;
+            self.store(&c.to, &bytes)?;
         }
         lock(&self.paths).push(c.to.clone());
         Ok(())
+    }
+
+    /// Puts one file into the staging folder: kept when it is already there with the
+    /// same bytes, hard-linked from the previous output when that holds the same bytes,
+    /// written otherwise.
+    fn store(&self, path: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+        let Dest::Dir {
+            dir,
+            previous,
+            reused,
+        } = self.dest
+        else {
+            return Ok(());
+        };
+        self.make_parent(dir, path)?;
+        let to = dir.join(path);
+        if reused && holds(&to, bytes) {
+            return Ok(());
+        }
+        if let Some(prev) = previous {
+            let old = prev.join(path);
+            if holds(&old, bytes) {
+                if reused {
+                    let _ = std::fs::remove_file(&to);
+                }
+                if std::fs::hard_link(&old, &to).is_ok() {
+                    return Ok(());
+                }
+            }
+        }
+        write_new(&to, bytes).map_err(|e| write_error(dir, path, e))
     }
 
     fn make_parent(&self, dir: &Path, path: &str) -> Result<(), Diagnostic> {
@@ -238,16 +423,48 @@ impl Sink for Emitter<'_> {
                 lock(&self.paths).push(file.path.clone());
                 lock(files).push(file);
             }
-            Dest::Dir(dir) => {
-                self.make_parent(dir, &file.path)?;
-                std::fs::write(dir.join(&file.path), &file.bytes)
-                    .map_err(|e| write_error(dir, &file.path, e))?;
+            Dest::Dir { .. } => {
+                self.store(&file.path, &file.bytes)?;
                 lock(&self.paths).push(file.path);
             }
             Dest::Discard => lock(&self.paths).push(file.path),
         }
         Ok(())
     }
+}
+
+/// Whether `path` is a regular file holding exactly `bytes` (a symbolic link never is).
+fn holds(path: &Path, bytes: &[u8]) -> bool {
+    use std::io::Read;
+    let same_size = std::fs::symlink_metadata(path)
+        .is_ok_and(|m| m.file_type().is_file() && m.len() == bytes.len() as u64);
+    if !same_size {
+        return false;
+    }
+    let mut held = Vec::with_capacity(bytes.len() + 1);
+    let read = std::fs::File::open(path)
+        .and_then(|f| f.take(bytes.len() as u64 + 1).read_to_end(&mut held));
+    read.is_ok() && held == bytes
+}
+
+/// Writes a file that must be new: a path written twice is replaced, never written
+/// through, since the file there may be a hard link into the published output.
+fn write_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    use std::io::Write;
+    let open = || {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)
+    };
+    let mut f = match open() {
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+            std::fs::remove_file(path)?;
+            open()?
+        }
+        other => other?,
+    };
+    f.write_all(bytes)
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -279,7 +496,7 @@ mod tests {
         std::fs::write(out.join("old.html"), "old").unwrap();
         {
             let staging = Staging::new(&out).unwrap();
-            let e = Emitter::to_dir(staging.path());
+            let e = Emitter::to_dir(&staging, None);
             e.put(OutFile {
                 path: "a/b/index.html".into(),
                 bytes: b"<a href=\"https://x.no\">x</a>".to_vec(),
@@ -298,15 +515,16 @@ mod tests {
         std::fs::create_dir_all(out.join("gone")).unwrap();
         std::fs::write(out.join("gone/old.html"), "old").unwrap();
         let staging = Staging::new(&out).unwrap();
-        let e = Emitter::to_dir(staging.path());
+        let e = Emitter::to_dir(&staging, Some(&out));
         e.put(OutFile {
             path: "a/b/index.html".into(),
             bytes: b"<a href=\"https://x.no\" id=\"i\">x</a><a href=\"/a/\">y</a>".to_vec(),
         })
         .unwrap();
         let done = e.finish();
-        staging.publish().unwrap();
-        assert_eq!(names(tmp.path()), ["public"]);
+        staging.publish(&done.paths).unwrap();
+        // The old output is kept beside the new one for the next build.
+        assert_eq!(names(tmp.path()), [".aktsom-previous-public", "public"]);
         assert_eq!(names(&out), ["a"]);
         assert_eq!(
             std::fs::read_to_string(out.join("a/b/index.html")).unwrap(),
@@ -316,5 +534,180 @@ mod tests {
         assert!(done.files.is_empty());
         assert_eq!(done.links[0].1.ids, ["i"]);
         assert_eq!(done.links[0].1.hrefs, ["/a/"]);
+    }
+
+    fn build_once(out: &Path, files: &[(&str, &str)]) {
+        let staging = Staging::new(out).unwrap();
+        let previous = out.is_dir().then_some(out);
+        let e = Emitter::to_dir(&staging, previous);
+        for (path, text) in files {
+            e.put(OutFile {
+                path: path.to_string(),
+                bytes: text.as_bytes().to_vec(),
+            })
+            .unwrap();
+        }
+        let done = e.finish();
+        staging.publish(&done.paths).unwrap();
+    }
+
+    /// Every file under `dir`, relative, with its text.
+    fn tree(dir: &Path) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        let mut todo = vec![dir.to_path_buf()];
+        while let Some(d) = todo.pop() {
+            for e in std::fs::read_dir(&d).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    todo.push(p);
+                } else {
+                    let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+                    out.push((rel, std::fs::read_to_string(&p).unwrap()));
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    fn pairs(files: &[(&str, &str)]) -> Vec<(String, String)> {
+        let mut v: Vec<(String, String)> = files
+            .iter()
+            .map(|(p, t)| (p.to_string(), t.to_string()))
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn a_rebuild_keeps_the_files_that_did_not_change() {
+        use std::os::unix::fs::MetadataExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        let inode = |p: &str| std::fs::metadata(out.join(p)).unwrap().ino();
+        let first = [
+            ("a/index.html", "<p>a</p>"),
+            ("b.json", "{}"),
+            ("c/d/old.html", "old"),
+        ];
+        build_once(&out, &first);
+        let a = inode("a/index.html");
+        let second = [
+            ("a/index.html", "<p>a</p>"),
+            ("b.json", "{\"x\":1}"),
+            ("e/f.html", "new"),
+        ];
+        build_once(&out, &second);
+        // The same file, not a copy: the unchanged page keeps its inode (and its
+        // modification time); changed and new files are new, gone ones are gone.
+        assert_eq!(tree(&out), pairs(&second));
+        assert_eq!(inode("a/index.html"), a);
+        assert_eq!(names(tmp.path()), [".aktsom-previous-public", "public"]);
+        let b = inode("b.json");
+        // The third build takes the first one's folder: what it held and the third does
+        // not produce (c/d/old.html and its folders) is removed, the rest is reused.
+        let third = [
+            ("a/index.html", "<p>a</p>"),
+            ("b.json", "{\"x\":1}"),
+            ("e/f.html", "newer"),
+        ];
+        build_once(&out, &third);
+        assert_eq!(tree(&out), pairs(&third));
+        assert!(!out.join("c").exists());
+        assert_eq!((inode("a/index.html"), inode("b.json")), (a, b));
+        assert_eq!(
+            tree(&tmp.path().join(".aktsom-previous-public")),
+            pairs(&second)
+        );
+        // Every published file has one name in the output (and maybe one in the kept
+        // folder), never more.
+        assert!(std::fs::metadata(out.join("a/index.html")).unwrap().nlink() <= 2);
+    }
+
+    #[test]
+    fn a_failed_build_after_a_reused_folder_leaves_the_output_alone() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        build_once(&out, &[("a.html", "1")]);
+        build_once(&out, &[("a.html", "2")]);
+        {
+            let staging = Staging::new(&out).unwrap();
+            assert!(staging.reused());
+            let e = Emitter::to_dir(&staging, Some(&out));
+            e.put(OutFile {
+                path: "a.html".into(),
+                bytes: b"3".to_vec(),
+            })
+            .unwrap();
+            e.put(OutFile {
+                path: "b.html".into(),
+                bytes: b"3".to_vec(),
+            })
+            .unwrap();
+        }
+        assert_eq!(tree(&out), pairs(&[("a.html", "2")]));
+        assert_eq!(names(tmp.path()), ["public"]);
+        build_once(&out, &[("a.html", "4")]);
+        assert_eq!(tree(&out), pairs(&[("a.html", "4")]));
+    }
+
+    #[test]
+    fn a_link_in_the_kept_folder_never_leads_writes_outside() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        let outside = tmp.path().join("outside");
+        std::fs::create_dir(&outside).unwrap();
+        build_once(&out, &[("a.html", "1")]);
+        build_once(&out, &[("a.html", "2")]);
+        let kept = tmp.path().join(".aktsom-previous-public");
+        std::os::unix::fs::symlink(&outside, kept.join("m")).unwrap();
+        build_once(&out, &[("a.html", "2"), ("m/x.html", "x")]);
+        assert_eq!(tree(&out), pairs(&[("a.html", "2"), ("m/x.html", "x")]));
+        assert!(std::fs::symlink_metadata(out.join("m")).unwrap().is_dir());
+        assert!(names(&outside).is_empty());
+    }
+
+    #[test]
+    fn a_file_written_twice_never_writes_through_to_the_published_output() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        build_once(&out, &[("a.html", "<p>a</p>")]);
+        {
+            // The first put links the published file; the second must replace the
+            // link, not write into it, and the build then fails.
+            let staging = Staging::new(&out).unwrap();
+            let e = Emitter::to_dir(&staging, Some(&out));
+            for text in ["<p>a</p>", "<p>other</p>"] {
+                e.put(OutFile {
+                    path: "a.html".into(),
+                    bytes: text.as_bytes().to_vec(),
+                })
+                .unwrap();
+            }
+            assert_eq!(
+                std::fs::read_to_string(staging.path().join("a.html")).unwrap(),
+                "<p>other</p>"
+            );
+        }
+        assert_eq!(
+            std::fs::read_to_string(out.join("a.html")).unwrap(),
+            "<p>a</p>"
+        );
+    }
+
+    #[test]
+    fn a_symlink_in_the_old_output_is_never_reused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        std::fs::create_dir(&out).unwrap();
+        std::fs::write(tmp.path().join("elsewhere"), "<p>a</p>").unwrap();
+        std::os::unix::fs::symlink(tmp.path().join("elsewhere"), out.join("a.html")).unwrap();
+        build_once(&out, &[("a.html", "<p>a</p>")]);
+        let meta = std::fs::symlink_metadata(out.join("a.html")).unwrap();
+        assert!(meta.file_type().is_file());
+        assert_eq!(
+            std::fs::read_to_string(out.join("a.html")).unwrap(),
+            "<p>a</p>"
+        );
     }
 }
