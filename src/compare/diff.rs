@@ -70,9 +70,32 @@ pub(super) struct AnswerDiff {
     pub rewritten: bool,
 }
 
-/// The HTML of an answer shown whole (a new or a removed question): each paragraph
-/// briefly, tables row by row.
-pub(super) fn whole(blocks: &[Block], t: &Strings, added: bool, tables: &mut usize) -> String {
+/// Ids for the diff tables of one question's answer: `endringer-<question>-<n>`,
+/// unique on a page because each question is on it once, and the same on every page,
+/// so that a diff made once serves every page that shows it.
+struct TableIds {
+    prefix: String,
+    n: usize,
+}
+
+impl TableIds {
+    fn new(number: &str) -> Self {
+        TableIds {
+            prefix: format!("endringer-{}", number.replace('.', "-").to_lowercase()),
+            n: 0,
+        }
+    }
+
+    fn next(&mut self) -> String {
+        self.n += 1;
+        format!("{}-{}", self.prefix, self.n)
+    }
+}
+
+/// The HTML of the answer to question `number` shown whole (a new or a removed
+/// question): each paragraph briefly, tables row by row.
+pub(super) fn whole(number: &str, blocks: &[Block], t: &Strings, added: bool) -> String {
+    let mut tables = TableIds::new(number);
     let mut html = String::new();
     for b in blocks {
         match b {
@@ -93,7 +116,7 @@ pub(super) fn whole(blocks: &[Block], t: &Strings, added: bool, tables: &mut usi
                         }
                     })
                     .collect();
-                table_html(&mut html, &tb.caption, &tb.head, &rows, t, tables);
+                table_html(&mut html, &tb.caption, &tb.head, &rows, t, &mut tables);
             }
         }
     }
@@ -167,8 +190,10 @@ impl<'s> Answer<'s> {
     }
 }
 
-/// The diff of two answers: text paragraph by paragraph, tables row by row.
-pub(super) fn diff_blocks(a: &Answer, b: &Answer, t: &Strings, counter: &mut usize) -> AnswerDiff {
+/// The diff of two answers to question `number`: text paragraph by paragraph, tables
+/// row by row.
+pub(super) fn diff_blocks(number: &str, a: &Answer, b: &Answer, t: &Strings) -> AnswerDiff {
+    let mut tables = TableIds::new(number);
     let mut html = String::new();
     let mut rewritten = false;
     if a.text.keys() != b.text.keys() {
@@ -191,15 +216,15 @@ pub(super) fn diff_blocks(a: &Answer, b: &Answer, t: &Strings, counter: &mut usi
                 } else {
                     &y.caption
                 };
-                table_html(&mut html, caption, &y.head, &rows, t, counter);
+                table_html(&mut html, caption, &y.head, &rows, t, &mut tables);
             }
             (None, Some(y)) => {
                 let rows: Vec<RowDiff> = y.rows.iter().map(|r| RowDiff::Added(r)).collect();
-                table_html(&mut html, &y.caption, &y.head, &rows, t, counter);
+                table_html(&mut html, &y.caption, &y.head, &rows, t, &mut tables);
             }
             (Some(x), None) => {
                 let rows: Vec<RowDiff> = x.rows.iter().map(|r| RowDiff::Removed(r)).collect();
-                table_html(&mut html, &x.caption, &x.head, &rows, t, counter);
+                table_html(&mut html, &x.caption, &x.head, &rows, t, &mut tables);
             }
             (None, None) => {}
         }
@@ -774,10 +799,9 @@ fn table_html(
     head: &[String],
     rows: &[RowDiff],
     t: &Strings,
-    counter: &mut usize,
+    ids: &mut TableIds,
 ) {
-    *counter += 1;
-    let id = format!("endringer-{counter}");
+    let id = ids.next();
     let caption = if caption.is_empty() {
         s(t, "diff_table").to_string()
     } else {
@@ -961,7 +985,7 @@ mod tests {
         let (keep, old, new) = (text(30, "k"), text(80, "x"), text(80, "y"));
         let a = [Block::Text(keep.clone()), Block::Text(old)];
         let b = [Block::Text(keep), Block::Text(new)];
-        let d = diff_blocks(&Answer::new(&a), &Answer::new(&b), &t, &mut 0);
+        let d = diff_blocks("1.A.1", &Answer::new(&a), &Answer::new(&b), &t);
         assert!(d.rewritten);
         assert!(
             d.html.is_empty(),
@@ -971,7 +995,7 @@ mod tests {
         // Short answers are shown as a diff however much they changed.
         let a = [Block::Text("Ja.".into())];
         let b = [Block::Text("Nei.".into())];
-        let d = diff_blocks(&Answer::new(&a), &Answer::new(&b), &t, &mut 0);
+        let d = diff_blocks("1.A.1", &Answer::new(&a), &Answer::new(&b), &t);
         assert!(!d.rewritten);
         assert!(
             d.html.contains("<ins><span>Lagt til: </span>Nei.</ins>"),
@@ -1013,7 +1037,7 @@ mod tests {
             })
         };
         let (a, b) = ([table("Risikoer 2023")], [table("Risikoer 2024")]);
-        let d = diff_blocks(&Answer::new(&a), &Answer::new(&b), &strings(), &mut 0);
+        let d = diff_blocks("1.A.1", &Answer::new(&a), &Answer::new(&b), &strings());
         assert!(d.html.is_empty() && !d.rewritten, "{}", d.html);
     }
 }

@@ -9,15 +9,15 @@
 //! follows the amount of change: there is one page for every pair of years. Links
 //! on the page are relative, which keeps them short.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::content::{Member, Report};
+use crate::content::Member;
 use crate::diagnostics::Diagnostic;
 use crate::format;
-use crate::markdown::Section;
+use crate::markdown::{Block, Section};
 use crate::render::{OutFile, Renderer, Scope, Sink};
 use crate::theme::Strings;
 
@@ -29,7 +29,7 @@ pub mod diff;
 mod figures;
 
 pub use diff::diff_text;
-use diff::{Answer, diff_blocks, whole};
+use diff::{Answer, AnswerDiff, diff_blocks, whole};
 pub use figures::{FigureOverTime, FigureYear, figures_over_time};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -44,7 +44,7 @@ pub enum Status {
 }
 
 #[derive(Serialize)]
-struct QuestionView {
+struct QuestionView<'d> {
     number: String,
     title: String,
     depth: u8,
@@ -55,7 +55,7 @@ struct QuestionView {
     to_url: Option<String>,
     /// The diff of a changed answer (tables only for a rewritten one), or a new or
     /// removed answer briefly.
-    diff: Option<String>,
+    diff: Option<&'d str>,
 }
 
 #[derive(Serialize)]
@@ -96,9 +96,11 @@ pub fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Dia
         .iter()
         .filter(|m| scope.member(&m.slug) && m.reports.len() > 1)
         .collect();
-    // Each report is taken apart once (words, word pairs) and compared with every other
-    // year of its member; one member at a time, so that only a few members' reports
-    // are held taken apart at once. Each page goes to `sink` as soon as it is made.
+    // Each distinct answer to a question is taken apart once (words, word pairs), and
+    // each pair of distinct answers is compared once, for every page that shows it: a
+    // question answered the same way in several years is the same answer. One member
+    // at a time, so that only a few members' reports are held taken apart at once.
+    // Each page goes to `sink` as soon as it is made.
     let errors: Vec<Option<Diagnostic>> = members
         .par_iter()
         .flat_map(|&m| {
@@ -108,21 +110,14 @@ pub fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Dia
                 .filter(|&(i, j)| scope.year(m.reports[i].year) || scope.year(m.reports[j].year))
                 .collect();
             // Only the reports some page needs (all of them in a full build).
-            let prepared: Vec<Prepared> = m
-                .reports
-                .iter()
-                .enumerate()
-                .map(|(k, rep)| {
-                    if jobs.iter().any(|&(i, j)| i == k || j == k) {
-                        Prepared::new(rep)
-                    } else {
-                        Prepared::default()
-                    }
-                })
+            let needed: Vec<bool> = (0..n)
+                .map(|k| jobs.iter().any(|&(i, j)| i == k || j == k))
                 .collect();
+            let versions = Versions::new(m, &needed);
+            let diffs = Diffs::new(&versions, &jobs, r.t(r.lang()));
             jobs.par_iter()
                 .map(|&(i, j)| {
-                    comparison_page(r, m, &prepared, i, j)
+                    comparison_page(r, m, &versions, &diffs, i, j)
                         .and_then(|f| sink.put(f))
                         .err()
                 })
@@ -132,33 +127,105 @@ pub fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Dia
     crate::render::distinct(errors.into_iter().flatten())
 }
 
-/// A report's numbered answers, ready to compare.
-#[derive(Default)]
-struct Prepared<'r> {
-    answers: HashMap<&'r str, (&'r Section, Answer<'r>)>,
+/// A member's answers, each distinct answer to a question once.
+struct Versions<'r> {
+    /// Per report, in the member's order: question number → its section and the
+    /// version of its answer (empty for reports no page needs).
+    of: Vec<HashMap<&'r str, (&'r Section, usize)>>,
+    /// Every version: the question's number, the answer, and the answer taken apart.
+    answers: Vec<(&'r str, &'r [Block], Answer<'r>)>,
 }
 
-impl<'r> Prepared<'r> {
-    fn new(rep: &'r Report) -> Self {
-        Prepared {
-            answers: rep
-                .body
-                .sections
-                .iter()
-                .filter_map(|s| {
-                    s.number
-                        .as_deref()
-                        .map(|n| (n, (s, Answer::new(&s.blocks))))
-                })
-                .collect(),
+impl<'r> Versions<'r> {
+    fn new(m: &'r Member, needed: &[bool]) -> Self {
+        let mut v = Versions {
+            of: Vec::with_capacity(m.reports.len()),
+            answers: Vec::new(),
+        };
+        // Question number → its versions so far, with their blocks.
+        let mut known: HashMap<&str, Vec<(&[Block], usize)>> = HashMap::new();
+        for (rep, &needed) in m.reports.iter().zip(needed) {
+            let mut of = HashMap::new();
+            for sec in rep.body.sections.iter().filter(|_| needed) {
+                let Some(number) = sec.number.as_deref() else {
+                    continue;
+                };
+                let seen = known.entry(number).or_default();
+                let version = match seen
+                    .iter()
+                    .find(|(blocks, _)| *blocks == sec.blocks.as_slice())
+                {
+                    Some(&(_, id)) => id,
+                    None => {
+                        let id = v.answers.len();
+                        v.answers
+                            .push((number, &sec.blocks, Answer::new(&sec.blocks)));
+                        seen.push((&sec.blocks, id));
+                        id
+                    }
+                };
+                of.insert(number, (sec, version));
+            }
+            v.of.push(of);
         }
+        v
+    }
+}
+
+/// The diffs a member's pages show, each made once: of two versions of an answer, and
+/// of a version shown whole (a new or a removed question).
+struct Diffs {
+    changed: HashMap<(usize, usize), AnswerDiff>,
+    whole: HashMap<(usize, bool), String>,
+}
+
+impl Diffs {
+    fn new(v: &Versions, jobs: &[(usize, usize)], t: &Strings) -> Self {
+        let (mut pairs, mut wholes) = (BTreeSet::new(), BTreeSet::new());
+        for &(i, j) in jobs {
+            let (a, b) = (&v.of[i], &v.of[j]);
+            for (number, (_, x)) in a {
+                match b.get(number) {
+                    Some((_, y)) if x != y => {
+                        pairs.insert((*x, *y));
+                    }
+                    Some(_) => {}
+                    None => {
+                        wholes.insert((*x, false));
+                    }
+                }
+            }
+            for (number, (_, y)) in b {
+                if !a.contains_key(number) {
+                    wholes.insert((*y, true));
+                }
+            }
+        }
+        let pairs: Vec<(usize, usize)> = pairs.into_iter().collect();
+        let wholes: Vec<(usize, bool)> = wholes.into_iter().collect();
+        let changed = pairs
+            .par_iter()
+            .map(|&(x, y)| {
+                let ((number, _, a), (_, _, b)) = (&v.answers[x], &v.answers[y]);
+                ((x, y), diff_blocks(number, a, b, t))
+            })
+            .collect();
+        let whole = wholes
+            .par_iter()
+            .map(|&(x, added)| {
+                let (number, blocks, _) = &v.answers[x];
+                ((x, added), whole(number, blocks, t, added))
+            })
+            .collect();
+        Diffs { changed, whole }
     }
 }
 
 fn comparison_page(
     r: &Renderer,
     m: &Member,
-    prepared: &[Prepared],
+    versions: &Versions,
+    diffs: &Diffs,
     i: usize,
     j: usize,
 ) -> Result<OutFile, Diagnostic> {
@@ -167,7 +234,7 @@ fn comparison_page(
     let (a, b) = (&m.reports[i], &m.reports[j]);
     let site = r.site();
     let (ta, tb) = (&site.templates[&a.template], &site.templates[&b.template]);
-    let (sa, sb) = (&prepared[i].answers, &prepared[j].answers);
+    let (sa, sb) = (&versions.of[i], &versions.of[j]);
 
     // Line the questions up in the later template's order; numbers only the earlier
     // template has are placed after their predecessor there.
@@ -194,7 +261,6 @@ fn comparison_page(
 
     let mut questions = Vec::new();
     let (mut total, mut changed, mut rewritten, mut new, mut removed) = (0, 0, 0, 0, 0);
-    let mut table_counter = 0usize;
     // Relative links from /medlemmer/<slug>/sammenlign/<a>-<b>/.
     let answer = |year: u16, anchor: &str| format!("../../{year}/#{anchor}");
     for (_, number) in order {
@@ -206,9 +272,9 @@ fn comparison_page(
         let depth = number.split('.').count() as u8;
         let (x, y) = (sa.get(number), sb.get(number));
         let (status, diff) = match (x, y) {
-            (Some((x, _)), Some((y, _))) if x.blocks == y.blocks => (Status::Unchanged, None),
+            (Some((_, x)), Some((_, y))) if x == y => (Status::Unchanged, None),
             (Some((_, x)), Some((_, y))) => {
-                let d = diff_blocks(x, y, t, &mut table_counter);
+                let d = &diffs.changed[&(*x, *y)];
                 let status = if d.rewritten {
                     Status::Rewritten
                 } else if d.html.is_empty() {
@@ -217,16 +283,10 @@ fn comparison_page(
                 } else {
                     Status::Changed
                 };
-                (status, (!d.html.is_empty()).then_some(d.html))
+                (status, (!d.html.is_empty()).then_some(d.html.as_str()))
             }
-            (None, Some((y, _))) => (
-                Status::New,
-                Some(whole(&y.blocks, t, true, &mut table_counter)),
-            ),
-            (Some((x, _)), None) => (
-                Status::Removed,
-                Some(whole(&x.blocks, t, false, &mut table_counter)),
-            ),
+            (None, Some((_, y))) => (Status::New, Some(diffs.whole[&(*y, true)].as_str())),
+            (Some((_, x)), None) => (Status::Removed, Some(diffs.whole[&(*x, false)].as_str())),
             (None, None) => continue,
         };
         // Parts and groups with no text of their own in either year are structure only.

@@ -30,6 +30,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use super::text::{self, Compounds, Language, Stems};
 
@@ -180,9 +181,10 @@ struct RecordWords<'a> {
 }
 
 fn record_words(r: &Record) -> RecordWords<'_> {
-    let mut words: Vec<(Cow<'_, str>, u32)> = Vec::new();
+    // Each distinct word once, with its weights added up.
+    let mut words: FxHashMap<Cow<'_, str>, u32> = FxHashMap::default();
     if let Some(m) = r.member {
-        words.push((Cow::Owned(member_key(m)), 0));
+        words.insert(Cow::Owned(member_key(m)), 0);
     }
     let mut len = 0u32;
     for (text, weight) in [(&r.title, TF2_TITLE), (&r.body, TF2_BODY)] {
@@ -192,23 +194,15 @@ fn record_words(r: &Record) -> RecordWords<'_> {
                 if weight == TF2_BODY {
                     len += 1;
                 }
-                words.push((w, weight));
+                *words.entry(w).or_insert(0) += weight;
             }
-        }
-    }
-    words.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    let mut out: Vec<(Cow<'_, str>, u32)> = Vec::with_capacity(words.len());
-    for (w, n) in words {
-        match out.last_mut() {
-            Some(last) if last.0 == w => last.1 += n,
-            _ => out.push((w, n)),
         }
     }
     RecordWords {
         doc: r.doc,
         lang: r.lang,
         len,
-        words: out,
+        words: words.into_iter().collect(),
     }
 }
 
@@ -440,7 +434,7 @@ impl Index {
         // record's words are taken apart in parallel, a chunk at a time, and numbered
         // in order): 8 bytes per word of a record rather than a string each.
         const CHUNK: usize = 4096;
-        let mut ids: [HashMap<Cow<str>, u32>; 2] = [HashMap::new(), HashMap::new()];
+        let mut ids: [FxHashMap<Cow<str>, u32>; 2] = [FxHashMap::default(), FxHashMap::default()];
         let mut counts: [Vec<u32>; 2] = [Vec::new(), Vec::new()];
         let mut compact: Vec<(u32, Language, u32, Vec<(u32, u32)>)> =
             Vec::with_capacity(records.len());
