@@ -94,6 +94,9 @@ pub struct Report {
     /// Reported key figures; an absent id means "not reported".
     pub figures: BTreeMap<String, f64>,
     pub body: Rendered,
+    /// The template positions of the questions the report answers, in its order: a
+    /// compact copy of its sections' numbers for counting answers across reports.
+    pub answered: Vec<u16>,
     pub source: Source,
 }
 
@@ -729,6 +732,13 @@ pub fn parse_report(
     });
     match body {
         Some(Ok(body)) if errors.is_empty() => Ok(Report {
+            answered: template.map_or_else(Vec::new, |t| {
+                body.sections
+                    .iter()
+                    .filter_map(|s| s.number.as_deref().and_then(|n| t.position(n)))
+                    .filter_map(|p| u16::try_from(p).ok())
+                    .collect()
+            }),
             member: member.slug.clone(),
             year: file_year,
             title: front.title,

@@ -150,21 +150,31 @@ pub fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Dia
     let site = r.site();
     let questions = all_questions(r);
     let years = by_year(r, scope);
-    // How many reports answer each question, per year (each report once).
-    let mut answered: HashMap<&str, BTreeMap<u16, usize>> = HashMap::new();
+    // How many reports answer each question, per year (a report answers a question
+    // once: a second answer to a number is an error). Counted by template position
+    // first: no string is touched per report.
+    let mut by_position: BTreeMap<&str, Vec<BTreeMap<u16, usize>>> = BTreeMap::new();
     for (y, reps) in &years {
         for e in reps {
-            let mut numbers: Vec<&str> = e
-                .report
-                .body
-                .sections
-                .iter()
-                .filter_map(|s| s.number.as_deref())
-                .collect();
-            numbers.sort_unstable();
-            numbers.dedup();
-            for n in numbers {
-                *answered.entry(n).or_default().entry(*y).or_default() += 1;
+            let Some(t) = site.templates.get(&e.report.template) else {
+                continue;
+            };
+            let counts = by_position
+                .entry(e.report.template.as_str())
+                .or_insert_with(|| vec![BTreeMap::new(); t.questions.len()]);
+            for &p in &e.report.answered {
+                if let Some(c) = counts.get_mut(usize::from(p)) {
+                    *c.entry(*y).or_default() += 1;
+                }
+            }
+        }
+    }
+    let mut answered: HashMap<&str, BTreeMap<u16, usize>> = HashMap::new();
+    for (version, counts) in &by_position {
+        for (q, per_year) in site.templates[*version].questions.iter().zip(counts) {
+            let total = answered.entry(q.number.as_str()).or_default();
+            for (y, n) in per_year {
+                *total.entry(*y).or_default() += n;
             }
         }
     }

@@ -61,7 +61,8 @@ pub const STOP_EN: &[&str] = &[
 ];
 
 pub fn is_stop(word: &str, lang: Language) -> bool {
-    static SETS: std::sync::OnceLock<[HashSet<&'static str>; 2]> = std::sync::OnceLock::new();
+    static SETS: std::sync::OnceLock<[rustc_hash::FxHashSet<&'static str>; 2]> =
+        std::sync::OnceLock::new();
     let sets = SETS.get_or_init(|| {
         [
             STOP_NB.iter().copied().collect(),
@@ -118,39 +119,63 @@ pub fn lower_cow(word: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// Splits text into tokens (original spelling, as in the text).
+/// Splits text into tokens (original spelling, as in the text): runs of letters and
+/// digits, and question numbers (`2.A.3`) where one stands on its own. Reads bytes,
+/// decoding a character only where one is not ASCII (most of a Norwegian text is).
 pub fn tokens(text: &str) -> Vec<&str> {
+    #[inline]
+    fn at(text: &str, i: usize) -> (char, usize) {
+        let b = text.as_bytes()[i];
+        if b < 0x80 {
+            (b as char, 1)
+        } else {
+            let c = text[i..]
+                .chars()
+                .next()
+                .unwrap_or(char::REPLACEMENT_CHARACTER);
+            (c, c.len_utf8())
+        }
+    }
+    #[inline]
+    fn word_char(c: char) -> bool {
+        if c.is_ascii() {
+            c.is_ascii_alphanumeric()
+        } else {
+            c.is_alphanumeric()
+        }
+    }
     let mut out = Vec::new();
-    let mut chars = text.char_indices().peekable();
-    let mut prev: Option<char> = None;
-    while let Some((i, c)) = chars.next() {
-        if !c.is_alphanumeric() {
-            prev = Some(c);
+    let mut i = 0;
+    // Whether the character before `i` ends a token: none, or neither a letter, a
+    // digit nor a dot (a question number never starts inside `1.2.A.3`).
+    let mut boundary = true;
+    while i < text.len() {
+        let (c, len) = at(text, i);
+        if !word_char(c) {
+            boundary = c != '.';
+            i += len;
             continue;
         }
-        let after_boundary = prev.is_none_or(|p| !(p.is_alphanumeric() || p == '.'));
-        if after_boundary {
-            if let Some(len) = question_number_at(&text[i..]) {
-                out.push(&text[i..i + len]);
-                // Skip the characters of the number.
-                while chars.peek().is_some_and(|(j, _)| *j < i + len) {
-                    chars.next();
-                }
-                prev = text[..i + len].chars().next_back();
+        if boundary {
+            if let Some(n) = question_number_at(&text[i..]) {
+                out.push(&text[i..i + n]);
+                let last = text[..i + n].chars().next_back().unwrap_or(' ');
+                boundary = !(word_char(last) || last == '.');
+                i += n;
                 continue;
             }
         }
-        let mut end = i + c.len_utf8();
-        while let Some(&(j, d)) = chars.peek() {
-            if d.is_alphanumeric() {
-                end = j + d.len_utf8();
-                chars.next();
-            } else {
+        let start = i;
+        i += len;
+        while i < text.len() {
+            let (d, l) = at(text, i);
+            if !word_char(d) {
                 break;
             }
+            i += l;
         }
-        out.push(&text[i..end]);
-        prev = text[..end].chars().next_back();
+        out.push(&text[start..i]);
+        boundary = false;
     }
     out
 }
@@ -454,6 +479,61 @@ pub fn plain_text(markdown: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The plain char-by-char tokenizer [`tokens`] must split exactly like.
+    fn reference_tokens(text: &str) -> Vec<&str> {
+        let mut out = Vec::new();
+        let mut chars = text.char_indices().peekable();
+        let mut prev: Option<char> = None;
+        while let Some((i, c)) = chars.next() {
+            if !c.is_alphanumeric() {
+                prev = Some(c);
+                continue;
+            }
+            if prev.is_none_or(|p| !(p.is_alphanumeric() || p == '.')) {
+                if let Some(len) = question_number_at(&text[i..]) {
+                    out.push(&text[i..i + len]);
+                    while chars.peek().is_some_and(|(j, _)| *j < i + len) {
+                        chars.next();
+                    }
+                    prev = text[..i + len].chars().next_back();
+                    continue;
+                }
+            }
+            let mut end = i + c.len_utf8();
+            while let Some(&(j, d)) = chars.peek() {
+                if !d.is_alphanumeric() {
+                    break;
+                }
+                end = j + d.len_utf8();
+                chars.next();
+            }
+            out.push(&text[i..end]);
+            prev = text[..end].chars().next_back();
+        }
+        out
+    }
+
+    #[test]
+    fn tokens_split_like_the_reference_on_mixed_text() {
+        let pieces = [
+            "2.A.3", "1.B", "6.B.1.", "x", "Æ", "øy", "å", " ", "  ", ".", ",", "-", "12", "3,5",
+            "\u{301}", "\u{fffd}", "🙂", "ß", "İ", "\n", "(", "2.a", "9.Z.9", "Ω", "\u{a0}", "٣",
+            "漢字", "é",
+        ];
+        // A fixed pseudo-random sequence (xorshift): the same strings on every run.
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..5_000 {
+            let mut text = String::new();
+            for _ in 0..12 {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                text.push_str(pieces[(state % pieces.len() as u64) as usize]);
+            }
+            assert_eq!(tokens(&text), reference_tokens(&text), "{text:?}");
+        }
+    }
 
     #[test]
     fn tokenises_words_numbers_and_question_numbers() {
