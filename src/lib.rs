@@ -91,16 +91,36 @@ fn produce(
 ) -> Result<(), Vec<Diagnostic>> {
     let theme = theme::Theme::new(&site.root, &site.config.theme).map_err(|d| vec![d])?;
     let renderer = render::Renderer::new(site, &theme, base_url)?;
-    renderer.render_all(scope, sink)?;
-    profile::stage("pages: reports, members, years");
     // Feature modules add their own pages here, each rendering its own templates
     // through `renderer`.
-    compare::pages(&renderer, scope, sink)?;
-    profile::stage("comparisons");
-    data::pages(&renderer, scope, sink)?;
-    profile::stage("open data");
-    questions::pages(&renderer, scope, sink)?;
-    profile::stage("question pages");
+    type Producer<'p> = &'p (dyn Fn() -> Result<(), Vec<Diagnostic>> + Sync);
+    let producers: [(Producer, &str); 4] = [
+        (
+            &|| renderer.render_all(scope, sink),
+            "pages: reports, members, years",
+        ),
+        (&|| compare::pages(&renderer, scope, sink), "comparisons"),
+        (&|| data::pages(&renderer, scope, sink), "open data"),
+        (
+            &|| questions::pages(&renderer, scope, sink),
+            "question pages",
+        ),
+    ];
+    if matches!(scope, Scope::All) {
+        // A whole build: one after the other (each is parallel inside), which keeps
+        // the peak memory down and lets AKTSOM_PROFILE time each.
+        for (produce, stage) in producers {
+            produce()?;
+            profile::stage(stage);
+        }
+    } else {
+        // A preview rebuild: a handful of pages each, of very different sizes (one
+        // question page holds every member's answer), so all at once.
+        let results: Vec<Result<(), Vec<Diagnostic>>> =
+            producers.par_iter().map(|(produce, _)| produce()).collect();
+        render::distinct(results.into_iter().filter_map(Result::err).flatten())?;
+        profile::stage("pages");
+    }
     // Search goes last: its page links only to browsable indexes built above (the
     // question pages always have their index; its bytes are already in `sink`).
     let built = [OutFile {

@@ -236,63 +236,81 @@ impl Preview {
         clock.stage("load the report");
         // With AKTSOM_PROFILE=1, the render's own stages too.
         crate::profile::start();
-        let rendered = render_pages(site, &self.opts.base_url, &scope).and_then(
-            |RenderedPages { files, links }| {
-                clock.stage("render");
-                // Links of the new pages, checked against the pages they lead to: the
-                // new ones, or those kept from the last build (moved out of the state
-                // for the check and back, not copied).
-                let made: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
-                let new: HashMap<&str, &PageLinks> =
-                    links.iter().map(|(p, l)| (p.as_str(), l)).collect();
-                let mut targets: HashMap<String, PageLinks> = HashMap::new();
-                let mut exists: HashSet<String> = HashSet::new();
-                let mut borrowed: Vec<String> = Vec::new();
-                for (t, anchored) in link_targets(&self.opts.base_url, &links) {
-                    if !made.contains(t.as_str()) && !self.written.contains_key(&t) {
-                        continue;
-                    }
-                    if !anchored {
-                        // Only links with a #fragment need the page's ids.
-                    } else if let Some(l) = new.get(t.as_str()) {
-                        targets.insert(t.clone(), (*l).clone());
-                    } else if let Some(l) = state.links.remove(&t) {
-                        targets.insert(t.clone(), l);
-                        borrowed.push(t.clone());
-                    }
-                    exists.insert(t);
-                }
-                let exists: HashSet<&str> = exists.iter().map(String::as_str).collect();
-                let checked = check_links(
-                    site,
-                    &self.opts.base_url,
-                    &exists,
-                    &LinkTargets::from_map(&targets),
-                    &links,
-                );
-                for t in borrowed {
-                    if let Some(l) = targets.remove(&t) {
-                        state.links.insert(t, l);
-                    }
-                }
-                checked?;
-                clock.stage("check links");
-                Ok((files, links))
+        // The pages and the search index at once: they read the same model and nothing
+        // else in common.
+        let (links_kept, search) = (&mut state.links, &mut state.search);
+        let site_now: &Site = site;
+        let (rendered, update) = rayon::join(
+            || {
+                render_pages(site_now, &self.opts.base_url, &scope).and_then(
+                    |RenderedPages { files, links }| {
+                        clock.stage("render");
+                        // Links of the new pages, checked against the pages they lead to: the
+                        // new ones, or those kept from the last build (moved out of the state
+                        // for the check and back, not copied).
+                        let made: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+                        let new: HashMap<&str, &PageLinks> =
+                            links.iter().map(|(p, l)| (p.as_str(), l)).collect();
+                        let mut targets: HashMap<String, PageLinks> = HashMap::new();
+                        let mut exists: HashSet<String> = HashSet::new();
+                        let mut borrowed: Vec<String> = Vec::new();
+                        for (t, anchored) in link_targets(&self.opts.base_url, &links) {
+                            if !made.contains(t.as_str()) && !self.written.contains_key(&t) {
+                                continue;
+                            }
+                            if !anchored {
+                                // Only links with a #fragment need the page's ids.
+                            } else if let Some(l) = new.get(t.as_str()) {
+                                targets.insert(t.clone(), (*l).clone());
+                            } else if let Some(l) = links_kept.remove(&t) {
+                                targets.insert(t.clone(), l);
+                                borrowed.push(t.clone());
+                            }
+                            exists.insert(t);
+                        }
+                        let exists: HashSet<&str> = exists.iter().map(String::as_str).collect();
+                        let checked = check_links(
+                            site_now,
+                            &self.opts.base_url,
+                            &exists,
+                            &LinkTargets::from_map(&targets),
+                            &links,
+                        );
+                        for t in borrowed {
+                            if let Some(l) = targets.remove(&t) {
+                                links_kept.insert(t, l);
+                            }
+                        }
+                        checked?;
+                        clock.stage("check links");
+                        Ok((files, links))
+                    },
+                )
             },
+            || search.update_report(site_now, member, year, &old),
         );
         let (files, links) = match rendered {
             Ok(r) => r,
             Err(e) => {
-                // Keep the model as of the last good build.
-                site.members[member].reports[index] = old;
+                // Keep the model as of the last good build, and the index with it: the
+                // same update the other way (nothing of it was written).
+                let new = std::mem::replace(&mut site.members[member].reports[index], old);
+                if update.is_some()
+                    && state
+                        .search
+                        .update_report(site, member, year, &new)
+                        .is_none()
+                {
+                    self.state = None;
+                }
                 return Err(e);
             }
         };
         // The search index: this report's sections again, and the files that changed.
-        let Some(update) = state.search.update_report(site, member, year, &old) else {
+        let Some(update) = update else {
             return Ok(None);
         };
-        clock.stage("search index");
+        clock.stage("search index (what it took beyond the render)");
         for (p, l) in links {
             state.links.insert(p, l);
         }

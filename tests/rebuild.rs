@@ -235,6 +235,40 @@ fn a_broken_edit_keeps_the_last_good_build_and_the_fix_clears_it() {
 }
 
 #[test]
+fn a_refused_edit_leaves_no_trace_in_the_search_index() {
+    // The search index is updated alongside the render; when the render refuses the
+    // edit (a broken link), the index goes back too. The edit brings words no report
+    // has, so a trace of it would show in the index files.
+    let mut s = Session::new("minimal");
+    let before = tree(&s.out.path().join("site"));
+    let err = s
+        .edit(
+            ALFA_2023,
+            "[neste år](../2024/#2-a-3)",
+            "[kvartalsoppgjørets tilleggsmerknader](../2024/#finnes-ikke)",
+        )
+        .unwrap_err();
+    assert!(err[0].message.contains("#finnes-ikke"), "{}", err[0]);
+    assert!(tree(&s.out.path().join("site")) == before);
+    s.edit(
+        ALFA_2023,
+        "[kvartalsoppgjørets tilleggsmerknader](../2024/#finnes-ikke)",
+        "[neste år](../2024/#2-a-3) og mer",
+    )
+    .unwrap();
+    s.assert_fresh();
+    let index: String = tree(&s.out.path().join("site"))
+        .iter()
+        .filter(|(p, _)| p.starts_with("sok/"))
+        .map(|(_, b)| String::from_utf8_lossy(b).into_owned())
+        .collect();
+    assert!(
+        !index.contains("tilleggsmerkna"),
+        "the refused edit is in the index"
+    );
+}
+
+#[test]
 fn the_build_id_changes_with_the_output_only() {
     let mut s = Session::new("minimal");
     let first = s.preview.build().unwrap();

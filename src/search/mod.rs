@@ -559,7 +559,8 @@ pub fn report_records(site: &Site, rep: &Report, member: usize) -> (Vec<Record>,
         }
         covered = s.source.end;
         let body = blocks_text(&s.blocks);
-        if text::tokens(&body).is_empty() {
+        // No token at all (a token is a run of letters and digits).
+        if !body.chars().any(char::is_alphanumeric) {
             continue;
         }
         let template_title = |l: Lang| {
