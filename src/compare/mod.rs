@@ -65,14 +65,6 @@ struct FigureChange {
     to: Option<String>,
 }
 
-#[derive(Serialize)]
-struct PairLink {
-    from: u16,
-    to: u16,
-    url: String,
-    current: bool,
-}
-
 /// All pairs of a member's years, for the member page's list of comparisons.
 pub fn pair_links(r: &Renderer, m: &Member) -> Vec<(u16, u16, String)> {
     let mut out = Vec::new();
@@ -338,17 +330,6 @@ fn comparison_page(
         .replace("{removed}", &removed.to_string());
     let summary_rewritten = (rewritten > 0)
         .then(|| s(t, "compare_summary_rewritten").replace("{rewritten}", &rewritten.to_string()));
-    let mut pairs: Vec<PairLink> = Vec::new();
-    for (k, x) in m.reports.iter().enumerate() {
-        for y in &m.reports[k + 1..] {
-            pairs.push(PairLink {
-                current: x.year == a.year && y.year == b.year,
-                from: x.year,
-                to: y.year,
-                url: format!("../{}-{}/", x.year, y.year),
-            });
-        }
-    }
     let years: Vec<u16> = m.reports.iter().map(|x| x.year).collect();
     r.page(
         "compare.html",
@@ -371,7 +352,6 @@ fn comparison_page(
             changed_questions => minijinja::value::Serde(&questions.iter().filter(|q| q.status != Status::Unchanged && (q.status != Status::Rewritten || q.diff.is_some())).collect::<Vec<_>>()),
             rewritten_questions => minijinja::value::Serde(&questions.iter().filter(|q| q.status == Status::Rewritten && q.diff.is_none()).collect::<Vec<_>>()),
             unchanged_questions => minijinja::value::Serde(&questions.iter().filter(|q| q.status == Status::Unchanged).collect::<Vec<_>>()),
-            pairs => minijinja::value::Serde(&pairs),
             years => minijinja::value::Serde(&years),
         },
     )
