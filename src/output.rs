@@ -363,17 +363,22 @@ impl<'a> Emitter<'a> {
         };
         self.make_parent(dir, path)?;
         let to = dir.join(path);
-        if reused && holds(&to, bytes) {
+        if reused && holds(&to, bytes).is_some() {
             return Ok(());
         }
         if let Some(prev) = previous {
             let old = prev.join(path);
-            if holds(&old, bytes) {
+            if let Some(id) = holds(&old, bytes) {
                 if reused {
                     let _ = std::fs::remove_file(&to);
                 }
+                // The link must be to the very file compared: were the output swapped
+                // in between (another build at once), it is written instead.
                 if std::fs::hard_link(&old, &to).is_ok() {
-                    return Ok(());
+                    if file_id(&to) == Some(id) {
+                        return Ok(());
+                    }
+                    let _ = std::fs::remove_file(&to);
                 }
             }
         }
@@ -433,18 +438,44 @@ impl Sink for Emitter<'_> {
     }
 }
 
-/// Whether `path` is a regular file holding exactly `bytes` (a symbolic link never is).
-fn holds(path: &Path, bytes: &[u8]) -> bool {
+/// A file's identity: device and inode.
+type FileId = (u64, u64);
+
+#[cfg(unix)]
+fn identity(m: &std::fs::Metadata) -> Option<FileId> {
+    use std::os::unix::fs::MetadataExt;
+    Some((m.dev(), m.ino()))
+}
+
+/// Without inode numbers nothing is reused: every file is written.
+#[cfg(not(unix))]
+fn identity(_: &std::fs::Metadata) -> Option<FileId> {
+    None
+}
+
+fn file_id(path: &Path) -> Option<FileId> {
+    identity(&std::fs::symlink_metadata(path).ok()?)
+}
+
+/// The identity of the file at `path` when it is a regular file holding exactly
+/// `bytes` (a symbolic link never is); `None` otherwise.
+fn holds(path: &Path, bytes: &[u8]) -> Option<FileId> {
     use std::io::Read;
-    let same_size = std::fs::symlink_metadata(path)
-        .is_ok_and(|m| m.file_type().is_file() && m.len() == bytes.len() as u64);
-    if !same_size {
-        return false;
+    let meta = std::fs::symlink_metadata(path).ok()?;
+    if !meta.file_type().is_file() || meta.len() != bytes.len() as u64 {
+        return None;
+    }
+    let file = std::fs::File::open(path).ok()?;
+    // The file read must be the file compared, not whatever the path names by now.
+    let id = identity(&meta)?;
+    if identity(&file.metadata().ok()?) != Some(id) {
+        return None;
     }
     let mut held = Vec::with_capacity(bytes.len() + 1);
-    let read = std::fs::File::open(path)
-        .and_then(|f| f.take(bytes.len() as u64 + 1).read_to_end(&mut held));
-    read.is_ok() && held == bytes
+    file.take(bytes.len() as u64 + 1)
+        .read_to_end(&mut held)
+        .ok()?;
+    (held == bytes).then_some(id)
 }
 
 /// Writes a file that must be new: a path written twice is replaced, never written
