@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt::Write;
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use crate::content::{Member, Report};
@@ -101,7 +102,7 @@ fn all_questions<'a>(r: &Renderer<'a>) -> Vec<&'a Question> {
 struct Entry<'a> {
     member: &'a Member,
     report: &'a Report,
-    sections: HashMap<&'a str, &'a Section>,
+    sections: FxHashMap<&'a str, &'a Section>,
 }
 
 /// Reports by year, members in slug order; drafts only when the build includes them.
@@ -118,7 +119,7 @@ fn by_year<'a>(r: &Renderer<'a>, scope: &Scope) -> BTreeMap<u16, Vec<Entry<'a>>>
                     .filter_map(|s| s.number.as_deref().map(|n| (n, s)))
                     .collect()
             } else {
-                HashMap::new()
+                FxHashMap::default()
             };
             years.entry(rep.year).or_default().push(Entry {
                 member: m,

@@ -98,9 +98,22 @@ impl Theme {
             }
         }
         if self.builtin {
-            if let Some(f) = DEFAULT_THEME.get_file(&rel) {
-                let text = String::from_utf8_lossy(f.contents());
-                return toml::from_str(&text).map_err(|e| Diagnostic::file(shown, e.to_string()));
+            // The built-in strings never change: parsed once per process (the preview
+            // renders with them on every edit).
+            static PARSED: [std::sync::OnceLock<Option<Result<Strings, String>>>; 2] =
+                [std::sync::OnceLock::new(), std::sync::OnceLock::new()];
+            let slot = match lang {
+                Lang::Nb => &PARSED[0],
+                Lang::En => &PARSED[1],
+            };
+            let parsed = slot.get_or_init(|| {
+                DEFAULT_THEME.get_file(&rel).map(|f| {
+                    toml::from_str(&String::from_utf8_lossy(f.contents()))
+                        .map_err(|e: toml::de::Error| e.to_string())
+                })
+            });
+            if let Some(parsed) = parsed {
+                return parsed.clone().map_err(|e| Diagnostic::file(shown, e));
             }
         }
         Err(Diagnostic::file(
