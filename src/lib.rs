@@ -45,6 +45,7 @@ pub mod search;
 pub mod serve;
 pub mod theme;
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -305,6 +306,44 @@ pub fn check_links(
     }
 }
 
+/// The output path that the link `href` on a page leads to, with the link's fragment;
+/// `None` for a link that leaves the site. `page` is the page's output path,
+/// `page_url` its URL path, `base` the site's URL path.
+pub(crate) fn link_target<'a>(
+    page: &'a str,
+    page_url: &str,
+    href: &'a str,
+    base: &str,
+) -> Option<(Cow<'a, str>, Option<&'a str>)> {
+    let (before, frag) = match href.split_once('#') {
+        Some((p, f)) => (p, Some(f)),
+        None => (href, None),
+    };
+    // The common links need no resolving: a fragment on the page itself, or a plain
+    // path under the base (no dots, query or empty segments).
+    if before.is_empty() {
+        return Some((Cow::Borrowed(page), frag));
+    }
+    let plain = !before.contains(['?', '\\']) && !before.contains("/.") && !before.contains("//");
+    let rel: Cow<'a, str> = match before.strip_prefix(base) {
+        Some(rel) if plain => Cow::Borrowed(rel),
+        _ => {
+            let (path, _) = rewrite::resolve(page_url, before);
+            match path.strip_prefix(base) {
+                Some(rel) => Cow::Owned(rel.to_string()),
+                None if format!("{path}/") == base => Cow::Borrowed(""),
+                None => return None,
+            }
+        }
+    };
+    let target = if rel.is_empty() || rel.ends_with('/') {
+        Cow::Owned(format!("{rel}index.html"))
+    } else {
+        rel
+    };
+    Some((target, frag))
+}
+
 /// What is wrong with the link `href` on the page at URL path `page_url`, if anything.
 /// `page` is the page's output path, `page_url` its URL path.
 fn link_problem(
@@ -315,38 +354,10 @@ fn link_problem(
     exists: &HashSet<&str>,
     ids: &HashMap<&str, HashSet<&str>>,
 ) -> Option<String> {
-    let (before, frag) = match href.split_once('#') {
-        Some((p, f)) => (p, Some(f)),
-        None => (href, None),
+    let Some((target, frag)) = link_target(page, page_url, href, base) else {
+        return Some(format!("the link `{href}` leads outside the site"));
     };
-    let resolved;
-    let index;
-    // The common links need no resolving: a fragment on the page itself, or a plain
-    // path under the base (no dots, query or empty segments).
-    let target: &str = if before.is_empty() {
-        page
-    } else {
-        let plain =
-            !before.contains(['?', '\\']) && !before.contains("/.") && !before.contains("//");
-        let rel = match before.strip_prefix(base) {
-            Some(rel) if plain => rel,
-            _ => {
-                let (path, _) = rewrite::resolve(page_url, before);
-                resolved = path;
-                match resolved.strip_prefix(base) {
-                    Some(rel) => rel,
-                    None if format!("{resolved}/") == base => "",
-                    None => return Some(format!("the link `{href}` leads outside the site")),
-                }
-            }
-        };
-        if rel.is_empty() || rel.ends_with('/') {
-            index = format!("{rel}index.html");
-            index.as_str()
-        } else {
-            rel
-        }
-    };
+    let target = target.as_ref();
     if !exists.contains(target) {
         return Some(format!(
             "the link `{href}` leads to a page that does not exist"

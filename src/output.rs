@@ -114,10 +114,10 @@ impl Staging {
         // Take the previous output, if there is one: renaming it onto the fresh (empty)
         // folder claims it atomically, so two builds at once never share it.
         let is_dir = |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| m.is_dir());
-        if let Some(spare) = staging.spare.as_ref().filter(|p| is_dir(p)) {
-            if std::fs::rename(spare, &staging.dir).is_ok() {
-                staging.held = survey(&staging.dir);
-            }
+        if let Some(spare) = staging.spare.as_ref().filter(|p| is_dir(p))
+            && std::fs::rename(spare, &staging.dir).is_ok()
+        {
+            staging.held = survey(&staging.dir);
         }
         Ok(staging)
     }

@@ -446,25 +446,16 @@ impl Preview {
 }
 
 /// The pages (output paths) that links on `pages` lead to, the way the link check
-/// resolves them (see `check_links`), each with whether a link to it has a #fragment.
+/// resolves them ([`crate::link_target`]), each with whether a link to it has a #fragment.
 fn link_targets(base_url: &str, pages: &[(String, PageLinks)]) -> HashMap<String, bool> {
     let base = crate::config::url_path(base_url);
     let mut out: HashMap<String, bool> = HashMap::new();
     for (page, l) in pages {
         let page_url = format!("{base}{}", page.trim_end_matches("index.html"));
         for href in &l.hrefs {
-            let (path, frag) = crate::rewrite::resolve(&page_url, href);
-            let rel = match path.strip_prefix(&base) {
-                Some(rel) => rel,
-                None if format!("{path}/") == base => "",
-                None => continue,
-            };
-            let target = if rel.is_empty() || rel.ends_with('/') {
-                format!("{rel}index.html")
-            } else {
-                rel.to_string()
-            };
-            *out.entry(target).or_default() |= frag.is_some_and(|f| !f.is_empty());
+            if let Some((target, frag)) = crate::link_target(page, &page_url, href, &base) {
+                *out.entry(target.into_owned()).or_default() |= frag.is_some_and(|f| !f.is_empty());
+            }
         }
     }
     out

@@ -16,6 +16,7 @@
 //!   no text diff at all, only the links (its tables are still compared row by row).
 
 use std::fmt::Write as _;
+use std::ops::Range;
 
 use similar::{Algorithm, DiffOp};
 
@@ -405,6 +406,33 @@ impl<'s> Segs<'s> {
     }
 }
 
+/// A stretch of a diff: what changed between two unchanged runs (old and new indexes,
+/// either may be empty), or an unchanged run (old indexes).
+enum Run {
+    Changed(Range<usize>, Range<usize>),
+    Equal(Range<usize>),
+}
+
+/// A diff's operations as alternating stretches: the changes since the last unchanged
+/// run (reported before each unchanged run, and once at the end), and the unchanged runs.
+fn runs(ops: &[DiffOp]) -> Vec<Run> {
+    let mut out = Vec::new();
+    let (mut old, mut new) = (0..0, 0..0);
+    for op in ops {
+        let (o, n) = (op.old_range(), op.new_range());
+        if let DiffOp::Equal { .. } = op {
+            out.push(Run::Changed(old, new));
+            out.push(Run::Equal(o.clone()));
+            (old, new) = (o.end..o.end, n.end..n.end);
+        } else {
+            old = old.start..old.end.max(o.end);
+            new = new.start..new.end.max(n.end);
+        }
+    }
+    out.push(Run::Changed(old, new));
+    out
+}
+
 /// The word diff of two paragraphs, with small unchanged islands between changes
 /// joined to the change; and the number of words kept. Sentences are lined up first,
 /// so that only the words of changed sentences go through the word diff: cheaper
@@ -412,32 +440,16 @@ impl<'s> Segs<'s> {
 fn word_diff<'s>(a: &[Word<'s>], b: &[Word<'s>]) -> (Vec<Seg<'s>>, usize) {
     let mut segs = Segs::default();
     let (sa, sb) = (sentences(a), sentences(b));
-    // The changed sentences since the last unchanged one.
-    let (mut old, mut new) = (0..0, 0..0);
-    for op in similar::capture_diff_slices(Algorithm::Myers, &sa, &sb) {
-        match op {
-            DiffOp::Equal {
-                old_index,
-                new_index,
-                len,
-            } => {
-                changed_sentences(&mut segs, &sa[old], &sb[new]);
-                for x in &sa[old_index..old_index + len] {
+    for run in runs(&similar::capture_diff_slices(Algorithm::Myers, &sa, &sb)) {
+        match run {
+            Run::Changed(old, new) => changed_sentences(&mut segs, &sa[old], &sb[new]),
+            Run::Equal(old) => {
+                for x in &sa[old] {
                     segs.same(x.value);
                 }
-                (old, new) = (
-                    old_index + len..old_index + len,
-                    new_index + len..new_index + len,
-                );
-            }
-            _ => {
-                let (o, n) = (op.old_range(), op.new_range());
-                old = old.start..old.end.max(o.end);
-                new = new.start..new.end.max(n.end);
             }
         }
     }
-    changed_sentences(&mut segs, &sa[old], &sb[new]);
     let kept = segs
         .0
         .iter()
@@ -533,48 +545,25 @@ fn paragraphs<'s>(ta: &Text<'s>, tb: &Text<'s>) -> TextDiff<'s> {
         words_b: tb.total(),
         kept: 0,
     };
-    let ops = similar::capture_diff_slices(Algorithm::Patience, &ta.keys(), &tb.keys());
-    // The changed paragraphs (indexes) since the last unchanged one.
-    let (mut old, mut new) = (0..0, 0..0);
-    for op in ops {
-        match op {
-            DiffOp::Equal {
-                old_index,
-                new_index,
-                len,
-            } => {
-                pair_up(&mut d, &ta.paras[old], &tb.paras[new]);
-                (old, new) = (
-                    old_index + len..old_index + len,
-                    new_index + len..new_index + len,
-                );
-                d.kept += ta.paras[old_index..old_index + len]
+    for run in runs(&similar::capture_diff_slices(
+        Algorithm::Patience,
+        &ta.keys(),
+        &tb.keys(),
+    )) {
+        match run {
+            Run::Changed(old, new) => pair_up(&mut d, &ta.paras[old], &tb.paras[new]),
+            Run::Equal(old) => {
+                d.kept += ta.paras[old.clone()]
                     .iter()
                     .map(|p| p.words.len())
                     .sum::<usize>();
                 match d.paras.last_mut() {
-                    Some(Para::Same(n)) => *n += len,
-                    _ => d.paras.push(Para::Same(len)),
+                    Some(Para::Same(n)) => *n += old.len(),
+                    _ => d.paras.push(Para::Same(old.len())),
                 }
-            }
-            DiffOp::Delete {
-                old_index, old_len, ..
-            } => old = old.start.min(old_index)..old_index + old_len,
-            DiffOp::Insert {
-                new_index, new_len, ..
-            } => new = new.start.min(new_index)..new_index + new_len,
-            DiffOp::Replace {
-                old_index,
-                old_len,
-                new_index,
-                new_len,
-            } => {
-                old = old.start.min(old_index)..old_index + old_len;
-                new = new.start.min(new_index)..new_index + new_len;
             }
         }
     }
-    pair_up(&mut d, &ta.paras[old], &tb.paras[new]);
     d
 }
 

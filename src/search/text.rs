@@ -156,14 +156,12 @@ pub fn tokens(text: &str) -> Vec<&str> {
             i += len;
             continue;
         }
-        if boundary {
-            if let Some(n) = question_number_at(&text[i..]) {
-                out.push(&text[i..i + n]);
-                let last = text[..i + n].chars().next_back().unwrap_or(' ');
-                boundary = !(word_char(last) || last == '.');
-                i += n;
-                continue;
-            }
+        if boundary && let Some(n) = question_number_at(&text[i..]) {
+            out.push(&text[i..i + n]);
+            let last = text[..i + n].chars().next_back().unwrap_or(' ');
+            boundary = !(word_char(last) || last == '.');
+            i += n;
+            continue;
         }
         let start = i;
         i += len;
