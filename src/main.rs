@@ -8,6 +8,11 @@ use aktsom::diagnostics::Diagnostic;
 use aktsom::{BuildOptions, build, default_out};
 use clap::{Parser, Subcommand};
 
+/// mimalloc instead of the system allocator: the build allocates many small strings on
+/// every thread, where glibc's malloc spent about a sixth of the CPU (BENCHMARKS.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "aktsom",
