@@ -107,12 +107,35 @@ fn produce(
             "question pages",
         ),
     ];
+    // Search goes beside the pages: its page links only to browsable indexes that are
+    // always built (the question pages always have their index).
+    let built = [OutFile {
+        path: "sporsmal/index.html".into(),
+        bytes: Vec::new(),
+    }];
+    let search = || -> Result<(), Vec<Diagnostic>> {
+        render::emit_all(search::pages(&renderer, scope, &built)?, sink)?;
+        profile::stage("search");
+        Ok(())
+    };
     if matches!(scope, Scope::All) {
-        // A whole build: one after the other (each is parallel inside), which keeps
-        // the peak memory down and lets AKTSOM_PROFILE time each.
-        for (produce, stage) in producers {
-            produce()?;
-            profile::stage(stage);
+        // A whole build: the page producers one after the other (each is parallel
+        // inside), which keeps the peak memory down, and the search index beside them,
+        // whose serial parts would otherwise leave a core idle. With AKTSOM_PROFILE=1
+        // everything runs in turn so that each stage can be timed.
+        let pages = || -> Result<(), Vec<Diagnostic>> {
+            for (produce, stage) in producers {
+                produce()?;
+                profile::stage(stage);
+            }
+            Ok(())
+        };
+        if profile::on() {
+            pages()?;
+            search()
+        } else {
+            let (p, s) = rayon::join(pages, search);
+            render::distinct(p.err().into_iter().chain(s.err()).flatten())
         }
     } else {
         // A preview rebuild: a handful of pages each, of very different sizes (one
@@ -121,16 +144,8 @@ fn produce(
             producers.par_iter().map(|(produce, _)| produce()).collect();
         render::distinct(results.into_iter().filter_map(Result::err).flatten())?;
         profile::stage("pages");
+        search()
     }
-    // Search goes last: its page links only to browsable indexes built above (the
-    // question pages always have their index; its bytes are already in `sink`).
-    let built = [OutFile {
-        path: "sporsmal/index.html".into(),
-        bytes: Vec::new(),
-    }];
-    render::emit_all(search::pages(&renderer, scope, &built)?, sink)?;
-    profile::stage("search");
-    Ok(())
 }
 
 /// Renders the pages in `scope` (every page for [`Scope::All`]) into memory, each HTML
@@ -429,7 +444,7 @@ pub(crate) mod profile {
 
     static LAST: Mutex<Option<(Instant, f64)>> = Mutex::new(None);
 
-    fn on() -> bool {
+    pub fn on() -> bool {
         std::env::var_os("AKTSOM_PROFILE").is_some_and(|v| v == "1")
     }
 
