@@ -9,15 +9,18 @@
 //! follows the amount of change: there is one page for every pair of years. Links
 //! on the page are relative, which keeps them short.
 
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
+use minijinja::Value;
 use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::content::Member;
 use crate::diagnostics::Diagnostic;
 use crate::format;
-use crate::markdown::{Block, Section};
+use crate::markdown::{Block, Section, escape_attr};
 use crate::render::{OutFile, Renderer, Scope, Sink};
 use crate::theme::Strings;
 
@@ -43,19 +46,87 @@ pub enum Status {
     Removed,
 }
 
-#[derive(Serialize)]
-struct QuestionView<'d> {
+/// A question on a comparison page, handed to the template as an object whose fields
+/// are made only when the template reads them (the diffs are shared, not copied).
+#[derive(Debug)]
+struct QuestionView {
     number: String,
     title: String,
     depth: u8,
     status: Status,
+    /// The id of the question's heading on the page (`q-2-a-3`).
+    anchor: String,
     /// Link to the answer in the earlier report (none for new questions).
     from_url: Option<String>,
     /// Link to the answer in the later report (none for removed questions).
     to_url: Option<String>,
+    /// The status and the links to both answers as a sentence (HTML), for changed,
+    /// new and removed questions.
+    status_html: Option<Value>,
     /// The diff of a changed answer (tables only for a rewritten one), or a new or
-    /// removed answer briefly.
-    diff: Option<&'d str>,
+    /// removed answer briefly (HTML, shared by every page that shows it).
+    diff: Option<Value>,
+}
+
+impl minijinja::value::Object for QuestionView {
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        self.get_value_by_str(key.as_str()?)
+    }
+
+    fn get_value_by_str(self: &Arc<Self>, key: &str) -> Option<Value> {
+        let opt = |v: &Option<String>| v.as_deref().map_or(Value::from(()), Value::from);
+        Some(match key {
+            "number" => Value::from(self.number.as_str()),
+            "title" => Value::from(self.title.as_str()),
+            "depth" => Value::from(self.depth),
+            "status" => Value::from(self.status.name()),
+            "anchor" => Value::from(self.anchor.as_str()),
+            "from_url" => opt(&self.from_url),
+            "to_url" => opt(&self.to_url),
+            "status_html" => self.status_html.clone().unwrap_or_default(),
+            "diff" => self.diff.clone().unwrap_or_default(),
+            _ => return None,
+        })
+    }
+
+    fn enumerate(self: &Arc<Self>) -> minijinja::value::Enumerator {
+        minijinja::value::Enumerator::Str(&[
+            "number",
+            "title",
+            "depth",
+            "status",
+            "anchor",
+            "from_url",
+            "to_url",
+            "status_html",
+            "diff",
+        ])
+    }
+}
+
+/// Escapes `text` for HTML (see [`escape_attr`]), without a copy when there is nothing to
+/// escape.
+fn escape(text: &str) -> Cow<'_, str> {
+    if text.bytes().any(|b| matches!(b, b'&' | b'"' | b'<' | b'>'))
+        || format::may_have_forbidden(text.as_bytes())
+    {
+        Cow::Owned(escape_attr(text))
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+impl Status {
+    /// The name templates compare with (as serialised).
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Unchanged => "unchanged",
+            Status::Changed => "changed",
+            Status::Rewritten => "rewritten",
+            Status::New => "new",
+            Status::Removed => "removed",
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -164,11 +235,13 @@ impl<'r> Versions<'r> {
     }
 }
 
-/// The diffs a member's pages show, each made once: of two versions of an answer, and
-/// of a version shown whole (a new or a removed question).
+/// The diffs a member's pages show, each made once: of two versions of an answer
+/// (whether it was rewritten, and the diff unless only a table caption changed), and
+/// of a version shown whole (a new or a removed question). Template values, so that
+/// every page shares the same string.
 struct Diffs {
-    changed: HashMap<(usize, usize), AnswerDiff>,
-    whole: HashMap<(usize, bool), String>,
+    changed: HashMap<(usize, usize), (bool, Option<Value>)>,
+    whole: HashMap<(usize, bool), Value>,
 }
 
 impl Diffs {
@@ -199,14 +272,22 @@ impl Diffs {
             .par_iter()
             .map(|&(x, y)| {
                 let ((number, _, a), (_, _, b)) = (&v.answers[x], &v.answers[y]);
-                ((x, y), diff_blocks(number, a, b, t))
+                let AnswerDiff { html, rewritten } = diff_blocks(number, a, b, t);
+                (
+                    (x, y),
+                    (
+                        rewritten,
+                        (!html.is_empty()).then(|| Value::from_safe_string(html)),
+                    ),
+                )
             })
             .collect();
         let whole = wholes
             .par_iter()
             .map(|&(x, added)| {
                 let (number, blocks, _) = &v.answers[x];
-                ((x, added), whole(number, blocks, t, added))
+                let html = whole(number, blocks, t, added);
+                ((x, added), Value::from_safe_string(html))
             })
             .collect();
         Diffs { changed, whole }
@@ -266,19 +347,19 @@ fn comparison_page(
         let (status, diff) = match (x, y) {
             (Some((_, x)), Some((_, y))) if x == y => (Status::Unchanged, None),
             (Some((_, x)), Some((_, y))) => {
-                let d = &diffs.changed[&(*x, *y)];
-                let status = if d.rewritten {
+                let (rewritten, html) = &diffs.changed[&(*x, *y)];
+                let status = if *rewritten {
                     Status::Rewritten
-                } else if d.html.is_empty() {
+                } else if html.is_none() {
                     // Only a table caption changed (it often names the year).
                     Status::Unchanged
                 } else {
                     Status::Changed
                 };
-                (status, (!d.html.is_empty()).then_some(d.html.as_str()))
+                (status, html.clone())
             }
-            (None, Some((_, y))) => (Status::New, Some(diffs.whole[&(*y, true)].as_str())),
-            (Some((_, x)), None) => (Status::Removed, Some(diffs.whole[&(*x, false)].as_str())),
+            (None, Some((_, y))) => (Status::New, Some(diffs.whole[&(*y, true)].clone())),
+            (Some((_, x)), None) => (Status::Removed, Some(diffs.whole[&(*x, false)].clone())),
             (None, None) => continue,
         };
         // Parts and groups with no text of their own in either year are structure only.
@@ -298,15 +379,46 @@ fn comparison_page(
                 Status::Unchanged => {}
             }
         }
-        questions.push(QuestionView {
+        let (from_url, to_url) = (
+            x.map(|(x, _)| answer(a.year, &x.anchor)),
+            y.map(|(y, _)| answer(b.year, &y.anchor)),
+        );
+        let status_html = (status != Status::Unchanged).then(|| {
+            let label = match status {
+                Status::Changed => "status_changed",
+                Status::Rewritten => "status_rewritten",
+                Status::New => "status_new",
+                _ => "status_removed",
+            };
+            let link = |url: &str, year: u16| format!("<a href=\"{}\">{year}</a>", escape(url));
+            let links = match (&from_url, &to_url) {
+                (Some(f), Some(t2)) => format!(
+                    "{} {} {}",
+                    link(f, a.year),
+                    escape(s(t, "compare_and")),
+                    link(t2, b.year)
+                ),
+                (Some(f), None) => link(f, a.year),
+                (None, Some(t2)) => link(t2, b.year),
+                (None, None) => String::new(),
+            };
+            Value::from_safe_string(format!(
+                "<strong>{}.</strong> {} {links}.",
+                escape(s(t, label)),
+                escape(s(t, "compare_read_answer"))
+            ))
+        });
+        questions.push(Arc::new(QuestionView {
+            anchor: format!("q-{}", number.replace('.', "-").to_lowercase()),
             number: number.to_string(),
             title,
             depth,
             status,
-            from_url: x.map(|(x, _)| answer(a.year, &x.anchor)),
-            to_url: y.map(|(y, _)| answer(b.year, &y.anchor)),
+            from_url,
+            to_url,
+            status_html,
             diff,
-        });
+        }));
     }
 
     let figure_changes: Vec<FigureChange> = r
@@ -331,6 +443,13 @@ fn comparison_page(
     let summary_rewritten = (rewritten > 0)
         .then(|| s(t, "compare_summary_rewritten").replace("{rewritten}", &rewritten.to_string()));
     let years: Vec<u16> = m.reports.iter().map(|x| x.year).collect();
+    let list = |keep: &dyn Fn(&QuestionView) -> bool| -> Value {
+        questions
+            .iter()
+            .filter(|q| keep(q))
+            .map(|q| Value::from_dyn_object(q.clone()))
+            .collect()
+    };
     r.page(
         "compare.html",
         format!("medlemmer/{}/sammenlign/{}-{}/index.html", m.slug, a.year, b.year),
@@ -349,9 +468,9 @@ fn comparison_page(
             figure_changes => minijinja::value::Serde(&figure_changes),
             // Questions with something to show, in order; rewritten answers with nothing
             // else to show and unchanged ones are only listed.
-            changed_questions => minijinja::value::Serde(&questions.iter().filter(|q| q.status != Status::Unchanged && (q.status != Status::Rewritten || q.diff.is_some())).collect::<Vec<_>>()),
-            rewritten_questions => minijinja::value::Serde(&questions.iter().filter(|q| q.status == Status::Rewritten && q.diff.is_none()).collect::<Vec<_>>()),
-            unchanged_questions => minijinja::value::Serde(&questions.iter().filter(|q| q.status == Status::Unchanged).collect::<Vec<_>>()),
+            changed_questions => list(&|q| q.status != Status::Unchanged && (q.status != Status::Rewritten || q.diff.is_some())),
+            rewritten_questions => list(&|q| q.status == Status::Rewritten && q.diff.is_none()),
+            unchanged_questions => list(&|q| q.status == Status::Unchanged),
             years => minijinja::value::Serde(&years),
         },
     )
