@@ -47,6 +47,8 @@ pub mod theme;
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
+
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -201,7 +203,7 @@ fn build_into(
 
 /// The link check over everything an [`Emitter`] took.
 fn check_emitted(site: &Site, base_url: &str, emitted: &Emitted) -> Result<(), Vec<Diagnostic>> {
-    let exists: HashSet<&str> = emitted.paths.iter().map(String::as_str).collect();
+    let exists: FxHashSet<&str> = emitted.paths.iter().map(String::as_str).collect();
     let ids = LinkTargets::new(&emitted.links);
     check_links(site, base_url, &exists, &ids, &emitted.links)
 }
@@ -230,7 +232,7 @@ pub fn check_site(site: &Site, base_url: &str) -> Result<(), Vec<Diagnostic>> {
 }
 
 /// The ids of every HTML page, by output path, for the link check.
-pub struct LinkTargets<'a>(HashMap<&'a str, HashSet<&'a str>>);
+pub struct LinkTargets<'a>(FxHashMap<&'a str, FxHashSet<&'a str>>);
 
 impl<'a> LinkTargets<'a> {
     pub fn new(links: &'a [(String, rewrite::PageLinks)]) -> Self {
@@ -257,7 +259,7 @@ impl<'a> LinkTargets<'a> {
 pub fn check_links(
     site: &Site,
     base_url: &str,
-    exists: &HashSet<&str>,
+    exists: &FxHashSet<&str>,
     ids: &LinkTargets,
     links: &[(String, rewrite::PageLinks)],
 ) -> Result<(), Vec<Diagnostic>> {
@@ -366,8 +368,8 @@ fn link_problem(
     page_url: &str,
     href: &str,
     base: &str,
-    exists: &HashSet<&str>,
-    ids: &HashMap<&str, HashSet<&str>>,
+    exists: &FxHashSet<&str>,
+    ids: &FxHashMap<&str, FxHashSet<&str>>,
 ) -> Option<String> {
     let Some((target, frag)) = link_target(page, page_url, href, base) else {
         return Some(format!("the link `{href}` leads outside the site"));
@@ -502,7 +504,7 @@ mod tests {
 
     #[test]
     fn link_problems() {
-        let exists: HashSet<&str> = [
+        let exists: FxHashSet<&str> = [
             "index.html",
             "medlemmer/a/2024/index.html",
             "medlemmer/a/2023/index.html",
@@ -511,7 +513,7 @@ mod tests {
         ]
         .into_iter()
         .collect();
-        let ids: HashMap<&str, HashSet<&str>> = [
+        let ids: FxHashMap<&str, FxHashSet<&str>> = [
             ("medlemmer/a/2024/index.html", ["x"].into_iter().collect()),
             ("medlemmer/a/2023/index.html", ["y"].into_iter().collect()),
             ("404.html", ["z"].into_iter().collect()),

@@ -268,7 +268,8 @@ impl Preview {
                             }
                             exists.insert(t);
                         }
-                        let exists: HashSet<&str> = exists.iter().map(String::as_str).collect();
+                        let exists: rustc_hash::FxHashSet<&str> =
+                            exists.iter().map(String::as_str).collect();
                         let checked = check_links(
                             site_now,
                             &self.opts.base_url,

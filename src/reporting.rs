@@ -3,7 +3,7 @@
 //! Read from `report-templates/<version>.toml`. The template labels and orders the
 //! sections of a report; later stages use it to check reports and line up comparisons.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -27,7 +27,7 @@ pub struct ReportTemplate {
     pub version: String,
     pub description: String,
     pub questions: Vec<Question>,
-    index: HashMap<String, usize>,
+    index: rustc_hash::FxHashMap<String, usize>,
 }
 
 impl ReportTemplate {
@@ -178,7 +178,7 @@ fn load_one(path: &Path, shown: &Path) -> Result<ReportTemplate, Vec<Diagnostic>
         );
     }
     let mut questions = Vec::new();
-    let mut index = HashMap::new();
+    let mut index = rustc_hash::FxHashMap::default();
     for q in file.question {
         let needle = format!("\"{}\"", q.number);
         match parse_number(&q.number) {

@@ -10,11 +10,12 @@
 //! on the page are relative, which keeps them short.
 
 use std::borrow::Cow;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use minijinja::Value;
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use crate::content::Member;
@@ -194,7 +195,7 @@ pub fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Dia
 struct Versions<'r> {
     /// Per report, in the member's order: question number → its section and the
     /// version of its answer (empty for reports no page needs).
-    of: Vec<HashMap<&'r str, (&'r Section, usize)>>,
+    of: Vec<FxHashMap<&'r str, (&'r Section, usize)>>,
     /// Every version: the question's number, the answer, and the answer taken apart.
     answers: Vec<(&'r str, &'r [Block], Answer<'r>)>,
 }
@@ -206,9 +207,9 @@ impl<'r> Versions<'r> {
             answers: Vec::new(),
         };
         // Question number → its versions so far, with their blocks.
-        let mut known: HashMap<&str, Vec<(&[Block], usize)>> = HashMap::new();
+        let mut known: FxHashMap<&str, Vec<(&[Block], usize)>> = FxHashMap::default();
         for (rep, &needed) in m.reports.iter().zip(needed) {
-            let mut of = HashMap::new();
+            let mut of = FxHashMap::default();
             for sec in rep.body.sections.iter().filter(|_| needed) {
                 let Some(number) = sec.number.as_deref() else {
                     continue;
@@ -240,8 +241,8 @@ impl<'r> Versions<'r> {
 /// of a version shown whole (a new or a removed question). Template values, so that
 /// every page shares the same string.
 struct Diffs {
-    changed: HashMap<(usize, usize), (bool, Option<Value>)>,
-    whole: HashMap<(usize, bool), Value>,
+    changed: FxHashMap<(usize, usize), (bool, Option<Value>)>,
+    whole: FxHashMap<(usize, bool), Value>,
 }
 
 impl Diffs {
