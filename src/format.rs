@@ -125,9 +125,29 @@ pub fn may_have_forbidden(b: &[u8]) -> bool {
         }
         t
     };
+    // Eight bytes at a time past runs of printable ASCII (most of a text): a chunk
+    // goes byte by byte only when one of its bytes is below 0x20 or from 0x7F up.
+    let next_suspect = |mut from: usize| -> Option<usize> {
+        const ONES: u64 = 0x0101_0101_0101_0101;
+        const HIGH: u64 = 0x8080_8080_8080_8080;
+        while let Some(chunk) = b.get(from..from + 8) {
+            let x = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+            if (x.wrapping_sub(0x20 * ONES) | x.wrapping_add(ONES) | x) & HIGH == 0 {
+                from += 8;
+                continue;
+            }
+            if let Some(k) = chunk.iter().position(|&c| SUSPECT[c as usize]) {
+                return Some(from + k);
+            }
+            from += 8;
+        }
+        b.get(from..)?
+            .iter()
+            .position(|&c| SUSPECT[c as usize])
+            .map(|k| from + k)
+    };
     let mut from = 0;
-    while let Some(k) = b[from..].iter().position(|&c| SUSPECT[c as usize]) {
-        let i = from + k;
+    while let Some(i) = next_suspect(from) {
         from = i + 1;
         let found = match b[i] {
             b'\t' | b'\n' | b'\r' | 0x0c => false,
@@ -176,6 +196,26 @@ mod tests {
             }
         }
         assert!(!may_have_forbidden("«æøå» – · \u{a0}".as_bytes()));
+        // At every offset of a longer text (the test skips eight bytes at a time).
+        let text = "Leverandøren svarte på «alle» spørsmål – også de vanskelige.";
+        for c in [
+            '\u{1}',
+            '\u{7f}',
+            '\u{85}',
+            '\u{fdd0}',
+            '\u{fffe}',
+            '\u{10ffff}',
+        ] {
+            for k in text.char_indices().map(|(i, _)| i) {
+                let s = format!("{}{c}{}", &text[..k], &text[k..]);
+                assert!(
+                    may_have_forbidden(s.as_bytes()),
+                    "U+{:04X} at {k}",
+                    c as u32
+                );
+            }
+        }
+        assert!(!may_have_forbidden(text.repeat(3).as_bytes()));
     }
 
     #[test]
