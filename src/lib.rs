@@ -13,10 +13,12 @@
 //! with the site's overrides), again in parallel; the feature modules add their pages
 //! through the same renderer: [`compare`] (figures over time, what changed between two
 //! years), [`questions`] (one question across members), [`overview`] (a year's
-//! aggregates), [`data`] (open data) and [`search`] (the static index). Every finished
-//! file goes through an [`output::Emitter`] as soon as it is made: [`rewrite`] scans
-//! each HTML page once (external links marked; ids and link targets kept), and the file
-//! is written into a fresh staging folder (or kept in memory for the preview and
+//! aggregates), [`data`] (open data) and [`search`] (the static index, built beside the
+//! page producers in a whole build). Every finished file goes through an
+//! [`output::Emitter`] as soon as it is made: [`rewrite`] scans each HTML page once
+//! (external links marked; ids and link targets kept), and the file is written into a
+//! staging folder (the output the previous build replaced, when [`output`] kept it, so
+//! that unchanged files are kept rather than written; or in memory for the preview and
 //! `aktsom check`), so a build holds the model and the links, not its output. The link
 //! check then runs over the whole set, and [`output`] swaps the staging folder in only
 //! when the whole build succeeded.
