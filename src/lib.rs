@@ -93,6 +93,7 @@ fn produce(
     base_url: &str,
     scope: &Scope,
     sink: &dyn Sink,
+    keep_search: Option<&mut Option<search::Live>>,
 ) -> Result<(), Vec<Diagnostic>> {
     let theme = theme::Theme::new(&site.root, &site.config.theme).map_err(|d| vec![d])?;
     let renderer = render::Renderer::new(site, &theme, base_url)?;
@@ -118,7 +119,11 @@ fn produce(
         bytes: Vec::new(),
     }];
     let search = || -> Result<(), Vec<Diagnostic>> {
-        render::emit_all(search::pages(&renderer, scope, &built)?, sink)?;
+        let (live, files) = search::pages(&renderer, scope, &built)?;
+        render::emit_all(files, sink)?;
+        if let (Some(keep), Some(live)) = (keep_search, live) {
+            *keep = Some(live);
+        }
         profile::stage("search");
         Ok(())
     };
@@ -160,7 +165,7 @@ pub fn render_pages(
     scope: &Scope,
 ) -> Result<RenderedPages, Vec<Diagnostic>> {
     let out = Emitter::in_memory();
-    produce(site, base_url, scope, &out)?;
+    produce(site, base_url, scope, &out, None)?;
     let Emitted { files, links, .. } = out.finish();
     Ok(RenderedPages { files, links })
 }
@@ -171,9 +176,10 @@ fn build_into(
     site: &Site,
     base_url: &str,
     out: &Emitter,
+    keep_search: Option<&mut Option<search::Live>>,
 ) -> Result<Vec<output::Copy>, Vec<Diagnostic>> {
     let theme = theme::Theme::new(&site.root, &site.config.theme).map_err(|d| vec![d])?;
-    produce(site, base_url, &Scope::All, out)?;
+    produce(site, base_url, &Scope::All, out, keep_search)?;
     let statics: Vec<OutFile> = theme
         .static_files()
         .into_iter()
@@ -216,8 +222,18 @@ pub fn build_files(
     site: &Site,
     base_url: &str,
 ) -> Result<(Vec<OutFile>, Vec<output::Copy>), Vec<Diagnostic>> {
+    build_files_keeping(site, base_url, None)
+}
+
+/// [`build_files`], keeping the search index in `keep_search` (the preview updates it
+/// in place after each report edit).
+pub fn build_files_keeping(
+    site: &Site,
+    base_url: &str,
+    keep_search: Option<&mut Option<search::Live>>,
+) -> Result<(Vec<OutFile>, Vec<output::Copy>), Vec<Diagnostic>> {
     let out = Emitter::in_memory();
-    let copies = build_into(site, base_url, &out)?;
+    let copies = build_into(site, base_url, &out, keep_search)?;
     let emitted = out.finish();
     check_emitted(site, base_url, &emitted)?;
     let mut files = emitted.files;
@@ -229,7 +245,7 @@ pub fn build_files(
 /// checked), keeping nothing but the links.
 pub fn check_site(site: &Site, base_url: &str) -> Result<(), Vec<Diagnostic>> {
     let out = Emitter::discard();
-    build_into(site, base_url, &out)?;
+    build_into(site, base_url, &out, None)?;
     check_emitted(site, base_url, &out.finish())
 }
 
@@ -423,7 +439,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildSummary, Vec<Diagnostic>> {
     let staging = output::Staging::new(&opts.out).map_err(write_error)?;
     let previous = opts.out.is_dir().then_some(opts.out.as_path());
     let out = Emitter::to_dir(&staging, previous);
-    build_into(&site, &base_url, &out)?;
+    build_into(&site, &base_url, &out, None)?;
     let emitted = out.finish();
     profile::stage("static files");
     check_emitted(&site, &base_url, &emitted)?;

@@ -26,7 +26,7 @@ use crate::diagnostics::Diagnostic;
 use crate::render::{OutFile, Scope};
 use crate::rewrite::PageLinks;
 use crate::search;
-use crate::{LinkTargets, RenderedPages, build_files, check_links, output, render_pages};
+use crate::{LinkTargets, RenderedPages, build_files_keeping, check_links, output, render_pages};
 
 /// What the preview builds.
 #[derive(Debug, Clone)]
@@ -115,10 +115,16 @@ impl Preview {
             site.members.retain(|m| &m.slug == slug);
         }
         site.config.base_url = self.opts.base_url.clone();
-        let (files, copies) = build_files(&site, &self.opts.base_url)?;
+        // The search index is kept for report edits.
+        let mut search = None;
+        let (files, copies) = build_files_keeping(&site, &self.opts.base_url, Some(&mut search))?;
         let links = crate::rewrite::collect_links(&files);
-        // The search index again, kept for report edits (the same files as the build's).
-        let (mut search, _) = search::Live::build(&site, search::shard::Layout::default());
+        let Some(mut search) = search else {
+            return Err(vec![Diagnostic::file(
+                &self.opts.root,
+                "internal error: a whole build made no search index",
+            )]);
+        };
         search.set_page(files.iter().find(|f| f.path == "sok/index.html").cloned());
         self.state = None;
         let mut outcome = self.write(files, &copies, true, &[])?;

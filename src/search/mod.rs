@@ -613,13 +613,13 @@ pub fn pages(
     r: &Renderer,
     scope: &Scope,
     built: &[OutFile],
-) -> Result<Vec<OutFile>, Vec<Diagnostic>> {
+) -> Result<(Option<Live>, Vec<OutFile>), Vec<Diagnostic>> {
     if !scope.is_all() {
-        return Ok(Vec::new());
+        return Ok((None, Vec::new()));
     }
     let (live, mut files) = Live::build(r.site(), Layout::default());
     files.push(page(r, &live, built).map_err(|d| vec![d])?);
-    Ok(files)
+    Ok((Some(live), files))
 }
 
 /// The search page of an index.
