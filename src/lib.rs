@@ -49,12 +49,11 @@ pub mod theme;
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
-
-use rustc_hash::{FxHashMap, FxHashSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::content::{LoadOptions, Site};
 use crate::diagnostics::{Diagnostic, Source};

@@ -1248,6 +1248,17 @@ fn unique_slug(
     id
 }
 
+/// [`escape_attr`], without a copy when there is nothing to escape.
+pub fn escape_html(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.bytes().any(|b| matches!(b, b'&' | b'"' | b'<' | b'>'))
+        || crate::format::may_have_forbidden(text.as_bytes())
+    {
+        std::borrow::Cow::Owned(escape_attr(text))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
 /// Escapes text for HTML content and attribute values; characters HTML forbids
 /// become U+FFFD.
 pub fn escape_attr(s: &str) -> String {

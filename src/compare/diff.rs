@@ -609,13 +609,7 @@ pub fn diff_text(a: &[&str], b: &[&str], t: &Strings) -> String {
 
 /// Writes `text` escaped for HTML (see [`escape_attr`]).
 fn esc_into(html: &mut String, text: &str) {
-    if text.bytes().any(|b| matches!(b, b'&' | b'"' | b'<' | b'>'))
-        || crate::format::may_have_forbidden(text.as_bytes())
-    {
-        html.push_str(&escape_attr(text));
-    } else {
-        html.push_str(text);
-    }
+    html.push_str(&crate::markdown::escape_html(text));
 }
 
 /// Writes words escaped, separated by spaces.

@@ -9,7 +9,6 @@
 //! follows the amount of change: there is one page for every pair of years. Links
 //! on the page are relative, which keeps them short.
 
-use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -21,7 +20,7 @@ use serde::Serialize;
 use crate::content::Member;
 use crate::diagnostics::Diagnostic;
 use crate::format;
-use crate::markdown::{Block, Section, escape_attr};
+use crate::markdown::{Block, Section, escape_html as escape};
 use crate::render::{OutFile, Renderer, Scope, Sink};
 use crate::theme::Strings;
 
@@ -84,8 +83,8 @@ impl minijinja::value::Object for QuestionView {
             "anchor" => Value::from(self.anchor.as_str()),
             "from_url" => opt(&self.from_url),
             "to_url" => opt(&self.to_url),
-            "status_html" => self.status_html.clone().unwrap_or_default(),
-            "diff" => self.diff.clone().unwrap_or_default(),
+            "status_html" => self.status_html.clone().unwrap_or(Value::from(())),
+            "diff" => self.diff.clone().unwrap_or(Value::from(())),
             _ => return None,
         })
     }
@@ -102,18 +101,6 @@ impl minijinja::value::Object for QuestionView {
             "status_html",
             "diff",
         ])
-    }
-}
-
-/// Escapes `text` for HTML (see [`escape_attr`]), without a copy when there is nothing to
-/// escape.
-fn escape(text: &str) -> Cow<'_, str> {
-    if text.bytes().any(|b| matches!(b, b'&' | b'"' | b'<' | b'>'))
-        || format::may_have_forbidden(text.as_bytes())
-    {
-        Cow::Owned(escape_attr(text))
-    } else {
-        Cow::Borrowed(text)
     }
 }
 
