@@ -221,23 +221,41 @@ pub fn build_files(
     site: &Site,
     base_url: &str,
 ) -> Result<(Vec<OutFile>, Vec<output::Copy>), Vec<Diagnostic>> {
-    build_files_keeping(site, base_url, None)
+    let built = build_files_keeping(site, base_url, None)?;
+    Ok((built.files, built.copies))
 }
 
-/// [`build_files`], keeping the search index in `keep_search` (the preview updates it
-/// in place after each report edit).
+/// What [`build_files_keeping`] made.
+pub struct BuiltFiles {
+    /// Every output file, sorted by path.
+    pub files: Vec<OutFile>,
+    /// Files to copy as they are.
+    pub copies: Vec<output::Copy>,
+    /// The links and ids of every HTML page, by output path (from the one scan of
+    /// each page).
+    pub links: Vec<(String, rewrite::PageLinks)>,
+}
+
+/// [`build_files`], also keeping each page's links and the search index in
+/// `keep_search` (the preview updates both in place after each report edit).
 pub fn build_files_keeping(
     site: &Site,
     base_url: &str,
     keep_search: Option<&mut Option<search::Live>>,
-) -> Result<(Vec<OutFile>, Vec<output::Copy>), Vec<Diagnostic>> {
+) -> Result<BuiltFiles, Vec<Diagnostic>> {
     let out = Emitter::in_memory();
     let copies = build_into(site, base_url, &out, keep_search)?;
     let emitted = out.finish();
     check_emitted(site, base_url, &emitted)?;
-    let mut files = emitted.files;
+    let Emitted {
+        mut files, links, ..
+    } = emitted;
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok((files, copies))
+    Ok(BuiltFiles {
+        files,
+        copies,
+        links,
+    })
 }
 
 /// Everything `aktsom build` checks before it writes (every page rendered, every link

@@ -117,8 +117,9 @@ impl Preview {
         site.config.base_url = self.opts.base_url.clone();
         // The search index is kept for report edits.
         let mut search = None;
-        let (files, copies) = build_files_keeping(&site, &self.opts.base_url, Some(&mut search))?;
-        let links = crate::rewrite::collect_links(&files);
+        let built = build_files_keeping(&site, &self.opts.base_url, Some(&mut search))?;
+        let (files, copies) = (built.files, built.copies);
+        let links = built.links.into_iter().collect();
         let Some(mut search) = search else {
             return Err(vec![Diagnostic::file(
                 &self.opts.root,

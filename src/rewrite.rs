@@ -321,21 +321,6 @@ fn is_external(href: &str) -> bool {
     href.starts_with("http://") || href.starts_with("https://") || href.starts_with("//")
 }
 
-/// The links of every HTML page among `files` (already rewritten pages).
-pub fn collect_links(
-    files: &[crate::render::OutFile],
-) -> std::collections::HashMap<String, PageLinks> {
-    use rayon::prelude::*;
-    files
-        .par_iter()
-        .filter(|f| f.path.ends_with(".html"))
-        .filter_map(|f| {
-            let html = std::str::from_utf8(&f.bytes).ok()?;
-            Some((f.path.clone(), scan_page(html).1))
-        })
-        .collect()
-}
-
 /// Resolves `href` found on the page at URL path `page` (e.g. `/medlemmer/x/2024/`) to
 /// (path, fragment). Query strings are dropped.
 pub fn resolve(page: &str, href: &str) -> (String, Option<String>) {
