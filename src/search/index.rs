@@ -28,6 +28,7 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
@@ -178,6 +179,41 @@ struct RecordWords<'a> {
     lang: Language,
     len: u32,
     words: Vec<(Cow<'a, str>, u32)>,
+}
+
+/// For each record, the index of the first record with the same language, member,
+/// title and text (its own index when it is the first).
+fn first_of_equal<R: std::borrow::Borrow<Record> + Sync>(records: &[R]) -> Vec<u32> {
+    use std::hash::{Hash, Hasher};
+    fn key(r: &Record) -> (Language, Option<u32>, &str, &str) {
+        (r.lang, r.member, &r.title, &r.body)
+    }
+    let hashes: Vec<u64> = records
+        .par_iter()
+        .map(|r| {
+            let mut h = rustc_hash::FxHasher::default();
+            key(r.borrow()).hash(&mut h);
+            h.finish()
+        })
+        .collect();
+    // Hash → the first records with that hash (more than one only on a collision).
+    let mut seen: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
+    let mut first = Vec::with_capacity(records.len());
+    for (i, (r, h)) in records.iter().zip(hashes).enumerate() {
+        let same = seen.entry(h).or_default();
+        let k = key(r.borrow());
+        match same
+            .iter()
+            .find(|&&j| key(records[j as usize].borrow()) == k)
+        {
+            Some(&j) => first.push(j),
+            None => {
+                same.push(i as u32);
+                first.push(i as u32);
+            }
+        }
+    }
+    first
 }
 
 fn record_words(r: &Record) -> RecordWords<'_> {
@@ -433,14 +469,39 @@ impl Index {
         // The words of every record, as ids of the distinct words of its language (a
         // record's words are taken apart in parallel, a chunk at a time, and numbered
         // in order): 8 bytes per word of a record rather than a string each.
+        // A record with the same member, language, title and text as an earlier one (a
+        // member's answer left unchanged from one year to the next) has the same words:
+        // it shares the earlier record's list instead of taking its text apart again.
         const CHUNK: usize = 4096;
+        let first = first_of_equal(records);
         let mut ids: [FxHashMap<Cow<str>, u32>; 2] = [FxHashMap::default(), FxHashMap::default()];
         let mut counts: [Vec<u32>; 2] = [Vec::new(), Vec::new()];
-        let mut compact: Vec<(u32, Language, u32, Vec<(u32, u32)>)> =
+        let mut compact: Vec<(u32, Language, u32, Arc<[(u32, u32)]>)> =
             Vec::with_capacity(records.len());
-        for chunk in records.chunks(CHUNK) {
-            let rw: Vec<RecordWords> = chunk.par_iter().map(|r| record_words(r.borrow())).collect();
-            for r in rw {
+        for (c, chunk) in records.chunks(CHUNK).enumerate() {
+            let base = c * CHUNK;
+            let rw: Vec<RecordWords> = chunk
+                .par_iter()
+                .enumerate()
+                .filter(|(k, _)| first[base + k] as usize == base + k)
+                .map(|(_, r)| record_words(r.borrow()))
+                .collect();
+            let mut rw = rw.into_iter();
+            for (k, r) in chunk.iter().enumerate() {
+                let i = base + k;
+                let f = first[i] as usize;
+                if f != i {
+                    let (_, lang, len, words) = &compact[f];
+                    let (lang, len, words) = (*lang, *len, Arc::clone(words));
+                    for &(id, _) in words.iter() {
+                        counts[lang as usize][id as usize] += 1;
+                    }
+                    compact.push((r.borrow().doc, lang, len, words));
+                    continue;
+                }
+                let Some(r) = rw.next() else {
+                    unreachable!("one word list per record that is the first of its kind")
+                };
                 let l = r.lang as usize;
                 let words = r
                     .words
@@ -458,6 +519,7 @@ impl Index {
                 compact.push((r.doc, r.lang, r.len, words));
             }
         }
+        drop(first);
         crate::profile::stage("search: words");
 
         // The distinct words, analysed in name order.
@@ -1020,6 +1082,75 @@ mod tests {
                     (k.form_df, stems_of(ix, k), forms_of(ix, k), postings),
                 )
             })
+            .collect()
+    }
+
+    #[test]
+    fn repeated_answers_count_once_per_record_and_keep_their_member() {
+        // The same answer in three years of member 1 (docs 0, 4, 8), in member 2 (doc 9),
+        // and the same text under another title (doc 12).
+        let text = "Leverandørene i Malaysia fikk besøk av revisorer.";
+        let mut records = vec![
+            rec(0, "2.A.3 Risiko", text),
+            rec(4, "2.A.3 Risiko", text),
+            rec(5, "2.A.4 Annet", "Noe helt annet om revisjon."),
+            rec(8, "2.A.3 Risiko", text),
+            rec(9, "2.A.3 Risiko", text),
+            rec(12, "3.A.1 Tiltak", text),
+        ];
+        for r in &mut records {
+            r.member = Some(if r.doc == 9 { 2 } else { 1 });
+        }
+        let ix = Index::build(&records, 4);
+        let docs = |k: &str| -> Vec<u32> {
+            let key = ix.key(k).unwrap_or_else(|| panic!("no key {k}"));
+            key.postings.iter().map(|p| p.doc).collect()
+        };
+        let malaysia = text::stem_word("malaysia", Language::Norwegian);
+        assert_eq!(docs(&malaysia), [0, 4, 8, 9, 12]);
+        assert_eq!(ix.key("malaysia").unwrap().form_df, 5);
+        // The number of records a word is in decides when an update drops the word.
+        let nb = &ix.words[Language::Norwegian as usize];
+        assert_eq!(nb.get("malaysia").map(|w| w.records), Some(5));
+        assert_eq!(docs(&member_key(1)), [0, 4, 5, 8, 12]);
+        assert_eq!(docs(&member_key(2)), [9]);
+        let risiko = text::stem_word("risiko", Language::Norwegian);
+        assert_eq!(docs(&risiko), [0, 4, 8, 9]);
+        assert_eq!(ix.docs, 6);
+
+        // The same index as one whose records were all different at first and were
+        // then edited one report at a time (an update takes every record apart).
+        let distinct: Vec<Record> = records
+            .iter()
+            .map(|r| Record {
+                body: format!("Tekst nummer {}.", r.doc),
+                ..r.clone()
+            })
+            .collect();
+        let mut up = Index::build(&distinct, 4);
+        for slot in 0..4 {
+            let of = |rs: &[Record]| -> Vec<Record> {
+                rs.iter().filter(|r| r.doc / 4 == slot).cloned().collect()
+            };
+            let done: Vec<Record> = records
+                .iter()
+                .filter(|r| r.doc / 4 <= slot)
+                .chain(distinct.iter().filter(|r| r.doc / 4 > slot))
+                .cloned()
+                .collect();
+            up.update(&[(slot, of(&distinct), of(&records))], &|s| {
+                of_slot(&done, s)
+            });
+        }
+        assert_eq!(published(&up), published(&ix));
+        assert_eq!(up.avgdl(), ix.avgdl());
+    }
+
+    fn of_slot(records: &[Record], slot: u32) -> Vec<Record> {
+        records
+            .iter()
+            .filter(|r| r.doc / 4 == slot)
+            .cloned()
             .collect()
     }
 
