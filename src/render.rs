@@ -72,6 +72,9 @@ pub struct Renderer<'a> {
     /// rest of a report page).
     site_value: Value,
     strings_values: BTreeMap<Lang, Value>,
+    /// Per template, the largest page it has made so far: the next page's buffer starts
+    /// that big instead of growing (and being copied) a dozen times.
+    sizes: std::sync::Mutex<rustc_hash::FxHashMap<String, usize>>,
 }
 
 #[derive(Serialize, Clone)]
@@ -273,6 +276,7 @@ impl<'a> Renderer<'a> {
             base_url: base_url.to_string(),
             site_value: Value::from(Serde(&view)),
             strings_values,
+            sizes: Default::default(),
         })
     }
 
@@ -436,11 +440,20 @@ impl<'a> Renderer<'a> {
             page_path => format!("{}{}", self.base, path.trim_end_matches("index.html")),
             ..extra
         };
-        let html = tmpl.render(ctx).map_err(|e| template_error(&e))?;
-        Ok(OutFile {
-            path,
-            bytes: html.into_bytes(),
-        })
+        let lock = || self.sizes.lock().unwrap_or_else(|e| e.into_inner());
+        let size = lock().get(template).copied().unwrap_or(0);
+        let mut bytes = Vec::with_capacity(size);
+        tmpl.render_captured_to(ctx, &mut bytes)
+            .map_err(|e| template_error(&e))?;
+        if bytes.len() > size {
+            let mut sizes = lock();
+            let largest = sizes.entry(template.to_string()).or_default();
+            *largest = (*largest).max(bytes.len());
+        } else if bytes.len() < size / 2 {
+            // Not held at twice its size (the preview keeps every page in memory).
+            bytes.shrink_to_fit();
+        }
+        Ok(OutFile { path, bytes })
     }
 
     fn render_job(&self, job: &Job) -> Result<OutFile, Diagnostic> {
