@@ -804,7 +804,7 @@ fn wide_space_at(b: &[u8], i: usize) -> usize {
 }
 
 /// Calls `word` with each run of non-whitespace in `s`, as `str::split_whitespace`.
-fn words(s: &str, mut word: impl FnMut(&str)) {
+pub(crate) fn words<'s>(s: &'s str, mut word: impl FnMut(&'s str)) {
     let b = s.as_bytes();
     let n = b.len();
     let mut i = 0;

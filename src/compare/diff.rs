@@ -268,12 +268,14 @@ fn fnv(s: &str) -> u64 {
 }
 
 fn words(p: &str) -> Vec<Word<'_>> {
-    p.split_whitespace()
-        .map(|w| Hashed {
+    let mut out = Vec::new();
+    crate::markdown::words(p, |w| {
+        out.push(Hashed {
             hash: fnv(w),
             value: w,
         })
-        .collect()
+    });
+    out
 }
 
 /// The paragraph's word pairs (its word if it has only one), as sorted
@@ -641,11 +643,11 @@ fn mark(html: &mut String, added: bool, t: &Strings, body: impl FnOnce(&mut Stri
 /// A paragraph added whole, in full; one removed whole, in full if short, else its
 /// first words.
 fn brief(html: &mut String, text: &str, added: bool, t: &Strings) {
-    let words: Vec<&str> = if added {
-        text.split_whitespace().collect()
-    } else {
-        text.split_whitespace().take(BRIEF_FULL + 1).collect()
-    };
+    let mut words: Vec<&str> = Vec::new();
+    crate::markdown::words(text, |w| words.push(w));
+    if !added {
+        words.truncate(BRIEF_FULL + 1);
+    }
     mark(html, added, t, |html| {
         if added || words.len() <= BRIEF_FULL {
             words_into(html, &words);
