@@ -468,10 +468,10 @@ impl Index {
         };
         // The words of every record, as ids of the distinct words of its language (a
         // record's words are taken apart in parallel, a chunk at a time, and numbered
-        // in order): 8 bytes per word of a record rather than a string each.
-        // A record with the same member, language, title and text as an earlier one (a
-        // member's answer left unchanged from one year to the next) has the same words:
-        // it shares the earlier record's list instead of taking its text apart again.
+        // in order): 8 bytes per word of a record rather than a string each. A record
+        // with the same member, language, title and text as an earlier one (a member's
+        // answer left unchanged from one year to the next) has the same words: it
+        // shares the earlier record's list instead of taking its text apart again.
         const CHUNK: usize = 4096;
         let first = first_of_equal(records);
         let mut ids: [FxHashMap<Cow<str>, u32>; 2] = [FxHashMap::default(), FxHashMap::default()];
@@ -1129,18 +1129,14 @@ mod tests {
             .collect();
         let mut up = Index::build(&distinct, 4);
         for slot in 0..4 {
-            let of = |rs: &[Record]| -> Vec<Record> {
-                rs.iter().filter(|r| r.doc / 4 == slot).cloned().collect()
-            };
             let done: Vec<Record> = records
                 .iter()
                 .filter(|r| r.doc / 4 <= slot)
                 .chain(distinct.iter().filter(|r| r.doc / 4 > slot))
                 .cloned()
                 .collect();
-            up.update(&[(slot, of(&distinct), of(&records))], &|s| {
-                of_slot(&done, s)
-            });
+            let edit = (slot, of_slot(&distinct, slot), of_slot(&records, slot));
+            up.update(&[edit], &|s| of_slot(&done, s));
         }
         assert_eq!(published(&up), published(&ix));
         assert_eq!(up.avgdl(), ix.avgdl());
