@@ -617,7 +617,7 @@ pub fn render(text: &str, cx: &MdContext) -> Result<Rendered, Vec<Diagnostic>> {
     };
 
     let heading_events: Vec<usize> = marks.iter().map(|&(_, h)| headings[h].index).collect();
-    let groups = extract_blocks(&events, &heading_events, cx.lang);
+    let mut groups = extract_blocks(&events, &heading_events, cx.lang);
     let mut sections = Vec::with_capacity(marks.len());
     for (k, &(_, h)) in marks.iter().enumerate() {
         let head = &headings[h];
@@ -634,7 +634,9 @@ pub fn render(text: &str, cx: &MdContext) -> Result<Rendered, Vec<Diagnostic>> {
             next += 1;
         }
         // The answer: this heading's blocks, then each sub-heading with its blocks.
-        let mut blocks = groups[k + 1].clone();
+        // Taken, not copied: no later section needs this heading's own blocks (a
+        // section only reaches forward, and the earlier ones have copied them).
+        let mut blocks = std::mem::take(&mut groups[k + 1]);
         for j in k + 1..next {
             let sub = &headings[marks[j].1];
             blocks.push(Block::Text(sub.text.clone()));
