@@ -35,8 +35,8 @@ pub use diff::diff_text;
 use diff::{Answer, AnswerDiff, diff_blocks, whole};
 pub use figures::{FigureOverTime, FigureYear, figures_over_time};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+/// A question's status on a comparison page; templates see it by [`Status::name`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
     Unchanged,
     Changed,
@@ -105,7 +105,7 @@ impl minijinja::value::Object for QuestionView {
 }
 
 impl Status {
-    /// The name templates compare with (as serialised).
+    /// The name templates compare `q.status` with.
     pub fn name(self) -> &'static str {
         match self {
             Status::Unchanged => "unchanged",
