@@ -67,6 +67,9 @@ pub struct BuildOptions {
     pub out: PathBuf,
     pub drafts: bool,
     pub base_url: Option<String>,
+    /// Replace the output folder's contents even when aktsom did not make it (see
+    /// [`output::check_build_out`]).
+    pub force: bool,
 }
 
 /// What a successful build did.
@@ -428,8 +431,7 @@ fn link_problem(
 pub fn build(opts: &BuildOptions) -> Result<BuildSummary, Vec<Diagnostic>> {
     let start = Instant::now();
     profile::start();
-    output::check_out_dir(&opts.root, &opts.out)
-        .map_err(|m| vec![Diagnostic::file(&opts.out, m)])?;
+    output::check_build_out(&opts.root, &opts.out, opts.force).map_err(|d| vec![d])?;
     let mut site = content::load(
         &opts.root,
         &LoadOptions {
@@ -453,7 +455,8 @@ pub fn build(opts: &BuildOptions) -> Result<BuildSummary, Vec<Diagnostic>> {
     };
     // Pages go to the staging folder as they are made; dropped on any error below, it
     // is removed and the output stays as it was.
-    let staging = output::Staging::new(&opts.out).map_err(write_error)?;
+    let mut staging = output::Staging::new(&opts.out).map_err(write_error)?;
+    site.warnings.extend(staging.take_warnings());
     let previous = opts.out.is_dir().then_some(opts.out.as_path());
     let out = Emitter::to_dir(&staging, previous);
     build_into(&site, &base_url, &out, None)?;

@@ -40,6 +40,11 @@ enum Command {
         /// Override base_url from site.toml.
         #[arg(long)]
         base_url: Option<String>,
+        /// Build into a folder aktsom did not make, replacing what is in it (dot-files
+        /// such as .git, and CNAME, _headers, _redirects, _routes.json and _worker.js,
+        /// are kept). Never into the site's own folders.
+        #[arg(long)]
+        force: bool,
     },
     /// Check the site and report every problem at once, without writing anything.
     /// Exits with 1 when there are errors (the site would not build), 0 otherwise.
@@ -154,6 +159,7 @@ fn main() -> ExitCode {
             out,
             drafts,
             base_url,
+            force,
         } => {
             let out = out.unwrap_or_else(|| default_out(&root));
             if std::io::stderr().is_terminal() {
@@ -164,6 +170,7 @@ fn main() -> ExitCode {
                 out: out.clone(),
                 drafts,
                 base_url,
+                force,
             };
             match build(&opts) {
                 Ok(summary) => {

@@ -1,17 +1,26 @@
-//! Writing the built site. Pages go to a fresh staging folder beside the output as
-//! they are rendered (in parallel), and only a complete build (link check included)
-//! is swapped in: a failed build leaves the previous output exactly as it was.
+//! Writing the built site. Pages go to a staging folder beside the output as they are
+//! rendered (in parallel), and only a complete build (link check included) is swapped
+//! in: a failed build leaves the previous output exactly as it was.
 //!
 //! Every finished file passes through an [`Emitter`]: HTML pages get their one scan
 //! ([`crate::rewrite::scan_page`]: external links marked, ids and internal links kept
 //! for the link check), then the file is written to the staging folder, or kept in
 //! memory for `aktsom check`, the preview and the tests. Written pages are not kept:
 //! a build holds the model and the links, not the output.
+//!
+//! What a build may replace is decided here too: never the site's own folders, a file
+//! or a link ([`check_out_dir`]), and a folder only when aktsom made it (it holds
+//! [`MARKER`]), when it holds nothing a build would remove, or with `--force`
+//! ([`check_build_out`]). Whatever the folder held, the dot-files (`.git`…) and the
+//! hosting files ([`HOSTING_FILES`]) at its top go into each new output.
 
 use std::collections::HashSet;
+use std::ffi::{OsStr, OsString};
+use std::fs::File;
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
 
@@ -25,40 +34,234 @@ pub struct Copy {
     pub to: String,
 }
 
-/// Refuses output folders that would destroy the site itself.
+/// The file at the top of every output folder (and staging folder) `aktsom build`
+/// makes: a folder without it is replaced only with `--force`.
+pub const MARKER: &str = ".aktsom-output";
+
+const MARKER_TEXT: &str = "\
+This folder is the output of `aktsom build`. Each build replaces what is in it, except
+the dot-files (such as .git) and CNAME, _headers, _redirects, _routes.json and
+_worker.js at the top, which it keeps. Without this file, aktsom builds into the folder
+only with --force.
+";
+
+/// The folders of a site that hold its sources: an output folder is never one of these
+/// or inside one (`themes/` holds the theme folders).
+pub const SOURCES: [&str; 6] = [
+    "content",
+    "static",
+    "templates",
+    "i18n",
+    "themes",
+    "report-templates",
+];
+
+/// Files that hosting services read at the top of the published folder (GitHub Pages,
+/// Netlify, Cloudflare Pages). aktsom writes one only when the site's `static/` has it;
+/// otherwise a build keeps the output's own, like the dot-files.
+pub const HOSTING_FILES: [&str; 5] = [
+    "CNAME",
+    "_headers",
+    "_redirects",
+    "_routes.json",
+    "_worker.js",
+];
+
+/// The files that mark a folder as the output of an aktsom version before [`MARKER`]:
+/// a build writes every one of them.
+const EARLIER_OUTPUT: [&str; 5] = [
+    "index.html",
+    "404.html",
+    "sitemap.xml",
+    "medlemmer/index.html",
+    "data/rapporter.json",
+];
+
+/// Whether a build keeps `name`, at the top of the output folder, when it does not
+/// write that name itself: dot-files and [`HOSTING_FILES`], but not aktsom's own
+/// `.aktsom-*` files.
+fn kept_name(name: &OsStr) -> bool {
+    let bytes = name.as_encoded_bytes();
+    !bytes.starts_with(b".aktsom-")
+        && (bytes.starts_with(b".") || HOSTING_FILES.iter().any(|h| name == OsStr::new(h)))
+}
+
+/// Refuses output folders that would destroy the site or feed a build its own output:
+/// the site root or a folder holding it, a folder in the site's sources ([`SOURCES`]),
+/// a folder that looks like another site, and a file. These hold for `aktsom build`,
+/// `--force` or not, and for the preview.
 pub fn check_out_dir(root: &Path, out: &Path) -> Result<(), String> {
     let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    let out_abs = absolute(out);
+    let out_abs = resolve(out);
+    let shown = out.display();
     if root.starts_with(&out_abs) {
         return Err(format!(
-            "the output folder {} contains the site itself",
-            out.display()
+            "the output folder {shown} contains the site itself"
         ));
+    }
+    if let Some(source) = source_holding(&root, &out_abs) {
+        return Err(format!(
+            "the output folder {shown} is inside the site's sources ({source}/), which a \
+             build would replace or read back as input; give a folder outside content/, \
+             static/, templates/, i18n/, themes/ and report-templates/, such as {}",
+            crate::default_out(&root).display()
+        ));
+    }
+    match std::fs::metadata(out) {
+        Ok(m) if !m.is_dir() => {
+            return Err(format!(
+                "{shown} is a file, not a folder; give a folder for the output with --out \
+                 (a build never replaces a file)"
+            ));
+        }
+        _ => {}
     }
     if out_abs.join("site.toml").exists() || out_abs.join("content").is_dir() {
         return Err(format!(
-            "the output folder {} looks like a site (it has site.toml or content/)",
-            out.display()
+            "the output folder {shown} looks like a site (it has site.toml or content/)"
         ));
     }
     Ok(())
 }
 
-fn absolute(p: &Path) -> PathBuf {
-    if let Ok(c) = p.canonicalize() {
-        return c;
+/// [`check_out_dir`], and whether `aktsom build` may replace what the folder holds: yes
+/// when it does not exist, holds nothing but what a build keeps ([`kept_name`]), was
+/// made by aktsom (it has [`MARKER`], or every file of [`EARLIER_OUTPUT`]), or with
+/// `force`. A symbolic link is followed: the folder it leads to is the one replaced
+/// (see [`Staging::new`]), and the link stays.
+pub fn check_build_out(root: &Path, out: &Path, force: bool) -> Result<(), Diagnostic> {
+    check_out_dir(root, out).map_err(|m| Diagnostic::file(out, m))?;
+    if let Ok(target) = std::fs::read_link(out)
+        && std::fs::metadata(out).is_err()
+    {
+        return Err(Diagnostic::file(
+            out,
+            format!(
+                "the output folder {} is a symbolic link to {}, which does not exist",
+                out.display(),
+                target.display()
+            ),
+        )
+        .with_help("make the folder it leads to, or give another folder with --out"));
     }
-    let abs = if p.is_absolute() {
-        p.to_path_buf()
-    } else {
-        std::env::current_dir().unwrap_or_default().join(p)
+    let entries = match std::fs::read_dir(out) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => {
+            return Err(Diagnostic::file(
+                out,
+                format!("cannot read the output folder: {e}"),
+            ));
+        }
     };
-    match (
-        abs.parent().and_then(|d| d.canonicalize().ok()),
-        abs.file_name(),
-    ) {
-        (Some(parent), Some(name)) => parent.join(name),
-        _ => abs,
+    if force || is_file(&out.join(MARKER)) {
+        return Ok(());
+    }
+    let mut removed: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter(|e| !kept_name(&e.file_name()))
+        .map(|e| {
+            let slash = if e.file_type().is_ok_and(|t| t.is_dir()) {
+                "/"
+            } else {
+                ""
+            };
+            format!("`{}{slash}`", e.file_name().to_string_lossy())
+        })
+        .collect();
+    if removed.is_empty() || EARLIER_OUTPUT.iter().all(|f| is_file(&out.join(f))) {
+        return Ok(());
+    }
+    removed.sort();
+    let more = removed.len().saturating_sub(3);
+    removed.truncate(3);
+    let mut listed = removed.join(", ");
+    if more > 0 {
+        listed.push_str(&format!(" and {more} more"));
+    }
+    Err(Diagnostic::file(
+        out,
+        format!(
+            "the output folder {} is not empty and was not made by aktsom (it has no {MARKER} \
+             file): a build would delete {listed}",
+            out.display()
+        ),
+    )
+    .with_help(
+        "give an empty or new folder with --out, or add --force to replace what is in it \
+         (dot-files such as .git, and CNAME, _headers, _redirects, _routes.json and \
+         _worker.js, are kept)",
+    ))
+}
+
+/// A regular file (not a link to one).
+fn is_file(p: &Path) -> bool {
+    std::fs::symlink_metadata(p).is_ok_and(|m| m.is_file())
+}
+
+/// A folder (not a link to one).
+fn is_dir(p: &Path) -> bool {
+    std::fs::symlink_metadata(p).is_ok_and(|m| m.is_dir())
+}
+
+/// `p` made absolute: its longest existing part canonical (links resolved), the rest
+/// (folders a build would create) added with `.` and `..` applied.
+fn resolve(p: &Path) -> PathBuf {
+    let abs = std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let parts: Vec<Component> = abs.components().collect();
+    for i in (1..=parts.len()).rev() {
+        let head: PathBuf = parts[..i].iter().collect();
+        let Ok(mut path) = head.canonicalize() else {
+            continue;
+        };
+        for c in &parts[i..] {
+            match c {
+                Component::Normal(n) => path.push(n),
+                Component::ParentDir => {
+                    path.pop();
+                }
+                _ => {}
+            }
+        }
+        return path;
+    }
+    abs
+}
+
+/// The source folder of the site at `root` (canonical) that `out` (resolved) is or is
+/// inside, if any: by name, and by identity for another name of the same folder (a file
+/// system that ignores case, a link to the folder).
+fn source_holding(root: &Path, out: &Path) -> Option<&'static str> {
+    let first = out
+        .strip_prefix(root)
+        .ok()
+        .and_then(|rel| rel.components().next());
+    if let Some(Component::Normal(first)) = first
+        && let Some(s) = SOURCES.iter().find(|s| same_name(first, s))
+    {
+        return Some(s);
+    }
+    let sources: Vec<(FileId, &'static str)> = SOURCES
+        .iter()
+        .filter_map(|s| Some((identity(&std::fs::metadata(root.join(s)).ok()?)?, *s)))
+        .collect();
+    out.ancestors()
+        .filter_map(|a| identity(&std::fs::metadata(a).ok()?))
+        .find_map(|id| {
+            sources
+                .iter()
+                .find(|(s, _)| *s == id)
+                .map(|(_, name)| *name)
+        })
+}
+
+/// Whether a folder's name is `name` (ignoring ASCII case where the file system usually
+/// does).
+fn same_name(found: &OsStr, name: &str) -> bool {
+    if cfg!(any(target_os = "macos", windows)) {
+        found.to_str().is_some_and(|f| f.eq_ignore_ascii_case(name))
+    } else {
+        found == OsStr::new(name)
     }
 }
 
@@ -72,14 +275,26 @@ fn absolute(p: &Path) -> PathBuf {
 /// a rebuild creates and deletes almost nothing. It is only ever a cache: a file in it
 /// is kept only when it holds exactly the bytes the build produces, anything the build
 /// does not produce is removed before the swap, and deleting it costs only speed.
+///
+/// Staging folders are named `.aktsom-build-<name>-XXXXXX`; a build that finds such
+/// folders of builds that were stopped removes them first (see [`clean_leftovers`]).
 pub struct Staging {
     dir: PathBuf,
     out: PathBuf,
     parent: PathBuf,
-    spare: Option<PathBuf>,
+    /// The output folder's name, part of the names of the folders beside it.
+    name: String,
+    spare: PathBuf,
     /// What the folder held when the build took it: files and folders, relative.
     held: Held,
+    /// Kept entries moved from the output into the staging folder for the swap, put
+    /// back should the swap not happen.
+    moved: Vec<OsString>,
     published: bool,
+    warnings: Vec<Diagnostic>,
+    /// A shared lock on the folder that holds the output while the build runs (see
+    /// [`lock_parent`]); released last, when the staging folder is gone or published.
+    _lock: Option<File>,
 }
 
 /// Files and folders (relative paths) found in a reused staging folder.
@@ -90,36 +305,103 @@ struct Held {
 }
 
 impl Staging {
+    /// A staging folder for the output folder `out`; a link to a folder is followed, so
+    /// the staging folder goes beside the folder it leads to.
     pub fn new(out: &Path) -> io::Result<Staging> {
-        let parent = match out.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
+        let out = resolve(out);
+        let (Some(parent), Some(name)) = (out.parent(), out.file_name()) else {
+            return Err(io::Error::other(
+                "the output folder cannot be the root folder",
+            ));
         };
+        let (parent, name) = (parent.to_path_buf(), name.to_string_lossy().into_owned());
         std::fs::create_dir_all(&parent)?;
-        let dir = tempfile::Builder::new()
-            .prefix(".aktsom-build-")
-            .tempdir_in(&parent)?
-            .keep();
-        let spare = out
-            .file_name()
-            .map(|n| parent.join(format!(".aktsom-previous-{}", n.to_string_lossy())));
-        let mut staging = Staging {
-            dir,
-            out: out.to_path_buf(),
-            parent,
-            spare,
-            held: Held::default(),
-            published: false,
+        let mut warnings = Vec::new();
+        let lock = match lock_parent(&parent) {
+            Some((file, true)) => {
+                warnings = clean_leftovers(&parent, &name, &out);
+                let _ = file.unlock();
+                file.lock_shared().ok().map(|()| file)
+            }
+            Some((file, false)) => Some(file),
+            None => None,
         };
-        // Take the previous output, if there is one: renaming it onto the fresh (empty)
-        // folder claims it atomically, so two builds at once never share it.
-        let is_dir = |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| m.is_dir());
-        if let Some(spare) = staging.spare.as_ref().filter(|p| is_dir(p))
-            && std::fs::rename(spare, &staging.dir).is_ok()
-        {
-            staging.held = survey(&staging.dir);
+        let mut staging = Staging {
+            dir: new_dir(&parent, "build", &name)?,
+            spare: parent.join(format!(".aktsom-previous-{name}")),
+            out,
+            parent,
+            name,
+            held: Held::default(),
+            moved: Vec::new(),
+            published: false,
+            warnings,
+            _lock: lock,
+        };
+        staging.claim_spare()?;
+        let marker = staging.dir.join(MARKER);
+        if holds(&marker, MARKER_TEXT.as_bytes()).is_none() {
+            write_new(&marker, MARKER_TEXT.as_bytes())?;
         }
         Ok(staging)
+    }
+
+    /// Takes the output the last build replaced as the staging folder, if there is one
+    /// and every folder in it can be written to: renaming it onto the fresh (empty)
+    /// folder claims it atomically, so two builds at once never share it. One that
+    /// cannot be written to is put back, and the build starts from an empty folder.
+    fn claim_spare(&mut self) -> io::Result<()> {
+        if !is_dir(&self.spare) || std::fs::rename(&self.spare, &self.dir).is_err() {
+            return Ok(());
+        }
+        let (held, writable) = survey(&self.dir);
+        if writable {
+            self.held = held;
+            self.restore_kept_folders();
+            return Ok(());
+        }
+        if std::fs::rename(&self.dir, &self.spare).is_err() {
+            // Taken again meanwhile: this one is left for the next build to remove.
+            let _ = remove_tree(&self.dir);
+        }
+        self.dir = new_dir(&self.parent, "build", &self.name)?;
+        self.warnings.push(
+            Diagnostic::file(
+                &self.spare,
+                "the output the last build replaced, kept to make this build faster, cannot \
+                 be reused: a folder in it is read-only, so every file was written anew",
+            )
+            .with_help(format!(
+                "make it writable (chmod -R u+w {0}) or delete it",
+                self.spare.display()
+            ))
+            .warning(),
+        );
+        Ok(())
+    }
+
+    /// Folders with kept names ([`kept_name`]) in a reused staging folder came from an
+    /// earlier version that did not keep them (a build never leaves one there): each
+    /// goes back into the output when the output has none of that name.
+    fn restore_kept_folders(&mut self) {
+        let Ok(entries) = std::fs::read_dir(&self.dir) else {
+            return;
+        };
+        for e in entries.filter_map(Result::ok) {
+            let name = e.file_name();
+            let to = self.out.join(&name);
+            if !kept_name(&name)
+                || !e.file_type().is_ok_and(|t| t.is_dir())
+                || std::fs::symlink_metadata(&to).is_ok()
+                || std::fs::rename(e.path(), &to).is_err()
+            {
+                continue;
+            }
+            let name = name.to_string_lossy();
+            let inside = |p: &String| *p == *name || p.starts_with(&format!("{name}/"));
+            self.held.files.retain(|p| !inside(p));
+            self.held.dirs.retain(|p| !inside(p));
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -136,47 +418,69 @@ impl Staging {
         !self.held.files.is_empty()
     }
 
+    /// What the user should know about the folders beside the output: leftovers of
+    /// stopped builds that could not be removed, a kept output that cannot be reused.
+    pub fn take_warnings(&mut self) -> Vec<Diagnostic> {
+        std::mem::take(&mut self.warnings)
+    }
+
     /// Swaps the staged folder in for the output: files of the reused folder that this
-    /// build did not produce (`produced`, relative paths) are removed, the old output
-    /// moves aside, the new one takes its place, and the old one is kept for the next
-    /// build (or removed when it cannot be).
+    /// build did not produce (`produced`, relative paths) are removed, what the build
+    /// keeps from the output goes into the staged folder, the two folders swap places
+    /// (in one step where the platform can, see [`swap`]), and the old output is kept
+    /// for the next build (or removed when it cannot be).
     pub fn publish(mut self, produced: &[String]) -> io::Result<()> {
         self.remove_stale(produced);
-        let staged = self.dir.clone();
+        if std::fs::symlink_metadata(&self.out).is_err() {
+            std::fs::rename(&self.dir, &self.out)?;
+            self.published = true;
+            return Ok(());
+        }
+        self.carry_kept(produced)?;
+        let old = swap(&self.dir, &self.out, &self.parent, &self.name)?;
         self.published = true;
-        if self.out.exists() {
-            let old = tempfile::Builder::new()
-                .prefix(".aktsom-old-")
-                .tempdir_in(&self.parent)?
-                .keep();
-            std::fs::remove_dir(&old)?;
-            std::fs::rename(&self.out, &old)?;
-            if let Err(e) = std::fs::rename(&staged, &self.out) {
-                let _ = std::fs::rename(&old, &self.out);
-                let _ = std::fs::remove_dir_all(&staged);
-                return Err(e);
+        if std::fs::rename(&old, &self.spare).is_err() {
+            // Should this fail, the folder is a leftover the next build removes.
+            let _ = remove_tree(&old);
+        }
+        Ok(())
+    }
+
+    /// Puts what the build keeps from the output ([`kept_name`]; not a name the build
+    /// wrote itself) into the staged folder: files hard-linked, so that the output
+    /// keeps them until the swap; folders moved, put back by `drop` should the swap not
+    /// happen, and by the next build should this one be stopped before it.
+    fn carry_kept(&mut self, produced: &[String]) -> io::Result<()> {
+        let written: HashSet<&str> = produced
+            .iter()
+            .map(|p| p.split('/').next().unwrap_or(p))
+            .collect();
+        for e in std::fs::read_dir(&self.out)? {
+            let e = e?;
+            let name = e.file_name();
+            if !kept_name(&name) || name.to_str().is_some_and(|n| written.contains(n)) {
+                continue;
             }
-            let kept = self
-                .spare
-                .as_ref()
-                .is_some_and(|spare| std::fs::rename(&old, spare).is_ok());
-            if !kept {
-                remove_tree(&old);
+            let (from, to) = (e.path(), self.dir.join(&name));
+            if !e.file_type()?.is_dir() && std::fs::hard_link(&from, &to).is_ok() {
+                continue;
             }
-        } else if let Err(e) = std::fs::rename(&staged, &self.out) {
-            let _ = std::fs::remove_dir_all(&staged);
-            return Err(e);
+            std::fs::rename(&from, &to).map_err(|err| {
+                io::Error::new(err.kind(), format!("cannot keep {}: {err}", from.display()))
+            })?;
+            self.moved.push(name);
         }
         Ok(())
     }
 
     /// Removes what the reused folder held and this build did not produce: files, then
-    /// the folders left empty (deepest first).
+    /// the folders left empty (deepest first). The marker stays.
     fn remove_stale(&self, produced: &[String]) {
         if self.held.files.is_empty() && self.held.dirs.is_empty() {
             return;
         }
-        let produced: HashSet<&str> = produced.iter().map(String::as_str).collect();
+        let mut produced: HashSet<&str> = produced.iter().map(String::as_str).collect();
+        produced.insert(MARKER);
         let stale: Vec<&String> = self
             .held
             .files
@@ -211,17 +515,225 @@ impl Staging {
 
 impl Drop for Staging {
     fn drop(&mut self) {
-        if !self.published {
-            let _ = std::fs::remove_dir_all(&self.dir);
+        if self.published {
+            return;
+        }
+        // What was moved out of the output goes back; should something not, the folder
+        // is left for the next build (see `clear_leftover`).
+        let mut back = true;
+        for name in &self.moved {
+            let to = self.out.join(name);
+            if std::fs::symlink_metadata(&to).is_ok()
+                || std::fs::rename(self.dir.join(name), &to).is_err()
+            {
+                back = false;
+            }
+        }
+        if back {
+            let _ = remove_tree(&self.dir);
         }
     }
 }
 
+/// A new, empty folder `.aktsom-<what>-<name>-XXXXXX` in `parent`.
+fn new_dir(parent: &Path, what: &str, name: &str) -> io::Result<PathBuf> {
+    Ok(tempfile::Builder::new()
+        .prefix(&format!(".aktsom-{what}-{name}-"))
+        .rand_bytes(6)
+        .tempdir_in(parent)?
+        .keep())
+}
+
+/// Puts the folder `new` in place of the output folder `out` and returns where the
+/// replaced output is now. Where the platform swaps two folders in one step (Linux's
+/// `renameat2` with `RENAME_EXCHANGE`, macOS's `renameatx_np` with `RENAME_SWAP`) and
+/// the file system allows it, there is no moment without an output; elsewhere it takes
+/// two renames ([`swap_by_renames`]).
+fn swap(new: &Path, out: &Path, parent: &Path, name: &str) -> io::Result<PathBuf> {
+    #[cfg(any(target_os = "linux", target_os = "macos"))]
+    {
+        use rustix::fs::{CWD, RenameFlags, renameat_with};
+        if renameat_with(CWD, new, CWD, out, RenameFlags::EXCHANGE).is_ok() {
+            return Ok(new.to_path_buf());
+        }
+    }
+    swap_by_renames(new, out, parent, name)
+}
+
+/// The swap in two renames: the output moves aside to `.aktsom-old-<name>-XXXXXX`,
+/// then the new one takes its place. A build stopped in between leaves no output; the
+/// next build puts the old one back first (see [`clean_leftovers`]).
+fn swap_by_renames(new: &Path, out: &Path, parent: &Path, name: &str) -> io::Result<PathBuf> {
+    let old = new_dir(parent, "old", name)?;
+    std::fs::remove_dir(&old)?;
+    std::fs::rename(out, &old)?;
+    if let Err(e) = std::fs::rename(new, out) {
+        let _ = std::fs::rename(&old, out);
+        return Err(e);
+    }
+    Ok(old)
+}
+
+/// Locks the folder that holds the output (an advisory lock, `flock` on Unix). Every
+/// build holds a shared lock while its staging folder exists, so a build that gets the
+/// lock alone knows that every staging folder beside it is left from a build that
+/// stopped. Returns the lock and whether it is exclusive; `None` where locks are not
+/// available (then leftovers are not removed).
+fn lock_parent(parent: &Path) -> Option<(File, bool)> {
+    let file = open_lock(parent).ok()?;
+    match file.try_lock() {
+        Ok(()) => Some((file, true)),
+        Err(std::fs::TryLockError::WouldBlock) => {
+            file.lock_shared().ok()?;
+            Some((file, false))
+        }
+        Err(_) => None,
+    }
+}
+
+#[cfg(unix)]
+fn open_lock(parent: &Path) -> io::Result<File> {
+    File::open(parent)
+}
+
+/// Where a folder cannot be opened as a file, a lock file beside the output.
+#[cfg(not(unix))]
+fn open_lock(parent: &Path) -> io::Result<File> {
+    std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(parent.join(".aktsom-lock"))
+}
+
+/// What a folder beside the output was left by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Leftover {
+    /// A staging folder of this output.
+    Build,
+    /// An output of this output folder moved aside by a swap in two renames.
+    Old,
+    /// `.aktsom-build-XXXXXX` or `.aktsom-old-XXXXXX` of a version that did not name
+    /// the output in them: of this output folder or of another in the same folder.
+    Earlier,
+}
+
+/// What a stopped build leaves beside the output folder `name` is named
+/// `.aktsom-build-<name>-XXXXXX` or `.aktsom-old-<name>-XXXXXX`, or (earlier versions)
+/// `.aktsom-build-XXXXXX` or `.aktsom-old-XXXXXX`, where XXXXXX is six ASCII letters or
+/// digits. Nothing else is ever taken for a leftover.
+fn leftover_kind(file: &str, name: &str) -> Option<Leftover> {
+    let random = |s: &str| s.len() == 6 && s.bytes().all(|b| b.is_ascii_alphanumeric());
+    for (what, kind) in [("build-", Leftover::Build), ("old-", Leftover::Old)] {
+        let Some(rest) = file
+            .strip_prefix(".aktsom-")
+            .and_then(|r| r.strip_prefix(what))
+        else {
+            continue;
+        };
+        if random(rest) {
+            return Some(Leftover::Earlier);
+        }
+        if let Some(r) = rest.strip_prefix(name).and_then(|r| r.strip_prefix('-'))
+            && random(r)
+        {
+            return Some(kind);
+        }
+    }
+    None
+}
+
+/// Removes what builds that were stopped (killed, a power cut) left beside the output
+/// `out` (in `parent`, named `name`): folders that [`leftover_kind`] names, and only
+/// real folders, never what a link leads to. Called only while no other build into the
+/// same folder runs (see [`lock_parent`]). Returns what could not be removed.
+fn clean_leftovers(parent: &Path, name: &str, out: &Path) -> Vec<Diagnostic> {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return Vec::new();
+    };
+    let mut found: Vec<(PathBuf, Leftover)> = entries
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            let kind = leftover_kind(e.file_name().to_str()?, name)?;
+            // The entry's own type: a link is not followed.
+            e.file_type().ok()?.is_dir().then(|| (e.path(), kind))
+        })
+        .collect();
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    // Stopped between the two renames of a swap (see `swap_by_renames`): the output
+    // that was moved aside goes back first.
+    if std::fs::symlink_metadata(out).is_err()
+        && let Some(i) = found.iter().position(|(_, k)| *k == Leftover::Old)
+        && std::fs::rename(&found[i].0, out).is_ok()
+    {
+        found.remove(i);
+    }
+    found
+        .iter()
+        .filter_map(|(dir, kind)| {
+            clear_leftover(dir, (*kind != Leftover::Earlier).then_some(out)).err()
+        })
+        .collect()
+}
+
+/// Removes a folder a stopped build left, after putting back into the output (`out`,
+/// when the folder is known to be this output's) the kept entries ([`kept_name`]) that
+/// the output lacks. A kept entry that cannot go back (the output has its own of that
+/// name; not the same file) leaves the folder as it is, with a warning.
+fn clear_leftover(dir: &Path, out: Option<&Path>) -> Result<(), Diagnostic> {
+    let entries = std::fs::read_dir(dir).map_err(|e| cannot_remove(dir, &e))?;
+    let mut stuck: Vec<String> = Vec::new();
+    for e in entries.filter_map(Result::ok) {
+        let name = e.file_name();
+        if !kept_name(&name) {
+            continue;
+        }
+        let from = e.path();
+        let back = out.is_some_and(|out| {
+            let to = out.join(&name);
+            match std::fs::symlink_metadata(&to) {
+                Ok(_) => file_id(&from).is_some() && file_id(&from) == file_id(&to),
+                Err(_) => std::fs::rename(&from, &to).is_ok(),
+            }
+        });
+        if !back {
+            stuck.push(format!("`{}`", name.to_string_lossy()));
+        }
+    }
+    if !stuck.is_empty() {
+        stuck.sort();
+        return Err(Diagnostic::file(
+            dir,
+            format!(
+                "this folder, left by a build that stopped, holds {}, which aktsom did not \
+                 write: it is left as it is",
+                stuck.join(", ")
+            ),
+        )
+        .with_help("move what you need into the output folder, then delete this folder")
+        .warning());
+    }
+    remove_tree(dir).map_err(|e| cannot_remove(dir, &e))
+}
+
+fn cannot_remove(dir: &Path, e: &io::Error) -> Diagnostic {
+    Diagnostic::file(
+        dir,
+        format!("cannot remove this folder, left by a build that stopped: {e}"),
+    )
+    .with_help("delete it by hand")
+    .warning()
+}
+
 /// Lists the files and folders under `dir` (relative paths, in parallel), removing
 /// anything else on the way (symbolic links, pipes…: a build never makes them, and a
-/// link would lead writes out of the folder).
-fn survey(dir: &Path) -> Held {
-    fn walk(abs: &Path, rel: &str, held: &Mutex<Held>) {
+/// link would lead writes out of the folder), and tells whether every folder (`dir`
+/// too) can be written to.
+fn survey(dir: &Path) -> (Held, bool) {
+    fn walk(abs: &Path, rel: &str, held: &Mutex<Held>, writable: &AtomicBool) {
+        if !can_write(abs) {
+            writable.store(false, Ordering::Relaxed);
+        }
         let Ok(entries) = std::fs::read_dir(abs) else {
             return;
         };
@@ -240,7 +752,7 @@ fn survey(dir: &Path) -> Held {
             };
             match e.file_type() {
                 Ok(t) if t.is_dir() => {
-                    walk(&e.path(), &path, held);
+                    walk(&e.path(), &path, held, writable);
                     lock(held).dirs.push(path);
                 }
                 Ok(t) if t.is_file() => lock(held).files.push(path),
@@ -251,23 +763,39 @@ fn survey(dir: &Path) -> Held {
         });
     }
     let held = Mutex::new(Held::default());
-    walk(dir, "", &held);
-    held.into_inner().unwrap_or_else(|e| e.into_inner())
+    let writable = AtomicBool::new(true);
+    walk(dir, "", &held, &writable);
+    (
+        held.into_inner().unwrap_or_else(|e| e.into_inner()),
+        writable.into_inner(),
+    )
 }
 
-/// Removes a folder tree, its top-level entries in parallel (best effort).
-fn remove_tree(dir: &Path) {
+/// Whether this process may create and remove entries in the folder `dir`.
+#[cfg(unix)]
+fn can_write(dir: &Path) -> bool {
+    rustix::fs::access(dir, rustix::fs::Access::WRITE_OK).is_ok()
+}
+
+#[cfg(not(unix))]
+fn can_write(dir: &Path) -> bool {
+    std::fs::metadata(dir).is_ok_and(|m| !m.permissions().readonly())
+}
+
+/// Removes a folder tree, its top-level entries in parallel; links are removed, never
+/// followed.
+fn remove_tree(dir: &Path) -> io::Result<()> {
     if let Ok(entries) = std::fs::read_dir(dir) {
         let entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
         entries.par_iter().for_each(|p| {
-            if p.is_dir() {
+            if is_dir(p) {
                 let _ = std::fs::remove_dir_all(p);
             } else {
                 let _ = std::fs::remove_file(p);
             }
         });
     }
-    let _ = std::fs::remove_dir_all(dir);
+    std::fs::remove_dir_all(dir)
 }
 
 /// Where an [`Emitter`] puts the files.
@@ -556,7 +1084,11 @@ mod tests {
         staging.publish(&done.paths).unwrap();
         // The old output is kept beside the new one for the next build.
         assert_eq!(names(tmp.path()), [".aktsom-previous-public", "public"]);
-        assert_eq!(names(&out), ["a"]);
+        assert_eq!(names(&out), [MARKER, "a"]);
+        assert_eq!(
+            std::fs::read_to_string(out.join(MARKER)).unwrap(),
+            MARKER_TEXT
+        );
         assert_eq!(
             std::fs::read_to_string(out.join("a/b/index.html")).unwrap(),
             "<a href=\"https://x.no\" id=\"i\" rel=\"external\">x</a><a href=\"/a/\">y</a>"
@@ -582,7 +1114,7 @@ mod tests {
         staging.publish(&done.paths).unwrap();
     }
 
-    /// Every file under `dir`, relative, with its text.
+    /// Every file under `dir` but the marker, relative, with its text.
     fn tree(dir: &Path) -> Vec<(String, String)> {
         let mut out = Vec::new();
         let mut todo = vec![dir.to_path_buf()];
@@ -593,7 +1125,9 @@ mod tests {
                     todo.push(p);
                 } else {
                     let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
-                    out.push((rel, std::fs::read_to_string(&p).unwrap()));
+                    if rel != MARKER {
+                        out.push((rel, std::fs::read_to_string(&p).unwrap()));
+                    }
                 }
             }
         }

@@ -346,6 +346,8 @@ fn out_dir(root: &Path, given: Option<&Path>) -> Result<OutDir, String> {
             .map(OutDir::Temp)
             .map_err(|e| format!("cannot make a temporary folder for the preview: {e}"));
     };
+    // The rule every output folder follows (never in the site's sources, never a file).
+    crate::output::check_out_dir(root, dir)?;
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot make {}: {e}", dir.display()))?;
     let canon = dir
         .canonicalize()
