@@ -431,7 +431,7 @@ fn link_problem(
 pub fn build(opts: &BuildOptions) -> Result<BuildSummary, Vec<Diagnostic>> {
     let start = Instant::now();
     profile::start();
-    output::check_build_out(&opts.root, &opts.out, opts.force).map_err(|d| vec![d])?;
+    output::check_build_out(&opts.root, &opts.out, opts.force)?;
     let mut site = content::load(
         &opts.root,
         &LoadOptions {

@@ -125,33 +125,35 @@ pub fn check_out_dir(root: &Path, out: &Path) -> Result<(), String> {
 }
 
 /// [`check_out_dir`], and whether `aktsom build` may replace what the folder holds: yes
-/// when it does not exist, holds nothing but what a build keeps ([`kept_name`]), was
-/// made by aktsom (it has [`MARKER`], or every file of [`EARLIER_OUTPUT`]), or with
+/// when it does not exist, holds nothing but what a build keeps (dot-files, [`HOSTING_FILES`]), was
+/// made by aktsom (it has [`MARKER`], or every file an earlier version wrote), or with
 /// `force`. A symbolic link is followed: the folder it leads to is the one replaced
 /// (see [`Staging::new`]), and the link stays.
-pub fn check_build_out(root: &Path, out: &Path, force: bool) -> Result<(), Diagnostic> {
-    check_out_dir(root, out).map_err(|m| Diagnostic::file(out, m))?;
+pub fn check_build_out(root: &Path, out: &Path, force: bool) -> Result<(), Vec<Diagnostic>> {
+    check_out_dir(root, out).map_err(|m| vec![Diagnostic::file(out, m)])?;
     if let Ok(target) = std::fs::read_link(out)
         && std::fs::metadata(out).is_err()
     {
-        return Err(Diagnostic::file(
-            out,
-            format!(
-                "the output folder {} is a symbolic link to {}, which does not exist",
-                out.display(),
-                target.display()
-            ),
-        )
-        .with_help("make the folder it leads to, or give another folder with --out"));
+        return Err(vec![
+            Diagnostic::file(
+                out,
+                format!(
+                    "the output folder {} is a symbolic link to {}, which does not exist",
+                    out.display(),
+                    target.display()
+                ),
+            )
+            .with_help("make the folder it leads to, or give another folder with --out"),
+        ]);
     }
     let entries = match std::fs::read_dir(out) {
         Ok(entries) => entries,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
         Err(e) => {
-            return Err(Diagnostic::file(
+            return Err(vec![Diagnostic::file(
                 out,
                 format!("cannot read the output folder: {e}"),
-            ));
+            )]);
         }
     };
     if force || is_file(&out.join(MARKER)) {
@@ -179,19 +181,21 @@ pub fn check_build_out(root: &Path, out: &Path, force: bool) -> Result<(), Diagn
     if more > 0 {
         listed.push_str(&format!(" and {more} more"));
     }
-    Err(Diagnostic::file(
-        out,
-        format!(
-            "the output folder {} is not empty and was not made by aktsom (it has no {MARKER} \
+    Err(vec![
+        Diagnostic::file(
+            out,
+            format!(
+                "the output folder {} is not empty and was not made by aktsom (it has no {MARKER} \
              file): a build would delete {listed}",
-            out.display()
-        ),
-    )
-    .with_help(
-        "give an empty or new folder with --out, or add --force to replace what is in it \
+                out.display()
+            ),
+        )
+        .with_help(
+            "give an empty or new folder with --out, or add --force to replace what is in it \
          (dot-files such as .git, and CNAME, _headers, _redirects, _routes.json and \
          _worker.js, are kept)",
-    ))
+        ),
+    ])
 }
 
 /// A regular file (not a link to one).
@@ -277,7 +281,7 @@ fn same_name(found: &OsStr, name: &str) -> bool {
 /// does not produce is removed before the swap, and deleting it costs only speed.
 ///
 /// Staging folders are named `.aktsom-build-<name>-XXXXXX`; a build that finds such
-/// folders of builds that were stopped removes them first (see [`clean_leftovers`]).
+/// folders of builds that were stopped removes them first.
 pub struct Staging {
     dir: PathBuf,
     out: PathBuf,
@@ -427,7 +431,7 @@ impl Staging {
     /// Swaps the staged folder in for the output: files of the reused folder that this
     /// build did not produce (`produced`, relative paths) are removed, what the build
     /// keeps from the output goes into the staged folder, the two folders swap places
-    /// (in one step where the platform can, see [`swap`]), and the old output is kept
+    /// (in one step where the platform can, see `swap`), and the old output is kept
     /// for the next build (or removed when it cannot be).
     pub fn publish(mut self, produced: &[String]) -> io::Result<()> {
         self.remove_stale(produced);
@@ -670,18 +674,19 @@ fn clean_leftovers(parent: &Path, name: &str, out: &Path) -> Vec<Diagnostic> {
     }
     found
         .iter()
-        .filter_map(|(dir, kind)| {
-            clear_leftover(dir, (*kind != Leftover::Earlier).then_some(out)).err()
-        })
+        .filter_map(|(dir, kind)| clear_leftover(dir, (*kind != Leftover::Earlier).then_some(out)))
         .collect()
 }
 
 /// Removes a folder a stopped build left, after putting back into the output (`out`,
 /// when the folder is known to be this output's) the kept entries ([`kept_name`]) that
 /// the output lacks. A kept entry that cannot go back (the output has its own of that
-/// name; not the same file) leaves the folder as it is, with a warning.
-fn clear_leftover(dir: &Path, out: Option<&Path>) -> Result<(), Diagnostic> {
-    let entries = std::fs::read_dir(dir).map_err(|e| cannot_remove(dir, &e))?;
+/// name; not the same file) leaves the folder as it is. Returns what went wrong.
+fn clear_leftover(dir: &Path, out: Option<&Path>) -> Option<Diagnostic> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => return Some(cannot_remove(dir, &e)),
+    };
     let mut stuck: Vec<String> = Vec::new();
     for e in entries.filter_map(Result::ok) {
         let name = e.file_name();
@@ -702,18 +707,20 @@ fn clear_leftover(dir: &Path, out: Option<&Path>) -> Result<(), Diagnostic> {
     }
     if !stuck.is_empty() {
         stuck.sort();
-        return Err(Diagnostic::file(
-            dir,
-            format!(
-                "this folder, left by a build that stopped, holds {}, which aktsom did not \
+        return Some(
+            Diagnostic::file(
+                dir,
+                format!(
+                    "this folder, left by a build that stopped, holds {}, which aktsom did not \
                  write: it is left as it is",
-                stuck.join(", ")
-            ),
-        )
-        .with_help("move what you need into the output folder, then delete this folder")
-        .warning());
+                    stuck.join(", ")
+                ),
+            )
+            .with_help("move what you need into the output folder, then delete this folder")
+            .warning(),
+        );
     }
-    remove_tree(dir).map_err(|e| cannot_remove(dir, &e))
+    remove_tree(dir).err().map(|e| cannot_remove(dir, &e))
 }
 
 fn cannot_remove(dir: &Path, e: &io::Error) -> Diagnostic {
@@ -1273,6 +1280,162 @@ mod tests {
         assert_eq!(
             std::fs::read_to_string(out.join("a.html")).unwrap(),
             "<p>a</p>"
+        );
+    }
+
+    #[test]
+    fn only_these_names_are_leftovers() {
+        use Leftover::*;
+        for (file, kind) in [
+            (".aktsom-build-public-Ab12Cd", Some(Build)),
+            (".aktsom-old-public-Ab12Cd", Some(Old)),
+            (".aktsom-build-Ab12Cd", Some(Earlier)),
+            (".aktsom-old-Ab12Cd", Some(Earlier)),
+            (".aktsom-build-other-Ab12Cd", None),
+            (".aktsom-build-public-en-Ab12Cd", None),
+            (".aktsom-build-public-Ab12C", None),
+            (".aktsom-build-public-Ab12Cde", None),
+            (".aktsom-build-public-Ab12C-", None),
+            (".aktsom-build-Ab12C", None),
+            (".aktsom-build-Ab-2Cd", None),
+            (".aktsom-previous-public", None),
+            (".aktsom-output", None),
+            ("aktsom-build-Ab12Cd", None),
+            (".aktsom-builds-Ab12Cd", None),
+        ] {
+            assert_eq!(leftover_kind(file, "public"), kind, "{file}");
+        }
+        assert_eq!(
+            leftover_kind(".aktsom-build-public-en-Ab12Cd", "public-en"),
+            Some(Build)
+        );
+    }
+
+    #[test]
+    fn kept_names() {
+        for name in [
+            ".git",
+            ".nojekyll",
+            ".well-known",
+            "CNAME",
+            "_headers",
+            "_redirects",
+        ] {
+            assert!(kept_name(OsStr::new(name)), "{name}");
+        }
+        for name in [
+            ".aktsom-output",
+            ".aktsom-preview",
+            "index.html",
+            "cname",
+            "headers",
+        ] {
+            assert!(!kept_name(OsStr::new(name)), "{name}");
+        }
+    }
+
+    #[test]
+    fn a_swap_by_two_renames_stopped_in_between_gets_its_output_back() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        build_once(&out, &[("a.html", "1")]);
+        build_once(&out, &[("a.html", "2")]);
+        // The swap where the platform has no swap in one step.
+        let new = tmp.path().join("new");
+        std::fs::create_dir(&new).unwrap();
+        std::fs::write(new.join("a.html"), "3").unwrap();
+        let old = swap_by_renames(&new, &out, tmp.path(), "public").unwrap();
+        assert_eq!(tree(&out), pairs(&[("a.html", "3")]));
+        assert_eq!(tree(&old), pairs(&[("a.html", "2")]));
+        assert!(
+            old.file_name()
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .starts_with(".aktsom-old-public-")
+        );
+        assert!(!new.exists());
+        // Stopped between its two renames: the output moved aside, the staged one not
+        // in place.
+        std::fs::remove_dir_all(&out).unwrap();
+        let staged = tmp.path().join(".aktsom-build-public-Zz12Zz");
+        std::fs::create_dir(&staged).unwrap();
+        std::fs::write(staged.join("a.html"), "4").unwrap();
+        let staging = Staging::new(&out).unwrap();
+        assert_eq!(tree(&out), pairs(&[("a.html", "2")]));
+        assert!(!old.exists() && !staged.exists());
+        drop(staging);
+        build_once(&out, &[("a.html", "5")]);
+        assert_eq!(tree(&out), pairs(&[("a.html", "5")]));
+        assert_eq!(names(tmp.path()), [".aktsom-previous-public", "public"]);
+    }
+
+    #[test]
+    fn folders_moved_out_for_the_swap_go_back_when_it_does_not_happen() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        build_once(&out, &[("a.html", "1")]);
+        std::fs::create_dir(out.join(".git")).unwrap();
+        std::fs::write(out.join(".git/HEAD"), "ref").unwrap();
+        std::fs::write(out.join("CNAME"), "x.no").unwrap();
+        {
+            let mut staging = Staging::new(&out).unwrap();
+            staging.carry_kept(&[]).unwrap();
+            assert!(!out.join(".git").exists());
+            assert!(staging.path().join(".git/HEAD").is_file());
+            // The file is linked, so the output keeps it all along.
+            assert_eq!(
+                file_id(&out.join("CNAME")),
+                file_id(&staging.path().join("CNAME"))
+            );
+        }
+        assert_eq!(
+            std::fs::read_to_string(out.join(".git/HEAD")).unwrap(),
+            "ref"
+        );
+        assert_eq!(std::fs::read_to_string(out.join("CNAME")).unwrap(), "x.no");
+        assert_eq!(names(tmp.path()), ["public"]);
+    }
+
+    #[test]
+    fn a_stopped_builds_kept_files_go_back_to_its_output() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        build_once(&out, &[("a.html", "1")]);
+        std::fs::write(out.join("CNAME"), "x.no").unwrap();
+        // Stopped after moving .git and linking CNAME, before the swap.
+        let left = tmp.path().join(".aktsom-build-public-Ab12Cd");
+        std::fs::create_dir_all(left.join(".git")).unwrap();
+        std::fs::write(left.join(".git/HEAD"), "ref").unwrap();
+        std::fs::hard_link(out.join("CNAME"), left.join("CNAME")).unwrap();
+        std::fs::write(left.join("a.html"), "2").unwrap();
+        let mut staging = Staging::new(&out).unwrap();
+        assert!(staging.take_warnings().is_empty());
+        drop(staging);
+        assert_eq!(
+            std::fs::read_to_string(out.join(".git/HEAD")).unwrap(),
+            "ref"
+        );
+        assert_eq!(names(tmp.path()), ["public"]);
+        // One whose own .git cannot go back (the output has another) is left alone.
+        std::fs::create_dir_all(left.join(".git")).unwrap();
+        std::fs::write(left.join(".git/HEAD"), "other").unwrap();
+        let mut staging = Staging::new(&out).unwrap();
+        let warnings = staging.take_warnings();
+        assert_eq!(warnings.len(), 1);
+        assert!(
+            warnings[0].message.contains("holds `.git`"),
+            "{}",
+            warnings[0].message
+        );
+        assert!(!warnings[0].is_error());
+        assert_eq!(
+            std::fs::read_to_string(left.join(".git/HEAD")).unwrap(),
+            "other"
+        );
+        assert_eq!(
+            std::fs::read_to_string(out.join(".git/HEAD")).unwrap(),
+            "ref"
         );
     }
 }
