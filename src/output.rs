@@ -87,7 +87,8 @@ fn kept_name(name: &OsStr) -> bool {
 }
 
 /// Refuses output folders that would destroy the site or feed a build its own output:
-/// the site root or a folder holding it, a folder in the site's sources ([`SOURCES`]),
+/// the site root or a folder holding it, the home folder, a folder in the site's
+/// sources ([`SOURCES`]),
 /// a folder that looks like another site, and a file. These hold for `aktsom build`,
 /// `--force` or not, and for the preview.
 pub fn check_out_dir(root: &Path, out: &Path) -> Result<(), String> {
@@ -97,6 +98,12 @@ pub fn check_out_dir(root: &Path, out: &Path) -> Result<(), String> {
     if root.starts_with(&out_abs) {
         return Err(format!(
             "the output folder {shown} contains the site itself"
+        ));
+    }
+    if std::env::home_dir().is_some_and(|home| resolve(&home) == out_abs) {
+        return Err(format!(
+            "the output folder {shown} is your home folder; give a folder of its own, such as {}",
+            crate::default_out(&root).display()
         ));
     }
     if let Some(source) = source_holding(&root, &out_abs) {
@@ -168,7 +175,10 @@ pub fn check_build_out(root: &Path, out: &Path, force: bool) -> Result<(), Vec<D
             } else {
                 ""
             };
-            format!("`{}{slash}`", e.file_name().to_string_lossy())
+            format!(
+                "`{}{slash}`",
+                e.file_name().to_string_lossy().escape_debug()
+            )
         })
         .collect();
     if removed.is_empty() || EARLIER_OUTPUT.iter().all(|f| is_file(&out.join(f))) {
@@ -702,7 +712,7 @@ fn clear_leftover(dir: &Path, out: Option<&Path>) -> Option<Diagnostic> {
             }
         });
         if !back {
-            stuck.push(format!("`{}`", name.to_string_lossy()));
+            stuck.push(format!("`{}`", name.to_string_lossy().escape_debug()));
         }
     }
     if !stuck.is_empty() {

@@ -162,6 +162,25 @@ fn never_builds_into_the_sites_own_folders() {
 }
 
 #[test]
+fn never_builds_into_the_home_folder() {
+    let site = copy_fixture("minimal");
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(home.path().join("brev.txt"), "viktig").unwrap();
+    let o = Command::new(BIN)
+        .args(["build", "--force", "--root"])
+        .arg(site.path())
+        .arg("--out")
+        .arg(home.path())
+        .env("HOME", home.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("your home folder"), "{}", stderr(&o));
+    assert_eq!(names(home.path()), ["brev.txt"]);
+}
+
+#[test]
 fn refuses_a_folder_it_did_not_make_unless_forced() {
     let site = copy_fixture("minimal");
     let tmp = tempfile::tempdir().unwrap();
