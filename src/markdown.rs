@@ -639,7 +639,12 @@ pub fn render(text: &str, cx: &MdContext) -> Result<Rendered, Vec<Diagnostic>> {
         let mut blocks = std::mem::take(&mut groups[k + 1]);
         for j in k + 1..next {
             let sub = &headings[marks[j].1];
-            blocks.push(Block::Text(sub.text.clone()));
+            // Collapsed like every text block: words between single spaces, which is
+            // how the browser's comparison splits them.
+            let text = collapse_whitespace(&sub.text);
+            if !text.is_empty() {
+                blocks.push(Block::Text(text));
+            }
             blocks.extend(groups[j + 1].iter().cloned());
         }
         let source_end = if next < marks.len() {

@@ -3,23 +3,37 @@
 //!
 //! The page is about what changed, so its size follows the amount of change:
 //!
-//! - Paragraphs are lined up first, by their exact text. Unchanged paragraphs are not
-//!   repeated, only counted ("2 uendrede avsnitt"), and never reach the word diff.
-//! - Between unchanged paragraphs, an old paragraph is paired with a new one when they
-//!   share enough word pairs (cheap, linear); only paired paragraphs get a word
-//!   diff, and it is shown only if it is readable: at least half the words kept.
-//!   Small islands of unchanged words between two changes join the change, so a
-//!   changed sentence reads as one removal and one addition rather than a word salad.
-//! - Paragraphs added whole are shown in full; paragraphs removed whole briefly
-//!   (their first words), since the question links to both years' answers.
-//! - An answer whose text kept less than [`REWRITTEN`] of its words is "rewritten":
-//!   no text diff at all, only the links (its tables are still compared row by row).
+//! - An answer's text is compared as its units: paragraphs, list items (each item on
+//!   its own, like a paragraph), sub-headings ([`crate::markdown::Block::Text`]). Units
+//!   are lined up first, by their exact text. Unchanged ones are not repeated, only
+//!   counted ("2 uendrede avsnitt"), and never reach the word diff.
+//! - Between unchanged units, an old unit is paired with a new one when they share
+//!   enough word pairs (cheap, linear); only paired units get a word diff, and it is
+//!   shown only if it is readable: at least [`READABLE`] of the words kept. Small
+//!   islands of unchanged words between two changes join the change, so a changed
+//!   sentence reads as one removal and one addition rather than a word salad.
+//! - Units added whole are shown in full; units removed whole briefly (their first
+//!   words), since the question links to both years' answers. A unit removed in one
+//!   place and added unchanged in another was moved: shown once, briefly, where it is
+//!   now.
+//! - An answer is "rewritten" when less than [`REWRITTEN`] of its old text and less
+//!   than that of its new text was kept: no text diff at all, only the links (its
+//!   tables are still compared row by row). An answer that kept its old text and
+//!   gained new text is never rewritten.
+//!
+//! The browser makes the same comparison for pairs of years that have no static page
+//! (`themes/default/static/compare-core.js`): every rule here has its twin there, the
+//! thresholds reach it through [`RULES`], and `tests/compare_js.rs` holds the two to
+//! the same HTML for every neighbouring pair of the sample site, the fixtures and a
+//! generated corpus. A change here needs the same change there.
 
+use std::collections::VecDeque;
 use std::fmt::Write as _;
-use std::ops::Range;
 
-use similar::{Algorithm, DiffOp};
+use rustc_hash::FxHashMap;
+use serde::Serialize;
 
+use super::myers::{self, Run};
 use super::s;
 use crate::markdown::{Block, TableBlock, escape_attr};
 use crate::theme::Strings;
@@ -42,26 +56,53 @@ const PAIRABLE: f64 = 0.5;
 /// How many new paragraphs ahead an old paragraph looks for its new version.
 const PAIR_WINDOW: usize = 6;
 
-/// An answer whose text kept less than this share of its words is shown as rewritten.
+/// An answer that kept less than this share of its old words and less than this
+/// share of its new words is shown as rewritten.
 const REWRITTEN: f64 = 0.5;
 
 /// Answers shorter than this (in words, the longer side) are never called rewritten:
 /// their diff is short anyway.
 const MIN_REWRITTEN_WORDS: usize = 40;
 
-/// A paragraph removed whole is shown in full up to this many words, else as its
-/// first [`BRIEF_WORDS`] words (the earlier report, linked, has it in full). A
+/// A paragraph removed whole (or moved) is shown in full up to this many words, else
+/// as its first [`BRIEF_WORDS`] words (the earlier report, linked, has it in full). A
 /// paragraph added whole is always shown in full: it is what the reader came for.
 const BRIEF_FULL: usize = 16;
 const BRIEF_WORDS: usize = 10;
 
-/// Paragraphs longer than this many words (on either side) are never diffed word by
-/// word. A bound on size, not on time, so that the output never depends on how busy
-/// the machine is.
-const MAX_DIFF_WORDS: usize = 5_000;
-
 /// The visible mark for text left out (the page explains it once at the top).
 const ELIDED: &str = "[…]";
+
+/// The rules of the comparison as the browser's twin of this module reads them (in
+/// the JSON of the page that compares any two years), so that they are written once.
+#[derive(Debug, Serialize)]
+pub struct Rules {
+    pub context_words: usize,
+    pub island_words: usize,
+    pub readable: f64,
+    pub pairable: f64,
+    pub pair_window: usize,
+    pub rewritten: f64,
+    pub min_rewritten_words: usize,
+    pub brief_full: usize,
+    pub brief_words: usize,
+    pub max_diff: usize,
+    pub elided: &'static str,
+}
+
+pub const RULES: Rules = Rules {
+    context_words: CONTEXT_WORDS,
+    island_words: ISLAND_WORDS,
+    readable: READABLE,
+    pairable: PAIRABLE,
+    pair_window: PAIR_WINDOW,
+    rewritten: REWRITTEN,
+    min_rewritten_words: MIN_REWRITTEN_WORDS,
+    brief_full: BRIEF_FULL,
+    brief_words: BRIEF_WORDS,
+    max_diff: myers::MAX_DIFF,
+    elided: ELIDED,
+};
 
 /// What an answer's diff shows.
 pub(super) struct AnswerDiff {
@@ -130,7 +171,7 @@ struct Paragraph<'s> {
     key: Word<'s>,
     words: Vec<Word<'s>>,
     /// Word pairs, sorted (see [`shingles`]).
-    shingles: Vec<u64>,
+    shingles: Vec<Shingle<'s>>,
 }
 
 /// A text as paragraphs.
@@ -199,7 +240,7 @@ pub(super) fn diff_blocks(number: &str, a: &Answer, b: &Answer, t: &Strings) -> 
     let mut rewritten = false;
     if a.text.keys() != b.text.keys() {
         let d = paragraphs(&a.text, &b.text);
-        if d.similarity() < REWRITTEN && d.words_a.max(d.words_b) >= MIN_REWRITTEN_WORDS {
+        if d.rewritten() {
             rewritten = true;
         } else {
             d.render(&mut html, t);
@@ -278,14 +319,19 @@ fn words(p: &str) -> Vec<Word<'_>> {
     out
 }
 
-/// The paragraph's word pairs (its word if it has only one), as sorted
-/// hashes: a multiset to intersect.
-fn shingles(w: &[Word]) -> Vec<u64> {
-    let mut out: Vec<u64> = if w.len() < 2 {
-        w.iter().map(|x| x.hash).collect()
+/// A word pair: its hash first (to sort and compare quickly), then its two words (so
+/// that pairs are equal only if their words are, as in the browser, which compares
+/// the words themselves). A paragraph of one word has that word, with `""`.
+type Shingle<'s> = (u64, &'s str, &'s str);
+
+/// The paragraph's word pairs (its word if it has only one), sorted: a multiset to
+/// intersect.
+fn shingles<'s>(w: &[Word<'s>]) -> Vec<Shingle<'s>> {
+    let mut out: Vec<Shingle> = if w.len() < 2 {
+        w.iter().map(|x| (x.hash, x.value, "")).collect()
     } else {
         w.windows(2)
-            .map(|x| x[0].hash.rotate_left(29) ^ x[1].hash)
+            .map(|x| (x[0].hash.rotate_left(29) ^ x[1].hash, x[0].value, x[1].value))
             .collect()
     };
     out.sort_unstable();
@@ -293,7 +339,7 @@ fn shingles(w: &[Word]) -> Vec<u64> {
 }
 
 /// Dice coefficient of two sorted multisets.
-fn dice(a: &[u64], b: &[u64]) -> f64 {
+fn dice(a: &[Shingle], b: &[Shingle]) -> f64 {
     if a.is_empty() && b.is_empty() {
         return 1.0;
     }
@@ -381,58 +427,13 @@ impl<'s> Segs<'s> {
 
     /// The word-level diff of `a` and `b`.
     fn words(&mut self, a: &[Word<'s>], b: &[Word<'s>]) {
-        if a.is_empty() || b.is_empty() || a.len() > MAX_DIFF_WORDS || b.len() > MAX_DIFF_WORDS {
-            self.change(a, b);
-            return;
-        }
-        for op in similar::capture_diff_slices(Algorithm::Myers, a, b) {
-            match op {
-                DiffOp::Equal { old_index, len, .. } => self.same(&a[old_index..old_index + len]),
-                DiffOp::Delete {
-                    old_index, old_len, ..
-                } => self.change(&a[old_index..old_index + old_len], &[]),
-                DiffOp::Insert {
-                    new_index, new_len, ..
-                } => self.change(&[], &b[new_index..new_index + new_len]),
-                DiffOp::Replace {
-                    old_index,
-                    old_len,
-                    new_index,
-                    new_len,
-                } => self.change(
-                    &a[old_index..old_index + old_len],
-                    &b[new_index..new_index + new_len],
-                ),
+        for run in myers::diff(a, b) {
+            match run {
+                Run::Equal(old, _) => self.same(&a[old]),
+                Run::Changed(old, new) => self.change(&a[old], &b[new]),
             }
         }
     }
-}
-
-/// A stretch of a diff: what changed between two unchanged runs (old and new indexes,
-/// either may be empty), or an unchanged run (old indexes).
-enum Run {
-    Changed(Range<usize>, Range<usize>),
-    Equal(Range<usize>),
-}
-
-/// A diff's operations as alternating stretches: the changes since the last unchanged
-/// run (reported before each unchanged run, and once at the end), and the unchanged runs.
-fn runs(ops: &[DiffOp]) -> Vec<Run> {
-    let mut out = Vec::new();
-    let (mut old, mut new) = (0..0, 0..0);
-    for op in ops {
-        let (o, n) = (op.old_range(), op.new_range());
-        if let DiffOp::Equal { .. } = op {
-            out.push(Run::Changed(old, new));
-            out.push(Run::Equal(o.clone()));
-            (old, new) = (o.end..o.end, n.end..n.end);
-        } else {
-            old = old.start..old.end.max(o.end);
-            new = new.start..new.end.max(n.end);
-        }
-    }
-    out.push(Run::Changed(old, new));
-    out
 }
 
 /// The word diff of two paragraphs, with small unchanged islands between changes
@@ -442,10 +443,10 @@ fn runs(ops: &[DiffOp]) -> Vec<Run> {
 fn word_diff<'s>(a: &[Word<'s>], b: &[Word<'s>]) -> (Vec<Seg<'s>>, usize) {
     let mut segs = Segs::default();
     let (sa, sb) = (sentences(a), sentences(b));
-    for run in runs(&similar::capture_diff_slices(Algorithm::Myers, &sa, &sb)) {
+    for run in myers::diff(&sa, &sb) {
         match run {
             Run::Changed(old, new) => changed_sentences(&mut segs, &sa[old], &sb[new]),
-            Run::Equal(old) => {
+            Run::Equal(old, _) => {
                 for x in &sa[old] {
                     segs.same(x.value);
                 }
@@ -492,8 +493,10 @@ enum Para<'s> {
     /// This many unchanged paragraphs in a row.
     Same(usize),
     Edited(Vec<Seg<'s>>),
+    /// A paragraph removed or added whole, or moved unchanged: its text and words.
     Removed(&'s str),
-    Added(&'s str),
+    Added(&'s str, usize),
+    Moved(&'s str),
 }
 
 struct TextDiff<'s> {
@@ -504,12 +507,14 @@ struct TextDiff<'s> {
 }
 
 impl TextDiff<'_> {
-    /// The share of words kept: 1 for equal texts, 0 for nothing in common.
-    fn similarity(&self) -> f64 {
-        if self.words_a + self.words_b == 0 {
-            return 1.0;
-        }
-        2.0 * self.kept as f64 / (self.words_a + self.words_b) as f64
+    /// Whether the text was rewritten: less than [`REWRITTEN`] of the old words kept
+    /// and less than that of the new ones (so never when the old text was kept and new
+    /// text added, nor when text was only removed), in an answer long enough.
+    fn rewritten(&self) -> bool {
+        let kept = self.kept as f64;
+        self.words_a.max(self.words_b) >= MIN_REWRITTEN_WORDS
+            && kept < REWRITTEN * self.words_a as f64
+            && kept < REWRITTEN * self.words_b as f64
     }
 
     fn render(&self, html: &mut String, t: &Strings) {
@@ -528,9 +533,21 @@ impl TextDiff<'_> {
                     edited(html, segs, Some(CONTEXT_WORDS), t);
                     html.push_str("</p>");
                 }
-                Para::Removed(text) | Para::Added(text) => {
+                Para::Removed(text) | Para::Added(text, _) => {
                     html.push_str("<p>");
-                    brief(html, text, matches!(p, Para::Added(_)), t);
+                    brief(html, text, matches!(p, Para::Added(..)), t);
+                    html.push_str("</p>");
+                }
+                Para::Moved(text) => {
+                    html.push_str("<p class=\"moved\"><span class=\"moved-label\">");
+                    esc_into(html, s(t, "diff_moved"));
+                    html.push_str("</span> ");
+                    let (words, cut) = first_words(text);
+                    words_into(html, &words);
+                    if cut {
+                        html.push(' ');
+                        html.push_str(ELIDED);
+                    }
                     html.push_str("</p>");
                 }
             }
@@ -547,26 +564,70 @@ fn paragraphs<'s>(ta: &Text<'s>, tb: &Text<'s>) -> TextDiff<'s> {
         words_b: tb.total(),
         kept: 0,
     };
-    for run in runs(&similar::capture_diff_slices(
-        Algorithm::Patience,
-        &ta.keys(),
-        &tb.keys(),
-    )) {
+    for run in myers::diff(&ta.keys(), &tb.keys()) {
         match run {
             Run::Changed(old, new) => pair_up(&mut d, &ta.paras[old], &tb.paras[new]),
-            Run::Equal(old) => {
+            Run::Equal(old, _) => {
                 d.kept += ta.paras[old.clone()]
                     .iter()
                     .map(|p| p.words.len())
                     .sum::<usize>();
-                match d.paras.last_mut() {
-                    Some(Para::Same(n)) => *n += old.len(),
-                    _ => d.paras.push(Para::Same(old.len())),
-                }
+                d.same(old.len());
             }
         }
     }
+    moves(&mut d);
     d
+}
+
+impl TextDiff<'_> {
+    /// Adds `n` unchanged paragraphs.
+    fn same(&mut self, n: usize) {
+        match self.paras.last_mut() {
+            Some(Para::Same(m)) => *m += n,
+            _ => self.paras.push(Para::Same(n)),
+        }
+    }
+}
+
+/// Paragraphs removed in one place and added unchanged in another were moved: each
+/// added paragraph takes the first removed one with the same text, is shown as moved
+/// where it is now, and counts as kept; the removed one is left out.
+fn moves(d: &mut TextDiff) {
+    let mut removed: FxHashMap<&str, VecDeque<usize>> = FxHashMap::default();
+    for (i, p) in d.paras.iter().enumerate() {
+        if let Para::Removed(text) = p {
+            removed.entry(text).or_default().push_back(i);
+        }
+    }
+    if removed.is_empty() {
+        return;
+    }
+    let mut gone = vec![false; d.paras.len()];
+    let mut moved = vec![false; d.paras.len()];
+    for (i, p) in d.paras.iter().enumerate() {
+        if let Para::Added(text, _) = p
+            && let Some(j) = removed.get_mut(text).and_then(VecDeque::pop_front)
+        {
+            gone[j] = true;
+            moved[i] = true;
+        }
+    }
+    if !moved.contains(&true) {
+        return;
+    }
+    let paras = std::mem::take(&mut d.paras);
+    for (i, p) in paras.into_iter().enumerate() {
+        match p {
+            _ if gone[i] => {}
+            Para::Same(n) => d.same(n),
+            Para::Added(text, words) if moved[i] => {
+                d.kept += words;
+                d.paras.push(Para::Moved(text));
+            }
+            p => d.paras.push(p),
+        }
+    }
 }
 
 /// Pairs changed paragraphs in order: each old paragraph with the first new one ahead
@@ -587,8 +648,7 @@ fn pair_up<'s>(d: &mut TextDiff<'s>, old: &[Paragraph<'s>], new: &[Paragraph<'s>
         }
         match found {
             Some((k, segs, kept)) => {
-                d.paras
-                    .extend(new[j..k].iter().map(|q| Para::Added(q.key.value)));
+                d.paras.extend(new[j..k].iter().map(Para::added));
                 d.paras.push(Para::Edited(segs));
                 d.kept += kept;
                 j = k + 1;
@@ -596,8 +656,13 @@ fn pair_up<'s>(d: &mut TextDiff<'s>, old: &[Paragraph<'s>], new: &[Paragraph<'s>
             None => d.paras.push(Para::Removed(p.key.value)),
         }
     }
-    d.paras
-        .extend(new[j..].iter().map(|q| Para::Added(q.key.value)));
+    d.paras.extend(new[j..].iter().map(Para::added));
+}
+
+impl<'s> Para<'s> {
+    fn added(q: &Paragraph<'s>) -> Self {
+        Para::Added(q.key.value, q.words.len())
+    }
 }
 
 /// A word-level diff of two texts (paragraphs lined up first) as HTML paragraphs
@@ -640,19 +705,36 @@ fn mark(html: &mut String, added: bool, t: &Strings, body: impl FnOnce(&mut Stri
     let _ = write!(html, "</{tag}>");
 }
 
+/// A paragraph's words shown briefly: all of them up to [`BRIEF_FULL`], else the
+/// first [`BRIEF_WORDS`]; and whether some were left out.
+fn first_words(text: &str) -> (Vec<&str>, bool) {
+    let mut words: Vec<&str> = Vec::new();
+    crate::markdown::words(text, |w| {
+        if words.len() <= BRIEF_FULL {
+            words.push(w)
+        }
+    });
+    if words.len() > BRIEF_FULL {
+        words.truncate(BRIEF_WORDS);
+        (words, true)
+    } else {
+        (words, false)
+    }
+}
+
 /// A paragraph added whole, in full; one removed whole, in full if short, else its
 /// first words.
 fn brief(html: &mut String, text: &str, added: bool, t: &Strings) {
-    let mut words: Vec<&str> = Vec::new();
-    crate::markdown::words(text, |w| words.push(w));
-    if !added {
-        words.truncate(BRIEF_FULL + 1);
-    }
+    let (words, cut) = if added {
+        let mut words: Vec<&str> = Vec::new();
+        crate::markdown::words(text, |w| words.push(w));
+        (words, false)
+    } else {
+        first_words(text)
+    };
     mark(html, added, t, |html| {
-        if added || words.len() <= BRIEF_FULL {
-            words_into(html, &words);
-        } else {
-            words_into(html, &words[..BRIEF_WORDS]);
+        words_into(html, &words);
+        if cut {
             html.push(' ');
             html.push_str(ELIDED);
         }
@@ -715,42 +797,19 @@ enum RowDiff<'r> {
     Changed(&'r [String], &'r [String]),
 }
 
-/// Rows lined up by content: equal rows match, a replaced run pairs rows up as changed.
-/// Unchanged rows are only counted, unless `keep_same` (the header changed).
+/// Rows lined up by content: equal rows match, rows that changed between two equal
+/// ones pair up as changed where they are alike. Unchanged rows are only counted,
+/// unless `keep_same` (the header changed).
 fn diff_rows<'r>(a: &'r [Vec<String>], b: &'r [Vec<String>], keep_same: bool) -> Vec<RowDiff<'r>> {
-    let ops = similar::capture_diff_slices(Algorithm::Patience, a, b);
     let mut out = Vec::new();
-    for op in ops {
-        match op {
-            DiffOp::Equal { old_index, len, .. } if keep_same => out.extend(
-                a[old_index..old_index + len]
-                    .iter()
-                    .map(|r| RowDiff::Same(r)),
-            ),
-            DiffOp::Equal { len, .. } => match out.last_mut() {
-                Some(RowDiff::Skipped(n)) => *n += len,
-                _ => out.push(RowDiff::Skipped(len)),
+    for run in myers::diff(a, b) {
+        match run {
+            Run::Equal(old, _) if keep_same => out.extend(a[old].iter().map(|r| RowDiff::Same(r))),
+            Run::Equal(old, _) => match out.last_mut() {
+                Some(RowDiff::Skipped(n)) => *n += old.len(),
+                _ => out.push(RowDiff::Skipped(old.len())),
             },
-            DiffOp::Delete {
-                old_index, old_len, ..
-            } => out.extend(
-                a[old_index..old_index + old_len]
-                    .iter()
-                    .map(|r| RowDiff::Removed(r)),
-            ),
-            DiffOp::Insert {
-                new_index, new_len, ..
-            } => out.extend(
-                b[new_index..new_index + new_len]
-                    .iter()
-                    .map(|r| RowDiff::Added(r)),
-            ),
-            DiffOp::Replace {
-                old_index,
-                old_len,
-                new_index,
-                new_len,
-            } => {
+            Run::Changed(old, new) => {
                 // A row is changed (not replaced) if it keeps its first cell or
                 // changes in one cell only; rows pair up in order.
                 let alike = |x: &[String], y: &[String]| {
@@ -759,9 +818,9 @@ fn diff_rows<'r>(a: &'r [Vec<String>], b: &'r [Vec<String>], keep_same: bool) ->
                             + x.len().abs_diff(y.len())
                             <= 1
                 };
-                let new = &b[new_index..new_index + new_len];
+                let new = &b[new];
                 let mut j = 0;
-                for x in &a[old_index..old_index + old_len] {
+                for x in &a[old] {
                     match (j..new.len()).find(|&k| alike(x, &new[k])) {
                         Some(k) => {
                             out.extend(new[j..k].iter().map(|r| RowDiff::Added(r)));

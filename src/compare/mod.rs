@@ -29,6 +29,7 @@ fn s<'s>(t: &'s Strings, key: &str) -> &'s str {
 }
 
 pub mod diff;
+pub mod myers;
 mod figures;
 
 pub use diff::diff_text;
