@@ -14,7 +14,7 @@ use crate::config::Lang;
 use crate::content::{Member, Report, Sector};
 use crate::diagnostics::Diagnostic;
 use crate::format;
-use crate::markdown::blocks_text;
+use crate::markdown::{Block, blocks_text};
 use crate::render::{OutFile, Renderer, Scope, Sink};
 
 pub const CSV_PATH: &str = "data/nokkeltall.csv";
@@ -87,15 +87,15 @@ struct ReportEntry {
 }
 
 #[derive(Serialize)]
-struct ReportFile {
+struct ReportFile<'a> {
     schema: &'static str,
     #[serde(flatten)]
     entry: ReportEntry,
-    sections: Vec<SectionEntry>,
+    sections: Vec<SectionEntry<'a>>,
 }
 
 #[derive(Serialize)]
-struct SectionEntry {
+struct SectionEntry<'a> {
     number: Option<String>,
     /// The template's title of the question (in the report's language).
     title: Option<String>,
@@ -104,6 +104,35 @@ struct SectionEntry {
     anchor: String,
     url: String,
     text: String,
+    /// The answer as the units comparisons compare: a paragraph, list item or
+    /// sub-heading as a string (words between single spaces), a table as an object.
+    /// The browser compares two years from these (`compare-core.js`).
+    blocks: Vec<BlockEntry<'a>>,
+}
+
+/// A block of an answer in `rapport.json`.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum BlockEntry<'a> {
+    Text(&'a str),
+    Table {
+        caption: &'a str,
+        head: &'a [String],
+        rows: &'a [Vec<String>],
+    },
+}
+
+impl<'a> From<&'a Block> for BlockEntry<'a> {
+    fn from(b: &'a Block) -> Self {
+        match b {
+            Block::Text(t) => BlockEntry::Text(t),
+            Block::Table(t) => BlockEntry::Table {
+                caption: &t.caption,
+                head: &t.head,
+                rows: &t.rows,
+            },
+        }
+    }
 }
 
 fn entry(r: &Renderer, m: &Member, rep: &Report) -> ReportEntry {
@@ -286,6 +315,7 @@ fn report_files(
                 anchor: s.anchor.clone(),
                 url: format!("{}#{}", e.url, s.anchor),
                 text: blocks_text(&s.blocks),
+                blocks: s.blocks.iter().map(BlockEntry::from).collect(),
             })
             .collect();
         let file = ReportFile {

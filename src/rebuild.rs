@@ -7,11 +7,12 @@
 //! output folder always holds the last good build.
 //!
 //! The common edit, a change to one report's text, takes a fast path: only that file
-//! is parsed again, and only the pages that show it are rendered: the report, the
-//! comparisons involving that year, the question pages of the questions whose answers
-//! changed and the report's open data file; and when its front matter or outline
-//! (question numbers, headings) changed, also the pages that list it (its neighbours,
-//! the member page, the year page, the site-wide lists and data files). Its links are
+//! is parsed again, and only the pages that show it are rendered: the report, its two
+//! comparisons (against the report before it, and the next report's against it), the
+//! question pages of the questions whose answers changed and the report's open data
+//! file; and when its front matter or outline (question numbers, headings) changed,
+//! also the pages that list it (its neighbours, the member page and its page that
+//! compares any two years, the year page, the site-wide lists and data files). Its links are
 //! checked against the ids kept from the last build. Anything else (a new or deleted report, member.toml, site.toml, templates,
 //! the theme) is a full build. Tests hold the result of any sequence of edits to be
 //! byte-identical with a fresh full build.

@@ -537,6 +537,8 @@ impl<'a> Renderer<'a> {
                         figures => Serde(&crate::compare::figures_over_time(self, m)),
                         pairs => Serde(&pairs),
                         years => Serde(&years),
+                        compare_url => crate::compare::browser_url(self, m),
+                        compare_years => Serde(&crate::compare::browser_years(m)),
                     },
                 )
             }

@@ -33,6 +33,42 @@ fn sample() -> &'static std::path::Path {
     .path()
 }
 
+/// The fixture with the year-to-year edits comparisons must read right, without and
+/// with drafts.
+fn edits() -> &'static std::path::Path {
+    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let out = tempfile::tempdir().unwrap();
+        build_ok(&fixture("compare-edits"), &out.path().join("public"), &[]);
+        out
+    })
+    .path()
+}
+
+fn edits_with_drafts() -> &'static std::path::Path {
+    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let out = tempfile::tempdir().unwrap();
+        build_ok(
+            &fixture("compare-edits"),
+            &out.path().join("public"),
+            &["--drafts"],
+        );
+        out
+    })
+    .path()
+}
+
+/// The JSON the page for any two years gives its script.
+fn browser_config(html: &str) -> serde_json::Value {
+    let json = html
+        .split("<script type=\"application/json\" id=\"sammenligning-data\">")
+        .nth(1)
+        .and_then(|r| r.split("</script>").next())
+        .expect("the page has its JSON");
+    serde_json::from_str(json).unwrap()
+}
+
 fn page(root: &std::path::Path, path: &str) -> String {
     read(&root.join("public").join(path))
 }
@@ -141,24 +177,106 @@ fn comparison_page_lines_up_questions_and_diffs_known_edits() {
 }
 
 #[test]
-fn every_pair_of_years_has_a_comparison() {
+fn only_neighbouring_reports_have_static_comparisons() {
     let root = sample();
-    for (slug, years) in [
-        ("fjordvik-kommune", vec![2021, 2022, 2023, 2024]),
-        ("helse-nordvest", vec![2022, 2023, 2024]),
-    ] {
-        for (i, a) in years.iter().enumerate() {
-            for b in &years[i + 1..] {
-                let p = root.join(format!(
-                    "public/medlemmer/{slug}/sammenlign/{a}-{b}/index.html"
-                ));
-                assert!(p.is_file(), "{} missing", p.display());
-            }
-        }
-    }
-    // The report page links to the comparison with the year before.
+    let dir = |slug: &str| root.join(format!("public/medlemmer/{slug}/sammenlign"));
+    let pages = |slug: &str| -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(dir(slug))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n != "index.html")
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(
+        pages("fjordvik-kommune"),
+        ["2021-2022", "2022-2023", "2023-2024"]
+    );
+    assert_eq!(pages("helse-nordvest"), ["2022-2023", "2023-2024"]);
+    // matgrossisten-vest's 2025 is a draft: no comparison without --drafts.
+    assert_eq!(pages("matgrossisten-vest"), ["2022-2023", "2023-2024"]);
+    // The report page links to the comparison with the report before it.
     let report = page(root, "medlemmer/fjordvik-kommune/2023/index.html");
     assert!(report.contains("href=\"/medlemmer/fjordvik-kommune/sammenlign/2022-2023/\""));
+    // The member page links to each static comparison and to the page for any two
+    // years, whose picker offers every year.
+    let member = page(root, "medlemmer/fjordvik-kommune/index.html");
+    for pair in ["2021-2022", "2022-2023", "2023-2024"] {
+        assert!(
+            member.contains(&format!(
+                "<a href=\"/medlemmer/fjordvik-kommune/sammenlign/{pair}/\">"
+            )),
+            "{pair}"
+        );
+    }
+    assert!(!member.contains("sammenlign/2021-2024/"));
+    assert!(member.contains(
+        "<a href=\"/medlemmer/fjordvik-kommune/sammenlign/\">Sammenlign to valgfrie år</a>"
+    ));
+    assert!(member.contains(
+        "<form class=\"compare-picker\" data-url=\"/medlemmer/fjordvik-kommune/sammenlign/\""
+    ));
+    assert!(member.contains("<option value=\"2021\">2021</option>"));
+    // A comparison page links to the other neighbouring comparisons (itself marked)
+    // and to the page for any two years.
+    let cmp = page(
+        root,
+        "medlemmer/fjordvik-kommune/sammenlign/2022-2023/index.html",
+    );
+    assert!(cmp.contains("<a href=\"../2021-2022/\">2021–2022</a>"));
+    assert!(cmp.contains("<a href=\"../2022-2023/\" aria-current=\"page\">2022–2023</a>"));
+    assert!(cmp.contains("<a href=\"../2023-2024/\">2023–2024</a>"));
+    assert!(cmp.contains("<a href=\"../\">Sammenlign to valgfrie år</a>"));
+    assert!(cmp.contains("<option value=\"2022\" selected>2022</option>"));
+}
+
+#[test]
+fn drafts_have_comparisons_only_in_builds_with_drafts() {
+    // delta-handel: 2019, 2020 (a draft), 2021, 2023 (no report for 2022).
+    let pairs = |root: &std::path::Path| -> Vec<String> {
+        let mut v: Vec<String> =
+            std::fs::read_dir(root.join("public/medlemmer/delta-handel/sammenlign"))
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .filter(|n| n != "index.html")
+                .collect();
+        v.sort();
+        v
+    };
+    // Without drafts, the published 2021 is compared with the published 2019, and 2023
+    // with 2021 (the last year before it with a report).
+    assert_eq!(pairs(edits()), ["2019-2021", "2021-2023"]);
+    assert_eq!(
+        pairs(edits_with_drafts()),
+        ["2019-2020", "2020-2021", "2021-2023"]
+    );
+    let report = page(edits(), "medlemmer/delta-handel/2021/index.html");
+    assert!(
+        report.contains("href=\"/medlemmer/delta-handel/sammenlign/2019-2021/\""),
+        "{report}"
+    );
+    let report = page(
+        edits_with_drafts(),
+        "medlemmer/delta-handel/2021/index.html",
+    );
+    assert!(report.contains("href=\"/medlemmer/delta-handel/sammenlign/2020-2021/\""));
+    // The browser compares published reports only (drafts have no rapport.json): the
+    // draft is not among its years, but its static comparisons are linked.
+    let any = page(
+        edits_with_drafts(),
+        "medlemmer/delta-handel/sammenlign/index.html",
+    );
+    let config = browser_config(&any);
+    let years: Vec<u64> = config["years"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|y| y["year"].as_u64().unwrap())
+        .collect();
+    assert_eq!(years, [2019, 2021, 2023]);
+    assert!(any.contains("<a href=\"2019-2020/\">2019–2020</a>"));
+    assert!(any.contains("<a href=\"../2020/\">Rapport for 2020</a> (Utkast – ikke publisert)"));
 }
 
 #[test]
@@ -389,4 +507,138 @@ fn each_report_has_its_sections_as_text() {
     assert!(data.contains("href=\"/data/nokkeltall.csv\""));
     assert!(data.contains("href=\"/data/rapporter.json\""));
     assert!(data.contains("CC BY 4.0"));
+}
+
+/// What a comparison page shows of question `number` among the changed questions.
+fn change<'h>(html: &'h str, number: &str) -> &'h str {
+    let start = html
+        .find(&format!(
+            "<section class=\"q-change\" data-number=\"{number}\""
+        ))
+        .unwrap_or_else(|| panic!("{number} is not among the changed questions:\n{html}"));
+    let rest = &html[start..];
+    &rest[..rest.find("</section>").unwrap()]
+}
+
+const GAMMA: &str = "medlemmer/gamma-kommune/sammenlign/2023-2024/index.html";
+
+#[test]
+fn a_list_that_gains_a_new_first_case_is_changed_not_rewritten() {
+    // 6.A.2: a new first case of two paragraphs (three times the old answer's length)
+    // in a numbered list; the introduction and last year's case unchanged.
+    let html = page(edits(), GAMMA);
+    let q = change(&html, "6.A.2");
+    assert!(q.contains("data-status=\"changed\""), "{q}");
+    // The new case in full, as added; the rest counted, not repeated; nothing removed.
+    assert!(q.contains("<p><ins><span>Lagt til: </span>Sammen med andre offentlige innkjøpere i et nettverk for ansvarlig elektronikk tok kommunen kontakt med en produsent av nettbrett. Arbeiderne på en av produsentens fabrikker i Malaysia hadde etter kontrakten krav på en årlig bonus, men nettverkets undersøkelser viste at bare noen få av dem hadde fått den. Bonusen utgjør nesten en månedslønn for arbeiderne.</ins></p>"), "{q}");
+    assert!(q.contains("<p><ins><span>Lagt til: </span>Noen uker etter henvendelsen begynte fabrikken å betale ut bonusen til alle som hadde krav på den. Vi kan ikke vite sikkert at det var henvendelsen fra innkjøperne som gjorde utslaget, men tidspunktet tyder på det. Saken viser hvordan offentlige innkjøpere sammen kan holde leverandører ansvarlige for forholdene lenger ned i kjeden.</ins></p>"), "{q}");
+    assert_eq!(
+        q.matches("<p class=\"elided\">[…] 1 uendret avsnitt</p>")
+            .count(),
+        2,
+        "{q}"
+    );
+    assert!(!q.contains("<del>"), "{q}");
+    // Only 5.A.1 is rewritten.
+    assert!(html.contains(
+        "6 av 7 spørsmål endret, 0 nye, 0 fjernet. 1 av de endrede svarene er skrevet om."
+    ));
+    assert!(html.contains("<li data-number=\"5.A.1\" data-status=\"rewritten\">"));
+}
+
+#[test]
+fn list_items_are_compared_one_by_one() {
+    let html = page(edits(), GAMMA);
+    // 3.B.1: a bullet added in the middle of a list: that bullet, in full.
+    assert_eq!(
+        change(&html, "3.B.1")
+            .split("<div class=\"diff\">")
+            .nth(1)
+            .unwrap(),
+        "<p class=\"elided\">[…] 2 uendrede avsnitt</p><p><ins><span>Lagt til: </span>Mat laget av lokale råvarer i sesong der det lar seg gjøre.</ins></p><p class=\"elided\">[…] 2 uendrede avsnitt</p></div>\n"
+    );
+    // 3.B.2: an item reworded: word by word.
+    assert!(change(&html, "3.B.2").contains("<p>Leverandører med høy risiko får en <ins><span>Lagt til: </span>grundig</ins> egenvurdering å fylle <del><span>Fjernet: </span>ut.</del> <ins><span>Lagt til: </span>ut hvert år.</ins></p>"));
+    // 3.B.3: a list renumbered (4, 5, 6 instead of 1, 2, 3) and nothing else: unchanged.
+    assert!(html.contains("<li data-number=\"3.B.3\" data-status=\"unchanged\">"));
+}
+
+#[test]
+fn table_rows_added_and_removed_and_a_paragraph_moved() {
+    let html = page(edits(), GAMMA);
+    // 2.A.3: one row removed, one added, two unchanged rows counted.
+    let t = change(&html, "2.A.3");
+    assert!(t.contains("<tr class=\"row-removed\"><td>Fjernet rad</td><td>Lave lønninger i kaffeproduksjon</td><td>Lønn</td><td>Brasil</td></tr>"), "{t}");
+    assert!(t.contains("<tr class=\"row-added\"><td>Ny rad</td><td>Barnearbeid i kakaoproduksjon</td><td>Barnearbeid</td><td>Elfenbenskysten</td></tr>"), "{t}");
+    assert!(
+        t.contains("<p class=\"elided\">[…] 2 uendrede rader</p>"),
+        "{t}"
+    );
+    assert!(!t.contains("row-changed"), "{t}");
+    // 1.A.2: a paragraph moved below the next one: shown once as moved, nothing added
+    // or removed.
+    let m = change(&html, "1.A.2");
+    assert!(m.contains("data-status=\"changed\""), "{m}");
+    assert!(
+        m.contains("<p class=\"moved\"><span class=\"moved-label\">Flyttet hit, uendret:</span> "),
+        "{m}"
+    );
+    assert!(!m.contains("<ins>") && !m.contains("<del>"), "{m}");
+}
+
+#[test]
+fn rapport_json_carries_each_answers_blocks() {
+    let v: serde_json::Value = serde_json::from_str(&read(
+        &edits().join("public/medlemmer/gamma-kommune/2024/rapport.json"),
+    ))
+    .unwrap();
+    let section = |n: &str| {
+        v["sections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["number"] == n)
+            .unwrap()
+            .clone()
+    };
+    // List items and the paragraphs of an item are units of their own.
+    let blocks = section("6.A.2")["blocks"].as_array().unwrap().clone();
+    assert_eq!(blocks.len(), 4);
+    assert_eq!(
+        blocks[0],
+        "I rapporteringsåret bidro kommunen til gjenoppretting i disse tilfellene:"
+    );
+    assert!(
+        blocks[2]
+            .as_str()
+            .unwrap()
+            .starts_with("Noen uker etter henvendelsen")
+    );
+    assert_eq!(
+        section("3.B.1")["blocks"],
+        serde_json::json!([
+            "Kommunen har satt disse kravene til leverandørene:",
+            "Transport med utslippsfrie kjøretøy i sentrum.",
+            "Mat laget av lokale råvarer i sesong der det lar seg gjøre.",
+            "Emballasje som kan gjenvinnes.",
+            "Rapportering av klimagassutslipp hvert år."
+        ])
+    );
+    // A table as an object.
+    assert_eq!(
+        section("2.A.3")["blocks"][0],
+        serde_json::json!({
+            "caption": "Prioriterte risikoer 2024",
+            "head": ["Prioritert risiko", "Relatert tema", "Geografi"],
+            "rows": [
+                ["Tvangsarbeid i produksjon av arbeidsklær", "Tvangsarbeid", "Kina og Vietnam"],
+                ["Farlige arbeidsforhold i gruver", "Helse og sikkerhet", "Kongo"],
+                ["Barnearbeid i kakaoproduksjon", "Barnearbeid", "Elfenbenskysten"]
+            ]
+        })
+    );
+    // The text stays as it was: the blocks joined by blank lines.
+    assert!(section("6.A.2")["text"].as_str().unwrap().starts_with(
+        "I rapporteringsåret bidro kommunen til gjenoppretting i disse tilfellene:\n\nSammen med"
+    ));
 }

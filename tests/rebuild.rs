@@ -544,3 +544,50 @@ fn a_text_edit_renders_only_the_report_its_comparisons_questions_and_data_file()
     }
     assert!(listed.is_superset(&expected));
 }
+
+#[test]
+fn a_report_edit_renders_its_two_neighbouring_comparisons() {
+    // gamma-kommune reports 2022, 2023 and 2024: an edit of 2023 changes its page
+    // against 2022 and 2024's page against it, and nothing else of the comparisons.
+    let mut s = Session::new("compare-edits");
+    let o = s
+        .edit(
+            "content/members/gamma-kommune/2023.md",
+            "Bystyret vedtok retningslinjene i juni",
+            "Bystyret vedtok retningslinjene i august",
+        )
+        .unwrap();
+    let comparisons: BTreeSet<&str> = o
+        .changed
+        .iter()
+        .map(String::as_str)
+        .filter(|p| p.contains("/sammenlign/"))
+        .collect();
+    assert_eq!(
+        comparisons,
+        [
+            "medlemmer/gamma-kommune/sammenlign/2022-2023/index.html",
+            "medlemmer/gamma-kommune/sammenlign/2023-2024/index.html",
+        ]
+        .into_iter()
+        .collect(),
+        "{:?}",
+        o.changed
+    );
+    s.assert_fresh();
+    // A key figure: the page comparing any two years shows each year's figures.
+    let o = s
+        .edit(
+            "content/members/gamma-kommune/2023.md",
+            "employees = 2400",
+            "employees = 2410",
+        )
+        .unwrap();
+    assert!(
+        o.changed
+            .contains(&"medlemmer/gamma-kommune/sammenlign/index.html".to_string()),
+        "{:?}",
+        o.changed
+    );
+    s.assert_fresh();
+}

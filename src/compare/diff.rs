@@ -331,7 +331,13 @@ fn shingles<'s>(w: &[Word<'s>]) -> Vec<Shingle<'s>> {
         w.iter().map(|x| (x.hash, x.value, "")).collect()
     } else {
         w.windows(2)
-            .map(|x| (x[0].hash.rotate_left(29) ^ x[1].hash, x[0].value, x[1].value))
+            .map(|x| {
+                (
+                    x[0].hash.rotate_left(29) ^ x[1].hash,
+                    x[0].value,
+                    x[1].value,
+                )
+            })
             .collect()
     };
     out.sort_unstable();

@@ -1,13 +1,24 @@
 //! Comparisons: a member's key figures over the years, and what changed in a report
-//! between any two years, question by question.
+//! from one year to another, question by question.
+//!
+//! Each report has a static page comparing it with the member's previous report (the
+//! year before, or the last year the member reported): `sammenlign/<a>-<b>/`. The
+//! previous report is the previous one in the build, so a draft's comparisons exist
+//! only in builds with drafts, and without drafts a published report is compared with
+//! the published report before it. Any other pair of years is compared in the browser,
+//! on the member's page `sammenlign/` (`#<a>-<b>`), from the two reports' `rapport.json`
+//! (which carries each answer's blocks) by `compare-core.js`, a twin of this module:
+//! the page carries the rules ([`diff::RULES`]), the templates' titles, the formatted
+//! key figures and the strings, so that the browser parses no Markdown and formats no
+//! number. `tests/compare_js.rs` holds the two to the same result.
 //!
 //! Reports are lined up by the template's question numbers. Answers are compared as
 //! the plain-text blocks the Markdown pass produced ([`crate::markdown::Block`]): text
-//! paragraph by paragraph and then word by word (the `similar` crate), tables row by
-//! row (see [`diff`] for how the diff is kept small and cheap). Unchanged questions
-//! are only listed, and a largely rewritten answer is only linked, so a page's size
-//! follows the amount of change: there is one page for every pair of years. Links
-//! on the page are relative, which keeps them short.
+//! unit by unit (paragraphs, list items) and then word by word ([`myers`]), tables
+//! row by row (see [`diff`] for how the diff is kept small and cheap). Unchanged
+//! questions are only listed, and a largely rewritten answer is only linked, so a
+//! page's size follows the amount of change. Links on the page are relative, which
+//! keeps them short.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -28,9 +39,10 @@ fn s<'s>(t: &'s Strings, key: &str) -> &'s str {
     t.get(key).map(String::as_str).unwrap_or("")
 }
 
+mod browser;
 pub mod diff;
-pub mod myers;
 mod figures;
+pub mod myers;
 
 pub use diff::diff_text;
 use diff::{Answer, AnswerDiff, diff_blocks, whole};
@@ -125,22 +137,43 @@ struct FigureChange {
     to: Option<String>,
 }
 
-/// All pairs of a member's years, for the member page's list of comparisons.
+/// Each report with the one before it (the static comparison pages), for the links
+/// of the member page and the comparison pages.
 pub fn pair_links(r: &Renderer, m: &Member) -> Vec<(u16, u16, String)> {
-    let mut out = Vec::new();
-    for (i, a) in m.reports.iter().enumerate() {
-        for b in &m.reports[i + 1..] {
-            out.push((a.year, b.year, compare_url(r, m, a.year, b.year)));
-        }
-    }
-    out
+    m.reports
+        .windows(2)
+        .map(|w| {
+            (
+                w[0].year,
+                w[1].year,
+                compare_url(r, m, w[0].year, w[1].year),
+            )
+        })
+        .collect()
 }
 
 pub fn compare_url(r: &Renderer, m: &Member, a: u16, b: u16) -> String {
     format!("{}medlemmer/{}/sammenlign/{a}-{b}/", r.base(), m.slug)
 }
 
-/// Every comparison page of every member.
+/// The years the browser can compare: the published reports (drafts have no
+/// `rapport.json`).
+pub fn browser_years(m: &Member) -> Vec<u16> {
+    m.reports
+        .iter()
+        .filter(|r| !r.draft)
+        .map(|r| r.year)
+        .collect()
+}
+
+/// The page that compares any two of the member's years in the browser, if the member
+/// has two published reports.
+pub fn browser_url(r: &Renderer, m: &Member) -> Option<String> {
+    (browser_years(m).len() > 1).then(|| format!("{}medlemmer/{}/sammenlign/", r.base(), m.slug))
+}
+
+/// Every comparison page of every member: each report against the one before it, and
+/// the page that compares any two years in the browser.
 pub fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Diagnostic>> {
     let members: Vec<&Member> = r
         .site()
@@ -152,13 +185,14 @@ pub fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Dia
     // each pair of distinct answers is compared once, for every page that shows it: a
     // question answered the same way in several years is the same answer. One member
     // at a time, so that only a few members' reports are held taken apart at once.
-    // Each page goes to `sink` as soon as it is made.
+    // Each page goes to `sink` as soon as it is made. An edited report (`scope`) needs
+    // its page against the report before it and the next report's page against it.
     let errors: Vec<Option<Diagnostic>> = members
         .par_iter()
         .flat_map(|&m| {
             let n = m.reports.len();
-            let jobs: Vec<(usize, usize)> = (0..n)
-                .flat_map(|i| (i + 1..n).map(move |j| (i, j)))
+            let jobs: Vec<(usize, usize)> = (1..n)
+                .map(|j| (j - 1, j))
                 .filter(|&(i, j)| scope.year(m.reports[i].year) || scope.year(m.reports[j].year))
                 .collect();
             // Only the reports some page needs (all of them in a full build).
@@ -167,13 +201,19 @@ pub fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Dia
                 .collect();
             let versions = Versions::new(m, &needed);
             let diffs = Diffs::new(&versions, &jobs, r.t(r.lang()));
-            jobs.par_iter()
+            let mut errors: Vec<Option<Diagnostic>> = jobs
+                .par_iter()
                 .map(|&(i, j)| {
                     comparison_page(r, m, &versions, &diffs, i, j)
                         .and_then(|f| sink.put(f))
                         .err()
                 })
-                .collect::<Vec<_>>()
+                .collect();
+            // The browser's page shows the member's years, templates and figures.
+            if scope.lists() && browser_url(r, m).is_some() {
+                errors.push(browser::page(r, m).and_then(|f| sink.put(f)).err());
+            }
+            errors
         })
         .collect();
     crate::render::distinct(errors.into_iter().flatten())
@@ -431,7 +471,18 @@ fn comparison_page(
         .replace("{removed}", &removed.to_string());
     let summary_rewritten = (rewritten > 0)
         .then(|| s(t, "compare_summary_rewritten").replace("{rewritten}", &rewritten.to_string()));
-    let years: Vec<u16> = m.reports.iter().map(|x| x.year).collect();
+    // Every neighbouring pair, this one marked; and the browser's page for other pairs.
+    let pairs: Vec<PairLink> = m
+        .reports
+        .windows(2)
+        .map(|w| PairLink {
+            from: w[0].year,
+            to: w[1].year,
+            url: format!("../{}-{}/", w[0].year, w[1].year),
+            current: w[0].year == a.year && w[1].year == b.year,
+        })
+        .collect();
+    let any_url = browser_url(r, m).map(|_| "../");
     let list = |keep: &dyn Fn(&QuestionView) -> bool| -> Value {
         questions
             .iter()
@@ -460,7 +511,19 @@ fn comparison_page(
             changed_questions => list(&|q| q.status != Status::Unchanged && (q.status != Status::Rewritten || q.diff.is_some())),
             rewritten_questions => list(&|q| q.status == Status::Rewritten && q.diff.is_none()),
             unchanged_questions => list(&|q| q.status == Status::Unchanged),
-            years => minijinja::value::Serde(&years),
+            pairs => minijinja::value::Serde(&pairs),
+            any_url,
+            picker_years => minijinja::value::Serde(&browser_years(m)),
         },
     )
+}
+
+/// A link to a static comparison page.
+#[derive(Serialize)]
+pub(crate) struct PairLink {
+    pub from: u16,
+    pub to: u16,
+    pub url: String,
+    /// The page the link is on.
+    pub current: bool,
 }

@@ -234,7 +234,9 @@ mod tests {
         // A small deterministic generator: many short sequences over a small alphabet.
         let mut seed: u64 = 7;
         let mut next = |n: u64| {
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             (seed >> 33) % n
         };
         for _ in 0..3000 {

@@ -1,0 +1,155 @@
+//! The page that compares any two of a member's years in the browser
+//! (`/medlemmer/<slug>/sammenlign/#<a>-<b>`).
+//!
+//! The comparison itself is made by `compare-core.js` from the two reports'
+//! `rapport.json`. What it cannot read there comes with the page, as JSON, so that the
+//! browser follows this build's rules and words rather than its own: the rules of the
+//! diff ([`super::diff::RULES`]), the question titles of the templates the member's
+//! reports use (in the site's language, as the static pages show them), each year's
+//! key figures as numbers and formatted, and the interface strings. Without
+//! JavaScript the page lists the static comparisons and the reports.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::{PairLink, browser_years, diff};
+use crate::content::Member;
+use crate::diagnostics::Diagnostic;
+use crate::format;
+use crate::render::{OutFile, Renderer};
+
+/// What the page's script reads (`<script type="application/json" id="sammenligning-data">`).
+#[derive(Serialize)]
+struct Config<'a> {
+    member: &'a str,
+    /// The years that can be compared (published reports), in order.
+    years: Vec<YearData<'a>>,
+    /// Template version → its questions as (number, title), in the template's order.
+    templates: BTreeMap<&'a str, Vec<(&'a str, &'a str)>>,
+    figures: Vec<FigureLabel<'a>>,
+    rules: &'static diff::Rules,
+    /// The interface strings the comparison shows.
+    strings: BTreeMap<&'a str, &'a str>,
+}
+
+#[derive(Serialize)]
+struct YearData<'a> {
+    year: u16,
+    template: &'a str,
+    /// The report page and its open data file, relative to this page.
+    report: String,
+    data: String,
+    /// Figure id → `[value, formatted]`, or `null` when not reported.
+    figures: BTreeMap<&'a str, Option<(f64, String)>>,
+}
+
+#[derive(Serialize)]
+struct FigureLabel<'a> {
+    id: &'a str,
+    label: &'a str,
+}
+
+#[derive(Serialize)]
+struct ReportLink {
+    year: u16,
+    url: String,
+    draft: bool,
+}
+
+/// Interface strings the script needs: the comparison's own and a few shared ones.
+fn wanted(key: &str) -> bool {
+    ["compare_", "diff_", "status_"]
+        .iter()
+        .any(|p| key.starts_with(p))
+        || matches!(key, "not_reported" | "report_for_year")
+}
+
+pub(super) fn page(r: &Renderer, m: &Member) -> Result<OutFile, Diagnostic> {
+    let lang = r.lang();
+    let site = r.site();
+    let years = browser_years(m);
+    let published: Vec<_> = m.reports.iter().filter(|x| !x.draft).collect();
+    let mut templates = BTreeMap::new();
+    for rep in &published {
+        let t = &site.templates[&rep.template];
+        templates.entry(t.version.as_str()).or_insert_with(|| {
+            t.questions
+                .iter()
+                .map(|q| (q.number.as_str(), q.title.get(lang)))
+                .collect()
+        });
+    }
+    let config = Config {
+        member: &m.info.name,
+        years: published
+            .iter()
+            .map(|rep| YearData {
+                year: rep.year,
+                template: &rep.template,
+                report: format!("../{}/", rep.year),
+                data: format!("../{}/rapport.json", rep.year),
+                figures: r
+                    .config()
+                    .figures
+                    .iter()
+                    .map(|def| {
+                        let v = rep.figures.get(&def.id);
+                        (
+                            def.id.as_str(),
+                            v.map(|v| (*v, format::figure(def, *v, lang))),
+                        )
+                    })
+                    .collect(),
+            })
+            .collect(),
+        templates,
+        figures: r
+            .config()
+            .figures
+            .iter()
+            .map(|def| FigureLabel {
+                id: &def.id,
+                label: def.label.get(lang),
+            })
+            .collect(),
+        rules: &diff::RULES,
+        strings: r
+            .t(lang)
+            .iter()
+            .filter(|(k, _)| wanted(k))
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect(),
+    };
+    let pairs: Vec<PairLink> = m
+        .reports
+        .windows(2)
+        .map(|w| PairLink {
+            from: w[0].year,
+            to: w[1].year,
+            url: format!("{}-{}/", w[0].year, w[1].year),
+            current: false,
+        })
+        .collect();
+    let reports: Vec<ReportLink> = m
+        .reports
+        .iter()
+        .map(|rep| ReportLink {
+            year: rep.year,
+            url: format!("../{}/", rep.year),
+            draft: rep.draft,
+        })
+        .collect();
+    r.page(
+        "compare_any.html",
+        format!("medlemmer/{}/sammenlign/index.html", m.slug),
+        minijinja::context! {
+            member => minijinja::value::Serde(&m.info),
+            member_url => "../",
+            years => minijinja::value::Serde(&years),
+            pairs => minijinja::value::Serde(&pairs),
+            reports => minijinja::value::Serde(&reports),
+            data => minijinja::value::Serde(&config),
+        },
+    )
+}
