@@ -17,7 +17,7 @@ use super::{PairLink, browser_years, diff};
 use crate::content::Member;
 use crate::diagnostics::Diagnostic;
 use crate::format;
-use crate::render::{OutFile, Renderer};
+use crate::render::{Renderer, Sink};
 
 /// What the page's script reads (`<script type="application/json" id="sammenligning-data">`).
 #[derive(Serialize)]
@@ -65,7 +65,8 @@ fn wanted(key: &str) -> bool {
         || matches!(key, "not_reported" | "report_for_year")
 }
 
-pub(super) fn page(r: &Renderer, m: &Member) -> Result<OutFile, Diagnostic> {
+/// Renders the member's page into `sink`; the error, if any.
+pub(super) fn page(r: &Renderer, m: &Member, sink: &dyn Sink) -> Option<Diagnostic> {
     let lang = r.lang();
     let site = r.site();
     let years = browser_years(m);
@@ -140,7 +141,7 @@ pub(super) fn page(r: &Renderer, m: &Member) -> Result<OutFile, Diagnostic> {
             draft: rep.draft,
         })
         .collect();
-    r.page(
+    let page = r.page(
         "compare_any.html",
         format!("medlemmer/{}/sammenlign/index.html", m.slug),
         minijinja::context! {
@@ -151,5 +152,9 @@ pub(super) fn page(r: &Renderer, m: &Member) -> Result<OutFile, Diagnostic> {
             reports => minijinja::value::Serde(&reports),
             data => minijinja::value::Serde(&config),
         },
-    )
+    );
+    match page {
+        Ok(f) => sink.put(f).err(),
+        Err(e) => Some(e),
+    }
 }

@@ -211,7 +211,7 @@ pub fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Dia
                 .collect();
             // The browser's page shows the member's years, templates and figures.
             if scope.lists() && browser_url(r, m).is_some() {
-                errors.push(browser::page(r, m).and_then(|f| sink.put(f)).err());
+                errors.push(browser::page(r, m, sink));
             }
             errors
         })

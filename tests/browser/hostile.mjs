@@ -15,7 +15,8 @@
 //   events      the events inline handlers would listen for, dispatched on every element
 //               of the member's text, run nothing
 //   traps       window.__pwned was never set, no alert/confirm/prompt/print/open, no dialog
-// and on the search page the same after searching for words from the payloads.
+// and on the search page the same after searching for words from the payloads, and on
+// the page that compares any two years with a comparison shown.
 // Prints one line per failure, then "N passed, M failed" as the last line; exits 1 if any
 // check failed.
 import fs from 'node:fs';
@@ -201,6 +202,22 @@ if (!all.some((p) => p.includes('/medlemmer/skadelig-as/2024/'))) {
 for (const p of all) {
   const { page, seen } = await open(server.origin + p);
   await checkPage(p, page, seen);
+  await page.close();
+}
+
+// The page that compares any two years: the browser draws the payloads' text from
+// rapport.json; shown for the member's first and last year, it must stay text.
+for (const p of all.filter((x) => /\/medlemmer\/[^/]+\/sammenlign\/$/.test(x))) {
+  const data = /<script type="application\/json" id="sammenligning-data">([\s\S]*?)<\/script>/
+    .exec(fs.readFileSync(path.join(ROOT, p.slice(BASE.length), 'index.html'), 'utf8'));
+  const years = JSON.parse(data[1]).years.map((y) => y.year);
+  const label = `${p}#${years[0]}-${years[years.length - 1]}`;
+  const { page, seen } = await open(server.origin + label);
+  await check('compare', label, async () => {
+    await page.waitForSelector('#resultat-tittel', { timeout: 15000 });
+    return (await page.locator('#sammenligning-resultat .diff').count()) ? [] : ['no changes shown'];
+  });
+  await checkPage(label, page, seen);
   await page.close();
 }
 

@@ -153,6 +153,12 @@ function representativePages() {
   const reportsOf = (m) => PAGES.filter((p) => reportRe.test(p.path) && p.path.startsWith(m.path)).length;
   members.sort((a, b) => reportsOf(b) - reportsOf(a) || a.path.localeCompare(b.path));
   add('member page', members[0]?.path);
+  // The member's page that compares any two years, and its largest static comparison.
+  add('comparison of any two years', members[0] && `${members[0].path}sammenlign/`);
+  const comparisons = PAGES.filter((p) => members[0] && p.path.startsWith(`${members[0].path}sammenlign/`) && /\d{4}-\d{4}\/$/.test(p.path))
+    .map((p) => ({ ...p, size: fs.statSync(p.file).size }))
+    .sort((a, b) => b.size - a.size);
+  add('comparison page', comparisons[0]?.path);
   // The largest report: the most sections, tables and links to tab through.
   const reports = PAGES.filter((p) => reportRe.test(p.path))
     .map((p) => ({ ...p, size: fs.statSync(p.file).size }))

@@ -205,6 +205,12 @@
     }
   }
 
-  window.addEventListener('hashchange', () => show(true));
-  show(false);
+  // A fragment that names an element of the page (the skip link's #hovedinnhold) is a
+  // place on the page, not a pair of years: it leaves the comparison as it is.
+  const inPage = () => window.location.hash.length > 1
+    && document.getElementById(decodeURIComponent(window.location.hash.slice(1))) !== null;
+  window.addEventListener('hashchange', () => {
+    if (!inPage()) show(true);
+  });
+  if (!inPage()) show(false);
 })();
