@@ -9,14 +9,14 @@
 //!   counted ("2 uendrede avsnitt"), and never reach the word diff.
 //! - Between unchanged units, an old unit is paired with a new one when they share
 //!   enough word pairs (cheap, linear); only paired units get a word diff, and it is
-//!   shown only if it is readable: at least [`READABLE`] of the words kept. Small
+//!   shown only if it is readable: at least `READABLE` of the words kept. Small
 //!   islands of unchanged words between two changes join the change, so a changed
 //!   sentence reads as one removal and one addition rather than a word salad.
 //! - Units added whole are shown in full; units removed whole briefly (their first
 //!   words), since the question links to both years' answers. A unit removed in one
 //!   place and added unchanged in another was moved: shown once, briefly, where it is
 //!   now.
-//! - An answer is "rewritten" when less than [`REWRITTEN`] of its old text and less
+//! - An answer is "rewritten" when less than `REWRITTEN` of its old text and less
 //!   than that of its new text was kept: no text diff at all, only the links (its
 //!   tables are still compared row by row). An answer that kept its old text and
 //!   gained new text is never rewritten.

@@ -240,7 +240,7 @@ try {
 
   for (const [hash, text] of [
     ['#abc', /^Adressen viser ikke til to år\. Den skal slutte med to årstall, som #2023-2024\./],
-    ['#2022-2022', /^Adressen viser til samme år to ganger \(2022\)\./],
+    ['#2019-2019', /^Adressen viser til samme år to ganger \(2019\)\./],
     ['#2019-2024', /^Det finnes ingen publisert rapport for 2019\./],
   ]) {
     await check('bad-address', PAGE + hash, async () => {
