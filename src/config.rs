@@ -101,10 +101,16 @@ pub struct SiteConfig {
     pub language: Lang,
     #[serde(default = "default_theme")]
     pub theme: String,
-    pub default_template: String,
+    /// No longer used: a report uses the template version of its year
+    /// ([`crate::reporting::choose`]). Still accepted, with a warning.
+    #[serde(default)]
+    pub default_template: Option<String>,
     pub data_licence: Licence,
     #[serde(default)]
     pub figures: Vec<FigureDef>,
+    /// Warnings about site.toml (a setting that is no longer used).
+    #[serde(skip)]
+    pub warnings: Vec<Diagnostic>,
 }
 
 fn default_language() -> Lang {
@@ -162,6 +168,15 @@ impl SiteConfig {
                 ));
             }
         }
+        if config.default_template.is_some() {
+            let at = find("default_template");
+            config.warnings.push(
+                source
+                    .error(at..at + 16, "`default_template` is no longer used")
+                    .with_help("remove it: a report uses the newest template version named after a year not after its own (2023.md uses report-templates/2023.toml), or the version its `template` key names")
+                    .warning(),
+            );
+        }
         if errors.is_empty() {
             Ok(config)
         } else {
@@ -204,7 +219,7 @@ mod tests {
     #[test]
     fn base_path_of_urls() {
         let mut c: SiteConfig = toml::from_str(
-            "title='t'\nbase_url='https://x.no/'\ndefault_template='1'\n[data_licence]\nname='a'\nurl='b'",
+            "title='t'\nbase_url='https://x.no/'\n[data_licence]\nname='a'\nurl='b'",
         )
         .unwrap();
         assert_eq!(c.base_path(), "/");
