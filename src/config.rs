@@ -67,6 +67,10 @@ pub struct FigureDef {
     pub unit: Option<Localized>,
     #[serde(default)]
     pub format: NumberFormat,
+    /// Other labels the figure has in members' reports, for `aktsom import`
+    /// (`"Antall ansatte"`, `"Samlet verdi innkjøp av varer og tjenester …"`).
+    #[serde(default)]
+    pub aliases: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]

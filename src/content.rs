@@ -59,6 +59,9 @@ pub struct MemberInfo {
     pub member_since: Option<u16>,
     #[serde(default)]
     pub org_number: Option<String>,
+    /// The head office's address.
+    #[serde(default)]
+    pub address: Option<String>,
 }
 
 const MEMBER_KEYS: &[&str] = &[
@@ -68,6 +71,7 @@ const MEMBER_KEYS: &[&str] = &[
     "website",
     "member_since",
     "org_number",
+    "address",
 ];
 
 #[derive(Debug)]

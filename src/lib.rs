@@ -34,6 +34,7 @@ pub mod content;
 pub mod data;
 pub mod diagnostics;
 pub mod format;
+pub mod import;
 pub mod markdown;
 pub mod output;
 pub mod overview;

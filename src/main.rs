@@ -77,6 +77,37 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Import reports as the association has them: a report's PDF, or the PDF's text as
+    /// pdftotext gives it, into content/members/<slug>/<year>.md; then check it.
+    Import {
+        /// A report's .pdf or .txt, or a folder of them named <slug>-<year>.pdf|txt.
+        input: PathBuf,
+        /// The member (its folder name in content/members/); default: from the file name.
+        #[arg(long)]
+        member: Option<String>,
+        /// The reporting year; default: from the file name.
+        #[arg(long)]
+        year: Option<u16>,
+        /// The site root: the folder with site.toml.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Replace a report that exists.
+        #[arg(long)]
+        force: bool,
+        /// The publication date, YYYY-MM-DD (default: the PDF's creation date; else the
+        /// report is written as a draft).
+        #[arg(long)]
+        published: Option<String>,
+        /// The sector of a new member when its name does not tell (default: public).
+        #[arg(long, value_enum)]
+        sector: Option<SectorArg>,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum SectorArg {
+    Public,
+    Private,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -104,6 +135,55 @@ fn run_check(root: PathBuf, format: Format, drafts: bool) -> ExitCode {
         }
     }
     if result.ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// `aktsom import`: what was found, then `check` on what was written.
+fn run_import(opts: aktsom::import::ImportOptions) -> ExitCode {
+    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let outcome = match aktsom::import::run(&opts) {
+        Ok(o) => o,
+        Err(errors) => {
+            print_diagnostics(&errors);
+            return ExitCode::FAILURE;
+        }
+    };
+    for i in &outcome.imported {
+        print!("{}", aktsom::import::summary(i));
+        for d in &i.warnings {
+            println!("{}", d.render(color));
+        }
+    }
+    for why in &outcome.ignored {
+        println!("not imported: {why}");
+    }
+    print_diagnostics(&outcome.failed);
+    if !outcome.imported.is_empty() {
+        for d in &outcome.checked {
+            println!("{}", d.render(color));
+        }
+        let errors = outcome.checked.iter().filter(|d| d.is_error()).count();
+        println!(
+            "check: {errors} error{} and {} warning{} in what was written",
+            if errors == 1 { "" } else { "s" },
+            outcome.checked.len() - errors,
+            if outcome.checked.len() - errors == 1 {
+                ""
+            } else {
+                "s"
+            },
+        );
+        if outcome.other_errors > 0 {
+            println!(
+                "note: the site has {} errors in other files; run `aktsom check`",
+                outcome.other_errors
+            );
+        }
+    }
+    if outcome.ok() {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
@@ -149,6 +229,26 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Import {
+            input,
+            member,
+            year,
+            root,
+            force,
+            published,
+            sector,
+        } => run_import(aktsom::import::ImportOptions {
+            root,
+            input,
+            member,
+            year,
+            force,
+            published,
+            sector: sector.map(|s| match s {
+                SectorArg::Public => aktsom::content::Sector::Public,
+                SectorArg::Private => aktsom::content::Sector::Private,
+            }),
+        }),
         Command::Build {
             root,
             out,
