@@ -55,7 +55,7 @@ pub struct Imported {
     /// The new member's `member.toml`, when the member was new.
     pub member_toml: Option<PathBuf>,
     pub template: String,
-    /// Question numbers found, in the order of the text.
+    /// Question numbers (`2.A.3`, not parts and groups) found, in the order of the text.
     pub found: Vec<String>,
     /// Questions of the template version that were not found.
     pub missing: Vec<String>,
@@ -256,11 +256,16 @@ fn import_one(
     }
     let markdown = write::report_markdown(&report, job.year, &dating, &from);
     write_file(site.root, &report_path, &markdown)?;
-    let found: Vec<String> = report.numbers().map(str::to_string).collect();
+    let is_question = |n: &str| template.get(n).is_some_and(|q| q.depth == 3);
+    let found: Vec<String> = report
+        .numbers()
+        .filter(|n| is_question(n))
+        .map(str::to_string)
+        .collect();
     let missing = template
         .questions
         .iter()
-        .filter(|q| !found.contains(&q.number))
+        .filter(|q| q.depth == 3 && !found.contains(&q.number))
         .map(|q| q.number.clone())
         .collect();
     Ok(Imported {
@@ -407,7 +412,11 @@ fn check_written(opts: &ImportOptions, outcome: &mut Outcome) {
         .filter_map(|i| i.report.parent().map(Path::to_path_buf))
         .collect();
     for d in result.diagnostics {
-        if written.iter().any(|w| **w == d.file) || member_dirs.contains(&d.file) {
+        // The member's folder and member.toml: a problem there keeps the report out.
+        let of_member = member_dirs
+            .iter()
+            .any(|m| d.file == *m || d.file == m.join("member.toml"));
+        if written.iter().any(|w| **w == d.file) || of_member {
             outcome.checked.push(d);
         } else if d.is_error() {
             outcome.other_errors += 1;
@@ -424,7 +433,7 @@ pub fn summary(i: &Imported) -> String {
     let total = i.found.len() + i.missing.len();
     let _ = writeln!(
         out,
-        "  template version {}: {} of {total} numbered headings found",
+        "  template version {}: {} of {total} questions found",
         i.template,
         i.found.len()
     );
@@ -471,10 +480,15 @@ pub fn summary(i: &Imported) -> String {
     };
     let _ = writeln!(out, "  tables: {tables}");
     for s in &i.skipped {
+        let lines = if s.end > s.line {
+            format!("lines {}–{}", s.line, s.end)
+        } else {
+            format!("line {}", s.line)
+        };
         let _ = writeln!(
             out,
-            "  left out, the form's own text: lines {}–{} ({})",
-            s.line, s.end, s.message
+            "  left out, the form's own text: {lines} ({})",
+            s.message
         );
     }
     let _ = writeln!(out, "  {}", i.dating);

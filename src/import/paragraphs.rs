@@ -176,7 +176,7 @@ fn push_raw(out: &mut Vec<Block>, raw: &[Line], widths: &Widths) {
             open = Open::Item(text.to_string());
             continue;
         }
-        if let Some((n, text)) = numbered_item(t).filter(|_| i == 0 || ordered.is_some()) {
+        if let Some((n, text)) = numbered_item(t).filter(|_| list_context) {
             flush(out, &mut open, ordered);
             ordered = Some(ordered.unwrap_or(n));
             open = Open::Item(text.to_string());
@@ -213,7 +213,7 @@ const NOT_AN_END: &[&str] = &[
 /// rest: `prev` does not end a sentence, and `next` starts in lower case (or `prev`
 /// ends in a word no sentence ends with).
 fn is_cut(prev: &str, next: &str) -> bool {
-    if ends_sentence(prev) || next.is_empty() {
+    if ends_sentence(prev) || next.is_empty() || is_url_line(prev) || is_url(first_word(next)) {
         return false;
     }
     let last = last_word(prev).to_lowercase();
@@ -342,6 +342,38 @@ mod tests {
                     items: vec!["Første risiko går videre.".into()]
                 },
                 Block::Quote("Et sitat som står for seg selv.".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn lists_after_a_colon_and_addresses_one_a_line() {
+        let b = blocks(&[
+            &[
+                "Planen har to tiltak:",
+                "1. Kurs for innkjøpere.",
+                "2. Rapport til formannskapet.",
+            ],
+            &[
+                "Se nettsidene:",
+                "https://a.example.no/",
+                "https://b.example.no/",
+            ],
+        ]);
+        assert_eq!(
+            b,
+            vec![
+                para("Planen har to tiltak:"),
+                Block::List {
+                    start: Some(1),
+                    items: vec![
+                        "Kurs for innkjøpere.".into(),
+                        "Rapport til formannskapet.".into()
+                    ]
+                },
+                para("Se nettsidene:"),
+                para("https://a.example.no/"),
+                para("https://b.example.no/"),
             ]
         );
     }
