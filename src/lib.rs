@@ -36,6 +36,7 @@ pub mod diagnostics;
 pub mod format;
 pub mod import;
 pub mod markdown;
+pub mod new;
 pub mod output;
 pub mod overview;
 pub mod questions;

@@ -102,6 +102,29 @@ enum Command {
         #[arg(long, value_enum)]
         sector: Option<SectorArg>,
     },
+    /// Start a member's report for a year as a draft (`aktsom new SLUG YEAR`), carrying
+    /// over the earlier report's answers and key figures; or start a new member
+    /// (`aktsom new --member SLUG`). Never overwrites.
+    New {
+        /// The member (its folder name in content/members/).
+        #[arg(required_unless_present = "member")]
+        slug: Option<String>,
+        /// The year of the report.
+        #[arg(required_unless_present = "member")]
+        year: Option<u16>,
+        /// Start a new member with this slug (member.toml with the keys to fill in).
+        #[arg(long, conflicts_with_all = ["slug", "year"])]
+        member: Option<String>,
+        /// The new member's name (default: from the slug).
+        #[arg(long, requires = "member")]
+        name: Option<String>,
+        /// The new member's sector when its name does not tell (default: public).
+        #[arg(long, value_enum, requires = "member")]
+        sector: Option<SectorArg>,
+        /// The site root: the folder with site.toml.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -190,6 +213,48 @@ fn run_import(opts: aktsom::import::ImportOptions) -> ExitCode {
     }
 }
 
+fn sector_of(s: SectorArg) -> aktsom::content::Sector {
+    match s {
+        SectorArg::Public => aktsom::content::Sector::Public,
+        SectorArg::Private => aktsom::content::Sector::Private,
+    }
+}
+
+/// `aktsom new`: a member's next report, or a new member.
+fn run_new(
+    root: PathBuf,
+    slug: Option<String>,
+    year: Option<u16>,
+    member: Option<String>,
+    name: Option<String>,
+    sector_arg: Option<SectorArg>,
+) -> ExitCode {
+    let result = match (member, slug, year) {
+        (Some(m), _, _) => {
+            aktsom::new::member(&root, &m, name.as_deref(), sector_arg.map(sector_of)).map(|path| {
+                println!(
+                    "Started {}: check the name and sector, and fill in the rest",
+                    path.display()
+                );
+                println!("Then start its first report with: aktsom new {m} YEAR");
+            })
+        }
+        (None, Some(slug), Some(year)) => aktsom::new::report(&root, &slug, year)
+            .map(|started| print!("{}", aktsom::new::summary(&started, &slug))),
+        _ => Err(vec![Diagnostic::file(
+            &root,
+            "give a member and a year, or --member SLUG",
+        )]),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(errors) => {
+            print_diagnostics(&errors);
+            ExitCode::FAILURE
+        }
+    }
+}
+
 fn print_diagnostics(diags: &[Diagnostic]) {
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     for d in diags {
@@ -244,11 +309,16 @@ fn main() -> ExitCode {
             year,
             force,
             published,
-            sector: sector.map(|s| match s {
-                SectorArg::Public => aktsom::content::Sector::Public,
-                SectorArg::Private => aktsom::content::Sector::Private,
-            }),
+            sector: sector.map(sector_of),
         }),
+        Command::New {
+            slug,
+            year,
+            member,
+            name,
+            sector,
+            root,
+        } => run_new(root, slug, year, member, name, sector),
         Command::Build {
             root,
             out,

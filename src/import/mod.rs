@@ -345,8 +345,8 @@ fn new_member_toml(
         .member
         .name
         .clone()
-        .unwrap_or_else(|| write::name_from_slug(&job.member));
-    let guessed = write::guess_sector(&name);
+        .unwrap_or_else(|| crate::new::name_from_slug(&job.member));
+    let guessed = crate::new::guess_sector(&name);
     let warning = (sector.is_none() && guessed.is_none()).then(|| {
         Diagnostic::file(
             path,
@@ -380,19 +380,14 @@ fn warning_at(source: &Source, note: &Note) -> Diagnostic {
     }
 }
 
-/// The byte span of line `no` (1-based) of the source, for a diagnostic there.
+/// The byte span of line `no` (1-based) of the source, for a diagnostic there: the
+/// line's text after a page-break mark.
 fn at_line(source: &Source, no: usize) -> Option<Range<usize>> {
-    let text: &str = &source.text;
-    let mut start = 0;
-    for (i, line) in text.split_inclusive('\n').enumerate() {
-        if i + 1 == no {
-            let body = line.trim_end_matches(['\n', '\r']);
-            let lead = body.len() - body.trim_start_matches(['\u{c}', ' ']).len();
-            return Some(start + lead..start + body.len().max(lead + 1));
-        }
-        start += line.len();
-    }
-    None
+    let range = source.line_range(no)?;
+    let line = &source.text[range.clone()];
+    let body = line.trim_end_matches('\r');
+    let lead = body.len() - body.trim_start_matches(['\u{c}', ' ']).len();
+    Some(range.start + lead..range.start + body.len().max(lead + 1))
 }
 
 /// Runs `check` on the site and keeps what it says of the written files.

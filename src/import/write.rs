@@ -201,46 +201,6 @@ fn line_start(line: &str) -> String {
     }
 }
 
-/// A guess at the sector from the member's name: `… kommune`, `… HF`, state agencies
-/// are public; `… AS`, `… ASA`, `… SA` private. `None` when the name does not tell.
-pub fn guess_sector(name: &str) -> Option<Sector> {
-    let lower = name.to_lowercase();
-    let words: Vec<&str> = lower.split_whitespace().collect();
-    let last = words.last().copied().unwrap_or("");
-    if ["as", "asa", "sa", "ans", "da", "ba"].contains(&last) {
-        return Some(Sector::Private);
-    }
-    const PUBLIC: &[&str] = &[
-        "kommune",
-        "fylkeskommune",
-        "hf",
-        "helseforetak",
-        "direktorat",
-        "direktoratet",
-        "etat",
-        "etaten",
-        "departement",
-        "departementet",
-        "tilsyn",
-        "tilsynet",
-        "universitet",
-        "universitetet",
-        "høgskole",
-        "høgskolen",
-        "statens",
-        "sykehus",
-        "sykehuset",
-        "fylke",
-    ];
-    let public = words.iter().any(|w| {
-        PUBLIC.contains(w)
-            || w.ends_with("kommune")
-            || w.ends_with("direktoratet")
-            || w.ends_with("etaten")
-    });
-    public.then_some(Sector::Public)
-}
-
 fn toml_string(s: &str) -> String {
     toml::Value::String(s.to_string()).to_string()
 }
@@ -254,7 +214,10 @@ pub fn member_toml(
     from: &str,
 ) -> String {
     let mut out = format!("# Started by `aktsom import` from {from}: check each value.\n");
-    let name = facts.name.clone().unwrap_or_else(|| name_from_slug(slug));
+    let name = facts
+        .name
+        .clone()
+        .unwrap_or_else(|| crate::new::name_from_slug(slug));
     let _ = writeln!(out, "name = {}", toml_string(&name));
     let sector_code = match sector {
         Sector::Public => "public",
@@ -276,16 +239,6 @@ pub fn member_toml(
         let _ = writeln!(out, "org_number = {}", toml_string(o));
     }
     out
-}
-
-/// `fjordvik-kommune` → `Fjordvik kommune`.
-pub fn name_from_slug(slug: &str) -> String {
-    let words = slug.replace('-', " ");
-    let mut chars = words.chars();
-    match chars.next() {
-        Some(c) => c.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
 }
 
 #[cfg(test)]
@@ -310,14 +263,5 @@ mod tests {
         assert_eq!(line_start("2024. Et år"), "2024\\. Et år");
         assert_eq!(line_start("- ikke en liste"), "\\- ikke en liste");
         assert_eq!(line_start("2024 var et år"), "2024 var et år");
-    }
-
-    #[test]
-    fn sectors_from_names() {
-        assert_eq!(guess_sector("Fjordvik kommune"), Some(Sector::Public));
-        assert_eq!(guess_sector("Helse Nordvest HF"), Some(Sector::Public));
-        assert_eq!(guess_sector("Nordtråd Tekstil AS"), Some(Sector::Private));
-        assert_eq!(guess_sector("Bitvis"), None);
-        assert_eq!(name_from_slug("fjordvik-kommune"), "Fjordvik kommune");
     }
 }
