@@ -71,60 +71,23 @@ fn error(file: impl Into<PathBuf>, message: impl Into<String>, help: &str) -> Ve
 pub fn report(root: &Path, member: &str, year: u16) -> Result<Started, Vec<Diagnostic>> {
     let dir = Path::new("content/members").join(member);
     let path = dir.join(format!("{year}.md"));
-    if !root.join(&dir).join("member.toml").is_file() {
-        return Err(error(
-            &dir,
-            format!("there is no member `{member}`"),
-            &format!("start the member first: aktsom new --member {member}"),
-        ));
-    }
-    if root.join(&path).exists() {
-        return Err(error(
-            &path,
-            "the report exists already",
-            "aktsom new never overwrites: edit the file, or remove it first",
-        ));
-    }
+    may_start(root, &dir, &path, member)?;
     let (site, errors) = content::load_partial(root, &LoadOptions { drafts: true })?;
     let template = reporting::choose(&site.templates, None, year)
         .map_err(|no| vec![Diagnostic::file(&path, no.message).with_help(no.help)])?;
-    let m = site.members.iter().find(|m| m.slug == member);
-    let previous = m.and_then(|m| m.reports.iter().rev().find(|r| r.year < year));
-    // The earlier report did not load: its errors come first.
+    let previous = site
+        .members
+        .iter()
+        .find(|m| m.slug == member)
+        .and_then(|m| m.reports.iter().rev().find(|r| r.year < year));
     if let Some(newest) = newest_earlier_file(root, &dir, year)
         && previous.is_none_or(|p| p.year < newest)
     {
-        let shown = dir.join(format!("{newest}.md"));
-        let mut theirs: Vec<Diagnostic> = errors.into_iter().filter(|d| d.file == shown).collect();
-        if theirs.is_empty() {
-            theirs = error(&shown, "the report could not be read", "run aktsom check");
-        }
-        theirs.push(
-            Diagnostic::file(
-                &path,
-                format!("the {newest} report has errors, so it cannot be carried over"),
-            )
-            .with_help("fix the errors above (aktsom check), then run aktsom new again"),
-        );
-        return Err(theirs);
+        return Err(not_loaded(errors, &dir, newest, &path));
     }
-    let lang = site.config.language;
-    let (text, started) = match (m, previous) {
-        (Some(_), Some(prev)) => {
-            carried_over(&site.config, &site.templates, template, prev, year, &path)
-        }
-        _ => (
-            blank(&site.config, template, year, lang),
-            Started {
-                path: path.clone(),
-                template: template.version.clone(),
-                from_year: None,
-                carried: 0,
-                figures: 0,
-                added: Vec::new(),
-                dropped: Vec::new(),
-            },
-        ),
+    let (text, started) = match previous {
+        Some(prev) => carried_over(&site.config, &site.templates, template, prev, year, &path),
+        None => blank(&site.config, template, year, &path),
     };
     std::fs::write(root.join(&path), text).map_err(|e| {
         vec![Diagnostic::file(
@@ -133,6 +96,42 @@ pub fn report(root: &Path, member: &str, year: u16) -> Result<Started, Vec<Diagn
         )]
     })?;
     Ok(started)
+}
+
+/// A report can be started: the member exists and the report does not.
+fn may_start(root: &Path, dir: &Path, path: &Path, member: &str) -> Result<(), Vec<Diagnostic>> {
+    if !root.join(dir).join("member.toml").is_file() {
+        return Err(error(
+            dir,
+            format!("there is no member `{member}`"),
+            &format!("start the member first: aktsom new --member {member}"),
+        ));
+    }
+    if root.join(path).exists() {
+        return Err(error(
+            path,
+            "the report exists already",
+            "aktsom new never overwrites: edit the file, or remove it first",
+        ));
+    }
+    Ok(())
+}
+
+/// The errors of the earlier report that did not load, and why the draft is not made.
+fn not_loaded(errors: Vec<Diagnostic>, dir: &Path, year: u16, path: &Path) -> Vec<Diagnostic> {
+    let shown = dir.join(format!("{year}.md"));
+    let mut theirs: Vec<Diagnostic> = errors.into_iter().filter(|d| d.file == shown).collect();
+    if theirs.is_empty() {
+        theirs = error(&shown, "the report could not be read", "run aktsom check");
+    }
+    theirs.push(
+        Diagnostic::file(
+            path,
+            format!("the {year} report has errors, so it cannot be carried over"),
+        )
+        .with_help("fix the errors above (aktsom check), then run aktsom new again"),
+    );
+    theirs
 }
 
 /// The newest `<year>.md` before `year` in the member's folder, loaded or not.
@@ -224,13 +223,28 @@ fn template_heading(
 }
 
 /// A draft without an earlier report: every question of the template as a heading.
-fn blank(config: &SiteConfig, template: &ReportTemplate, year: u16, lang: Lang) -> String {
+fn blank(
+    config: &SiteConfig,
+    template: &ReportTemplate,
+    year: u16,
+    path: &Path,
+) -> (String, Started) {
+    let lang = config.language;
     let mut out = front_matter(config, year, None, None, None, lang);
     for q in &template.questions {
         let note = (q.depth == 3).then_some(words(lang).answer_here);
         template_heading(&mut out, template, &q.number, lang, note);
     }
-    out
+    let started = Started {
+        path: path.to_path_buf(),
+        template: template.version.clone(),
+        from_year: None,
+        carried: 0,
+        figures: 0,
+        added: Vec::new(),
+        dropped: Vec::new(),
+    };
+    (out, started)
 }
 
 /// Text that can stand inside an HTML comment (`-->` would end it).
@@ -271,6 +285,59 @@ fn units(prev: &Report) -> (&str, Vec<Unit<'_>>) {
     (text[lead_start..body_start].trim(), out)
 }
 
+/// The earlier report's pieces, placed for the new template: the pieces before its
+/// first numbered unit (foreword, key information, goals), each kept numbered unit with
+/// the pieces that followed it, the pieces after its last numbered unit (contact), and
+/// the numbers the new template dropped.
+#[derive(Default)]
+struct Placed<'a> {
+    front: Vec<String>,
+    numbered: Vec<(&'a str, String, Vec<String>)>,
+    back: Vec<String>,
+    dropped: Vec<String>,
+}
+
+fn place<'a>(
+    units: &[Unit<'a>],
+    template: &ReportTemplate,
+    prev: &Report,
+    w: &Words,
+) -> Placed<'a> {
+    let last_numbered = units.iter().rposition(|u| u.number.is_some());
+    let mut p = Placed::default();
+    for (i, u) in units.iter().enumerate() {
+        let piece = match u.number {
+            Some(n) if template.get(n).is_some() => {
+                p.numbered.push((n, u.text.to_string(), Vec::new()));
+                continue;
+            }
+            None if last_numbered.is_some_and(|l| i > l) => {
+                p.back.push(u.text.to_string());
+                continue;
+            }
+            None => u.text.to_string(),
+            Some(n) => {
+                p.dropped.push(n.to_string());
+                let note = w
+                    .dropped
+                    .replace("{number}", n)
+                    .replace("{version}", &template.version)
+                    .replace("{year}", &prev.year.to_string());
+                format!(
+                    "<!-- {}\n\n{}\n-->",
+                    comment_safe(&note),
+                    comment_safe(u.text)
+                )
+            }
+        };
+        match p.numbered.last_mut() {
+            Some(last) => last.2.push(piece),
+            None => p.front.push(piece),
+        }
+    }
+    p
+}
+
 /// A draft from the earlier report: its answers and figures, in the new template's
 /// order; new questions marked; dropped ones kept in a comment.
 fn carried_over(
@@ -283,92 +350,42 @@ fn carried_over(
 ) -> (String, Started) {
     let lang = prev.lang(config.language);
     let w = words(lang);
-    let old_template = templates.get(&prev.template);
     let title = prev
         .title
         .as_ref()
         .map(|t| t.replace(&prev.year.to_string(), &year.to_string()));
-    let mut out = front_matter(
-        config,
-        year,
-        title.as_deref(),
-        prev.language.as_deref(),
-        Some(prev),
-        lang,
-    );
+    let language = prev.language.as_deref();
+    let mut out = front_matter(config, year, title.as_deref(), language, Some(prev), lang);
     let (lead, units) = units(prev);
-    if !lead.is_empty() {
-        let _ = writeln!(out, "\n{lead}");
-    }
-    // Units before the first numbered one (foreword, key information, goals) go first,
-    // those after the last one (contact) last; the others follow the numbered unit
-    // before them.
-    let kept = |n: &str| template.get(n).is_some();
-    let last_numbered = units.iter().rposition(|u| u.number.is_some());
-    let mut front: Vec<String> = Vec::new();
-    let mut back: Vec<String> = Vec::new();
-    let mut by_number: Vec<(&str, String, Vec<String>)> = Vec::new();
-    let mut dropped = Vec::new();
-    for (i, u) in units.iter().enumerate() {
-        if u.number.is_none() && last_numbered.is_some_and(|l| i > l) {
-            back.push(u.text.to_string());
-            continue;
-        }
-        match u.number {
-            Some(n) if kept(n) => by_number.push((n, u.text.to_string(), Vec::new())),
-            other => {
-                let piece = match other {
-                    Some(n) => {
-                        dropped.push(n.to_string());
-                        let note = w
-                            .dropped
-                            .replace("{number}", n)
-                            .replace("{version}", &template.version)
-                            .replace("{year}", &prev.year.to_string());
-                        format!(
-                            "<!-- {}\n\n{}\n-->",
-                            comment_safe(&note),
-                            comment_safe(u.text)
-                        )
-                    }
-                    None => u.text.to_string(),
-                };
-                match by_number.last_mut() {
-                    Some(last) => last.2.push(piece),
-                    None => front.push(piece),
-                }
-            }
-        }
-    }
-    for piece in &front {
+    let placed = place(&units, template, prev, w);
+    for piece in std::iter::once(lead)
+        .filter(|l| !l.is_empty())
+        .chain(placed.front.iter().map(String::as_str))
+    {
         let _ = writeln!(out, "\n{piece}");
     }
-    let mut added = Vec::new();
-    let mut carried = 0;
+    let old_template = templates.get(&prev.template);
+    let (mut added, mut carried) = (Vec::new(), 0);
     for q in &template.questions {
-        match by_number.iter().find(|(n, ..)| *n == q.number) {
-            Some((_, text, followers)) => {
-                carried += usize::from(q.depth == 3);
-                let _ = writeln!(out, "\n{text}");
-                for f in followers {
-                    let _ = writeln!(out, "\n{f}");
-                }
+        if let Some((_, text, followers)) = placed.numbered.iter().find(|(n, ..)| *n == q.number) {
+            carried += usize::from(q.depth == 3);
+            for piece in std::iter::once(text).chain(followers) {
+                let _ = writeln!(out, "\n{piece}");
             }
-            None => {
-                let is_new = old_template.is_none_or(|t| t.get(&q.number).is_none());
-                let note = match (q.depth, is_new) {
-                    (3, true) => {
-                        added.push(q.number.clone());
-                        Some(w.new_question.replace("{version}", &template.version))
-                    }
-                    (3, false) => Some(w.answer_here.to_string()),
-                    _ => None,
-                };
-                template_heading(&mut out, template, &q.number, lang, note.as_deref());
-            }
+            continue;
         }
+        let is_new = old_template.is_none_or(|t| t.get(&q.number).is_none());
+        let note = match (q.depth, is_new) {
+            (3, true) => {
+                added.push(q.number.clone());
+                Some(w.new_question.replace("{version}", &template.version))
+            }
+            (3, false) => Some(w.answer_here.to_string()),
+            _ => None,
+        };
+        template_heading(&mut out, template, &q.number, lang, note.as_deref());
     }
-    for piece in &back {
+    for piece in &placed.back {
         let _ = writeln!(out, "\n{piece}");
     }
     let started = Started {
@@ -378,7 +395,7 @@ fn carried_over(
         carried,
         figures: prev.figures.len(),
         added,
-        dropped,
+        dropped: placed.dropped,
     };
     (out, started)
 }

@@ -246,6 +246,19 @@ impl Walk<'_> {
         }
     }
 
+    /// A part's heading; the form's introduction to the part, up to its first group,
+    /// is left out.
+    fn part(&mut self, part: &str, title: Option<String>, line: usize, lang: crate::config::Lang) {
+        let heading =
+            title.unwrap_or_else(|| self.template.title(part, lang).unwrap_or("").to_string());
+        self.open(Kind::Part, Some(part.to_string()), heading, line);
+        self.skip(
+            format!("the form's introduction to part {part}"),
+            None,
+            None,
+        );
+    }
+
     fn in_parts(&self) -> bool {
         self.drafts
             .last()
@@ -338,27 +351,18 @@ pub fn recognise(lines: &[Line], template: &ReportTemplate, config: &SiteConfig)
             continue;
         }
         if let Some(part) = parts.get(&i) {
+            // The part's title: on the number's line, or the block after it.
             let title = match &marks[i] {
                 Mark::PartNumber(_, Some(t)) => Some(t.clone()),
-                _ => None,
+                _ => raws
+                    .get(i + 1)
+                    .filter(|_| marks[i + 1] == Mark::Text)
+                    .map(|next| {
+                        consumed.insert(i + 1);
+                        joined(next)
+                    }),
             };
-            let title = title.or_else(|| {
-                let next = raws.get(i + 1).filter(|_| marks[i + 1] == Mark::Text)?;
-                consumed.insert(i + 1);
-                Some(joined(next))
-            });
-            let heading = title.unwrap_or_else(|| {
-                template
-                    .title(part, config.language)
-                    .unwrap_or("")
-                    .to_string()
-            });
-            walk.open(Kind::Part, Some(part.clone()), heading, raw[0].no);
-            walk.skip(
-                format!("the form's introduction to part {part}"),
-                None,
-                None,
-            );
+            walk.part(part, title, raw[0].no, config.language);
             continue;
         }
         match &marks[i] {
@@ -464,73 +468,75 @@ fn question(
     let Some(spec) = forms::table_for(number) else {
         return text_blocks(raws, widths);
     };
-    let at = raws.first().map_or(line, |r| r[0].no);
-    match &spec.layout {
-        TableLayout::Records { labels } => match tables::records(raws, labels) {
-            Some(r) => {
-                let mut out = text_blocks(&raws[..r.before], widths);
-                out.extend(record_blocks(
-                    &r,
-                    labels,
-                    spec.caption,
-                    spec.record,
-                    number,
-                    5,
-                    widths,
-                    report,
-                ));
-                out.extend(text_blocks(&raws[r.after..], widths));
-                out
-            }
-            None => {
-                report.warn(
-                    at,
-                    format!(
-                        "{number}: the form's table ({}) was not recognised: written as text",
-                        spec.caption
-                    ),
-                );
-                text_blocks(raws, widths)
-            }
-        },
-        TableLayout::RiskRows { header } => match tables::risk_rows(raws, header) {
-            Some(t) => {
-                let mut out = text_blocks(&raws[..t.before], widths);
-                report.tables.push(TableFound {
-                    place: number.to_string(),
-                    line: t.line,
-                    rows: t.rows.len(),
-                    columns: header.len(),
-                    as_table: true,
-                });
-                for (r, row) in t.rows.iter().enumerate() {
-                    if row.iter().any(String::is_empty) {
-                        report.warn(
-                            t.line,
-                            format!("{number}: row {} of the table has empty cells", r + 1),
-                        );
-                    }
-                }
-                out.push(Block::Table(Table {
-                    caption: spec.caption.to_string(),
-                    head: header.iter().map(|h| h.to_string()).collect(),
-                    rows: t.rows.iter().map(|r| r.to_vec()).collect(),
-                }));
-                out.extend(text_blocks(&raws[t.after..], widths));
-                out
-            }
-            None => {
-                report.warn(
-                    at,
-                    format!(
-                        "{number}: the form's table ({}) was not recognised: written as text",
-                        spec.caption
-                    ),
-                );
-                text_blocks(raws, widths)
-            }
-        },
+    // The table, and the blocks before and after it.
+    let found = match &spec.layout {
+        TableLayout::Records { labels } => tables::records(raws, labels).map(|r| {
+            let table = record_blocks(
+                &r,
+                labels,
+                spec.caption,
+                spec.record,
+                number,
+                5,
+                widths,
+                report,
+            );
+            (r.before, table, r.after)
+        }),
+        TableLayout::RiskRows { header } => tables::risk_rows(raws, header).map(|t| {
+            let table = risk_table(&t, header, spec.caption, number, report);
+            (t.before, vec![table], t.after)
+        }),
+    };
+    match found {
+        Some((before, table, after)) => {
+            let mut out = text_blocks(&raws[..before], widths);
+            out.extend(table);
+            out.extend(text_blocks(&raws[after..], widths));
+            out
+        }
+        None => {
+            let at = raws.first().map_or(line, |r| r[0].no);
+            report.warn(
+                at,
+                format!(
+                    "{number}: the form's table ({}) was not recognised: written as text",
+                    spec.caption
+                ),
+            );
+            text_blocks(raws, widths)
+        }
     }
+}
+
+/// The prioritised risks as a Markdown table; rows with empty cells are warned of.
+fn risk_table(
+    t: &tables::RiskTable,
+    header: &[&str],
+    caption: &str,
+    number: &str,
+    report: &mut Report,
+) -> Block {
+    report.tables.push(TableFound {
+        place: number.to_string(),
+        line: t.line,
+        rows: t.rows.len(),
+        columns: header.len(),
+        as_table: true,
+    });
+    for (r, row) in t.rows.iter().enumerate() {
+        if row.iter().any(String::is_empty) {
+            report.warn(
+                t.line,
+                format!("{number}: row {} of the table has empty cells", r + 1),
+            );
+        }
+    }
+    Block::Table(Table {
+        caption: caption.to_string(),
+        head: header.iter().map(|h| h.to_string()).collect(),
+        rows: t.rows.iter().map(|r| r.to_vec()).collect(),
+    })
 }
 
 /// A value as one table cell: one paragraph of one line, or nothing. `None` when it is
