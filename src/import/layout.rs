@@ -185,6 +185,9 @@ struct Walk<'a> {
     drafts: Vec<Draft>,
     skipping: Option<Skipping>,
     seen: HashSet<String>,
+    /// The form's last capitals sub-heading in a part, and its line: the heading of a
+    /// group the text gives no numbered heading (`ANDRE TILTAK …` above 3.B.1).
+    caps: Option<(String, usize)>,
 }
 
 impl Walk<'_> {
@@ -266,20 +269,30 @@ impl Walk<'_> {
     }
 
     fn numbered(&mut self, number: String, raw: &[Line]) {
+        let caps = self.caps.take();
         let q = self.template.get(&number);
         let Some(q) = q.filter(|_| !self.seen.contains(&number)) else {
             let why = if self.seen.contains(&number) {
-                "comes a second time"
+                "comes a second time".to_string()
             } else {
-                "is not a question of the template version"
+                format!(
+                    "is not a question of template version {}",
+                    self.template.version
+                )
             };
-            self.report.warn(
-                raw[0].no,
-                format!("{number} {why} {}: kept as text", self.template.version),
-            );
+            self.report
+                .warn(raw[0].no, format!("{number} {why}: kept as text"));
             self.add([raw.to_vec()]);
             return;
         };
+        let group = number.rsplit_once('.').map(|(g, _)| g.to_string());
+        if let (3, Some(group), Some((heading, line))) = (q.depth, group, caps)
+            && !self.seen.contains(&group)
+            && self.template.get(&group).is_some()
+        {
+            self.seen.insert(group.clone());
+            self.open(Kind::Group, Some(group), sentence_case(&heading), line);
+        }
         self.seen.insert(number.clone());
         let text = joined(raw);
         let rest = reporting::parse_number(&text).map_or(text.as_str(), |(_, r)| r);
@@ -344,6 +357,7 @@ pub fn recognise(lines: &[Line], template: &ReportTemplate, config: &SiteConfig)
         drafts: Vec::new(),
         skipping: None,
         seen: HashSet::new(),
+        caps: None,
     };
     let mut consumed = HashSet::new();
     for (i, raw) in raws.iter().enumerate() {
@@ -380,6 +394,7 @@ pub fn recognise(lines: &[Line], template: &ReportTemplate, config: &SiteConfig)
             }
             Mark::Caps if walk.in_parts() => {
                 walk.skip(joined(raw), Some(raw.clone()), Some(8));
+                walk.caps = Some((joined(raw), raw[0].no));
             }
             _ => match walk.skipping.as_mut() {
                 Some(s) => s.raws.push(raw.clone()),
