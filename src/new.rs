@@ -260,7 +260,7 @@ struct Unit<'a> {
 }
 
 /// The earlier report's body cut into [`Unit`]s, and the text before the first.
-fn units(prev: &Report) -> (&str, Vec<Unit<'_>>) {
+fn units<'a>(prev: &'a Report, body_offset: usize) -> (&'a str, Vec<Unit<'a>>) {
     let text: &str = &prev.source.text;
     let starts: Vec<(usize, Option<&str>)> = prev
         .body
@@ -270,10 +270,7 @@ fn units(prev: &Report) -> (&str, Vec<Unit<'_>>) {
         .filter_map(|s| Some((prev.source.line_range(s.line)?.start, s.number.as_deref())))
         .collect();
     let body_start = starts.first().map_or(text.len(), |s| s.0);
-    let lead_start = text[..body_start]
-        .rfind("+++\n")
-        .map_or(0, |i| i + 4)
-        .min(body_start);
+    let lead_start = body_offset.min(body_start);
     let mut out = Vec::with_capacity(starts.len());
     for (i, &(start, number)) in starts.iter().enumerate() {
         let end = starts.get(i + 1).map_or(text.len(), |s| s.0);
@@ -356,7 +353,10 @@ fn carried_over(
         .map(|t| t.replace(&prev.year.to_string(), &year.to_string()));
     let language = prev.language.as_deref();
     let mut out = front_matter(config, year, title.as_deref(), language, Some(prev), lang);
-    let (lead, units) = units(prev);
+    // Where the body starts, as the core splits the front matter off.
+    let body_offset = content::parse_front_matter(&prev.source, prev.year, config, templates)
+        .map_or(prev.source.text.len(), |(front, _)| front.body_offset);
+    let (lead, units) = units(prev, body_offset);
     let placed = place(&units, template, prev, w);
     for piece in std::iter::once(lead)
         .filter(|l| !l.is_empty())

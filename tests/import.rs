@@ -412,6 +412,41 @@ fn an_import_that_fails_check_exits_with_1() {
     );
 }
 
+#[test]
+fn odd_inputs_are_imported_without_a_crash_and_pass_check() {
+    let long = "ord ".repeat(30_000);
+    let cases: Vec<(&str, String)> = vec![
+        ("tom", String::new()),
+        ("bare-tall", "1\n\n2\n\n3\n\n1.A\n\n1.A.1\n\n2.A.3\n\n9.Z.9 Falsk\n".into()),
+        ("crlf", "Forord fra virksomhetsleder\r\nTekst med\r\nlinjeskift.\r\n\r\n1.A.1 Lenke\r\n\r\nSvar.\r\n".into()),
+        (
+            "tegn",
+            "Forord fra virksomhetsleder\n<script>alert(1)</script> *fet* _kursiv_ [lenke](javascript:alert(1)) `kode` # ikke\n\n#### 2.A.3 Falsk overskrift\n\n| a | b |\n\n&amp; &#x41; \u{0} ~~slett~~ <!-- kommentar --> \\ \u{202e}snudd\n\n- \n\n1.\n\n---\n\n===\n\n> sitat\n\n    kode\n\n<https://x.example.no/a\"b>\n".into(),
+        ),
+        ("lang", format!("Forord fra virksomhetsleder\n{long}\n")),
+        (
+            "tabeller",
+            "2.A.2 Krav\n\n1\n\nI hvilke type anskaffelser\n\n2.A.3 Risikoer\n\nPrioritert risiko Relatert tema Geografi\n\n4.A.3 Avvik\n\n1\n\nStatus\n\nMål og fremdrift\n\n1\n\nMål :\n\nStatus :\n".into(),
+        ),
+    ];
+    for (name, text) in cases {
+        let site = site();
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join(format!("{name}-2024.txt"));
+        std::fs::write(&input, text).unwrap();
+        let o = import(site.path(), &[input.to_str().unwrap()]);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{name}:\n{}\n{}",
+            stdout(&o),
+            stderr(&o)
+        );
+        let built = tempfile::tempdir().unwrap();
+        build_ok(site.path(), built.path(), &["--drafts"]);
+    }
+}
+
 /// A PDF with `text` set in Helvetica, a line of the PDF for each line of the text: a
 /// blank line is a gap, a line that starts with one space (or a form feed) starts a
 /// page, and a footer line (`|  name  |  6`) goes to the bottom of its page. `created`

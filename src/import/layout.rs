@@ -730,7 +730,10 @@ fn field_label(raw: &[Line], labels: &[(String, Role)]) -> Option<(Role, String,
     by_length.sort_by_key(|(l, _)| std::cmp::Reverse(l.len()));
     by_length.into_iter().find_map(|(label, role)| {
         let rest = strip_label(&first.text, label).filter(|r| !r.is_empty())?;
-        let printed = first.text[..first.text.len() - rest.len()]
+        let printed = first
+            .text
+            .strip_suffix(rest)
+            .unwrap_or(label)
             .trim_end_matches([':', ' '])
             .to_string();
         let mut value = vec![Line {
