@@ -246,6 +246,14 @@ fn a_new_member_and_the_warnings_at_the_lines_of_the_input() {
         out.contains("new member: content/members/bolgen-tekstil/member.toml"),
         "{out}"
     );
+    // The member page shows the address.
+    let built = tempfile::tempdir().unwrap();
+    build_ok(root, built.path(), &[]);
+    let page = read(&built.path().join("medlemmer/bolgen-tekstil/index.html"));
+    assert!(
+        page.contains("<dt>Adresse</dt><dd>Kaigata 9, 5003 Bergen</dd>"),
+        "{page}"
+    );
 
     let md = read(&root.join("content/members/bolgen-tekstil/2023.md"));
     assert!(md.contains("\npublished = 2024-05-02\n"), "{md}");

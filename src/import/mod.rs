@@ -419,6 +419,15 @@ fn check_written(opts: &ImportOptions, outcome: &mut Outcome) {
     }
 }
 
+/// `1 row`, `3 rows`.
+fn count(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
+}
+
 /// What an import found, for the terminal.
 pub fn summary(i: &Imported) -> String {
     let mut out = format!("Imported {} → {}\n", i.input.display(), i.report.display());
@@ -462,10 +471,18 @@ pub fn summary(i: &Imported) -> String {
         .map(|t| match (t.as_table, t.rows) {
             (_, 0) => format!("{} empty (line {})", t.place, t.line),
             (true, rows) => format!(
-                "{} {rows} rows × {} columns (line {})",
-                t.place, t.columns, t.line
+                "{} {} × {} columns (line {})",
+                t.place,
+                count(rows, "row"),
+                t.columns,
+                t.line
             ),
-            (false, rows) => format!("{} {rows} records as text (line {})", t.place, t.line),
+            (false, rows) => format!(
+                "{} {} as text (line {})",
+                t.place,
+                count(rows, "record"),
+                t.line
+            ),
         })
         .collect();
     let tables = if tables.is_empty() {
