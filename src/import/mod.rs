@@ -2,9 +2,9 @@
 //! `pdftotext` gives it) made into `content/members/<slug>/<year>.md`, and a new
 //! member's `member.toml`.
 //!
-//! [`source`] reads the input (running `pdftotext` for a PDF) into lines; [`layout`]
+//! `source` reads the input (running `pdftotext` for a PDF) into lines; `layout`
 //! recognises the report in them against the template version of its year, into a
-//! [`model::Report`]; [`write`] writes that as Markdown. The importer depends on the
+//! `model::Report`; `write` writes that as Markdown. The importer depends on the
 //! core (site.toml, the templates, `check`); nothing in the core depends on it.
 
 mod forms;
