@@ -105,16 +105,13 @@ pub struct SiteConfig {
     pub language: Lang,
     #[serde(default = "default_theme")]
     pub theme: String,
-    /// No longer used: a report uses the template version of its year
-    /// ([`crate::reporting::choose`]). Still accepted, with a warning.
+    /// The template version of a report older than every version named after a year
+    /// (a report otherwise uses the version of its year, [`crate::reporting::choose`]).
     #[serde(default)]
     pub default_template: Option<String>,
     pub data_licence: Licence,
     #[serde(default)]
     pub figures: Vec<FigureDef>,
-    /// Warnings about site.toml (a setting that is no longer used).
-    #[serde(skip)]
-    pub warnings: Vec<Diagnostic>,
 }
 
 fn default_language() -> Lang {
@@ -171,15 +168,6 @@ impl SiteConfig {
                     format!("figure `{}` is defined twice", f.id),
                 ));
             }
-        }
-        if config.default_template.is_some() {
-            let at = find("default_template");
-            config.warnings.push(
-                source
-                    .error(at..at + 16, "`default_template` is no longer used")
-                    .with_help("remove it: a report uses the newest template version named after a year not after its own (2023.md uses report-templates/2023.toml), or the version its `template` key names")
-                    .warning(),
-            );
         }
         if errors.is_empty() {
             Ok(config)

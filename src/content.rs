@@ -205,8 +205,24 @@ pub fn load_partial(
     let config = SiteConfig::load(root)?;
     let templates = reporting::load_all(root)?;
     let mut errors = Vec::new();
-    // site.toml's own warnings (a setting that is no longer used).
-    let mut warnings = config.warnings.clone();
+    if let Some(v) = config
+        .default_template
+        .as_ref()
+        .filter(|v| !templates.contains_key(*v))
+    {
+        errors.push(
+            Diagnostic::file(
+                "site.toml",
+                format!("default_template \"{v}\" has no file report-templates/{v}.toml"),
+            )
+            .with_help(format!(
+                "the template versions are: {}",
+                templates.keys().cloned().collect::<Vec<_>>().join(", ")
+            )),
+        );
+        return Err(errors);
+    }
+    let mut warnings = Vec::new();
     let root_canon = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
 
     // Members and the report files in their folders.
@@ -586,7 +602,8 @@ pub fn parse_front_matter(
     }
     // The version its `template` key names, else the one of its year.
     let named = fm.template.as_ref().map(|t| t.get_ref().as_str());
-    let template = match reporting::choose(templates, named, file_year) {
+    let fallback = config.default_template.as_deref();
+    let template = match reporting::choose(templates, named, file_year, fallback) {
         Ok(t) => Some(t.version.clone()),
         Err(no) => {
             let span = fm.template.as_ref().map_or(at!(&fm.year), |t| at!(t));

@@ -73,8 +73,13 @@ pub fn report(root: &Path, member: &str, year: u16) -> Result<Started, Vec<Diagn
     let path = dir.join(format!("{year}.md"));
     may_start(root, &dir, &path, member)?;
     let (site, errors) = content::load_partial(root, &LoadOptions { drafts: true })?;
-    let template = reporting::choose(&site.templates, None, year)
-        .map_err(|no| vec![Diagnostic::file(&path, no.message).with_help(no.help)])?;
+    let template = reporting::choose(
+        &site.templates,
+        None,
+        year,
+        site.config.default_template.as_deref(),
+    )
+    .map_err(|no| vec![Diagnostic::file(&path, no.message).with_help(no.help)])?;
     let previous = site
         .members
         .iter()

@@ -152,11 +152,13 @@ pub struct NoVersion {
 }
 
 /// The template version of a report of `year`: the one its `template` key names
-/// (`named`), else the one of its year ([`version_for_year`]).
+/// (`named`), else the one of its year ([`version_for_year`]), else `fallback` (site.toml's
+/// `default_template`, for reports older than every version).
 pub fn choose<'a>(
     templates: &'a BTreeMap<String, ReportTemplate>,
     named: Option<&str>,
     year: u16,
+    fallback: Option<&str>,
 ) -> Result<&'a ReportTemplate, NoVersion> {
     let versions = templates.keys().cloned().collect::<Vec<_>>().join(", ");
     match named {
@@ -168,6 +170,7 @@ pub fn choose<'a>(
             },
         }),
         None => version_for_year(templates, year)
+            .or(fallback)
             .and_then(|v| templates.get(v))
             .ok_or_else(|| NoVersion {
                 message: format!("no template version fits a report of {year}"),
@@ -340,12 +343,24 @@ mod tests {
     #[test]
     fn a_named_version_wins() {
         let t = templates(&["2023", "2024"]);
-        assert_eq!(choose(&t, Some("2024"), 2023).unwrap().version, "2024");
-        assert_eq!(choose(&t, None, 2023).unwrap().version, "2023");
-        let e = choose(&t, None, 2019).unwrap_err();
+        assert_eq!(
+            choose(&t, Some("2024"), 2023, None).unwrap().version,
+            "2024"
+        );
+        assert_eq!(choose(&t, None, 2023, None).unwrap().version, "2023");
+        // site.toml's default_template only for reports older than every version.
+        assert_eq!(
+            choose(&t, None, 2023, Some("2024")).unwrap().version,
+            "2023"
+        );
+        assert_eq!(
+            choose(&t, None, 2019, Some("2024")).unwrap().version,
+            "2024"
+        );
+        let e = choose(&t, None, 2019, None).unwrap_err();
         assert_eq!(e.message, "no template version fits a report of 2019");
         assert!(e.help.contains("2023, 2024"), "{}", e.help);
-        let e = choose(&t, Some("2042"), 2024).unwrap_err();
+        let e = choose(&t, Some("2042"), 2024, None).unwrap_err();
         assert_eq!(e.message, "there is no template version \"2042\"");
     }
 

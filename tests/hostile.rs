@@ -16,7 +16,7 @@ use lol_html::{RewriteStrSettings, element, rewrite_str};
 
 const REPORT: &str = "content/members/skadelig-as/2024.md";
 /// Where generated reports go: a year nothing links to.
-const GENERATED: &str = "content/members/skadelig-as/2025.md";
+const GENERATED: &str = "content/members/skadelig-as/2022.md";
 
 fn built_hostile() -> tempfile::TempDir {
     let out = tempfile::tempdir().unwrap();
@@ -341,7 +341,7 @@ fn shorten(s: &str) -> String {
 fn write_report(site: &Path, body: &str) {
     std::fs::write(
         site.join(GENERATED),
-        format!("+++\nyear = 2025\npublished = 2026-03-01\n+++\n\n## Forord\n\n{body}"),
+        format!("+++\nyear = 2022\npublished = 2023-03-01\n+++\n\n## Forord\n\n{body}"),
     )
     .unwrap();
 }

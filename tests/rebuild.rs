@@ -183,7 +183,7 @@ fn any_sequence_of_edits_matches_a_full_build() {
     let new = s.path("content/members/beta-tekstil/2023.md");
     std::fs::write(
         &new,
-        "+++\nyear = 2023\npublished = 2024-05-01\ntemplate = \"2024\"\n+++\n\n## Foreword\n\nAn earlier report.\n",
+        "+++\nyear = 2023\npublished = 2024-05-01\n+++\n\n## Foreword\n\nAn earlier report.\n",
     )
     .unwrap();
     s.preview.update(std::slice::from_ref(&new)).unwrap();

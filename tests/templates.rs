@@ -1,5 +1,6 @@
 //! Which template version a report uses: the one its `template` key names, else the
-//! newest version named after a year not after its own; no version fits → an error.
+//! newest version named after a year not after its own, else site.toml's
+//! `default_template` (for reports older than every version); none → an error.
 
 mod common;
 
@@ -85,7 +86,8 @@ fn a_report_without_a_template_line_builds_against_its_years_version() {
     let site = copy_fixture("minimal");
     let root = site.path();
     std::fs::write(root.join("report-templates/2023.toml"), TEMPLATE_2023).unwrap();
-    // 3.B.8 is a question of 2023's version only: against 2024's it is an error.
+    // 3.B.8 is a question of 2023's version only: against 2024's (site.toml's
+    // default_template) it is an error.
     std::fs::write(
         root.join(ALFA).join("2023.md"),
         report(
@@ -118,11 +120,14 @@ fn a_year_without_its_own_version_uses_the_newest_before_it() {
         ),
     )
     .unwrap();
+    // A report that names a version still uses it.
+    let named = root.join(ALFA).join("2023.md");
+    let text = read(&named).replace("year = 2023\n", "year = 2023\ntemplate = \"2024\"\n");
+    std::fs::write(&named, text).unwrap();
     let out = tempfile::tempdir().unwrap();
     build_ok(root, out.path(), &[]);
     let built = versions_built(out.path());
     assert!(built.contains(&(2025, "2024".into())), "{built:?}");
-    // The fixture's 2023 report names 2024's version, and that still wins.
     assert!(built.contains(&(2023, "2024".into())), "{built:?}");
 
     // Once there is a 2025 version, the same report uses it.
@@ -135,10 +140,17 @@ fn a_year_without_its_own_version_uses_the_newest_before_it() {
     assert!(built.contains(&(2024, "2024".into())), "{built:?}");
 }
 
+/// The minimal fixture without `default_template` in its site.toml.
+fn without_default_template(root: &Path) {
+    let toml = read(&root.join("site.toml")).replace("default_template = \"2024\"\n", "");
+    std::fs::write(root.join("site.toml"), toml).unwrap();
+}
+
 #[test]
 fn no_version_fits_a_report_older_than_every_version() {
     let site = copy_fixture("minimal");
     let root = site.path();
+    without_default_template(root);
     std::fs::write(root.join(ALFA).join("2019.md"), report(2019, "", "")).unwrap();
     let (code, list) = check_json(root);
     assert_eq!(code, Some(1));
@@ -173,21 +185,38 @@ fn no_version_fits_a_report_older_than_every_version() {
 }
 
 #[test]
-fn an_old_default_template_setting_is_a_warning() {
+fn default_template_is_the_version_of_reports_older_than_every_version() {
     let site = copy_fixture("minimal");
     let root = site.path();
-    let toml = read(&root.join("site.toml")).replace(
-        "language = \"nb\"\n",
-        "language = \"nb\"\ndefault_template = \"2024\"\n",
-    );
+    std::fs::write(root.join("report-templates/2023.toml"), TEMPLATE_2023).unwrap();
+    std::fs::write(root.join(ALFA).join("2019.md"), report(2019, "", "")).unwrap();
+    std::fs::write(
+        root.join(ALFA).join("2023.md"),
+        report(
+            2023,
+            "",
+            "## 3 Håndtering\n\n### 3.B Andre tiltak\n\n#### 3.B.8 Dyrevelferd\n\nKrav.\n",
+        ),
+    )
+    .unwrap();
+    // The fixture's site.toml has default_template = "2024"; the 2023 report names no
+    // version.
+    assert!(read(&root.join("site.toml")).contains("default_template = \"2024\""));
+    let out = tempfile::tempdir().unwrap();
+    build_ok(root, out.path(), &[]);
+    let built = versions_built(out.path());
+    assert!(built.contains(&(2019, "2024".into())), "{built:?}");
+    assert!(built.contains(&(2023, "2023".into())), "{built:?}");
+
+    // A default_template without its file is an error.
+    let toml = read(&root.join("site.toml"))
+        .replace("default_template = \"2024\"", "default_template = \"2018\"");
     std::fs::write(root.join("site.toml"), toml).unwrap();
     let (code, list) = check_json(root);
-    assert_eq!(code, Some(0), "{list:?}");
-    let d = list
-        .iter()
-        .find(|d| d["file"] == "site.toml")
-        .unwrap_or_else(|| panic!("no warning for site.toml: {list:?}"));
-    assert_eq!(d["severity"], "warning");
-    assert_eq!(d["line"], 6);
-    assert!(d["message"].as_str().unwrap().contains("no longer used"));
+    assert_eq!(code, Some(1));
+    assert!(
+        list.iter().any(|d| d["file"] == "site.toml"
+            && d["message"] == "default_template \"2018\" has no file report-templates/2018.toml"),
+        "{list:?}"
+    );
 }

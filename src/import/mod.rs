@@ -303,8 +303,13 @@ fn target<'a>(
                 ),
         ));
     }
-    let template = reporting::choose(site.templates, None, job.year)
-        .map_err(|no| Diagnostic::file(&job.input, no.message).with_help(no.help))?;
+    let template = reporting::choose(
+        site.templates,
+        None,
+        job.year,
+        site.config.default_template.as_deref(),
+    )
+    .map_err(|no| Diagnostic::file(&job.input, no.message).with_help(no.help))?;
     let path = Path::new("content/members")
         .join(&job.member)
         .join(format!("{}.md", job.year));
