@@ -151,8 +151,7 @@ def questions():
 
 
 def report(rng, name, year, suppliers, qs):
-    out = ["+++", f"year = {year}", f"published = {year + 1}-03-{rng.randint(1, 28):02d}",
-           'template = "2024"', "",
+    out = ["+++", f"year = {year}", f"published = {year + 1}-03-{rng.randint(1, 28):02d}", "",
            "[figures]", f"employees = {rng.randint(20, 9000)}",
            f"agreements = {rng.randint(10, 600)}", "+++", ""]
     out += ["## Forord fra ledelsen", ""]
@@ -199,7 +198,7 @@ def main():
         f.write('title = "Aktsomhetsrapporter (benchmark)"\n'
                 'description = "Et generert korpus for å måle søket."\n'
                 'publisher = "aktsom"\nbase_url = "https://bench.example.no/"\n'
-                'language = "nb"\ntheme = "default"\n\n'
+                'language = "nb"\ntheme = "default"\ndefault_template = "2024"\n\n'
                 '[data_licence]\nname = "CC BY 4.0"\nurl = "https://creativecommons.org/licenses/by/4.0/"\n\n'
                 '[[figures]]\nid = "employees"\nlabel = { nb = "Antall ansatte", en = "Employees" }\n\n'
                 '[[figures]]\nid = "agreements"\nlabel = { nb = "Aktive avtaler", en = "Active agreements" }\n')
