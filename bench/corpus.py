@@ -182,6 +182,8 @@ def render(questions, answers, year, figures, title_suffix):
         f"year = {year}",
         f'title = "Rapport om aktsomhetsvurderinger {year}{title_suffix}"',
         f"published = {year + 1}-03-{(year % 27) + 1:02d}",
+        # Every year is written on the current template.
+        'template = "2024"',
         "",
         "[figures]",
     ]

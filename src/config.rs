@@ -67,6 +67,10 @@ pub struct FigureDef {
     pub unit: Option<Localized>,
     #[serde(default)]
     pub format: NumberFormat,
+    /// Other labels the figure has in members' reports, for `aktsom import`
+    /// (`"Antall ansatte"`, `"Samlet verdi innkjøp av varer og tjenester …"`).
+    #[serde(default)]
+    pub aliases: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -101,7 +105,10 @@ pub struct SiteConfig {
     pub language: Lang,
     #[serde(default = "default_theme")]
     pub theme: String,
-    pub default_template: String,
+    /// The template version of a report older than every version named after a year
+    /// (a report otherwise uses the version of its year, [`crate::reporting::choose`]).
+    #[serde(default)]
+    pub default_template: Option<String>,
     pub data_licence: Licence,
     #[serde(default)]
     pub figures: Vec<FigureDef>,
@@ -204,7 +211,7 @@ mod tests {
     #[test]
     fn base_path_of_urls() {
         let mut c: SiteConfig = toml::from_str(
-            "title='t'\nbase_url='https://x.no/'\ndefault_template='1'\n[data_licence]\nname='a'\nurl='b'",
+            "title='t'\nbase_url='https://x.no/'\n[data_licence]\nname='a'\nurl='b'",
         )
         .unwrap();
         assert_eq!(c.base_path(), "/");

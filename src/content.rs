@@ -59,6 +59,9 @@ pub struct MemberInfo {
     pub member_since: Option<u16>,
     #[serde(default)]
     pub org_number: Option<String>,
+    /// The head office's address.
+    #[serde(default)]
+    pub address: Option<String>,
 }
 
 const MEMBER_KEYS: &[&str] = &[
@@ -68,6 +71,7 @@ const MEMBER_KEYS: &[&str] = &[
     "website",
     "member_since",
     "org_number",
+    "address",
 ];
 
 #[derive(Debug)]
@@ -201,14 +205,15 @@ pub fn load_partial(
     let config = SiteConfig::load(root)?;
     let templates = reporting::load_all(root)?;
     let mut errors = Vec::new();
-    if !templates.contains_key(&config.default_template) {
+    if let Some(v) = config
+        .default_template
+        .as_ref()
+        .filter(|v| !templates.contains_key(*v))
+    {
         errors.push(
             Diagnostic::file(
                 "site.toml",
-                format!(
-                    "default_template \"{}\" has no file report-templates/{}.toml",
-                    config.default_template, config.default_template
-                ),
+                format!("default_template \"{v}\" has no file report-templates/{v}.toml"),
             )
             .with_help(format!(
                 "the template versions are: {}",
@@ -217,6 +222,7 @@ pub fn load_partial(
         );
         return Err(errors);
     }
+    let mut warnings = Vec::new();
     let root_canon = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
 
     // Members and the report files in their folders.
@@ -302,7 +308,6 @@ pub fn load_partial(
             )
         })
         .collect();
-    let mut warnings = Vec::new();
     for (index, result) in results {
         match result {
             Ok(report) => {
@@ -595,29 +600,17 @@ pub fn parse_front_matter(
             );
         }
     }
-    let template_name = fm
-        .template
-        .as_ref()
-        .map_or(config.default_template.as_str(), |t| t.get_ref().as_str());
-    let template = templates.get(template_name);
-    if template.is_none() {
-        let span = fm.template.as_ref().map_or(at!(&fm.year), |t| at!(t));
-        let help = match did_you_mean(template_name, templates.keys().map(String::as_str)) {
-            Some(s) => format!("did you mean \"{s}\"?"),
-            None => format!(
-                "the template versions are: {}",
-                templates.keys().cloned().collect::<Vec<_>>().join(", ")
-            ),
-        };
-        errors.push(
-            source
-                .error(
-                    span,
-                    format!("there is no template version \"{template_name}\""),
-                )
-                .with_help(help),
-        );
-    }
+    // The version its `template` key names, else the one of its year.
+    let named = fm.template.as_ref().map(|t| t.get_ref().as_str());
+    let fallback = config.default_template.as_deref();
+    let template = match reporting::choose(templates, named, file_year, fallback) {
+        Ok(t) => Some(t.version.clone()),
+        Err(no) => {
+            let span = fm.template.as_ref().map_or(at!(&fm.year), |t| at!(t));
+            errors.push(source.error(span, no.message).with_help(no.help));
+            None
+        }
+    };
     let published = match &fm.published {
         Some(p) => match to_date(p.get_ref()) {
             Some(d) => Some(d),
@@ -695,7 +688,7 @@ pub fn parse_front_matter(
         language: fm.language.map(|l| l.into_inner()),
         draft: fm.draft,
         published,
-        template: template.map(|_| template_name.to_string()),
+        template,
         figures,
         body_offset,
     };

@@ -332,10 +332,8 @@ impl Source {
         }
     }
 
-    /// 1-based line and character column of a byte offset (as [`line_col`], without
-    /// reading the file up to the offset each time).
-    pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        let starts = self.line_starts.get_or_init(|| {
+    fn starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| {
             std::iter::once(0)
                 .chain(
                     self.text
@@ -345,7 +343,21 @@ impl Source {
                         .map(|(i, _)| i + 1),
                 )
                 .collect()
-        });
+        })
+    }
+
+    /// The byte range of a 1-based line, without its line break; `None` past the end.
+    pub fn line_range(&self, line: usize) -> Option<Range<usize>> {
+        let starts = self.starts();
+        let start = *starts.get(line.checked_sub(1)?)?;
+        let end = starts.get(line).map_or(self.text.len(), |&next| next - 1);
+        Some(start..end.max(start))
+    }
+
+    /// 1-based line and character column of a byte offset (as [`line_col`], without
+    /// reading the file up to the offset each time).
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let starts = self.starts();
         let offset = offset.min(self.text.len());
         let line = starts.partition_point(|&s| s <= offset);
         let start = starts[line - 1];
@@ -496,6 +508,17 @@ mod tests {
                 assert_eq!(src.line_col(offset), line_col(text, offset), "{offset}");
             }
         }
+    }
+
+    #[test]
+    fn line_ranges() {
+        let src = Source::new("x", "ab\nøyc\n\nd");
+        assert_eq!(src.line_range(1), Some(0..2));
+        assert_eq!(src.line_range(2), Some(3..7));
+        assert_eq!(src.line_range(3), Some(8..8));
+        assert_eq!(src.line_range(4), Some(9..10));
+        assert_eq!(src.line_range(5), None);
+        assert_eq!(src.line_range(0), None);
     }
 
     #[test]

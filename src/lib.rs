@@ -26,6 +26,11 @@
 //! `aktsom serve` keeps the model in memory instead: [`rebuild`] re-renders only the
 //! pages an edit touches (every producer honours a [`render::Scope`]), and [`serve`]
 //! watches the files, serves the output and tells open tabs to reload.
+//!
+//! Two commands stand beside the pipeline and write content instead: [`import`] reads a
+//! report as the association has it (its PDF or the PDF's text) into a member's report
+//! file, and [`new`] starts a member's next report from the earlier one. They use the
+//! core ([`config`], [`reporting`], [`content`], [`check`]); the core does not use them.
 
 pub mod check;
 pub mod compare;
@@ -34,7 +39,9 @@ pub mod content;
 pub mod data;
 pub mod diagnostics;
 pub mod format;
+pub mod import;
 pub mod markdown;
+pub mod new;
 pub mod output;
 pub mod overview;
 pub mod questions;

@@ -82,6 +82,60 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Import reports as the association has them: a report's PDF, or the PDF's text as
+    /// pdftotext gives it, into content/members/<slug>/<year>.md; then check it.
+    Import {
+        /// A report's .pdf or .txt, or a folder of them named <slug>-<year>.pdf|txt.
+        input: PathBuf,
+        /// The member (its folder name in content/members/); default: from the file name.
+        #[arg(long)]
+        member: Option<String>,
+        /// The reporting year; default: from the file name.
+        #[arg(long)]
+        year: Option<u16>,
+        /// The site root: the folder with site.toml.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Replace a report that exists.
+        #[arg(long)]
+        force: bool,
+        /// The publication date, YYYY-MM-DD (default: the PDF's creation date; else the
+        /// report is written as a draft).
+        #[arg(long)]
+        published: Option<String>,
+        /// The sector of a new member when its name does not tell (default: public).
+        #[arg(long, value_enum)]
+        sector: Option<SectorArg>,
+    },
+    /// Start a member's report for a year as a draft (`aktsom new SLUG YEAR`), carrying
+    /// over the earlier report's answers and key figures; or start a new member
+    /// (`aktsom new --member SLUG`). Never overwrites.
+    New {
+        /// The member (its folder name in content/members/).
+        #[arg(required_unless_present = "member")]
+        slug: Option<String>,
+        /// The year of the report.
+        #[arg(required_unless_present = "member")]
+        year: Option<u16>,
+        /// Start a new member with this slug (member.toml with the keys to fill in).
+        #[arg(long, conflicts_with_all = ["slug", "year"])]
+        member: Option<String>,
+        /// The new member's name (default: from the slug).
+        #[arg(long, requires = "member")]
+        name: Option<String>,
+        /// The new member's sector when its name does not tell (default: public).
+        #[arg(long, value_enum, requires = "member")]
+        sector: Option<SectorArg>,
+        /// The site root: the folder with site.toml.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum SectorArg {
+    Public,
+    Private,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -112,6 +166,97 @@ fn run_check(root: PathBuf, format: Format, drafts: bool) -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
+    }
+}
+
+/// `aktsom import`: what was found, then `check` on what was written.
+fn run_import(opts: aktsom::import::ImportOptions) -> ExitCode {
+    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let outcome = match aktsom::import::run(&opts) {
+        Ok(o) => o,
+        Err(errors) => {
+            print_diagnostics(&errors);
+            return ExitCode::FAILURE;
+        }
+    };
+    for i in &outcome.imported {
+        print!("{}", aktsom::import::summary(i));
+        for d in &i.warnings {
+            println!("{}", d.render(color));
+        }
+    }
+    for why in &outcome.ignored {
+        println!("not imported: {why}");
+    }
+    print_diagnostics(&outcome.failed);
+    if !outcome.imported.is_empty() {
+        for d in &outcome.checked {
+            println!("{}", d.render(color));
+        }
+        let errors = outcome.checked.iter().filter(|d| d.is_error()).count();
+        println!(
+            "check: {errors} error{} and {} warning{} in what was written",
+            if errors == 1 { "" } else { "s" },
+            outcome.checked.len() - errors,
+            if outcome.checked.len() - errors == 1 {
+                ""
+            } else {
+                "s"
+            },
+        );
+        if outcome.other_errors > 0 {
+            println!(
+                "note: the site has {} errors in other files; run `aktsom check`",
+                outcome.other_errors
+            );
+        }
+    }
+    if outcome.ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+fn sector_of(s: SectorArg) -> aktsom::content::Sector {
+    match s {
+        SectorArg::Public => aktsom::content::Sector::Public,
+        SectorArg::Private => aktsom::content::Sector::Private,
+    }
+}
+
+/// `aktsom new`: a member's next report, or a new member.
+fn run_new(
+    root: PathBuf,
+    slug: Option<String>,
+    year: Option<u16>,
+    member: Option<String>,
+    name: Option<String>,
+    sector_arg: Option<SectorArg>,
+) -> ExitCode {
+    let result = match (member, slug, year) {
+        (Some(m), _, _) => {
+            aktsom::new::member(&root, &m, name.as_deref(), sector_arg.map(sector_of)).map(|path| {
+                println!(
+                    "Started {}: check the name and sector, and fill in the rest",
+                    path.display()
+                );
+                println!("Then start its first report with: aktsom new {m} YEAR");
+            })
+        }
+        (None, Some(slug), Some(year)) => aktsom::new::report(&root, &slug, year)
+            .map(|started| print!("{}", aktsom::new::summary(&started, &slug))),
+        _ => Err(vec![Diagnostic::file(
+            &root,
+            "give a member and a year, or --member SLUG",
+        )]),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(errors) => {
+            print_diagnostics(&errors);
+            ExitCode::FAILURE
+        }
     }
 }
 
@@ -154,6 +299,31 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Import {
+            input,
+            member,
+            year,
+            root,
+            force,
+            published,
+            sector,
+        } => run_import(aktsom::import::ImportOptions {
+            root,
+            input,
+            member,
+            year,
+            force,
+            published,
+            sector: sector.map(sector_of),
+        }),
+        Command::New {
+            slug,
+            year,
+            member,
+            name,
+            sector,
+            root,
+        } => run_new(root, slug, year, member, name, sector),
         Command::Build {
             root,
             out,

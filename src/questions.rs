@@ -70,11 +70,13 @@ struct Missing {
     report_url: String,
 }
 
-/// Every question of every template version, in the default template's order, with
+/// Every question of every template version, in the newest version's order, with
 /// questions only older versions have after their predecessor.
 fn all_questions<'a>(r: &Renderer<'a>) -> Vec<&'a Question> {
     let site = r.site();
-    let default = &site.templates[&site.config.default_template];
+    let Some(default) = crate::reporting::latest(&site.templates) else {
+        return Vec::new();
+    };
     let mut order: Vec<(f64, &Question)> = default
         .questions
         .iter()

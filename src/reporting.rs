@@ -111,6 +111,76 @@ fn depth(number: &str) -> u8 {
     number.split('.').count() as u8
 }
 
+/// The year a template version is named after (`report-templates/2024.toml` → 2024).
+/// Versions with other names are used only by reports that name them.
+pub fn version_year(version: &str) -> Option<u16> {
+    if version.len() == 4 && version.bytes().all(|b| b.is_ascii_digit()) {
+        version.parse().ok()
+    } else {
+        None
+    }
+}
+
+/// The template version a report of `year` uses when its front matter names none: the
+/// newest version named after a year that is not after `year` (a 2025 report uses
+/// 2024's until there is a 2025 version).
+pub fn version_for_year(templates: &BTreeMap<String, ReportTemplate>, year: u16) -> Option<&str> {
+    templates
+        .keys()
+        .filter_map(|v| version_year(v).map(|y| (y, v)))
+        .filter(|(y, _)| *y <= year)
+        .max_by_key(|(y, _)| *y)
+        .map(|(_, v)| v.as_str())
+}
+
+/// The site's current template: the newest version named after a year, or the last
+/// version by name when none is.
+pub fn latest(templates: &BTreeMap<String, ReportTemplate>) -> Option<&ReportTemplate> {
+    templates
+        .values()
+        .filter_map(|t| version_year(&t.version).map(|y| (y, t)))
+        .max_by_key(|(y, _)| *y)
+        .map(|(_, t)| t)
+        .or_else(|| templates.values().next_back())
+}
+
+/// Why no template version fits a report: what is wrong and what to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoVersion {
+    pub message: String,
+    pub help: String,
+}
+
+/// The template version of a report of `year`: the one its `template` key names
+/// (`named`), else the one of its year ([`version_for_year`]), else `fallback` (site.toml's
+/// `default_template`, for reports older than every version).
+pub fn choose<'a>(
+    templates: &'a BTreeMap<String, ReportTemplate>,
+    named: Option<&str>,
+    year: u16,
+    fallback: Option<&str>,
+) -> Result<&'a ReportTemplate, NoVersion> {
+    let versions = templates.keys().cloned().collect::<Vec<_>>().join(", ");
+    match named {
+        Some(name) => templates.get(name).ok_or_else(|| NoVersion {
+            message: format!("there is no template version \"{name}\""),
+            help: match crate::diagnostics::did_you_mean(name, templates.keys().map(String::as_str)) {
+                Some(s) => format!("did you mean \"{s}\"?"),
+                None => format!("the template versions are: {versions}"),
+            },
+        }),
+        None => version_for_year(templates, year)
+            .or(fallback)
+            .and_then(|v| templates.get(v))
+            .ok_or_else(|| NoVersion {
+                message: format!("no template version fits a report of {year}"),
+                help: format!(
+                    "a report uses the newest version in report-templates/ named after a year not after its own, and the versions are: {versions}; add report-templates/{year}.toml, or name one with template = \"…\""
+                ),
+            }),
+    }
+}
+
 /// Loads every `report-templates/*.toml` of the site.
 pub fn load_all(root: &Path) -> Result<BTreeMap<String, ReportTemplate>, Vec<Diagnostic>> {
     let dir = root.join("report-templates");
@@ -239,6 +309,59 @@ mod tests {
         assert_eq!(parse_number("Forord"), None);
         assert_eq!(parse_number("0 x"), None);
         assert_eq!(parse_number("2.Avtaler"), None);
+    }
+
+    fn templates(versions: &[&str]) -> BTreeMap<String, ReportTemplate> {
+        versions
+            .iter()
+            .map(|v| {
+                let t = ReportTemplate {
+                    version: v.to_string(),
+                    description: String::new(),
+                    questions: Vec::new(),
+                    index: Default::default(),
+                };
+                (v.to_string(), t)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn versions_by_year() {
+        let t = templates(&["2023", "2024", "utkast"]);
+        assert_eq!(version_for_year(&t, 2023), Some("2023"));
+        assert_eq!(version_for_year(&t, 2024), Some("2024"));
+        assert_eq!(version_for_year(&t, 2025), Some("2024"));
+        assert_eq!(version_for_year(&t, 2022), None);
+        assert_eq!(latest(&t).map(|t| t.version.as_str()), Some("2024"));
+        assert_eq!(
+            latest(&templates(&["a", "b"])).map(|t| t.version.as_str()),
+            Some("b")
+        );
+    }
+
+    #[test]
+    fn a_named_version_wins() {
+        let t = templates(&["2023", "2024"]);
+        assert_eq!(
+            choose(&t, Some("2024"), 2023, None).unwrap().version,
+            "2024"
+        );
+        assert_eq!(choose(&t, None, 2023, None).unwrap().version, "2023");
+        // site.toml's default_template only for reports older than every version.
+        assert_eq!(
+            choose(&t, None, 2023, Some("2024")).unwrap().version,
+            "2023"
+        );
+        assert_eq!(
+            choose(&t, None, 2019, Some("2024")).unwrap().version,
+            "2024"
+        );
+        let e = choose(&t, None, 2019, None).unwrap_err();
+        assert_eq!(e.message, "no template version fits a report of 2019");
+        assert!(e.help.contains("2023, 2024"), "{}", e.help);
+        let e = choose(&t, Some("2042"), 2024, None).unwrap_err();
+        assert_eq!(e.message, "there is no template version \"2042\"");
     }
 
     #[test]
