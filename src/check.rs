@@ -19,7 +19,7 @@ use serde::Serialize;
 
 use crate::config::Lang;
 use crate::content::{self, LoadOptions, Report, Site};
-use crate::diagnostics::{Diagnostic, FileDiagnostics, Severity, Source, read_text};
+use crate::diagnostics::{Diagnostic, FileDiagnostics, Severity, Source, cap_per_file, read_text};
 use crate::markdown::{Rendered, Section};
 use crate::reporting::ReportTemplate;
 
@@ -171,7 +171,9 @@ fn is_report_file(f: &Path) -> bool {
             .is_some_and(|s| s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit()))
 }
 
-fn finish(result: &mut CheckResult, mut diags: Vec<Diagnostic>) {
+fn finish(result: &mut CheckResult, diags: Vec<Diagnostic>) {
+    // Loading, links and the analyses each keep to the limit per file; together too.
+    let mut diags = cap_per_file(diags);
     content::sort_diagnostics(&mut diags);
     diags.sort_by_key(|d| d.severity);
     result.errors = diags.iter().filter(|d| d.is_error()).count();

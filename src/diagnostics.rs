@@ -4,6 +4,7 @@
 //! file's text when there is one, so it can be shown like rustc shows its errors (with
 //! `annotate-snippets`), and it also serialises to JSON for tools.
 
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -12,7 +13,7 @@ use std::sync::{Arc, OnceLock};
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,
@@ -33,10 +34,14 @@ pub struct Diagnostic {
     /// What to do about it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
+    /// The file's text and the byte span in it, to show the line with a caret (boxed:
+    /// a diagnostic travels in every `Result` of the pipeline, so it is kept small).
     #[serde(skip)]
-    span: Option<Range<usize>>,
+    snippet: Option<Box<(Arc<str>, Range<usize>)>>,
+    /// For a note that stands for diagnostics left out ([`MAX_DIAGNOSTICS_PER_FILE`]):
+    /// how many; 0 for every other diagnostic.
     #[serde(skip)]
-    source: Option<Arc<str>>,
+    omitted: u32,
 }
 
 impl Diagnostic {
@@ -49,9 +54,23 @@ impl Diagnostic {
             column: 0,
             message: message.into(),
             help: None,
-            span: None,
-            source: None,
+            snippet: None,
+            omitted: 0,
         }
+    }
+
+    /// The note that `n` more diagnostics of `severity` in `file` were left out.
+    fn more(file: PathBuf, severity: Severity, n: usize) -> Self {
+        let (what, fix) = match severity {
+            Severity::Error => ("errors", "errors"),
+            Severity::Warning => ("warnings", "warnings"),
+        };
+        let mut d = Diagnostic::file(file, format!("{n} more {what} in this file")).with_help(
+            format!("fix the {fix} above and run aktsom again to see the rest"),
+        );
+        d.severity = severity;
+        d.omitted = u32::try_from(n).unwrap_or(u32::MAX);
+        d
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
@@ -70,14 +89,17 @@ impl Diagnostic {
 
     /// The line of source text the diagnostic points at, if any.
     pub fn source_line(&self) -> Option<&str> {
-        let src = self.source.as_deref()?;
+        let src = self.snippet.as_deref().map(|(src, _)| &**src)?;
         if self.line == 0 {
             return None;
         }
         src.lines().nth(self.line - 1)
     }
 
-    /// Renders the diagnostic like rustc does, with a snippet and a caret.
+    /// Renders the diagnostic like rustc does, with a snippet and a caret. Control
+    /// characters and bidirectional overrides in the path, the texts and the snippet
+    /// are shown escaped (`\u{1b}`), so that a file name or a line cannot drive the
+    /// terminal or disguise what is printed.
     pub fn render(&self, color: bool) -> String {
         let renderer = if color {
             Renderer::styled()
@@ -88,11 +110,13 @@ impl Diagnostic {
             Severity::Error => Level::ERROR,
             Severity::Warning => Level::WARNING,
         };
-        let path = self.file.display().to_string();
-        let title = level.primary_title(self.message.as_str());
+        let path = escape_controls(&self.file.display().to_string()).into_owned();
+        let message = escape_controls(&self.message);
+        let help = self.help.as_deref().map(escape_controls);
+        let title = level.primary_title(message.as_ref());
         let mut report: Vec<Group> = Vec::new();
-        let group = match (&self.source, &self.span) {
-            (Some(src), Some(span)) => {
+        let group = match self.snippet.as_deref() {
+            Some((src, span)) => {
                 let span = clamp_span(src, span.clone());
                 // Only the lines of the span, cut when long: the location line is
                 // written here, since the excerpt may start anywhere in a line.
@@ -103,9 +127,9 @@ impl Diagnostic {
                     .fold(true)
                     .annotation(AnnotationKind::Primary.span(span));
                 let mut report = vec![title.element(snippet)];
-                if let Some(help) = &self.help {
+                if let Some(help) = &help {
                     report.push(Group::with_title(
-                        Level::HELP.secondary_title(help.as_str()),
+                        Level::HELP.secondary_title(help.as_ref()),
                     ));
                 }
                 let out = renderer.render(&report).to_string();
@@ -125,7 +149,7 @@ impl Diagnostic {
                     None => format!("{out}\n{location}"),
                 };
             }
-            _ => {
+            None => {
                 let mut origin = annotate_snippets::Origin::path(path.as_str());
                 if self.line > 0 {
                     origin = origin.line(self.line).char_column(self.column);
@@ -134,13 +158,76 @@ impl Diagnostic {
             }
         };
         report.push(group);
-        if let Some(help) = &self.help {
+        if let Some(help) = &help {
             report.push(Group::with_title(
-                Level::HELP.secondary_title(help.as_str()),
+                Level::HELP.secondary_title(help.as_ref()),
             ));
         }
         renderer.render(&report).to_string()
     }
+}
+
+/// Whether `c` is shown escaped in human output: control characters (C0, DEL, C1)
+/// and the invisible characters that reorder or hide text (bidirectional marks,
+/// embeddings, overrides and isolates).
+fn is_hidden(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{61c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+        )
+}
+
+/// Appends `c` escaped: `\n`, `\r`, `\t`, or `\u{1b}`.
+fn push_escaped(out: &mut String, c: char) {
+    match c {
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        c => {
+            use fmt::Write;
+            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+        }
+    }
+}
+
+/// `text` for a terminal: control characters and bidirectional overrides escaped
+/// (see [`is_hidden`]), without a copy when there are none. Only for human output:
+/// `--format json` keeps every text exact.
+pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(is_hidden) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if is_hidden(c) {
+            push_escaped(&mut out, c);
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Appends a line of a snippet to `out` with hidden characters escaped (tabs, which
+/// the snippet renderer lays out, and a line's closing carriage return are kept), and
+/// returns where the byte offsets `marks` of `line` land in `out`.
+fn push_shown(out: &mut String, line: &str, marks: [usize; 2]) -> [usize; 2] {
+    let mut at = [usize::MAX; 2];
+    for (i, c) in line.char_indices() {
+        for k in 0..2 {
+            if at[k] == usize::MAX && marks[k] <= i {
+                at[k] = out.len();
+            }
+        }
+        let closing_cr = c == '\r' && i + 1 == line.len();
+        if is_hidden(c) && c != '\t' && !closing_cr {
+            push_escaped(out, c);
+        } else {
+            out.push(c);
+        }
+    }
+    at.map(|a| a.min(out.len()))
 }
 
 /// The longest line shown in a snippet, in characters; longer lines are cut around
@@ -184,20 +271,18 @@ fn excerpt(src: &str, span: Range<usize>, line: usize) -> (String, usize, Range<
         if cut_front {
             out.push('…');
         }
-        let base = out.len();
-        out.push_str(shown);
+        // Map the span's ends that fall on this line (an end past it to its end).
+        let (a, b) = (pos + offset, pos + offset + shown.len());
+        let rel = |x: usize| x.clamp(a, b) - a;
+        let [start, end] = push_shown(&mut out, shown, [rel(span.start), rel(span.end)]);
         if offset + shown.len() < line.len() {
             out.push('…');
         }
-        // Map the span's ends that fall on this line.
-        let (a, b) = (pos + offset, pos + offset + shown.len());
         if span.start >= a && span.start <= b {
-            new_start = base + (span.start - a);
+            new_start = start;
         }
-        if span.end >= a && span.end <= b {
-            new_end = base + (span.end - a);
-        } else if span.end > b {
-            new_end = base + shown.len();
+        if span.end >= a {
+            new_end = end;
         }
         pos += line.len() + 1;
     }
@@ -240,23 +325,19 @@ fn clamp_span(src: &str, span: Range<usize>) -> Range<usize> {
 }
 
 impl fmt::Display for Diagnostic {
-    /// The one-line form: `file:line:column: error: message`.
+    /// The one-line form for people: `file:line:column: error: message`, with hidden
+    /// characters escaped as in [`Diagnostic::render`].
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let kind = match self.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
+        let file = self.file.display().to_string();
+        let (file, message) = (escape_controls(&file), escape_controls(&self.message));
         if self.line > 0 {
-            write!(
-                f,
-                "{}:{}:{}: {kind}: {}",
-                self.file.display(),
-                self.line,
-                self.column,
-                self.message
-            )
+            write!(f, "{file}:{}:{}: {kind}: {message}", self.line, self.column)
         } else {
-            write!(f, "{}: {kind}: {}", self.file.display(), self.message)
+            write!(f, "{file}: {kind}: {message}")
         }
     }
 }
@@ -293,25 +374,74 @@ impl FileDiagnostics {
     }
 
     /// Every diagnostic kept, errors first, with a note for those left out.
-    pub fn finish(mut self, source: &Source) -> Vec<Diagnostic> {
+    pub fn finish(self, source: &Source) -> Vec<Diagnostic> {
+        self.finish_file(&source.path)
+    }
+
+    /// [`FileDiagnostics::finish`], for diagnostics of `file` that has no [`Source`].
+    pub fn finish_file(mut self, file: &Path) -> Vec<Diagnostic> {
         if self.more_errors > 0 {
-            self.errors.push(
-                source
-                    .whole(format!("{} more errors in this file", self.more_errors))
-                    .with_help("fix the errors above and run aktsom again to see the rest"),
-            );
+            self.errors.push(Diagnostic::more(
+                file.to_path_buf(),
+                Severity::Error,
+                self.more_errors,
+            ));
         }
         if self.more_warnings > 0 {
-            self.warnings.push(
-                source
-                    .whole(format!("{} more warnings in this file", self.more_warnings))
-                    .with_help("fix the warnings above and run aktsom again to see the rest")
-                    .warning(),
-            );
+            self.warnings.push(Diagnostic::more(
+                file.to_path_buf(),
+                Severity::Warning,
+                self.more_warnings,
+            ));
         }
         self.errors.append(&mut self.warnings);
         self.errors
     }
+}
+
+/// The per-file limit over diagnostics gathered from several stages (front matter,
+/// Markdown, links, the analyses of `check`): at most [`MAX_DIAGNOSTICS_PER_FILE`]
+/// errors and as many warnings for each file, the first ones in `diags`; the rest are
+/// counted in one note per file and severity, together with those that
+/// [`FileDiagnostics`] already left out. Stages build diagnostics through
+/// [`FileDiagnostics`] so that a hostile file costs little; this is the one rule for
+/// what is shown.
+pub fn cap_per_file(diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut kept: HashMap<(PathBuf, Severity), usize> = HashMap::new();
+    let mut more: BTreeMap<(PathBuf, Severity), usize> = BTreeMap::new();
+    let mut out = Vec::with_capacity(diags.len());
+    for d in diags {
+        if d.omitted > 0 {
+            *more.entry((d.file, d.severity)).or_default() += d.omitted as usize;
+            continue;
+        }
+        let shown = kept.entry((d.file.clone(), d.severity)).or_default();
+        if *shown < MAX_DIAGNOSTICS_PER_FILE {
+            *shown += 1;
+            out.push(d);
+        } else {
+            *more.entry((d.file, d.severity)).or_default() += 1;
+        }
+    }
+    out.extend(
+        more.into_iter()
+            .map(|((file, severity), n)| Diagnostic::more(file, severity, n)),
+    );
+    out
+}
+
+/// Sorts diagnostics by file, then line and column (errors first on the same spot);
+/// the note on those left out comes last in its file.
+pub fn sort(diags: &mut [Diagnostic]) {
+    diags.sort_by(|a, b| {
+        (&a.file, a.omitted > 0, a.line, a.column, a.severity).cmp(&(
+            &b.file,
+            b.omitted > 0,
+            b.line,
+            b.column,
+            b.severity,
+        ))
+    });
 }
 
 /// The text of one user file, to point diagnostics into.
@@ -384,8 +514,8 @@ impl Source {
             column,
             message: message.into(),
             help: None,
-            span: Some(span),
-            source: Some(self.text.clone()),
+            snippet: Some(Box::new((self.text.clone(), span))),
+            omitted: 0,
         }
     }
 
@@ -411,10 +541,104 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
-/// Reads a user file as UTF-8; invalid UTF-8 is a diagnostic at the first bad byte.
+/// The largest text file aktsom reads (Markdown and TOML; a long report is about
+/// 100 KB).
+pub const MAX_FILE_BYTES: u64 = 5 * 1024 * 1024;
+
+const MIB: f64 = 1024.0 * 1024.0;
+
+/// A file or folder that cannot be read (`what` is "file" or "folder"): the path and
+/// the system's reason, never a silent empty result.
+pub fn unreadable(shown: &Path, what: &str, e: &std::io::Error) -> Diagnostic {
+    let help = match e.kind() {
+        std::io::ErrorKind::PermissionDenied => {
+            "give the user who runs aktsom permission to read it, and to open the folders above it"
+        }
+        std::io::ErrorKind::NotFound => {
+            "a symbolic link that leads to nothing: fix the link or remove it"
+        }
+        _ => "aktsom reads every file and folder of the site: fix or remove this one",
+    };
+    Diagnostic::file(shown, format!("cannot read the {what}: {e}")).with_help(help)
+}
+
+/// The metadata of a file about to be read (following symbolic links), or why it
+/// cannot be read: the system's reason, or that it is not a regular file (a folder, or
+/// a named pipe that would block the build).
+pub fn regular_file(path: &Path, shown: &Path) -> Result<std::fs::Metadata, Diagnostic> {
+    let meta = std::fs::metadata(path).map_err(|e| unreadable(shown, "file", &e))?;
+    if meta.is_file() {
+        return Ok(meta);
+    }
+    Err(Diagnostic::file(
+        shown,
+        format!("this is not a regular file (it is {})", file_kind(&meta)),
+    )
+    .with_help("aktsom reads only ordinary files here: remove or rename this one"))
+}
+
+/// What kind of file system entry, for people.
+fn file_kind(meta: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        if t.is_fifo() {
+            return "a named pipe";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+        if t.is_block_device() || t.is_char_device() {
+            return "a device";
+        }
+    }
+    if meta.is_dir() {
+        "a folder"
+    } else {
+        "a special file"
+    }
+}
+
+/// The entries of a folder, sorted; `None` when the folder does not exist. A folder
+/// (or an entry of it) that cannot be read is a diagnostic with the system's reason.
+pub fn list_dir(dir: &Path, shown: &Path) -> Result<Option<Vec<PathBuf>>, Diagnostic> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(rd) => rd,
+        // Absent, and not a symbolic link that leads nowhere.
+        Err(e)
+            if e.kind() == std::io::ErrorKind::NotFound
+                && std::fs::symlink_metadata(dir).is_err() =>
+        {
+            return Ok(None);
+        }
+        Err(e) => return Err(unreadable(shown, "folder", &e)),
+    };
+    let mut out = Vec::new();
+    for entry in entries {
+        out.push(entry.map_err(|e| unreadable(shown, "folder", &e))?.path());
+    }
+    out.sort();
+    Ok(Some(out))
+}
+
+/// Reads a user text file as UTF-8: a regular file of at most [`MAX_FILE_BYTES`] (checked
+/// before anything is read). A file that cannot be read is a diagnostic with the
+/// system's reason; invalid UTF-8 is a diagnostic at the first bad byte.
 pub fn read_text(path: &Path, shown: &Path) -> Result<Source, Diagnostic> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| Diagnostic::file(shown, format!("cannot read the file: {e}")))?;
+    let len = regular_file(path, shown)?.len();
+    if len > MAX_FILE_BYTES {
+        return Err(Diagnostic::file(
+            shown,
+            format!(
+                "the file is {:.1} MB; the limit is {} MB",
+                len as f64 / MIB,
+                MAX_FILE_BYTES as f64 / MIB
+            ),
+        )
+        .with_help("split the text or move large attachments out of the Markdown"));
+    }
+    let bytes = std::fs::read(path).map_err(|e| unreadable(shown, "file", &e))?;
     text_from_bytes(bytes, shown)
 }
 
@@ -556,6 +780,83 @@ mod tests {
             caret.find('^').map(|i| caret[..i].chars().count()),
             code.find('<').map(|i| code[..i].chars().count())
         );
+    }
+
+    /// A file name or a line of a file can hold terminal escape codes: shown escaped,
+    /// with the caret still under the problem.
+    #[test]
+    fn control_characters_are_shown_escaped() {
+        let d = Diagnostic::file(
+            "content/members/\x1b[31mrod\u{202e}",
+            "the member folder name `\x1b[31mrod` is not a valid slug",
+        )
+        .with_help("not \x07 this");
+        // In colour the renderer's own escape codes are there, but not the file's.
+        for out in [d.render(false), d.render(true), d.to_string()] {
+            assert!(
+                out.contains("content/members/\\u{1b}[31mrod\\u{202e}"),
+                "{out}"
+            );
+            assert!(!out.contains("\x1b[31m") && !out.contains(['\x07', '\u{202e}']));
+        }
+        assert!(!d.render(false).contains('\x1b'), "{}", d.render(false));
+        assert!(d.render(false).contains("not \\u{7} this"));
+
+        let text = "+++\nx\x1b[2J\x1b]0;t\x07 <b>fet</b>\r\n";
+        let src = Source::new("x.md", text);
+        let at = text.find("<b>").unwrap();
+        let out = src.error(at..at + 3, "raw HTML <b>").render(false);
+        assert!(!out.contains(['\x1b', '\x07']), "{out}");
+        assert!(
+            out.contains("x\\u{1b}[2J\\u{1b}]0;t\\u{7} <b>fet</b>"),
+            "{out}"
+        );
+        assert!(!out.contains("\\r"), "{out}");
+        let code = out.lines().find(|l| l.contains("<b>fet")).unwrap();
+        let caret = out.lines().find(|l| l.contains('^')).unwrap();
+        let col = |l: &str, c: char| l.find(c).map(|i| l[..i].chars().count());
+        assert_eq!(col(caret, '^'), col(code, '<'), "{out}");
+        assert_eq!(caret.matches('^').count(), 3, "{out}");
+    }
+
+    /// Each stage keeps to the limit per file; the stages of one file together too.
+    #[test]
+    fn the_limit_per_file_holds_over_all_stages() {
+        let src = Source::new("r.md", "x\n");
+        let stage = |n: usize| {
+            let mut f = FileDiagnostics::default();
+            for i in 0..n {
+                f.error(|| src.error(0..1, format!("e{i}")));
+                f.warning(|| src.error(0..1, format!("w{i}")).warning());
+            }
+            f.finish(&src)
+        };
+        let mut all = stage(150);
+        all.extend(stage(30));
+        all.push(Diagnostic::file("other.md", "e"));
+        let mut capped = cap_per_file(all);
+        sort(&mut capped);
+        let errors: Vec<&Diagnostic> = capped
+            .iter()
+            .filter(|d| d.file == Path::new("r.md") && d.is_error())
+            .collect();
+        assert_eq!(errors.len(), MAX_DIAGNOSTICS_PER_FILE + 1);
+        // 50 left out by the first stage, 30 by the rule over both.
+        assert_eq!(errors[100].message, "80 more errors in this file");
+        assert!(errors[..100].iter().all(|d| d.omitted == 0));
+        let notes: Vec<&str> = capped
+            .iter()
+            .filter(|d| d.omitted > 0)
+            .map(|d| d.message.as_str())
+            .collect();
+        assert_eq!(
+            notes,
+            [
+                "80 more errors in this file",
+                "80 more warnings in this file"
+            ]
+        );
+        assert!(capped.iter().any(|d| d.file == Path::new("other.md")));
     }
 
     #[test]

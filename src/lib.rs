@@ -190,7 +190,7 @@ fn build_into(
     let theme = theme::Theme::new(&site.root, &site.config.theme).map_err(|d| vec![d])?;
     produce(site, base_url, &Scope::All, out, keep_search)?;
     let statics: Vec<OutFile> = theme
-        .static_files()
+        .static_files()?
         .into_iter()
         .map(|(name, bytes)| OutFile {
             path: name,
@@ -327,7 +327,10 @@ pub fn check_links(
     let found: Vec<Vec<Diagnostic>> = links
         .par_iter()
         .map(|(page, l)| {
-            let mut errors: Vec<Diagnostic> = Vec::new();
+            // At most MAX_DIAGNOSTICS_PER_FILE are built (finding each in the source
+            // costs a scan of it).
+            let mut errors = diagnostics::FileDiagnostics::default();
+            let mut said: HashSet<String> = HashSet::new();
             let page_url = format!("{base}{}", page.trim_end_matches("index.html"));
             // (Each page's hrefs are distinct already: see `rewrite::scan_page`.)
             for href in &l.hrefs {
@@ -335,23 +338,26 @@ pub fn check_links(
                 else {
                     continue;
                 };
-                // Content links point at the line in the member's file; anything else
-                // comes from a theme template.
-                let found = sources
-                    .get(page)
-                    .and_then(|src| src.text.find(href.as_str()).map(|i| (src, i)));
-                let d = match found {
-                    Some((src, i)) => src
-                        .error(i..i + href.len(), message)
-                        .with_help("check the address; links to reports look like ../2023/ or /medlemmer/<slug>/2023/#2-a-3"),
-                    None => Diagnostic::file("templates", format!("{message} (on /{page})"))
-                        .with_help("a theme template links to a page or anchor that is not built"),
-                };
-                if !errors.iter().any(|e| e.file == d.file && e.message == d.message) {
-                    errors.push(d);
+                if !said.insert(message.clone()) {
+                    continue;
                 }
+                errors.error(|| {
+                    // Content links point at the line in the member's file; anything
+                    // else comes from a theme template.
+                    let found = sources
+                        .get(page)
+                        .and_then(|src| src.text.find(href.as_str()).map(|i| (src, i)));
+                    match found {
+                        Some((src, i)) => src
+                            .error(i..i + href.len(), message)
+                            .with_help("check the address; links to reports look like ../2023/ or /medlemmer/<slug>/2023/#2-a-3"),
+                        None => Diagnostic::file("templates", format!("{message} (on /{page})"))
+                            .with_help("a theme template links to a page or anchor that is not built"),
+                    }
+                });
             }
-            errors
+            let file = sources.get(page).map_or(Path::new("templates"), |s| &s.path);
+            errors.finish_file(file)
         })
         .collect();
     let mut errors: Vec<Diagnostic> = Vec::new();
@@ -364,7 +370,7 @@ pub fn check_links(
     if errors.is_empty() {
         Ok(())
     } else {
-        Err(errors)
+        Err(diagnostics::cap_per_file(errors))
     }
 }
 

@@ -223,7 +223,14 @@ impl<'a> Renderer<'a> {
         // Templates are read through the theme's override rule and compiled once, on
         // first use, for the whole build.
         let loader_theme = theme.clone();
-        env.set_loader(move |name| Ok(loader_theme.read_string(&format!("templates/{name}"))));
+        env.set_loader(move |name| {
+            loader_theme
+                .read_string(&format!("templates/{name}"))
+                .map_err(|d| {
+                    let message = format!("{}: {}", d.file.display(), d.message);
+                    minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, message)
+                })
+        });
         let mut errors = Vec::new();
         let mut strings = BTreeMap::new();
         for lang in [Lang::Nb, Lang::En] {

@@ -9,7 +9,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::config::{Lang, Localized};
-use crate::diagnostics::{Diagnostic, parse_toml, read_text};
+use crate::diagnostics::{Diagnostic, list_dir, parse_toml, read_text};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Question {
@@ -183,14 +183,13 @@ pub fn choose<'a>(
 
 /// Loads every `report-templates/*.toml` of the site.
 pub fn load_all(root: &Path) -> Result<BTreeMap<String, ReportTemplate>, Vec<Diagnostic>> {
-    let dir = root.join("report-templates");
-    let mut files: Vec<_> = match std::fs::read_dir(&dir) {
-        Ok(rd) => rd
-            .filter_map(|e| e.ok())
-            .map(|e| e.path())
+    let shown_dir = Path::new("report-templates");
+    let files: Vec<_> = match list_dir(&root.join(shown_dir), shown_dir) {
+        Ok(Some(entries)) => entries
+            .into_iter()
             .filter(|p| p.extension().is_some_and(|x| x == "toml"))
             .collect(),
-        Err(_) => {
+        Ok(None) => {
             return Err(vec![
                 Diagnostic::file(
                     "report-templates/",
@@ -199,8 +198,8 @@ pub fn load_all(root: &Path) -> Result<BTreeMap<String, ReportTemplate>, Vec<Dia
                 .with_help("add report-templates/<version>.toml with the template's questions"),
             ]);
         }
+        Err(d) => return Err(vec![d]),
     };
-    files.sort();
     let mut out = BTreeMap::new();
     let mut errors = Vec::new();
     for path in files {

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use include_dir::{Dir, include_dir};
 
 use crate::config::Lang;
-use crate::diagnostics::{Diagnostic, parse_toml, read_text};
+use crate::diagnostics::{Diagnostic, list_dir, parse_toml, read_text, regular_file, unreadable};
 
 static DEFAULT_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
 
@@ -21,79 +21,139 @@ static DEFAULT_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/de
 pub struct Theme {
     root: PathBuf,
     theme_dir: PathBuf,
+    /// `themes/<name>`, to name its files in diagnostics.
+    theme_shown: PathBuf,
     builtin: bool,
 }
 
 /// Interface strings of one language: key → text.
 pub type Strings = BTreeMap<String, String>;
 
+/// A file of the theme's `static/`: its path relative to `static/` and its contents.
+pub type StaticFile = (String, Cow<'static, [u8]>);
+
 impl Theme {
     pub fn new(root: &Path, name: &str) -> Result<Theme, Diagnostic> {
-        let theme_dir = root.join("themes").join(name);
+        let theme_shown = Path::new("themes").join(name);
+        let theme_dir = root.join(&theme_shown);
         let builtin = name == "default";
-        if !builtin && !theme_dir.is_dir() {
+        if !builtin && !present(&theme_dir, &theme_shown, "folder")? {
             return Err(Diagnostic::file(
                 "site.toml",
                 format!("theme `{name}` not found in themes/{name}/"),
             )
             .with_help("use theme = \"default\" or add the theme folder"));
         }
-        Ok(Theme {
+        let theme = Theme {
             root: root.to_path_buf(),
             theme_dir,
+            theme_shown,
             builtin,
-        })
+        };
+        theme.check_templates()?;
+        Ok(theme)
     }
 
-    /// The contents of theme file `rel` (a `/`-separated path such as `templates/base.html`).
-    pub fn read(&self, rel: &str) -> Option<Cow<'static, [u8]>> {
-        if rel.split('/').any(|p| p == ".." || p.is_empty()) {
-            return None;
+    /// Every template file of the site and the theme folder must be readable: said
+    /// once, with its path and the reason, rather than as a template error on each
+    /// page that uses it.
+    fn check_templates(&self) -> Result<(), Diagnostic> {
+        let mut names = std::collections::BTreeSet::new();
+        let mut errors = Vec::new();
+        for (dir, shown) in self.layers() {
+            let (dir, shown) = (dir.join("templates"), shown.join("templates"));
+            collect_files(&dir, &shown, "", &mut names, &mut errors);
         }
-        for dir in [&self.root, &self.theme_dir] {
-            let p = dir.join(rel);
-            if p.is_file() {
-                return std::fs::read(p).ok().map(Cow::Owned);
+        for name in names {
+            if let Err(d) = self.file(&format!("templates/{name}")) {
+                errors.push(d);
+            }
+        }
+        errors.into_iter().next().map_or(Ok(()), Err)
+    }
+
+    /// The folders a theme file is looked up in, first match wins, each with its path
+    /// as shown in diagnostics (relative to the site root).
+    fn layers(&self) -> [(&Path, &Path); 2] {
+        [
+            (&self.root, Path::new("")),
+            (&self.theme_dir, &self.theme_shown),
+        ]
+    }
+
+    /// The contents of theme file `rel` (a `/`-separated path such as
+    /// `templates/base.html`) by the override rule; `None` when no layer has it. A file
+    /// that is there but cannot be read is an error with the system's reason, never a
+    /// silent fall back to the next layer.
+    pub fn file(&self, rel: &str) -> Result<Option<Cow<'static, [u8]>>, Diagnostic> {
+        if rel.split('/').any(|p| p == ".." || p.is_empty()) {
+            return Ok(None);
+        }
+        for (dir, shown) in self.layers() {
+            let (p, shown) = (dir.join(rel), shown.join(rel));
+            if present(&p, &shown, "file")? {
+                regular_file(&p, &shown)?;
+                let bytes = std::fs::read(&p).map_err(|e| unreadable(&shown, "file", &e))?;
+                return Ok(Some(Cow::Owned(bytes)));
             }
         }
         if self.builtin {
-            return DEFAULT_THEME
+            return Ok(DEFAULT_THEME
                 .get_file(rel)
-                .map(|f| Cow::Borrowed(f.contents()));
+                .map(|f| Cow::Borrowed(f.contents())));
         }
-        None
+        Ok(None)
     }
 
-    pub fn read_string(&self, rel: &str) -> Option<String> {
-        self.read(rel)
-            .map(|b| String::from_utf8_lossy(&b).into_owned())
+    /// [`Theme::file`] where only the bytes matter (a file that cannot be read is
+    /// reported where the build reads it: [`Theme::static_files`], the templates).
+    pub fn read(&self, rel: &str) -> Option<Cow<'static, [u8]>> {
+        self.file(rel).ok().flatten()
+    }
+
+    /// [`Theme::file`] as text.
+    pub fn read_string(&self, rel: &str) -> Result<Option<String>, Diagnostic> {
+        Ok(self
+            .file(rel)?
+            .map(|b| String::from_utf8_lossy(&b).into_owned()))
     }
 
     /// Every file under `static/`, as (path relative to `static/`, contents), sorted.
-    pub fn static_files(&self) -> Vec<(String, Cow<'static, [u8]>)> {
+    /// Folders and files that cannot be read are errors.
+    pub fn static_files(&self) -> Result<Vec<StaticFile>, Vec<Diagnostic>> {
         let mut names = std::collections::BTreeSet::new();
-        for dir in [&self.root, &self.theme_dir] {
-            collect_files(&dir.join("static"), "", &mut names);
+        let mut errors = Vec::new();
+        for (dir, shown) in self.layers() {
+            let (dir, shown) = (dir.join("static"), shown.join("static"));
+            collect_files(&dir, &shown, "", &mut names, &mut errors);
         }
-        if self.builtin {
-            if let Some(d) = DEFAULT_THEME.get_dir("static") {
-                collect_builtin(d, &mut names);
+        if self.builtin
+            && let Some(d) = DEFAULT_THEME.get_dir("static")
+        {
+            collect_builtin(d, &mut names);
+        }
+        let mut files = Vec::with_capacity(names.len());
+        for n in names {
+            match self.file(&format!("static/{n}")) {
+                Ok(Some(c)) => files.push((n, c)),
+                Ok(None) => {}
+                Err(d) => errors.push(d),
             }
         }
-        names
-            .into_iter()
-            .filter_map(|n| self.read(&format!("static/{n}")).map(|c| (n, c)))
-            .collect()
+        if errors.is_empty() {
+            Ok(files)
+        } else {
+            Err(errors)
+        }
     }
 
     /// The interface strings of `lang` from `i18n/<lang>.toml`.
     pub fn strings(&self, lang: Lang) -> Result<Strings, Diagnostic> {
         let rel = format!("i18n/{}.toml", lang.code());
-        let shown = Path::new(&rel);
-        for dir in [&self.root, &self.theme_dir] {
-            let p = dir.join(&rel);
-            if p.is_file() {
-                let source = read_text(&p, shown)?;
+        for (dir, shown) in self.layers() {
+            let (p, shown) = (dir.join(&rel), shown.join(&rel));
+            if present(&p, &shown, "file")? {
+                let source = read_text(&p, &shown)?;
                 return parse_toml(&source, &source.text, 0, &[]);
             }
         }
@@ -113,31 +173,75 @@ impl Theme {
                 })
             });
             if let Some(parsed) = parsed {
-                return parsed.clone().map_err(|e| Diagnostic::file(shown, e));
+                return parsed.clone().map_err(|e| Diagnostic::file(&rel, e));
             }
         }
         Err(Diagnostic::file(
-            shown,
+            &rel,
             "the theme has no interface strings for this language",
         ))
     }
 }
 
-fn collect_files(dir: &Path, prefix: &str, out: &mut std::collections::BTreeSet<String>) {
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return;
+/// Whether a theme file or folder is there. Absent is not an error (the next layer
+/// is looked at); a path that is there but cannot be looked at (a folder on the way
+/// that cannot be opened, a symbolic link in a loop) is.
+fn present(p: &Path, shown: &Path, what: &str) -> Result<bool, Diagnostic> {
+    match std::fs::metadata(p) {
+        Ok(_) => Ok(true),
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+            ) && std::fs::symlink_metadata(p).is_err() =>
+        {
+            Ok(false)
+        }
+        Err(e) => Err(unreadable(shown, what, &e)),
+    }
+}
+
+/// The regular files below `dir` (shown as `shown`), by path relative to it. Symbolic
+/// links are left out, as they always were; anything else that is neither a file nor a
+/// folder (a named pipe), and what cannot be read, is an error.
+fn collect_files(
+    dir: &Path,
+    shown: &Path,
+    prefix: &str,
+    out: &mut std::collections::BTreeSet<String>,
+    errors: &mut Vec<Diagnostic>,
+) {
+    let entries = match list_dir(dir, shown) {
+        Ok(Some(entries)) => entries,
+        Ok(None) => return,
+        Err(d) => return errors.push(d),
     };
-    for e in rd.filter_map(|e| e.ok()) {
-        let name = e.file_name().to_string_lossy().into_owned();
+    for path in entries {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         if name.starts_with('.') {
             continue;
         }
         let rel = format!("{prefix}{name}");
-        let Ok(ft) = e.file_type() else { continue };
+        let shown = shown.join(&name);
+        let ft = match std::fs::symlink_metadata(&path) {
+            Ok(meta) => meta.file_type(),
+            Err(e) => {
+                errors.push(unreadable(&shown, "file", &e));
+                continue;
+            }
+        };
         if ft.is_dir() {
-            collect_files(&e.path(), &format!("{rel}/"), out);
+            collect_files(&path, &shown, &format!("{rel}/"), out, errors);
         } else if ft.is_file() {
             out.insert(rel);
+        } else if !ft.is_symlink() {
+            // A named pipe or device: `regular_file` names it.
+            if let Err(d) = regular_file(&path, &shown) {
+                errors.push(d);
+            }
         }
     }
 }
