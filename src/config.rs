@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::diagnostics::{Diagnostic, parse_toml, read_text};
+use crate::diagnostics::{Diagnostic, Source, parse_toml, read_text};
 
 /// A text in the site's two interface languages.
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -90,6 +90,8 @@ const SITE_KEYS: &[&str] = &[
     "default_template",
     "data_licence",
     "figures",
+    "images",
+    "allowed_hosts",
 ];
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -112,6 +114,20 @@ pub struct SiteConfig {
     pub data_licence: Licence,
     #[serde(default)]
     pub figures: Vec<FigureDef>,
+    #[serde(default)]
+    pub images: Images,
+}
+
+/// `[images]`: where the images in reports and pages may come from.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Images {
+    /// Hosts whose `https://` images the text may show, such as `bilder.example.no`
+    /// (lower case after loading, as a browser reads them). Empty, the default: only
+    /// image files in the member's folder, so that no reader's browser is sent to
+    /// another site by a report (a tracking pixel).
+    #[serde(default)]
+    pub allowed_hosts: Vec<String>,
 }
 
 fn default_language() -> Lang {
@@ -127,12 +143,15 @@ impl SiteConfig {
     pub fn load(root: &Path) -> Result<SiteConfig, Vec<Diagnostic>> {
         let shown = Path::new("site.toml");
         let path = root.join(shown);
-        if !path.is_file() {
+        if let Err(e) = std::fs::metadata(&path)
+            && e.kind() == std::io::ErrorKind::NotFound
+        {
             return Err(vec![
                 Diagnostic::file(shown, format!("no site.toml in {}", root.display()))
                     .with_help("run aktsom in a site folder, or point --root at one"),
             ]);
         }
+        // Any other failure (permissions, a named pipe) is reported with its reason.
         let source = read_text(&path, shown).map_err(|d| vec![d])?;
         let mut config: SiteConfig =
             parse_toml(&source, &source.text, 0, SITE_KEYS).map_err(|d| vec![d])?;
@@ -169,6 +188,7 @@ impl SiteConfig {
                 ));
             }
         }
+        errors.extend(config.images.check(&source));
         if errors.is_empty() {
             Ok(config)
         } else {
@@ -184,6 +204,62 @@ impl SiteConfig {
     pub fn figure(&self, id: &str) -> Option<&FigureDef> {
         self.figures.iter().find(|f| f.id == id)
     }
+}
+
+impl Images {
+    /// Checks each allowed host (a host name, nothing more) and writes it as browsers
+    /// read it (lower case; international names in their `xn--` form).
+    fn check(&mut self, source: &Source) -> Vec<Diagnostic> {
+        let mut errors = Vec::new();
+        for host in &mut self.allowed_hosts {
+            match image_host(host) {
+                Some(h) => *host = h,
+                None => {
+                    let needle = format!("\"{host}\"");
+                    let at = source
+                        .text
+                        .find(&needle)
+                        .or_else(|| source.text.find("allowed_hosts"))
+                        .unwrap_or(0);
+                    errors.push(
+                        source
+                            .error(
+                                at..at + needle.len(),
+                                format!("`{host}` is not a host name"),
+                            )
+                            .with_help(
+                                "write only the host of the image addresses, for example allowed_hosts = [\"bilder.example.no\"]",
+                            ),
+                    );
+                }
+            }
+        }
+        errors
+    }
+
+    /// Whether an image at `url` may be shown: an `https://` address on an allowed host,
+    /// on the default port.
+    pub fn allows(&self, url: &url::Url) -> bool {
+        url.scheme() == "https"
+            && url.port().is_none()
+            && url
+                .host_str()
+                .is_some_and(|h| self.allowed_hosts.iter().any(|a| a == h))
+    }
+}
+
+/// `host` as a browser reads it, if it is a host name and nothing else (no scheme,
+/// port, path or user).
+fn image_host(host: &str) -> Option<String> {
+    let bare = !host.is_empty()
+        && !host
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || "/\\:@?#%*".contains(c));
+    if !bare {
+        return None;
+    }
+    let url = url::Url::parse(&format!("https://{host}/")).ok()?;
+    url.domain().map(str::to_string)
 }
 
 /// The path part of an absolute URL: `https://x.no/sub/` → `/sub/`.

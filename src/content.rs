@@ -13,7 +13,10 @@ use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 use crate::config::{Lang, SiteConfig, is_slug};
-use crate::diagnostics::{Diagnostic, Source, did_you_mean, parse_toml, read_text};
+use crate::diagnostics::{
+    self, Diagnostic, FileDiagnostics, Source, cap_per_file, did_you_mean, list_dir, parse_toml,
+    read_text, regular_file, unreadable,
+};
 use crate::markdown::{self, MdContext, Rendered};
 use crate::reporting::{self, ReportTemplate};
 
@@ -23,8 +26,7 @@ pub const IMAGE_EXTENSIONS: &[&str] = &["png", "jpg", "jpeg", "gif", "webp"];
 /// Page slugs the generator uses itself.
 pub const RESERVED_SLUGS: &[&str] = &["medlemmer", "ar", "sok", "data", "sporsmal", "404"];
 
-/// The largest Markdown file aktsom reads (a long report is about 100 KB).
-pub const MAX_FILE_BYTES: u64 = 5 * 1024 * 1024;
+pub use crate::diagnostics::MAX_FILE_BYTES;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Date {
@@ -189,9 +191,7 @@ pub fn load(root: &Path, opts: &LoadOptions) -> Result<Site, Vec<Diagnostic>> {
 
 /// Sorts diagnostics by file, line and column (errors first on the same spot).
 pub fn sort_diagnostics(diags: &mut [Diagnostic]) {
-    diags.sort_by(|a, b| {
-        (&a.file, a.line, a.column, a.severity).cmp(&(&b.file, b.line, b.column, b.severity))
-    });
+    diagnostics::sort(diags);
 }
 
 /// Loads the whole site and goes on after errors: the model of everything that loaded
@@ -226,18 +226,29 @@ pub fn load_partial(
     let root_canon = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
 
     // Members and the report files in their folders.
-    let members_dir = root.join("content/members");
+    let members_shown = Path::new("content/members");
+    let member_dirs =
+        content_entries(&root.join(members_shown), members_shown).unwrap_or_else(|d| {
+            errors.push(d);
+            Vec::new()
+        });
     let mut members = Vec::new();
     let mut jobs: Vec<(usize, PathBuf, PathBuf, u16)> = Vec::new();
-    for dir in sorted_entries(&members_dir) {
+    for dir in member_dirs {
         let slug = file_name(&dir);
-        let shown_dir = Path::new("content/members").join(&slug);
-        if let Err(d) = stays_inside(&dir, &root_canon, &shown_dir) {
+        let shown_dir = members_shown.join(&slug);
+        if let Err(d) = stays_inside(&dir, &root_canon, &shown_dir, "folder") {
             errors.push(d);
             continue;
         }
-        if !dir.is_dir() {
-            continue;
+        match std::fs::metadata(&dir) {
+            Ok(meta) if meta.is_dir() => {}
+            // Files beside the member folders are not read.
+            Ok(_) => continue,
+            Err(e) => {
+                errors.push(unreadable(&shown_dir, "folder", &e));
+                continue;
+            }
         }
         if !is_slug(&slug, '-') {
             errors.push(
@@ -251,6 +262,13 @@ pub fn load_partial(
             );
             continue;
         }
+        let files = match content_entries(&dir, &shown_dir) {
+            Ok(files) => files,
+            Err(d) => {
+                errors.push(d);
+                continue;
+            }
+        };
         let info = match load_member_info(&dir, &shown_dir, &root_canon) {
             Ok(info) => info,
             Err(d) => {
@@ -260,10 +278,10 @@ pub fn load_partial(
         };
         let index = members.len();
         let mut images = BTreeSet::new();
-        for file in sorted_entries(&dir) {
+        for file in files {
             let name = file_name(&file);
             let shown = shown_dir.join(&name);
-            if let Err(d) = stays_inside(&file, &root_canon, &shown) {
+            if let Err(d) = stays_inside(&file, &root_canon, &shown, "file") {
                 errors.push(d);
                 continue;
             }
@@ -284,8 +302,13 @@ pub fn load_partial(
                         .with_help("rename the file to <year>.md"),
                     ),
                 }
-            } else if IMAGE_EXTENSIONS.contains(&ext.as_str()) && file.is_file() {
-                images.insert(name);
+            } else if IMAGE_EXTENSIONS.contains(&ext.as_str()) {
+                match check_image(&file, &shown) {
+                    Ok(()) => {
+                        images.insert(name);
+                    }
+                    Err(d) => errors.push(d),
+                }
             }
         }
         members.push(Member {
@@ -327,8 +350,13 @@ pub fn load_partial(
     // Free-standing pages.
     let mut pages = Vec::new();
     let mut front = None;
-    for file in sorted_entries(&root.join("content")) {
-        if file.extension().is_none_or(|e| e != "md") || !file.is_file() {
+    let content = Path::new("content");
+    let page_files = content_entries(&root.join(content), content).unwrap_or_else(|d| {
+        errors.push(d);
+        Vec::new()
+    });
+    for file in page_files {
+        if file.extension().is_none_or(|e| e != "md") {
             continue;
         }
         let slug = file
@@ -337,7 +365,7 @@ pub fn load_partial(
             .unwrap_or("")
             .to_string();
         let shown = Path::new("content").join(file_name(&file));
-        if let Err(d) = stays_inside(&file, &root_canon, &shown) {
+        if let Err(d) = stays_inside(&file, &root_canon, &shown, "file") {
             errors.push(d);
             continue;
         }
@@ -352,7 +380,7 @@ pub fn load_partial(
             );
             continue;
         }
-        match load_page(&file, &shown, &slug, config.language) {
+        match load_page(&file, &shown, &slug, &config) {
             Ok(page) => {
                 warnings.extend(page.body.warnings.iter().cloned());
                 if slug == "index" {
@@ -365,6 +393,8 @@ pub fn load_partial(
         }
     }
 
+    let mut errors = cap_per_file(errors);
+    let mut warnings = cap_per_file(warnings);
     sort_diagnostics(&mut errors);
     sort_diagnostics(&mut warnings);
     Ok((
@@ -395,17 +425,16 @@ fn split_by_severity(
     }
 }
 
-fn sorted_entries(dir: &Path) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = match std::fs::read_dir(dir) {
-        Ok(rd) => rd.filter_map(|e| e.ok()).map(|e| e.path()).collect(),
-        Err(_) => Vec::new(),
-    };
+/// The entries of a content folder, sorted, without hidden files and editor backups
+/// (`.x`, `x~`, `#x#`). A folder that does not exist has none; one that cannot be read
+/// is an error with the system's reason (never an empty site).
+fn content_entries(dir: &Path, shown: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
+    let mut v = list_dir(dir, shown)?.unwrap_or_default();
     v.retain(|p| {
         let name = file_name(p);
         !name.starts_with('.') && !name.ends_with('~') && !name.starts_with('#')
     });
-    v.sort();
-    v
+    Ok(v)
 }
 
 fn file_name(p: &Path) -> String {
@@ -414,29 +443,44 @@ fn file_name(p: &Path) -> String {
         .unwrap_or_default()
 }
 
-/// Refuses a file or folder that is, or lies below, a symbolic link leading out of the
-/// site root (`root` is canonical). Nothing outside the site is ever read or published.
-fn stays_inside(path: &Path, root: &Path, shown: &Path) -> Result<(), Diagnostic> {
+/// Refuses a file or folder (`what`) that is, or lies below, a symbolic link leading
+/// out of the site root (`root` is canonical). Nothing outside the site is ever read or
+/// published. A link that cannot be followed (a loop, a link to nothing, a folder on
+/// the way that cannot be opened) is an error with the system's reason.
+fn stays_inside(path: &Path, root: &Path, shown: &Path, what: &str) -> Result<(), Diagnostic> {
     match path.canonicalize() {
         Ok(target) if target.starts_with(root) => Ok(()),
-        // A path that does not exist is reported where it is read.
-        Err(_) if std::fs::symlink_metadata(path).is_err() => Ok(()),
-        _ => Err(
+        Ok(_) => Err(
             Diagnostic::file(shown, "a symbolic link that leads outside the site folder")
                 .with_help("copy the file into the site instead of linking to it"),
         ),
+        // A path that does not exist is reported where it is read.
+        Err(_) if std::fs::symlink_metadata(path).is_err() => Ok(()),
+        Err(e) => Err(unreadable(shown, what, &e)),
     }
+}
+
+/// An image is published as it is, so it is only opened here: it must be a regular
+/// file that aktsom may read (what `build` will copy, `check` checks).
+fn check_image(path: &Path, shown: &Path) -> Result<(), Diagnostic> {
+    regular_file(path, shown)?;
+    std::fs::File::open(path)
+        .map(drop)
+        .map_err(|e| unreadable(shown, "file", &e))
 }
 
 fn load_member_info(dir: &Path, shown_dir: &Path, root: &Path) -> Result<MemberInfo, Diagnostic> {
     let path = dir.join("member.toml");
     let shown = shown_dir.join("member.toml");
-    if !path.is_file() {
-        return Err(Diagnostic::file(shown_dir, "the member folder has no member.toml")
-            .with_help("add member.toml with name, sector, industry, website and member_since (see docs/content-format.md)"));
+    match std::fs::symlink_metadata(&path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Diagnostic::file(shown_dir, "the member folder has no member.toml")
+                .with_help("add member.toml with name, sector, industry, website and member_since (see docs/content-format.md)"));
+        }
+        Err(e) => return Err(unreadable(&shown, "file", &e)),
+        Ok(_) => {}
     }
-    stays_inside(&path, root, &shown)?;
-    check_size(&path, &shown)?;
+    stays_inside(&path, root, &shown, "file")?;
     let source = read_text(&path, &shown)?;
     let info: MemberInfo = parse_toml(&source, &source.text, 0, MEMBER_KEYS)?;
     if let Some(w) = &info.website {
@@ -482,32 +526,6 @@ fn split_front_matter(source: &Source) -> Result<(&str, usize, usize), Diagnosti
         .with_help("add a line with +++ after the front matter"))
 }
 
-const MIB: f64 = 1024.0 * 1024.0;
-
-/// Refuses what is not a regular file (a folder, a named pipe that would block the
-/// build) and files over [`MAX_FILE_BYTES`], before reading anything.
-fn check_size(path: &Path, shown: &Path) -> Result<(), Diagnostic> {
-    let meta = std::fs::metadata(path)
-        .map_err(|e| Diagnostic::file(shown, format!("cannot read the file: {e}")))?;
-    if !meta.is_file() {
-        return Err(Diagnostic::file(shown, "this is not a regular file")
-            .with_help("content files must be ordinary files; remove or rename this one"));
-    }
-    let len = meta.len();
-    if len > MAX_FILE_BYTES {
-        return Err(Diagnostic::file(
-            shown,
-            format!(
-                "the file is {:.1} MB; the limit is {} MB",
-                len as f64 / MIB,
-                MAX_FILE_BYTES as f64 / MIB
-            ),
-        )
-        .with_help("split the text or move large attachments out of the Markdown"));
-    }
-    Ok(())
-}
-
 fn to_date(d: &toml::value::Datetime) -> Option<Date> {
     let date = d.date?;
     if d.time.is_some() || d.offset.is_some() {
@@ -528,7 +546,6 @@ pub(crate) fn load_report(
     config: &SiteConfig,
     templates: &BTreeMap<String, ReportTemplate>,
 ) -> Result<Report, Vec<Diagnostic>> {
-    check_size(path, shown).map_err(|d| vec![d])?;
     let source = read_text(path, shown).map_err(|d| vec![d])?;
     parse_report(source, file_year, member, config, templates)
 }
@@ -568,10 +585,12 @@ pub fn parse_front_matter(
             span_in($s, fm_offset)
         };
     }
-    let mut errors = Vec::new();
+    // At most MAX_DIAGNOSTICS_PER_FILE of them are built: a front matter may hold
+    // 100,000 unknown figures.
+    let mut found = FileDiagnostics::default();
 
     if *fm.year.get_ref() != i64::from(file_year) {
-        errors.push(
+        found.error(|| {
             source
                 .error(
                     at!(&fm.year),
@@ -583,8 +602,8 @@ pub fn parse_front_matter(
                 .with_help(format!(
                     "set year = {file_year}, or rename the file to {}.md",
                     fm.year.get_ref()
-                )),
-        );
+                ))
+        });
     }
     if let Some(lang) = &fm.language {
         let l = lang.get_ref();
@@ -593,11 +612,11 @@ pub fn parse_front_matter(
             && l.split('-')
                 .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric()));
         if !ok {
-            errors.push(
+            found.error(|| {
                 source
                     .error(at!(lang), format!("`{l}` is not a language code"))
-                    .with_help("use a code such as \"en\" or \"nb\""),
-            );
+                    .with_help("use a code such as \"en\" or \"nb\"")
+            });
         }
     }
     // The version its `template` key names, else the one of its year.
@@ -607,7 +626,7 @@ pub fn parse_front_matter(
         Ok(t) => Some(t.version.clone()),
         Err(no) => {
             let span = fm.template.as_ref().map_or(at!(&fm.year), |t| at!(t));
-            errors.push(source.error(span, no.message).with_help(no.help));
+            found.error(|| source.error(span, no.message).with_help(no.help));
             None
         }
     };
@@ -615,18 +634,18 @@ pub fn parse_front_matter(
         Some(p) => match to_date(p.get_ref()) {
             Some(d) => Some(d),
             None => {
-                errors.push(
+                found.error(|| {
                     source
                         .error(at!(p), "published must be a date without a time")
-                        .with_help("write it as published = 2025-03-14"),
-                );
+                        .with_help("write it as published = 2025-03-14")
+                });
                 None
             }
         },
         None => None,
     };
     if published.is_none() && fm.published.is_none() && !fm.draft {
-        errors.push(
+        found.error(|| {
             source
                 .error(
                     at!(&fm.year),
@@ -634,32 +653,28 @@ pub fn parse_front_matter(
                 )
                 .with_help(
                     "add published = YYYY-MM-DD, or draft = true while the report is being written",
-                ),
-        );
+                )
+        });
     }
     let mut figures = BTreeMap::new();
     for (id, value) in &fm.figures {
         if config.figure(id).is_none() {
-            let key_at = fm_text[..value.span().start]
-                .rfind(id.as_str())
-                .map_or(at!(value), |i| i + fm_offset..i + fm_offset + id.len());
-            let help = match did_you_mean(id, config.figures.iter().map(|f| f.id.as_str())) {
-                Some(s) => format!("did you mean `{s}`?"),
-                None => format!(
-                    "the figures defined in site.toml are: {}",
-                    config
-                        .figures
-                        .iter()
-                        .map(|f| f.id.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            };
-            errors.push(
+            found.error(|| {
+                let key_at = fm_text[..value.span().start]
+                    .rfind(id.as_str())
+                    .map_or(at!(value), |i| i + fm_offset..i + fm_offset + id.len());
+                let ids = config.figures.iter().map(|f| f.id.as_str());
+                let help = match did_you_mean(id, ids.clone()) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!(
+                        "the figures defined in site.toml are: {}",
+                        ids.collect::<Vec<_>>().join(", ")
+                    ),
+                };
                 source
                     .error(key_at, format!("unknown figure `{id}`"))
-                    .with_help(help),
-            );
+                    .with_help(help)
+            });
             continue;
         }
         let number = match value.get_ref() {
@@ -671,12 +686,12 @@ pub fn parse_front_matter(
             Some(n) if n >= 0.0 => {
                 figures.insert(id.clone(), n);
             }
-            Some(_) => errors.push(
+            Some(_) => found.error(||
                 source
                     .error(at!(value), format!("figure `{id}` is negative"))
                     .with_help("key figures are counts and amounts: use 0 or a positive number"),
             ),
-            None => errors.push(
+            None => found.error(||
                 source
                     .error(at!(value), format!("figure `{id}` is not a number"))
                     .with_help("write the number without quotes or spaces, e.g. 3536883116; leave the figure out if it was not reported"),
@@ -692,7 +707,7 @@ pub fn parse_front_matter(
         figures,
         body_offset,
     };
-    Ok((front, errors))
+    Ok((front, found.finish(source)))
 }
 
 /// Parses a report's text and renders its Markdown, as `aktsom build` does for
@@ -720,6 +735,7 @@ pub fn parse_report(
             lang,
             image_prefix: &image_prefix,
             images: &member.images,
+            image_hosts: &config.images,
         };
         markdown::render(&source.text[front.body_offset..], &cx)
     });
@@ -743,20 +759,26 @@ pub fn parse_report(
             body,
             source,
         }),
+        // The front matter's diagnostics and the text's: one limit for the file.
         Some(Ok(body)) => {
             errors.extend(body.warnings);
-            Err(errors)
+            Err(cap_per_file(errors))
         }
         Some(Err(mut e)) => {
             errors.append(&mut e);
-            Err(errors)
+            Err(cap_per_file(errors))
         }
         None => Err(errors),
     }
 }
 
-fn load_page(path: &Path, shown: &Path, slug: &str, lang: Lang) -> Result<Page, Vec<Diagnostic>> {
-    check_size(path, shown).map_err(|d| vec![d])?;
+fn load_page(
+    path: &Path,
+    shown: &Path,
+    slug: &str,
+    config: &SiteConfig,
+) -> Result<Page, Vec<Diagnostic>> {
+    let lang = config.language;
     let source = read_text(path, shown).map_err(|d| vec![d])?;
     let (fm_text, fm_offset, body_offset) = split_front_matter(&source).map_err(|d| vec![d])?;
     let fm: PageFrontMatter =
@@ -769,6 +791,7 @@ fn load_page(path: &Path, shown: &Path, slug: &str, lang: Lang) -> Result<Page, 
         lang,
         image_prefix: "",
         images: &images,
+        image_hosts: &config.images,
     };
     let body = markdown::render(&source.text[body_offset..], &cx)?;
     Ok(Page {

@@ -22,7 +22,7 @@ use std::sync::LazyLock;
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
-use crate::config::Lang;
+use crate::config::{Images, Lang};
 use crate::diagnostics::{Diagnostic, FileDiagnostics, Source};
 use crate::rawhtml;
 use crate::reporting::{self, ReportTemplate};
@@ -40,6 +40,8 @@ pub struct MdContext<'a> {
     pub image_prefix: &'a str,
     /// Image files available in the member's folder.
     pub images: &'a BTreeSet<String>,
+    /// The other sites images may come from (site.toml's `[images]`).
+    pub image_hosts: &'a Images,
 }
 
 /// One top-level heading and what belongs to it.
@@ -139,24 +141,158 @@ fn options() -> Options {
     Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH
 }
 
-/// How deep lists, block quotes, emphasis, links and raw HTML tags may nest. Real
-/// reports stay far below; past it, the sanitiser's work grows with the square of the
-/// depth.
+/// How deep lists, block quotes, emphasis (each of `*`, `**`, `~~`), links and raw
+/// HTML tags may nest: each of them counts one level, and so does a mix of them (a
+/// list in a quote in a list is three). Real reports stay far below; past it, the
+/// sanitiser's work grows with the square of the depth.
 pub const MAX_NESTING: usize = 64;
+
+/// Whether an element counts as a level of nesting. The elements that only ever hold
+/// others of a counted one (a list's items, a paragraph, a table's rows and cells) do
+/// not: a member counts one list level per list, not two.
+fn counts_as_level(tag: &Tag) -> bool {
+    matches!(
+        tag,
+        Tag::BlockQuote(_)
+            | Tag::List(_)
+            | Tag::FootnoteDefinition(_)
+            | Tag::Emphasis
+            | Tag::Strong
+            | Tag::Strikethrough
+            | Tag::Link { .. }
+            | Tag::Image { .. }
+    )
+}
 
 /// The range of the first element nested deeper than [`MAX_NESTING`], if any.
 fn too_deep(events: &[(Event, Range<usize>)]) -> Option<Range<usize>> {
+    // For each open element, whether it counts (End events do not say what they close
+    // in a way that tells).
+    let mut open: Vec<bool> = Vec::new();
     let mut depth = 0usize;
     for (e, r) in events {
         match e {
-            Event::Start(_) => {
-                depth += 1;
-                if depth > MAX_NESTING {
-                    return Some(r.clone());
+            Event::Start(tag) => {
+                let counts = counts_as_level(tag);
+                open.push(counts);
+                if counts {
+                    depth += 1;
+                    if depth > MAX_NESTING {
+                        return Some(r.clone());
+                    }
                 }
             }
-            Event::End(_) => depth = depth.saturating_sub(1),
+            Event::End(_) if open.pop() == Some(true) => depth -= 1,
             _ => {}
+        }
+    }
+    None
+}
+
+/// The HTML blocks that CommonMark ends only at an end tag (type 1), with the end tag
+/// pulldown-cmark looks for.
+const RAW_TEXT_BLOCKS: [(&str, &str); 4] = [
+    ("script", "</script>"),
+    ("pre", "</pre>"),
+    ("style", "</style>"),
+    ("textarea", "</textarea>"),
+];
+
+/// The end tag of the type-1 HTML block that `line` starts (`<pre>`, `<SCRIPT src=…>`,
+/// in any case), if it starts one.
+fn raw_text_block(line: &str) -> Option<(&'static str, &'static str)> {
+    let rest = line.trim_start().strip_prefix('<')?.as_bytes();
+    RAW_TEXT_BLOCKS.into_iter().find(|(name, _)| {
+        rest.len() >= name.len()
+            && rest[..name.len()].eq_ignore_ascii_case(name.as_bytes())
+            && rest
+                .get(name.len())
+                .is_none_or(|&c| c == b'>' || c.is_ascii_whitespace())
+    })
+}
+
+/// Works around pulldown-cmark 0.13 (0.13.6 is the newest release): it ends an HTML
+/// block that starts with `<script`, `<pre`, `<style` or `<textarea` (an HTML block of
+/// CommonMark's type 1) only at that end tag written in lower case, while CommonMark
+/// matches it in any case, so a `<PRE>` … `</PRE>` block ran to the end of the text and turned every
+/// heading after it into raw text. Here every such end tag (`</PRE>`, `</Script >`) is
+/// written as pulldown-cmark looks for it (`</pre>`, `</script> `): ASCII only and the
+/// same length, so every byte offset, and so every span and line number, stays as it
+/// was. `None` when there is nothing to change (nearly always). Code that shows such
+/// a tag gets its own case back from [`restore_code`].
+fn lower_end_tags(text: &str) -> Option<String> {
+    let b = text.as_bytes();
+    let mut fixed: Option<Vec<u8>> = None;
+    for at in memchr::memmem::find_iter(b, b"</") {
+        let rest = &b[at + 2..];
+        for (name, end_tag) in RAW_TEXT_BLOCKS {
+            let n = name.len();
+            if rest.len() < n || !rest[..n].eq_ignore_ascii_case(name.as_bytes()) {
+                continue;
+            }
+            // Spaces or tabs may come before the `>`, on the same line.
+            let spaces = rest[n..]
+                .iter()
+                .take_while(|&&c| c == b' ' || c == b'\t')
+                .count();
+            if rest.get(n + spaces) != Some(&b'>') {
+                continue;
+            }
+            let whole = at..at + 2 + n + spaces + 1;
+            if &b[whole.clone()] != end_tag.as_bytes() {
+                let out = fixed.get_or_insert_with(|| b.to_vec());
+                let tag = &mut out[whole];
+                tag[..end_tag.len()].copy_from_slice(end_tag.as_bytes());
+                tag[end_tag.len()..].fill(b' ');
+            }
+        }
+    }
+    // Only ASCII bytes were replaced by ASCII bytes: still UTF-8.
+    fixed.map(|v| String::from_utf8(v).unwrap_or_else(|_| text.to_string()))
+}
+
+/// Gives code spans and other text the case of the original text back after
+/// [`lower_end_tags`] (text that pulldown-cmark copied rather than borrowed, such as a
+/// code span over several lines, keeps the lower case).
+fn restore_code<'a>(events: &mut [(Event<'a>, Range<usize>)], fixed: &'a str, original: &'a str) {
+    let base = fixed.as_ptr() as usize;
+    for (e, _) in events.iter_mut() {
+        if let Event::Text(t) | Event::Code(t) = e
+            && let CowStr::Borrowed(s) = t
+        {
+            let Some(at) = (s.as_ptr() as usize).checked_sub(base) else {
+                continue;
+            };
+            if at < fixed.len()
+                && let Some(before) = original.get(at..at + s.len())
+                && before != *s
+            {
+                *t = CowStr::Borrowed(before);
+            }
+        }
+    }
+}
+
+/// A type-1 HTML block that is never closed runs to the end of the text: everything
+/// after its start tag would be published as raw HTML (removed, for `script` and
+/// `style`). An error at its start tag.
+fn unclosed_raw_block(
+    events: &[(Event, Range<usize>)],
+    text: &str,
+) -> Option<(Range<usize>, &'static str)> {
+    for (e, r) in events {
+        let Event::Start(Tag::HtmlBlock) = e else {
+            continue;
+        };
+        let block = text.get(r.clone()).unwrap_or("");
+        let first = block.lines().next().unwrap_or("");
+        let Some((name, end_tag)) = raw_text_block(first) else {
+            continue;
+        };
+        let to_the_end = text.get(r.end..).is_some_and(|t| t.trim().is_empty());
+        if to_the_end && !block.contains(end_tag) {
+            let start = r.start + (first.len() - first.trim_start().len());
+            return Some((start..r.start + first.len(), name));
         }
     }
     None
@@ -165,11 +301,31 @@ fn too_deep(events: &[(Event, Range<usize>)]) -> Option<Range<usize>> {
 /// Renders Markdown; errors (unknown question numbers, bad image paths, …) come back
 /// all at once.
 pub fn render(text: &str, cx: &MdContext) -> Result<Rendered, Vec<Diagnostic>> {
-    let events: Vec<(Event, Range<usize>)> = Parser::new_ext(text, options())
+    let fixed = lower_end_tags(text);
+    let original = text;
+    let text: &str = fixed.as_deref().unwrap_or(text);
+    let mut events: Vec<(Event, Range<usize>)> = Parser::new_ext(text, options())
         .into_offset_iter()
         .collect();
+    if fixed.is_some() {
+        restore_code(&mut events, text, original);
+    }
     let mut found = FileDiagnostics::default();
     let span = |r: &Range<usize>| r.start + cx.offset..r.end + cx.offset;
+    if let Some((at, name)) = unclosed_raw_block(&events, text) {
+        let lost = if matches!(name, "script" | "style") {
+            "everything after it would be removed from the page"
+        } else {
+            "everything after it would be published as plain text, without headings"
+        };
+        found.error(|| {
+            cx.source
+                .error(span(&at), format!("<{name}> is never closed: {lost}"))
+                .with_help(format!(
+                    "close it with </{name}>, or remove it (raw HTML keeps only abbr, span lang, div lang, sup, sub and br)"
+                ))
+        });
+    }
     if let Some(at) = too_deep(&events) {
         // Stop here: deeper stages (the sanitiser) slow down with every level.
         found.error(|| {
@@ -1139,14 +1295,17 @@ pub fn url_is_safe(url: &str) -> bool {
 
 fn image_url(dest: &str, cx: &MdContext) -> Result<String, (String, String)> {
     let dest = dest.trim();
-    if dest.starts_with("https://") || dest.starts_with("http://") {
-        return Ok(dest.to_string());
-    }
     if !url_is_safe(dest) {
         return Err((
             format!("image address `{}` is not allowed", truncate(dest, 60)),
             "put the image file in the member's folder and write its file name".into(),
         ));
+    }
+    if let Some(remote) = remote_image(dest) {
+        return match remote {
+            Some(url) if cx.image_hosts.allows(&url) => Ok(url.to_string()),
+            _ => Err(remote_refused(dest, cx.image_hosts)),
+        };
     }
     let name = dest.strip_prefix("./").unwrap_or(dest);
     if name.contains("..") || name.contains('/') || name.contains('\\') || name.starts_with('.') {
@@ -1172,6 +1331,40 @@ fn image_url(dest: &str, cx: &MdContext) -> Result<String, (String, String)> {
         ));
     }
     Ok(format!("{}{}", cx.image_prefix, name))
+}
+
+/// For an address that leaves the site (`https://…`, `//host/…`, `mailto:…`): the URL,
+/// if it is one a browser would load. `None` for a path in the member's folder.
+fn remote_image(dest: &str) -> Option<Option<url::Url>> {
+    if let Some(rest) = dest.strip_prefix("//") {
+        return Some(url::Url::parse(&format!("https://{rest}")).ok());
+    }
+    // A scheme (`url_is_safe` passed only http, https, mailto and tel): not a path.
+    let scheme_end = dest.find([':', '/', '?', '#'])?;
+    if dest.as_bytes()[scheme_end] != b':' {
+        return None;
+    }
+    let url = url::Url::parse(dest).ok();
+    Some(url.filter(|u| matches!(u.scheme(), "http" | "https")))
+}
+
+/// Why an image from another site is refused, and what to do.
+fn remote_refused(dest: &str, hosts: &Images) -> (String, String) {
+    let message = format!(
+        "image from another site `{}`: images must be files in the member's folder",
+        truncate(dest, 60)
+    );
+    let allowed = match hosts.allowed_hosts.as_slice() {
+        [] => "site.toml allows none".to_string(),
+        list => format!(
+            "site.toml allows only https:// addresses on {}",
+            list.join(", ")
+        ),
+    };
+    let help = format!(
+        "put the image file in the member's folder and write its file name; every reader's browser would fetch an image from another site, so that site could follow who reads the report ({allowed} in [images] allowed_hosts)"
+    );
+    (message, help)
 }
 
 fn truncate(s: &str, n: usize) -> String {
@@ -1402,6 +1595,9 @@ mod tests {
             lang: Lang::Nb,
             image_prefix: "/medlemmer/x/",
             images: &images,
+            image_hosts: &Images {
+                allowed_hosts: vec!["bilder.example.no".into()],
+            },
         };
         render(md, &cx)
     }
@@ -1543,6 +1739,62 @@ mod tests {
         assert!(r.warnings[0].message.contains("alt text"));
     }
 
+    /// An image from another site would let that site follow every reader: only the
+    /// hosts site.toml allows (here bilder.example.no), over https.
+    #[test]
+    fn remote_images_come_only_from_allowed_hosts() {
+        let r = render_plain("![Fabrikk](https://bilder.example.no/fabrikk.png)\n").unwrap();
+        assert!(
+            r.html
+                .contains("src=\"https://bilder.example.no/fabrikk.png\""),
+            "{}",
+            r.html
+        );
+        let r = render_plain("![Fabrikk](HTTPS://Bilder.Example.NO/f.png)\n").unwrap();
+        assert!(
+            r.html.contains("src=\"https://bilder.example.no/f.png\""),
+            "{}",
+            r.html
+        );
+        for (md, column) in [
+            ("![Piksel](https://sporing.example.com/p.png)", 1),
+            ("![Piksel](http://bilder.example.no/p.png)", 1),
+            ("![Piksel](https://bilder.example.no:8443/p.png)", 1),
+            (
+                "![Piksel](https://bilder.example.no@sporing.example.com/p.png)",
+                1,
+            ),
+            (
+                "![Piksel](https://bilder.example.no.sporing.example.com/p.png)",
+                1,
+            ),
+            ("![Piksel](//sporing.example.com/p.png)", 1),
+            ("![Piksel](<ht\ttps://sporing.example.com/p.png>)", 1),
+            ("![Piksel][p]\n\n[p]: https://sporing.example.com/p.png", 1),
+            ("![Piksel](mailto:a@sporing.example.com)", 1),
+            (
+                "Tabell: ![Piksel](https://sporing.example.com/p.png)\n\n| a |\n|---|\n| b |",
+                9,
+            ),
+        ] {
+            let e = render_plain(&format!("{md}\n")).expect_err(md);
+            assert!(
+                e[0].message.contains("image from another site")
+                    || e[0].message.contains("is not allowed"),
+                "{md}: {e:?}"
+            );
+            assert_eq!((e[0].line, e[0].column), (1, column), "{md}: {e:?}");
+        }
+        // Raw HTML images never reach the page.
+        let r = render_plain("<img src=\"https://sporing.example.com/p.png\">\n").unwrap();
+        assert!(!r.html.contains("sporing"), "{}", r.html);
+        assert!(
+            r.warnings[0]
+                .message
+                .contains("raw HTML <img> will be removed")
+        );
+    }
+
     #[test]
     fn table_captions_are_checked_like_other_text() {
         // Found while writing the hostile fixture: the caption's inline events were
@@ -1564,14 +1816,132 @@ mod tests {
         assert_eq!(r.warnings.len(), 2, "{:?}", r.warnings);
     }
 
+    /// Every kind of nesting stops at the same depth, and a level is what a member
+    /// counts: one per list, quote, emphasis, link or HTML tag.
     #[test]
-    fn nesting_has_a_limit() {
-        let deep = ">".repeat(MAX_NESTING + 1) + " x\n";
-        let e = render_plain(&deep).unwrap_err();
-        assert!(e[0].message.contains("nested more than 64 levels"), "{e:?}");
-        assert!(render_plain(&(">".repeat(MAX_NESTING - 1) + " x\n")).is_ok());
-        let raw = "<div lang=\"en\">".repeat(MAX_NESTING + 1);
-        assert!(render_plain(&raw).is_err());
+    fn nesting_has_one_limit_for_every_kind() {
+        let quotes = |n: usize| ">".repeat(n) + " x\n";
+        let lists = |n: usize| {
+            (0..n)
+                .map(|i| format!("{}- x\n", "  ".repeat(i)))
+                .collect::<String>()
+        };
+        // `*a _a *a … x … a* a_ a*`: emphasis in emphasis, one level each.
+        let emphasis = |n: usize| {
+            let mark = |i: usize| if i % 2 == 0 { "*" } else { "_" };
+            let open: String = (0..n).map(|i| format!("{}a ", mark(i))).collect();
+            let close: String = (0..n).rev().map(|i| format!(" a{}", mark(i))).collect();
+            format!("{open}x{close}\n")
+        };
+        // `**a ~~a **a … x … a** a~~ a**`: strong and struck through.
+        let strong = |n: usize| {
+            let mark = |i: usize| if i % 2 == 0 { "**" } else { "~~" };
+            let open: String = (0..n).map(|i| format!("{}a ", mark(i))).collect();
+            let close: String = (0..n).rev().map(|i| format!(" a{}", mark(i))).collect();
+            format!("{open}x{close}\n")
+        };
+        let mixed = |n: usize| "> - ".repeat(n / 2) + "x\n";
+        let html = |n: usize| "<span lang=\"en\">".repeat(n) + "x\n";
+        // Each with the elements that make its levels (none counted for the mix).
+        let cases: [(&str, &dyn Fn(usize) -> String, &[&str]); 6] = [
+            ("quotes", &quotes, &["<blockquote>"]),
+            ("lists", &lists, &["<ul>"]),
+            ("emphasis", &emphasis, &["<em>"]),
+            ("strong and struck", &strong, &["<strong>", "<del>"]),
+            ("a list in a quote", &mixed, &[]),
+            ("raw HTML", &html, &["<span"]),
+        ];
+        for (what, make, tags) in cases {
+            let ok = render_plain(&make(MAX_NESTING))
+                .unwrap_or_else(|e| panic!("{what}: {MAX_NESTING} levels refused: {e:?}"));
+            if !tags.is_empty() {
+                let levels: usize = tags.iter().map(|t| ok.html.matches(t).count()).sum();
+                assert_eq!(levels, MAX_NESTING, "{what}: {}", ok.html);
+            }
+            let e = render_plain(&make(MAX_NESTING + 2))
+                .expect_err(&format!("{what}: {} levels accepted", MAX_NESTING + 2));
+            assert!(
+                e[0].message.contains("nested more than 64 levels"),
+                "{what}: {e:?}"
+            );
+        }
+        // One more than the limit is refused (the mixed case counts two per step).
+        for make in [quotes, lists] {
+            assert!(render_plain(&make(MAX_NESTING + 1)).is_err());
+        }
+        assert!(render_plain(&emphasis(MAX_NESTING + 1)).is_err());
+    }
+
+    /// pulldown-cmark ends `<pre>` … blocks only at a lower-case end tag: an upper-case
+    /// one used to turn the rest of the report into raw text, without its headings.
+    #[test]
+    fn raw_text_blocks_end_at_their_end_tag_in_any_case() {
+        for tag in ["script", "style", "pre", "textarea"] {
+            let upper = tag.to_uppercase();
+            let mixed: String = tag
+                .chars()
+                .enumerate()
+                .map(|(i, c)| {
+                    if i % 2 == 0 {
+                        c.to_ascii_uppercase()
+                    } else {
+                        c
+                    }
+                })
+                .collect();
+            for (open, close) in [
+                (upper.as_str(), tag),
+                (tag, upper.as_str()),
+                (upper.as_str(), upper.as_str()),
+                (mixed.as_str(), mixed.as_str()),
+                (tag, &*format!("{mixed} \t")),
+            ] {
+                let md = format!(
+                    "## Forord\n\n<{open}>\nlinje en\n\nlinje to\n</{close}>\n\n## Etter\n\nTekst *her*.\n"
+                );
+                let r = render_plain(&md).unwrap_or_else(|e| panic!("{md}: {e:?}"));
+                let ids: Vec<&str> = r.sections.iter().map(|s| s.anchor.as_str()).collect();
+                assert_eq!(ids, ["forord", "etter"], "{md}");
+                assert!(r.html.contains("<em>her</em>"), "{md}\n{}", r.html);
+                // The end tag is read by the line it is on: the block ends there.
+                assert!(!r.html.contains("## Etter"), "{md}\n{}", r.html);
+            }
+        }
+    }
+
+    #[test]
+    fn code_shows_end_tags_as_written() {
+        let r = render_plain(
+            "<PRE>\nx\n</PRE>\n\nKode: `</PRE>` og `</Script >`.\n\n```\n</STYLE>\n```\n",
+        )
+        .unwrap();
+        assert!(r.html.contains("<code>&lt;/PRE&gt;</code>"), "{}", r.html);
+        assert!(
+            r.html.contains("<code>&lt;/Script &gt;</code>"),
+            "{}",
+            r.html
+        );
+        assert!(
+            r.html.contains("&lt;/STYLE&gt;\n</code></pre>"),
+            "{}",
+            r.html
+        );
+    }
+
+    #[test]
+    fn an_unclosed_raw_text_block_is_an_error() {
+        for (md, line) in [
+            ("## A\n\n<pre>\nx\n\n## B\n\ny\n", 3),
+            ("## A\n\n<script>\nx\n</pre>\n\n## B\n", 3),
+            ("Tekst.\n\n  <STYLE type=x>\n", 3),
+        ] {
+            let e = render_plain(md).expect_err(md);
+            assert!(e[0].message.contains("is never closed"), "{md}: {e:?}");
+            assert_eq!(e[0].line, line, "{md}: {e:?}");
+        }
+        // Closed, or ended by the list it is in: not an error.
+        assert!(render_plain("<pre>\nx\n</pre>\n").is_ok());
+        assert!(render_plain("- <pre>\n  x\n\nTekst\n").is_ok());
     }
 
     #[test]
