@@ -176,8 +176,16 @@ fn finish(result: &mut CheckResult, diags: Vec<Diagnostic>) {
     let mut diags = cap_per_file(diags);
     content::sort_diagnostics(&mut diags);
     diags.sort_by_key(|d| d.severity);
-    result.errors = diags.iter().filter(|d| d.is_error()).count();
-    result.warnings = diags.len() - result.errors;
+    // Counting those left out of the list too.
+    let count = |error: bool| -> usize {
+        diags
+            .iter()
+            .filter(|d| d.is_error() == error)
+            .map(Diagnostic::count)
+            .sum()
+    };
+    result.errors = count(true);
+    result.warnings = count(false);
     result.diagnostics = diags;
 }
 

@@ -87,6 +87,16 @@ impl Diagnostic {
         self.severity == Severity::Error
     }
 
+    /// How many problems this diagnostic stands for: 1, or for the note on those left
+    /// out of a file ([`MAX_DIAGNOSTICS_PER_FILE`]), how many it counts.
+    pub fn count(&self) -> usize {
+        if self.omitted > 0 {
+            self.omitted as usize
+        } else {
+            1
+        }
+    }
+
     /// The line of source text the diagnostic points at, if any.
     pub fn source_line(&self) -> Option<&str> {
         let src = self.snippet.as_deref().map(|(src, _)| &**src)?;

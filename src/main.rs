@@ -345,7 +345,12 @@ fn main() -> ExitCode {
             match build(&opts) {
                 Ok(summary) => {
                     print_diagnostics(&summary.warnings);
-                    let warnings = match summary.warnings.len() {
+                    let warnings = match summary
+                        .warnings
+                        .iter()
+                        .map(Diagnostic::count)
+                        .sum::<usize>()
+                    {
                         0 => String::new(),
                         1 => ", 1 warning".into(),
                         n => format!(", {n} warnings"),
@@ -362,7 +367,11 @@ fn main() -> ExitCode {
                 }
                 Err(errors) => {
                     print_diagnostics(&errors);
-                    let n = errors.iter().filter(|d| d.is_error()).count();
+                    let n: usize = errors
+                        .iter()
+                        .filter(|d| d.is_error())
+                        .map(Diagnostic::count)
+                        .sum();
                     eprintln!(
                         "error: the build failed with {n} error{}; {} was not changed",
                         if n == 1 { "" } else { "s" },

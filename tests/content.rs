@@ -158,9 +158,9 @@ fn unreadable_files_and_folders_are_errors_with_the_reason() {
     assert_all(failures);
 }
 
-/// A link that leads to itself is not a link "outside the site".
+/// A link that leads to itself, or to nothing, is not a link "outside the site".
 #[test]
-fn a_symlink_loop_is_an_error_with_the_reason() {
+fn symlink_loops_and_links_to_nothing_are_errors_with_the_reason() {
     let mut failures = Vec::new();
     for (link, what) in [
         ("content/members/ring", "folder"),
@@ -179,6 +179,11 @@ fn a_symlink_loop_is_an_error_with_the_reason() {
         let text = format!(
             "error: cannot read the {what}: Too many levels of symbolic links (os error 40)"
         );
+        failures.extend(refused(&site, &out, link, &text, false).err());
+
+        // A link to nothing, inside the site, is not one "outside the site" either.
+        std::fs::remove_file(&other).unwrap();
+        let text = format!("error: cannot read the {what}: No such file or directory (os error 2)");
         failures.extend(refused(&site, &out, link, &text, false).err());
     }
     assert_all(failures);
@@ -413,6 +418,8 @@ fn at_most_a_hundred_errors_and_warnings_per_file() {
         &out[out.len() - 2000..]
     );
     assert!(out.len() < 100_000, "{} bytes", out.len());
+    // The count is of every error, shown or not.
+    assert!(out.contains(": 100000 errors, "), "{}", &out[out.len() - 300..]);
 
     // Front matter and text together, and warnings from rendering and from the
     // analyses of `check` together.
