@@ -1828,14 +1828,14 @@ mod tests {
         };
         // `*a _a *a … x … a* a_ a*`: emphasis in emphasis, one level each.
         let emphasis = |n: usize| {
-            let mark = |i: usize| if i % 2 == 0 { "*" } else { "_" };
+            let mark = |i: usize| if i.is_multiple_of(2) { "*" } else { "_" };
             let open: String = (0..n).map(|i| format!("{}a ", mark(i))).collect();
             let close: String = (0..n).rev().map(|i| format!(" a{}", mark(i))).collect();
             format!("{open}x{close}\n")
         };
         // `**a ~~a **a … x … a** a~~ a**`: strong and struck through.
         let strong = |n: usize| {
-            let mark = |i: usize| if i % 2 == 0 { "**" } else { "~~" };
+            let mark = |i: usize| if i.is_multiple_of(2) { "**" } else { "~~" };
             let open: String = (0..n).map(|i| format!("{}a ", mark(i))).collect();
             let close: String = (0..n).rev().map(|i| format!(" a{}", mark(i))).collect();
             format!("{open}x{close}\n")
@@ -1843,7 +1843,8 @@ mod tests {
         let mixed = |n: usize| "> - ".repeat(n / 2) + "x\n";
         let html = |n: usize| "<span lang=\"en\">".repeat(n) + "x\n";
         // Each with the elements that make its levels (none counted for the mix).
-        let cases: [(&str, &dyn Fn(usize) -> String, &[&str]); 6] = [
+        type Case<'a> = (&'a str, &'a dyn Fn(usize) -> String, &'a [&'a str]);
+        let cases: [Case; 6] = [
             ("quotes", &quotes, &["<blockquote>"]),
             ("lists", &lists, &["<ul>"]),
             ("emphasis", &emphasis, &["<em>"]),
@@ -1882,7 +1883,7 @@ mod tests {
                 .chars()
                 .enumerate()
                 .map(|(i, c)| {
-                    if i % 2 == 0 {
+                    if i.is_multiple_of(2) {
                         c.to_ascii_uppercase()
                     } else {
                         c

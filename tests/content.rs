@@ -109,7 +109,9 @@ fn assert_all(failures: Vec<String>) {
 /// (`content/members`: "0 reports", exit 0), or to say the wrong thing.
 #[test]
 fn unreadable_files_and_folders_are_errors_with_the_reason() {
-    let cases: [(&str, &str, fn(&Path)); 10] = [
+    // (path, "file" or "folder", what to make before it is closed to readers)
+    type Case = (&'static str, &'static str, fn(&Path));
+    let cases: [Case; 10] = [
         ("content/members", "folder", |_| {}),
         (ALFA, "folder", |_| {}),
         ("content", "folder", |_| {}),
@@ -419,7 +421,11 @@ fn at_most_a_hundred_errors_and_warnings_per_file() {
     );
     assert!(out.len() < 100_000, "{} bytes", out.len());
     // The count is of every error, shown or not.
-    assert!(out.contains(": 100000 errors, "), "{}", &out[out.len() - 300..]);
+    assert!(
+        out.contains(": 100000 errors, "),
+        "{}",
+        &out[out.len() - 300..]
+    );
 
     // Front matter and text together, and warnings from rendering and from the
     // analyses of `check` together.
@@ -474,7 +480,7 @@ fn every_kind_of_nesting_stops_at_64_levels() {
             .collect::<String>()
     };
     let emphasis = |n: usize| {
-        let m = |i: usize| if i % 2 == 0 { "*" } else { "_" };
+        let m = |i: usize| if i.is_multiple_of(2) { "*" } else { "_" };
         let open: String = (0..n).map(|i| format!("{}a ", m(i))).collect();
         let close: String = (0..n).rev().map(|i| format!(" a{}", m(i))).collect();
         format!("{open}x{close}\n")
