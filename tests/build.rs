@@ -212,6 +212,72 @@ fn base_url_with_a_sub_path_prefixes_every_link() {
 }
 
 #[test]
+fn base_url_flag_is_checked_by_the_rule_of_site_toml() {
+    // Refused addresses: the flag names itself, nothing is written; site.toml with the
+    // same address is refused too (one rule for both).
+    for bad in [
+        "javascript:alert(1)//",
+        "data:text/html,<script>alert(1)</script>",
+        "/rapporter/",
+        "rapporter.example.no/",
+        "https://",
+        "https://x.example/?a=1",
+        "https://x.example/\"><script>",
+    ] {
+        let out = tempfile::tempdir().unwrap();
+        let public = out.path().join("public");
+        let o = aktsom(&[
+            "build",
+            "--root",
+            fixture("minimal").to_str().unwrap(),
+            "--out",
+            public.to_str().unwrap(),
+            "--base-url",
+            bad,
+        ]);
+        assert!(!o.status.success(), "{bad} was accepted");
+        let err = stderr(&o);
+        assert!(err.contains("--base-url"), "{bad}: {err}");
+        assert!(
+            !public.exists(),
+            "{bad}: the build wrote {}",
+            public.display()
+        );
+
+        let site = copy_fixture("minimal");
+        let toml = read(&site.path().join("site.toml"));
+        let toml = toml.replace(
+            "base_url = \"https://test.example.no/\"",
+            &format!("base_url = {}", toml_string(bad)),
+        );
+        std::fs::write(site.path().join("site.toml"), toml).unwrap();
+        let o = aktsom(&["check", "--root", site.path().to_str().unwrap()]);
+        assert!(!o.status.success(), "site.toml accepted {bad}");
+        assert!(
+            stdout(&o).contains("error: base_url "),
+            "{bad}: {}",
+            stdout(&o)
+        );
+    }
+    // Accepted: a missing trailing slash is added, as in site.toml.
+    let out = built_minimal(&["--base-url", "https://example.org/rapporter"]);
+    let sitemap = read(&out.path().join("public/sitemap.xml"));
+    assert!(
+        sitemap.contains("<loc>https://example.org/rapporter/medlemmer/</loc>"),
+        "{sitemap}"
+    );
+    let data = read(&out.path().join("public/data/rapporter.json"));
+    assert!(
+        data.contains("\"url\":\"https://example.org/rapporter/medlemmer/"),
+        "{data}"
+    );
+}
+
+fn toml_string(s: &str) -> String {
+    toml::Value::String(s.into()).to_string()
+}
+
+#[test]
 fn feed_sitemap_and_robots() {
     let out = built_minimal(&[]);
     let p = out.path().join("public");
