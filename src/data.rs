@@ -344,7 +344,7 @@ pub enum Cell<'a> {
 /// Written by hand rather than with the `csv` crate, which decides quoting for a whole
 /// file, not for a cell: a neutralised cell is always quoted (as OWASP recommends),
 /// other cells only when they must be, so that the file of a site without such text
-/// stays as it was; RFC 4180 quoting itself is three lines ([`Csv::quoted`]).
+/// stays as it was; RFC 4180 quoting itself is three lines (`Csv::quoted`).
 pub struct Csv {
     out: Vec<u8>,
 }

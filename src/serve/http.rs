@@ -1,7 +1,7 @@
 //! The HTTP side of `serve`: one thread per connection (so a slow or stalled client
-//! holds up no one else), request heads read within limits ([`request`]), files from the
-//! output folder only, the Host header checked against DNS rebinding, HTML pages with the
-//! reload script.
+//! holds up no one else), request heads read within limits (module `request`), files
+//! from the output folder only, the Host header checked against DNS rebinding, HTML
+//! pages with the reload script.
 
 mod request;
 
