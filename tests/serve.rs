@@ -822,6 +822,16 @@ fn request_heads_over_the_limits_and_ambiguous_headers_are_refused() {
             get("Content-Length: 0\r\nTransfer-Encoding: chunked\r\n"),
             400,
         ),
+        // A body is not read, but the answer still arrives.
+        (
+            "a POST with a body of 200 KB".into(),
+            format!(
+                "POST / HTTP/1.1\r\nHost: {host}\r\nContent-Length: {}\r\n\r\n{}",
+                200 * 1024,
+                "a".repeat(200 * 1024)
+            ),
+            405,
+        ),
         // At the limits, and a repeated Content-Length with the same value: served.
         (
             "100 headers".into(),

@@ -27,8 +27,9 @@ const MAX_ACTIVE: usize = 256;
 const MAX_CONNECTIONS: usize = 512;
 /// How long writing one response may block on a client that does not read.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
-/// After refusing a request, how much more of it is read (and dropped) before the
-/// connection is closed, so that the client gets the answer rather than a reset.
+/// After the last answer on a connection, how much more the client sends is read (and
+/// dropped) before the connection is closed, so that it gets the answer rather than a
+/// reset; and for how long.
 const LINGER_BYTES: usize = 256 * 1024;
 const LINGER_TIME: Duration = Duration::from_secs(1);
 
@@ -177,8 +178,11 @@ fn connection(mut stream: TcpStream, shared: &Arc<Shared>) {
         let head_only = req.method == "HEAD";
         match answer(&req, shared) {
             Answer::Reply(reply) => {
-                if write_reply(&stream, &reply, head_only, req.close).is_err() || req.close {
+                if write_reply(&stream, &reply, head_only, req.close).is_err() {
                     return;
+                }
+                if req.close {
+                    return linger(stream);
                 }
             }
             Answer::Events => {
@@ -194,13 +198,19 @@ fn connection(mut stream: TcpStream, shared: &Arc<Shared>) {
     }
 }
 
-/// Answers a request that broke a rule, then closes the connection: the write side
-/// first, so the answer arrives, then the rest after reading (and dropping) a bounded
-/// amount of what the client still sends.
-fn refuse(mut stream: TcpStream, status: u16, why: &str) {
+/// Answers a request that broke a rule, then closes the connection.
+fn refuse(stream: TcpStream, status: u16, why: &str) {
     if write_reply(&stream, &text(status, why), false, true).is_err() {
         return;
     }
+    linger(stream);
+}
+
+/// Closes a connection after its last answer: the write side first, so the answer
+/// arrives, then the rest after reading (and dropping) a bounded amount of what the
+/// client still sends (a request body, the rest of a refused head). Closing with unread
+/// bytes would reset the connection, and the client could lose the answer.
+fn linger(mut stream: TcpStream) {
     let _ = stream.shutdown(Shutdown::Write);
     let _ = stream.set_read_timeout(Some(LINGER_TIME));
     let mut sink = [0u8; 8 * 1024];
