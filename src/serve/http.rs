@@ -3,7 +3,7 @@
 //! from the output folder only, the Host header checked against DNS rebinding, HTML
 //! pages with the reload script.
 
-mod request;
+pub mod request;
 
 use std::io::{Read, Write};
 use std::net::{IpAddr, Shutdown, TcpListener, TcpStream};

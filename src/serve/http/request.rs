@@ -101,6 +101,12 @@ impl Reader {
         }
     }
 
+    /// How many bytes are held: those of the head being read, and of requests sent
+    /// after it. Never more than [`MAX_HEAD`].
+    pub fn buffered(&self) -> usize {
+        self.buf.len()
+    }
+
     /// Adds bytes read from the connection. The caller never reads more than there is
     /// room for under [`MAX_HEAD`].
     pub fn push(&mut self, bytes: &[u8]) {
