@@ -157,16 +157,16 @@ impl SiteConfig {
             parse_toml(&source, &source.text, 0, SITE_KEYS).map_err(|d| vec![d])?;
         let mut errors = Vec::new();
         let find = |needle: &str| source.text.find(needle).unwrap_or(0);
-        if !(config.base_url.starts_with("http://") || config.base_url.starts_with("https://")) {
-            let at = find("base_url");
-            errors.push(
-                source
-                    .error(at..at + 8, "base_url must be an absolute http(s) address")
-                    .with_help("for example base_url = \"https://rapporter.example.no/\""),
-            );
-        }
-        if !config.base_url.ends_with('/') {
-            config.base_url.push('/');
+        match base_url(&config.base_url) {
+            Ok(url) => config.base_url = url,
+            Err(why) => {
+                let at = find("base_url");
+                errors.push(
+                    source
+                        .error(at..at + 8, format!("base_url {why}"))
+                        .with_help("for example base_url = \"https://rapporter.example.no/\""),
+                );
+            }
         }
         let mut seen = BTreeMap::new();
         for f in &config.figures {
@@ -262,6 +262,39 @@ fn image_host(host: &str) -> Option<String> {
     url.domain().map(str::to_string)
 }
 
+/// Checks a site address (`base_url` in site.toml, `aktsom build --base-url`: one rule
+/// for both) and returns it ending in `/`. The address goes into every absolute link of
+/// the feed, the sitemap and the open data, so it must be a plain absolute http(s)
+/// address: a scheme, a host, a path, and nothing that could end an attribute or
+/// change what the links mean. `Err` says why, to follow the setting's name.
+pub fn base_url(url: &str) -> Result<String, String> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or("must be an absolute http(s) address")?;
+    let bad = |c: char| c.is_whitespace() || c.is_control() || "\"'<>\\^`{|}".contains(c);
+    if url.contains(bad) {
+        return Err("must not contain spaces, quotes, `<`, `>`, `\\` or control characters".into());
+    }
+    if url.contains(['?', '#']) {
+        return Err("must not have a query (`?…`) or a fragment (`#…`)".into());
+    }
+    let host = rest.split('/').next().unwrap_or("");
+    let host_ok = !host.is_empty()
+        && !host.starts_with(':')
+        && host
+            .chars()
+            .all(|c| c.is_alphanumeric() || "-.:[]".contains(c));
+    if !host_ok {
+        return Err("must name a host after the scheme (https://host/…)".into());
+    }
+    Ok(if url.ends_with('/') {
+        url.to_string()
+    } else {
+        format!("{url}/")
+    })
+}
+
 /// The path part of an absolute URL: `https://x.no/sub/` → `/sub/`.
 pub fn url_path(url: &str) -> String {
     let after_scheme = url.split("://").nth(1).unwrap_or("");
@@ -293,6 +326,36 @@ mod tests {
         assert_eq!(c.base_path(), "/");
         c.base_url = "https://x.no/sub/dir/".into();
         assert_eq!(c.base_path(), "/sub/dir/");
+    }
+
+    #[test]
+    fn base_urls() {
+        assert_eq!(base_url("https://x.no").as_deref(), Ok("https://x.no/"));
+        assert_eq!(
+            base_url("http://127.0.0.1:1111/sub/").as_deref(),
+            Ok("http://127.0.0.1:1111/sub/")
+        );
+        assert_eq!(
+            base_url("https://rapporter.bø.no/").as_deref(),
+            Ok("https://rapporter.bø.no/")
+        );
+        for bad in [
+            "javascript:alert(1)//",
+            "data:text/html,x",
+            "/rapporter/",
+            "rapporter.example.no/",
+            "ftp://x.no/",
+            "https://",
+            "https:///x/",
+            "https://x.no/?a=1",
+            "https://x.no/#top",
+            "https://x.no/\"><script>",
+            "https://x.no/a b/",
+            "https://us@er@x.no/",
+            "https://x.no\n/",
+        ] {
+            assert!(base_url(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //!
 //! The schemas are stable and documented in `docs/open-data.md`. "Not reported" is
 //! kept apart from 0 everywhere: an empty value with status `not_reported` in the CSV,
-//! `null` in the JSON.
+//! `null` in the JSON. Every CSV file is written through [`Csv`], which guards its text
+//! cells against formula injection; the JSON keeps every value exact.
 
 use std::collections::BTreeMap;
 
@@ -191,7 +192,7 @@ pub fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Dia
     }
 
     // Key figures, long format.
-    let header = [
+    let mut csv = Csv::new(&[
         "member",
         "member_name",
         "sector",
@@ -200,37 +201,27 @@ pub fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Dia
         "value",
         "unit",
         "status",
-    ];
-    let write = || -> Result<Vec<u8>, Box<dyn std::error::Error>> {
-        let mut csv = csv::Writer::from_writer(Vec::new());
-        csv.write_record(header)?;
-        for (m, rep) in &reports {
-            for def in &r.config().figures {
-                let value = rep.figures.get(&def.id);
-                csv.write_record([
-                    m.slug.as_str(),
-                    m.info.name.as_str(),
-                    sector_code(m.info.sector),
-                    &rep.year.to_string(),
-                    def.id.as_str(),
-                    &value.map(|v| format::plain(*v)).unwrap_or_default(),
-                    def.unit.as_ref().map_or("", |u| u.en.as_str()),
-                    if value.is_some() {
-                        "reported"
-                    } else {
-                        "not_reported"
-                    },
-                ])?;
-            }
+    ]);
+    for (m, rep) in &reports {
+        for def in &r.config().figures {
+            let value = rep.figures.get(&def.id);
+            csv.row(&[
+                Cell::Text(&m.slug),
+                Cell::Text(&m.info.name),
+                Cell::Text(sector_code(m.info.sector)),
+                Cell::Number(f64::from(rep.year)),
+                Cell::Text(&def.id),
+                value.map_or(Cell::Empty, |v| Cell::Number(*v)),
+                Cell::Text(def.unit.as_ref().map_or("", |u| u.en.as_str())),
+                Cell::Text(if value.is_some() {
+                    "reported"
+                } else {
+                    "not_reported"
+                }),
+            ]);
         }
-        Ok(csv.into_inner()?)
-    };
-    let bytes = write().map_err(|e| {
-        vec![Diagnostic::file(
-            CSV_PATH,
-            format!("cannot write the CSV: {e}"),
-        )]
-    })?;
+    }
+    let bytes = csv.finish();
     let csv_kb = bytes.len().div_ceil(1024);
     sink.put(OutFile {
         path: CSV_PATH.into(),
@@ -331,9 +322,145 @@ fn report_files(
     crate::render::emit(per_report, sink)
 }
 
+/// One cell of an open-data CSV file. Which cells are text and which are numbers is
+/// decided here, by the caller, never guessed from the content.
+#[derive(Debug, Clone, Copy)]
+pub enum Cell<'a> {
+    /// Anything a person wrote or named (a member's name, a unit, a slug): guarded
+    /// against formula injection by [`neutralise`].
+    Text(&'a str),
+    /// A year, a count or an amount: written as its digits ([`format::plain`]), never
+    /// changed. Figures are never negative (the content check refuses that), so a
+    /// number cannot start with `-`, and no number cell holds text.
+    Number(f64),
+    /// A value that is not there (a figure not reported): an empty cell.
+    Empty,
+}
+
+/// The one writer every open-data CSV goes through: UTF-8, comma-separated, one header
+/// row, lines ended by `\n`, cells quoted as RFC 4180 says, and every text cell guarded
+/// against formula injection (see [`neutralise`]).
+///
+/// Written by hand rather than with the `csv` crate, which decides quoting for a whole
+/// file, not for a cell: a neutralised cell is always quoted (as OWASP recommends),
+/// other cells only when they must be, so that the file of a site without such text
+/// stays as it was; RFC 4180 quoting itself is three lines (`Csv::quoted`).
+pub struct Csv {
+    out: Vec<u8>,
+}
+
+impl Csv {
+    pub fn new(header: &[&str]) -> Csv {
+        let mut csv = Csv { out: Vec::new() };
+        let cells: Vec<Cell> = header.iter().map(|h| Cell::Text(h)).collect();
+        csv.row(&cells);
+        csv
+    }
+
+    pub fn row(&mut self, cells: &[Cell]) {
+        for (i, cell) in cells.iter().enumerate() {
+            if i > 0 {
+                self.out.push(b',');
+            }
+            match *cell {
+                Cell::Text(text) => match neutralise(text) {
+                    Some(safe) => self.quoted(&safe),
+                    None if text.contains([',', '"', '\r', '\n']) => self.quoted(text),
+                    None => self.out.extend_from_slice(text.as_bytes()),
+                },
+                Cell::Number(v) => self.out.extend_from_slice(format::plain(v).as_bytes()),
+                Cell::Empty => {}
+            }
+        }
+        self.out.push(b'\n');
+    }
+
+    fn quoted(&mut self, text: &str) {
+        self.out.push(b'"');
+        self.out
+            .extend_from_slice(text.replace('"', "\"\"").as_bytes());
+        self.out.push(b'"');
+    }
+
+    pub fn finish(self) -> Vec<u8> {
+        self.out
+    }
+}
+
+/// A text cell that a spreadsheet program could take for a formula, made into text
+/// (OWASP, "CSV Injection"): a `'` goes in front of a `=`, `+`, `-`, `@`, tab or carriage
+/// return that starts the cell. Programs that split lines at other characters than the
+/// comma (a Norwegian spreadsheet splits at `;`) or at line breaks would see a new cell
+/// start inside this one, so the same applies after each `,`, `;`, tab and line break in
+/// the cell; spaces before the character do not hide it. `None` when nothing needs to
+/// change. The JSON files keep the text exactly as written.
+pub fn neutralise(text: &str) -> Option<String> {
+    const LEADS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+    const SPLITS: [char; 5] = [',', ';', '\t', '\r', '\n'];
+    let mut out = String::new();
+    let mut changed = false;
+    let mut cell_start = true;
+    for c in text.chars() {
+        if cell_start && LEADS.contains(&c) {
+            out.push('\'');
+            changed = true;
+        }
+        out.push(c);
+        cell_start = SPLITS.contains(&c) || (cell_start && c == ' ');
+    }
+    changed.then_some(out)
+}
+
 fn to_json<T: Serialize>(v: &T) -> Vec<u8> {
     // Serialising plain structs of strings and numbers cannot fail.
     let mut out = serde_json::to_vec(v).unwrap_or_default();
     out.push(b'\n');
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn neutralises_formula_leads_in_text() {
+        for (text, safe) in [
+            ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+            ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(1)", "'@SUM(1)"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("  =1", "  '=1"),
+            ("Alfa; =1+1", "Alfa; '=1+1"),
+            ("Alfa,-1", "Alfa,'-1"),
+            ("a\n@b", "a\n'@b"),
+        ] {
+            assert_eq!(neutralise(text).as_deref(), Some(safe), "{text:?}");
+        }
+        for text in ["Alfa kommune", "Bygg-og-anlegg", "a=b", "", "1-2", "x@y.no"] {
+            assert_eq!(neutralise(text), None, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn quotes_neutralised_and_special_text_cells_only() {
+        let mut csv = Csv::new(&["a", "b", "c", "d"]);
+        csv.row(&[
+            Cell::Text("=1+1"),
+            Cell::Text("x, \"y\""),
+            Cell::Number(1250.5),
+            Cell::Empty,
+        ]);
+        csv.row(&[
+            Cell::Text("plain"),
+            Cell::Text(""),
+            Cell::Number(0.0),
+            Cell::Text("-"),
+        ]);
+        assert_eq!(
+            String::from_utf8(csv.finish()).unwrap(),
+            "a,b,c,d\n\"'=1+1\",\"x, \"\"y\"\"\",1250.5,\nplain,,0,\"'-\"\n"
+        );
+    }
 }

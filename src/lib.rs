@@ -445,6 +445,13 @@ pub fn build(opts: &BuildOptions) -> Result<BuildSummary, Vec<Diagnostic>> {
     let start = Instant::now();
     profile::start();
     output::check_build_out(&opts.root, &opts.out, opts.force)?;
+    let base_url_flag = match &opts.base_url {
+        Some(url) => Some(
+            config::base_url(url)
+                .map_err(|why| vec![Diagnostic::file("--base-url", format!("--base-url {why}"))])?,
+        ),
+        None => None,
+    };
     let mut site = content::load(
         &opts.root,
         &LoadOptions {
@@ -452,12 +459,8 @@ pub fn build(opts: &BuildOptions) -> Result<BuildSummary, Vec<Diagnostic>> {
         },
     )?;
     profile::stage("load and parse");
-    if let Some(url) = &opts.base_url {
-        site.config.base_url = if url.ends_with('/') {
-            url.clone()
-        } else {
-            format!("{url}/")
-        };
+    if let Some(url) = base_url_flag {
+        site.config.base_url = url;
     }
     let base_url = site.config.base_url.clone();
     let write_error = |e: std::io::Error| {

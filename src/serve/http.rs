@@ -1,21 +1,37 @@
-//! The HTTP side of `serve`: one thread per request, files from the output folder only,
-//! the Host header checked against DNS rebinding, HTML pages with the reload script.
+//! The HTTP side of `serve`: one thread per connection (so a slow or stalled client
+//! holds up no one else), request heads read within limits (module `request`), files
+//! from the output folder only, the Host header checked against DNS rebinding, HTML
+//! pages with the reload script.
 
-use std::io::Cursor;
-use std::net::IpAddr;
+pub mod request;
+
+use std::io::{Read, Write};
+use std::net::{IpAddr, Shutdown, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock, RwLockReadGuard};
 use std::time::Duration;
 
 use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, utf8_percent_encode};
-use tiny_http::{HTTPVersion, Header, Method, Request, Response, Server};
 
 use super::events::{self, Hub, Status};
 use super::page;
+pub use request::{HEAD_TIMEOUT, MAX_HEAD, MAX_HEADERS, MAX_LINE};
+use request::{Head, Next, Reader};
 
 /// Requests handled at once (streams included); past that, 503.
 const MAX_ACTIVE: usize = 256;
+/// Connections open at once; past that, 503 and closed. Each holds a thread and at most
+/// [`MAX_HEAD`] bytes of unread request, so this bounds what clients can make the
+/// preview hold.
+const MAX_CONNECTIONS: usize = 512;
+/// How long writing one response may block on a client that does not read.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
+/// After the last answer on a connection, how much more the client sends is read (and
+/// dropped) before the connection is closed, so that it gets the answer rather than a
+/// reset; and for how long.
+const LINGER_BYTES: usize = 256 * 1024;
+const LINGER_TIME: Duration = Duration::from_secs(1);
 
 /// What every request thread shares. Passed explicitly; nothing global.
 pub struct Shared {
@@ -28,6 +44,7 @@ pub struct Shared {
     pub hosts: HostCheck,
     pub heartbeat: Duration,
     active: AtomicUsize,
+    connections: AtomicUsize,
 }
 
 impl Shared {
@@ -39,6 +56,7 @@ impl Shared {
             hosts,
             heartbeat,
             active: AtomicUsize::new(0),
+            connections: AtomicUsize::new(0),
         }
     }
 
@@ -47,37 +65,46 @@ impl Shared {
     }
 }
 
-/// Accepts requests until the server is dropped, each on its own thread.
-pub fn serve_forever(server: Server, shared: Arc<Shared>) {
-    for req in server.incoming_requests() {
-        if shared.active.load(Ordering::SeqCst) >= MAX_ACTIVE {
-            let _ = req.respond(text(503, "For mange samtidige forespørsler."));
+/// Accepts connections until the process ends, each on its own thread.
+pub fn serve_forever(listener: TcpListener, shared: Arc<Shared>) {
+    for conn in listener.incoming() {
+        let Ok(stream) = conn else {
+            // Out of file descriptors, say: wait a little rather than spin.
+            std::thread::sleep(Duration::from_millis(10));
+            continue;
+        };
+        if shared.connections.load(Ordering::SeqCst) >= MAX_CONNECTIONS {
+            // Never block the accepting thread on this client.
+            let _ = stream.set_nonblocking(true);
+            let _ = write_reply(&stream, &text(503, BUSY), false, true);
             continue;
         }
-        let s = Arc::clone(&shared);
-        let active = Active::new(Arc::clone(&shared));
+        let open = Counted::new(Arc::clone(&shared), |s| &s.connections);
         let _ = std::thread::Builder::new()
             .name("aktsom-http".into())
             .spawn(move || {
-                let _active = active;
-                handle(req, &s);
+                let open = open;
+                connection(stream, &open.0);
             });
     }
 }
 
-/// Counts a request as active until dropped, even if its thread panics or never starts.
-struct Active(Arc<Shared>);
+const BUSY: &str = "For mange samtidige forespørsler.";
 
-impl Active {
-    fn new(shared: Arc<Shared>) -> Active {
-        shared.active.fetch_add(1, Ordering::SeqCst);
-        Active(shared)
+/// Counts a request or a connection until dropped, even if its thread panics or never
+/// starts.
+struct Counted(Arc<Shared>, fn(&Shared) -> &AtomicUsize);
+
+impl Counted {
+    fn new(shared: Arc<Shared>, counter: fn(&Shared) -> &AtomicUsize) -> Counted {
+        counter(&shared).fetch_add(1, Ordering::SeqCst);
+        Counted(shared, counter)
     }
 }
 
-impl Drop for Active {
+impl Drop for Counted {
     fn drop(&mut self) {
-        self.0.active.fetch_sub(1, Ordering::SeqCst);
+        (self.1)(&self.0).fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -133,61 +160,110 @@ fn split_host(host: &str) -> Option<(&str, Option<u16>)> {
     }
 }
 
-fn handle(req: Request, shared: &Shared) {
-    let host = req
-        .headers()
-        .iter()
-        .find(|h| h.field.equiv("Host"))
-        .map(|h| h.value.as_str().to_string());
-    if !shared.hosts.allows(host.as_deref()) {
-        let _ = req.respond(text(
-            403,
-            "Forhåndsvisningen svarer bare på adressen den ble startet med (for eksempel localhost).",
-        ));
-        return;
-    }
-    let head = match req.method() {
-        Method::Get => false,
-        Method::Head => true,
-        _ => {
-            let r = text(405, "Bare GET og HEAD er tillatt.");
-            let _ = req.respond(with(r, "Allow", "GET, HEAD"));
-            return;
+/// Answers the requests of one connection, one after the other, until it closes.
+fn connection(mut stream: TcpStream, shared: &Arc<Shared>) {
+    let _ = stream.set_nodelay(true);
+    let _ = stream.set_write_timeout(Some(WRITE_TIMEOUT));
+    let mut reader = Reader::new();
+    loop {
+        let req = match reader.next(&mut stream) {
+            Next::Request(req) => req,
+            Next::Refuse(status, why) => return refuse(stream, status, why),
+            Next::Closed => return,
+        };
+        if shared.active.load(Ordering::SeqCst) >= MAX_ACTIVE {
+            return refuse(stream, 503, BUSY);
         }
-    };
-    let url = req.url().to_string();
-    let (path, query) = split_url(&url);
-    match path {
-        page::EVENTS if !head => {
-            let chunked = *req.http_version() >= HTTPVersion(1, 1);
-            // Subscribe while holding the status, so no event falls between the two.
-            let (hello, rx) = {
-                let st = shared.status();
-                (st.frame("hello"), shared.hub.subscribe())
-            };
-            events::stream(req.into_writer(), chunked, hello, rx, shared.heartbeat);
+        let _active = Counted::new(Arc::clone(shared), |s| &s.active);
+        let head_only = req.method == "HEAD";
+        match answer(&req, shared) {
+            Answer::Reply(reply) => {
+                if write_reply(&stream, &reply, head_only, req.close).is_err() {
+                    return;
+                }
+                if req.close {
+                    return linger(stream);
+                }
+            }
+            Answer::Events => {
+                // Subscribe while holding the status, so no event falls between the two.
+                let (hello, rx) = {
+                    let st = shared.status();
+                    (st.frame("hello"), shared.hub.subscribe())
+                };
+                let w = Box::new(stream);
+                return events::stream(w, req.http11, hello, rx, shared.heartbeat);
+            }
         }
-        page::EVENTS => {
-            let _ = req.respond(content(Vec::new(), "text/event-stream; charset=utf-8"));
-        }
-        page::SCRIPT => {
-            let _ = req.respond(content(
-                page::SCRIPT_SOURCE.as_bytes().to_vec(),
-                "text/javascript; charset=utf-8",
-            ));
-        }
-        page::STYLE => {
-            let _ = req.respond(content(
-                page::STYLE_SOURCE.as_bytes().to_vec(),
-                "text/css; charset=utf-8",
-            ));
-        }
-        p if p.starts_with(page::PREFIX) => not_found(req, shared),
-        p => serve_file(req, shared, p, query),
     }
 }
 
-fn serve_file(req: Request, shared: &Shared, path: &str, query: Option<&str>) {
+/// Answers a request that broke a rule, then closes the connection.
+fn refuse(stream: TcpStream, status: u16, why: &str) {
+    if write_reply(&stream, &text(status, why), false, true).is_err() {
+        return;
+    }
+    linger(stream);
+}
+
+/// Closes a connection after its last answer: the write side first, so the answer
+/// arrives, then the rest after reading (and dropping) a bounded amount of what the
+/// client still sends (a request body, the rest of a refused head). Closing with unread
+/// bytes would reset the connection, and the client could lose the answer.
+fn linger(mut stream: TcpStream) {
+    let _ = stream.shutdown(Shutdown::Write);
+    let _ = stream.set_read_timeout(Some(LINGER_TIME));
+    let mut sink = [0u8; 8 * 1024];
+    let mut left = LINGER_BYTES;
+    while left > 0 {
+        let n = left.min(sink.len());
+        match stream.read(&mut sink[..n]) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => left -= n,
+        }
+    }
+}
+
+/// What a request gets.
+enum Answer {
+    Reply(Reply),
+    /// The live-reload event stream, which takes over the connection.
+    Events,
+}
+
+fn answer(req: &Head, shared: &Shared) -> Answer {
+    if !shared.hosts.allows(req.host.as_deref()) {
+        return Answer::Reply(text(
+            403,
+            "Forhåndsvisningen svarer bare på adressen den ble startet med (for eksempel localhost).",
+        ));
+    }
+    let head = match req.method.as_str() {
+        "GET" => false,
+        "HEAD" => true,
+        _ => {
+            let r = text(405, "Bare GET og HEAD er tillatt.");
+            return Answer::Reply(r.with("Allow", "GET, HEAD"));
+        }
+    };
+    let (path, query) = split_url(&req.target);
+    Answer::Reply(match path {
+        page::EVENTS if !head => return Answer::Events,
+        page::EVENTS => content(Vec::new(), "text/event-stream; charset=utf-8"),
+        page::SCRIPT => content(
+            page::SCRIPT_SOURCE.as_bytes().to_vec(),
+            "text/javascript; charset=utf-8",
+        ),
+        page::STYLE => content(
+            page::STYLE_SOURCE.as_bytes().to_vec(),
+            "text/css; charset=utf-8",
+        ),
+        p if p.starts_with(page::PREFIX) => not_found(shared),
+        p => serve_file(shared, p, query),
+    })
+}
+
+fn serve_file(shared: &Shared, path: &str, query: Option<&str>) -> Reply {
     let response = {
         // Resolve and read under the status lock: never a file from a half-written build.
         let st = shared.status();
@@ -199,7 +275,7 @@ fn serve_file(req: Request, shared: &Shared, path: &str, query: Option<&str>) {
                     location.push('?');
                     location.push_str(q);
                 }
-                Some(with(text(301, "Flyttet."), "Location", &location))
+                Some(text(301, "Flyttet.").with("Location", &location))
             }
             Resolved::File(file) => match std::fs::read(&file) {
                 Ok(bytes) => {
@@ -215,16 +291,11 @@ fn serve_file(req: Request, shared: &Shared, path: &str, query: Option<&str>) {
             },
         }
     };
-    match response {
-        Some(r) => {
-            let _ = req.respond(r);
-        }
-        None => not_found(req, shared),
-    }
+    response.unwrap_or_else(|| not_found(shared))
 }
 
 /// The site's own 404.html with status 404, or a plain page when the build has none.
-fn not_found(req: Request, shared: &Shared) {
+fn not_found(shared: &Shared) -> Reply {
     let body = {
         let st = shared.status();
         let page = resolve(&shared.out, "/404.html");
@@ -245,7 +316,9 @@ fn not_found(req: Request, shared: &Shared) {
         });
         html(bytes, &st)
     };
-    let _ = req.respond(content(body, "text/html; charset=utf-8").with_status_code(404));
+    let mut reply = content(body, "text/html; charset=utf-8");
+    reply.status = 404;
+    reply
 }
 
 fn html(bytes: Vec<u8>, st: &Status) -> Vec<u8> {
@@ -385,27 +458,81 @@ pub fn content_type(path: &Path) -> &'static str {
     }
 }
 
-fn with<R: std::io::Read>(r: Response<R>, name: &str, value: &str) -> Response<R> {
-    match Header::from_bytes(name.as_bytes(), value.as_bytes()) {
-        Ok(h) => r.with_header(h),
-        Err(()) => r,
+/// A response: its status, headers and body (the body's length is added when written).
+#[derive(Debug)]
+struct Reply {
+    status: u16,
+    headers: Vec<(&'static str, String)>,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    fn with(mut self, name: &'static str, value: &str) -> Reply {
+        self.headers.push((name, value.to_string()));
+        self
     }
 }
 
 /// A response with the headers every response of the preview has.
-fn content(bytes: Vec<u8>, content_type: &str) -> Response<Cursor<Vec<u8>>> {
-    let r = Response::from_data(bytes);
-    let r = with(r, "Content-Type", content_type);
-    let r = with(r, "Cache-Control", "no-store");
-    with(r, "X-Content-Type-Options", "nosniff")
+fn content(body: Vec<u8>, content_type: &str) -> Reply {
+    Reply {
+        status: 200,
+        headers: Vec::new(),
+        body,
+    }
+    .with("Content-Type", content_type)
+    .with("Cache-Control", "no-store")
+    .with("X-Content-Type-Options", "nosniff")
 }
 
-fn text(status: u16, body: &str) -> Response<Cursor<Vec<u8>>> {
-    content(
+fn text(status: u16, body: &str) -> Reply {
+    let mut reply = content(
         format!("{body}\n").into_bytes(),
         "text/plain; charset=utf-8",
-    )
-    .with_status_code(status)
+    );
+    reply.status = status;
+    reply
+}
+
+/// Writes `reply` (its head only, for HEAD) in one piece.
+fn write_reply(
+    mut stream: &TcpStream,
+    reply: &Reply,
+    head_only: bool,
+    close: bool,
+) -> std::io::Result<()> {
+    let mut out = format!("HTTP/1.1 {} {}\r\n", reply.status, reason(reply.status));
+    for (name, value) in &reply.headers {
+        out.push_str(&format!("{name}: {value}\r\n"));
+    }
+    out.push_str(&format!("Content-Length: {}\r\n", reply.body.len()));
+    if close {
+        out.push_str("Connection: close\r\n");
+    }
+    out.push_str("\r\n");
+    let mut bytes = out.into_bytes();
+    if !head_only {
+        bytes.extend_from_slice(&reply.body);
+    }
+    stream.write_all(&bytes)?;
+    stream.flush()
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        301 => "Moved Permanently",
+        400 => "Bad Request",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        408 => "Request Timeout",
+        414 => "URI Too Long",
+        431 => "Request Header Fields Too Large",
+        503 => "Service Unavailable",
+        505 => "HTTP Version Not Supported",
+        _ => "",
+    }
 }
 
 #[cfg(test)]

@@ -122,8 +122,6 @@ pub fn run(opts: ServeOptions) -> Result<(), String> {
         .local_addr()
         .map_err(|e| format!("cannot listen: {e}"))?;
     let url = format!("http://{}/", display_addr(addr));
-    let server = tiny_http::Server::from_listener(listener, None)
-        .map_err(|e| format!("cannot serve on {addr}: {e}"))?;
 
     let mut term = Terminal {
         color: std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
@@ -186,7 +184,7 @@ pub fn run(opts: ServeOptions) -> Result<(), String> {
     let http_shared = Arc::clone(&shared);
     std::thread::Builder::new()
         .name("aktsom-accept".into())
-        .spawn(move || http::serve_forever(server, http_shared))
+        .spawn(move || http::serve_forever(listener, http_shared))
         .map_err(|e| format!("cannot start the server: {e}"))?;
 
     let mut watch = Watch::start(&root, &out_path, tx)

@@ -228,6 +228,62 @@ try {
     return out;
   });
 
+  // Names that an object inherits (`?sektor=__proto__`) are values like any other: the
+  // same answer as an unknown value, never "search failed".
+  const PROTO = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf'];
+  /** Status, options of the filters, result links and whether the failure shows. */
+  async function outcome(query) {
+    const page = await ctx.newPage();
+    await page.goto(url(SOK + query));
+    await page.waitForFunction(() => !document.getElementById('sok-feil').hidden
+      || (/treff/i.test(document.getElementById('sok-status').textContent)
+        && !document.getElementById('sok-treff').hasAttribute('aria-busy')), null, { timeout: STATUS_TIMEOUT });
+    const o = {
+      failed: await page.locator('#sok-feil').isVisible(),
+      status: await page.locator('#sok-status').textContent(),
+      options: await page.$$eval('#sok-filters select', (ss) => ss.map((s) => [...s.options].map((x) => x.textContent))),
+      links: (await results(page)).map((r) => r.href),
+    };
+    await page.close();
+    return o;
+  }
+  for (const facet of ['sektor', 'medlem', 'ar']) {
+    await check(`prototype-names-as-${facet}`, `${SOK}?q=barnearbeid&${facet}=…`, async () => {
+      const out = [];
+      const unknown = await outcome(`?q=barnearbeid&${facet}=ukjent`);
+      expect(!unknown.failed && /^Ingen treff for «barnearbeid»/.test(unknown.status), `an unknown ${facet}: ${JSON.stringify(unknown)}`, out);
+      for (const name of PROTO) {
+        const o = await outcome(`?q=barnearbeid&${facet}=${name}`);
+        expect(!o.failed, `${facet}=${name}: "search failed" is shown`, out);
+        expect(o.status === unknown.status, `${facet}=${name}: status "${o.status}", as for an unknown value "${unknown.status}"`, out);
+        // The same options with the same counts (the unknown value sorts elsewhere).
+        const same = (opts) => JSON.stringify(opts.map((os) => [...os].sort()));
+        const named = o.options.map((os) => os.map((x) => x.replace(name, 'ukjent')));
+        expect(same(named) === same(unknown.options), `${facet}=${name}: filter options ${JSON.stringify(o.options)}`, out);
+      }
+      return out;
+    });
+  }
+  await check('prototype-names-as-words', `${SOK}?q=constructor`, async () => {
+    const out = [];
+    const plain = await outcome('?q=barnearbeid');
+    for (const name of PROTO) {
+      const alone = await outcome(`?q=${name}`);
+      expect(!alone.failed, `q=${name}: "search failed" is shown`, out);
+      expect(new RegExp(`^(Ingen treff|\\d+ treff) for «${name}»`).test(alone.status), `q=${name}: status "${alone.status}"`, out);
+      // With a real word: that word's results, in a sensible way (no failure, and the
+      // prototype name only narrows, AND-wise, to nothing).
+      const both = await outcome(`?q=barnearbeid+${name}`);
+      expect(!both.failed, `q=barnearbeid ${name}: "search failed" is shown`, out);
+      expect(/^(Ingen treff|\d+ treff) for «barnearbeid /.test(both.status), `q=barnearbeid ${name}: "${both.status}"`, out);
+      // As a filter next to a real one: the real filter still works.
+      const filtered = await outcome(`?q=barnearbeid&ar=2024&sektor=${name}`);
+      expect(!filtered.failed, `ar=2024&sektor=${name}: "search failed" is shown`, out);
+    }
+    expect(!plain.failed && plain.links.length === 10, `the plain query still works: ${JSON.stringify(plain)}`, out);
+    return out;
+  });
+
   await check('live-region', SOK, async () => {
     const out = [];
     const page = await ctx.newPage();

@@ -1,6 +1,8 @@
 /* aktsom search: queries the static index under sok/indeks/ (built by src/search/).
    Plain JavaScript, no framework. tokens() and fold() mirror src/search/text.rs.
-   The engine part also runs in node (bench/search/run): it exports itself there. */
+   The engine part also runs in node (bench/search/run): it exports itself there.
+   Whatever is looked up by a query word or a URL parameter is a Map, a Set or an object
+   without a prototype, so that `constructor` or `__proto__` finds nothing. */
 (function () {
   'use strict';
 
@@ -55,11 +57,16 @@
     return lo - 1;
   }
 
+  /* A parsed JSON object keyed by words, made a map without a prototype. */
+  function dict(o) { return Object.setPrototypeOf(o, null); }
+
   function Engine(indexUrl, fetchJson) {
     var dir = indexUrl.slice(0, indexUrl.lastIndexOf('/') + 1);
-    var cache = {};
-    function get(name) {
-      return cache[name] || (cache[name] = fetchJson(dir + name));
+    var cache = new Map();
+    function get(name, asDict) {
+      var p = cache.get(name);
+      if (!p) cache.set(name, p = asDict ? fetchJson(dir + name).then(dict) : fetchJson(dir + name));
+      return p;
     }
     var self = this, loc = null, stop = null, firsts = null, memberTokens = null;
     self.ready = get(indexUrl.slice(dir.length)).then(function (l) {
@@ -83,7 +90,7 @@
 
     function shardIndex(key) { return Math.max(0, bsearch(firsts, function (f) { return f <= key; })); }
     // Files keep their names; the URL carries a hash of the content (cacheable for ever).
-    function shard(i) { return get('t/' + i + '.json?v=' + loc.shards[i][1]); }
+    function shard(i) { return get('t/' + i + '.json?v=' + loc.shards[i][1], true); }
     function entry(key) {
       return shard(shardIndex(key)).then(function (s) { return s[key] || null; });
     }
@@ -167,7 +174,7 @@
     function score(r, entries, cands) {
       var scores = new Map();
       var jobs = r.keys.map(function (k) {
-        var e = entries[k.stem];
+        var e = entries.get(k.stem);
         if (!e) return null;
         var bit = k.form === null ? -1 : e.f.indexOf(k.form);
         var idf = Math.log(1 + (loc.docs - e.n + 0.5) / (e.n + 0.5));
@@ -180,13 +187,13 @@
         return postings(e, cands, add);
       });
       // A member's name: a bonus for each of the member's records.
-      var boost = {};
+      var boost = new Set();
       var more = r.members.map(function (m) {
-        var e = entries[memberKey(m)];
-        return e ? postings(e, cands, function (doc) { boost[doc] = 1; }) : null;
+        var e = entries.get(memberKey(m));
+        return e ? postings(e, cands, function (doc) { boost.add(doc); }) : null;
       });
       return Promise.all(jobs.concat(more)).then(function () {
-        Object.keys(boost).forEach(function (d) { d = +d; scores.set(d, (scores.get(d) || 0) + MEMBER_BOOST); });
+        boost.forEach(function (d) { scores.set(d, (scores.get(d) || 0) + MEMBER_BOOST); });
         return scores;
       });
     }
@@ -199,24 +206,25 @@
         var prefixLast = !/\s$/.test(q);
         return Promise.all(words.map(function (w, i) { return resolve(w, prefixLast && i === words.length - 1); }));
       }).then(function (rs) {
-        var stems = {};
+        var stems = new Set();
         rs.forEach(function (r) {
-          r.keys.forEach(function (k) { stems[k.stem] = 1; });
-          r.members.forEach(function (m) { stems[memberKey(m)] = 1; });
+          r.keys.forEach(function (k) { stems.add(k.stem); });
+          r.members.forEach(function (m) { stems.add(memberKey(m)); });
         });
-        var names = Object.keys(stems);
+        var names = Array.from(stems);
         return Promise.all(names.map(entry)).then(function (es) {
-          var entries = {}, marks = new Set();
-          names.forEach(function (s, i) { entries[s] = es[i]; });
+          var entries = new Map(), marks = new Set();
+          names.forEach(function (s, i) { if (es[i]) entries.set(s, es[i]); });
+          var size = function (key) { var e = entries.get(key); return e ? e.n : 0; };
           rs.forEach(function (r) {
             marks.add(r.word);
             r.keys.forEach(function (k) {
               if (k.form) marks.add(k.form);
-              var e = entries[k.stem];
+              var e = entries.get(k.stem);
               if (e && e.f && k.w === 1) e.f.forEach(function (f) { marks.add(f); });
             });
-            r.size = r.keys.reduce(function (n, k) { return n + (entries[k.stem] ? entries[k.stem].n : 0); }, 0);
-            r.members.forEach(function (m) { r.size += entries[memberKey(m)] ? entries[memberKey(m)].n : 0; });
+            r.size = r.keys.reduce(function (n, k) { return n + size(k.stem); }, 0);
+            r.members.forEach(function (m) { r.size += size(memberKey(m)); });
           });
           var result = { words: rs.map(function (r) { return r.word; }), hits: [], marks: marks };
           if (!rs.length || rs.some(function (r) { return !r.keys.length && !r.members.length; })) return result;
@@ -299,7 +307,7 @@
   var app = document.getElementById('sok-app');
   if (!app) return;
   var $ = function (id) { return document.getElementById(id); };
-  var T = JSON.parse($('sok-tekster').textContent);
+  var T = JSON.parse($('sok-tekster').textContent), SECTORS = new Map(Object.entries(T.sectors));
   var input = $('sok-q'), form = input.form, status = $('sok-status'), list = $('sok-treff');
   var more = $('sok-mer'), section = $('sok-resultater'), failed = $('sok-feil');
   var selects = { medlem: $('sok-medlem'), ar: $('sok-ar'), sektor: $('sok-sektor') };
@@ -338,7 +346,7 @@
     if (state[facet] && !counts.has(state[facet])) counts.set(state[facet], 0);
     var label = function (k) {
       if (facet === 'medlem') { var m = engine.loc.members.find(function (x) { return x[2] === k; }); return m ? m[0] : k; }
-      return facet === 'sektor' ? (T.sectors[k] || k) : k;
+      return facet === 'sektor' ? (SECTORS.get(k) || k) : k;
     };
     var opts = Array.from(counts.keys());
     opts.sort(facet === 'ar' ? function (a, b) { return b - a; } : function (a, b) { return label(a).localeCompare(label(b), T.lang); });
