@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::config::Lang;
-use crate::content::{self, LoadOptions, Report, Site};
+use crate::content::{self, LeftOut, LoadOptions, Loaded, Report, Site};
 use crate::diagnostics::{Diagnostic, FileDiagnostics, Severity, Source, cap_per_file, read_text};
 use crate::markdown::{Rendered, Section};
 use crate::reporting::ReportTemplate;
@@ -44,14 +44,33 @@ pub struct CheckResult {
     pub members: usize,
     pub reports: usize,
     pub pages: usize,
-    /// False when errors in the content kept the pages from being rendered, so links
-    /// were not checked (they are, once those errors are fixed).
+    /// False when errors in the content kept some links from being checked: those on
+    /// the pages of files with errors, and those leading where such files would change
+    /// the site (they are, once those errors are fixed).
     pub links_checked: bool,
+    /// True when a report's or page's text has errors, so that the warning-only
+    /// analyses of its headings and questions wait until they are fixed.
+    pub texts_unanalysed: bool,
 }
 
 impl CheckResult {
     pub fn ok(&self) -> bool {
         self.errors == 0
+    }
+
+    /// What errors kept from being checked, and is checked once they are fixed.
+    pub fn waiting(&self) -> Option<String> {
+        if self.links_checked || self.errors == 0 {
+            return None;
+        }
+        let analyses = if self.texts_unanalysed {
+            ", and the heading and question warnings of texts with errors,"
+        } else {
+            ""
+        };
+        Some(format!(
+            "links on or to the pages of files with errors{analyses} are checked once the errors above are fixed"
+        ))
     }
 
     /// The last line of the human output.
@@ -92,6 +111,9 @@ pub struct JsonDiagnostic {
     pub message: String,
     /// What to do about it; `null` when there is nothing to add.
     pub help: Option<String>,
+    /// What the problem kept from being checked (the text of a report whose front
+    /// matter cannot be read); `null` when nothing.
+    pub note: Option<String>,
 }
 
 impl From<&Diagnostic> for JsonDiagnostic {
@@ -109,6 +131,7 @@ impl From<&Diagnostic> for JsonDiagnostic {
             column: d.column,
             message: d.message.clone(),
             help: d.help.clone(),
+            note: d.note.as_deref().map(str::to_string),
         }
     }
 }
@@ -125,7 +148,11 @@ pub fn check(opts: &CheckOptions) -> CheckResult {
     let mut result = CheckResult::default();
     // Drafts are always loaded, so that they are analysed too.
     let loaded = content::load_partial(&opts.root, &LoadOptions { drafts: true });
-    let (mut site, mut errors) = match loaded {
+    let Loaded {
+        mut site,
+        mut errors,
+        left_out,
+    } = match loaded {
         Ok(x) => x,
         Err(fatal) => {
             finish(&mut result, fatal);
@@ -134,31 +161,89 @@ pub fn check(opts: &CheckOptions) -> CheckResult {
     };
     let mut diags = std::mem::take(&mut site.warnings);
     diags.extend(analyse_site(&site, &errors, opts.drafts));
+    diags.extend(analyse_left_out(&site, &left_out));
     if !opts.drafts {
         for m in &mut site.members {
             m.reports.retain(|r| !r.draft);
         }
     }
-    result.members = site.members.len();
-    // The reports checked: those that loaded, and those whose errors kept them out.
-    let failed: BTreeSet<&Path> = errors
-        .iter()
-        .map(|e| e.file.as_path())
-        .filter(|f| is_report_file(f))
-        .collect();
-    result.reports = site.members.iter().map(|m| m.reports.len()).sum::<usize>() + failed.len();
-    result.pages = site.pages.len() + usize::from(site.front.is_some());
-    if errors.is_empty() {
-        // Exactly what `build` does before it writes.
+    count(&mut result, &site, &left_out, &errors, opts.drafts);
+    result.texts_unanalysed = errors.iter().any(|e| {
+        let f = e.file.as_path();
+        let analysed = |p: &Path| p == f;
+        (is_report_file(f) || is_page_file(f))
+            && !left_out.reports.iter().any(|r| analysed(&r.source.path))
+            && !left_out.pages.iter().any(|p| analysed(&p.source.path))
+    });
+    // Exactly what `build` does before it writes, for every page that loaded; with
+    // errors, links that lead where files with errors would change the site wait.
+    if let Some(unsure) = Unsure::of(&errors) {
         let base_url = site.config.base_url.clone();
-        if let Err(more) = crate::check_site(&site, &base_url) {
+        if let Err(more) = crate::check_site(&site, &base_url, &|t| unsure.covers(t)) {
             errors.extend(more);
         }
-        result.links_checked = true;
+        result.links_checked = unsure.is_empty();
     }
     diags.append(&mut errors);
     finish(&mut result, diags);
     result
+}
+
+/// The warning-only analyses of the reports and pages left out of the model because of
+/// an error outside their text.
+fn analyse_left_out(site: &Site, left_out: &LeftOut) -> Vec<Diagnostic> {
+    let lang = site.config.language;
+    let reports = left_out.reports.iter().filter_map(|r| {
+        let t = site.templates.get(&r.template)?;
+        Some(analyse_report(r, t, r.lang(lang)))
+    });
+    let pages = left_out
+        .pages
+        .iter()
+        .map(|p| analyse_page(&p.body, &p.source));
+    reports.chain(pages).flatten().collect()
+}
+
+/// What was checked: the members, reports and pages that loaded, those left out of the
+/// model, and those whose errors kept them from loading.
+fn count(
+    result: &mut CheckResult,
+    site: &Site,
+    left_out: &LeftOut,
+    errors: &[Diagnostic],
+    drafts: bool,
+) {
+    let failed = || errors.iter().map(|e| e.file.as_path());
+    let mut members: BTreeSet<&str> = site.members.iter().map(|m| m.slug.as_str()).collect();
+    members.extend(failed().filter_map(member_slug));
+    result.members = members.len();
+    let mut reports: BTreeSet<&Path> = site
+        .members
+        .iter()
+        .flat_map(|m| &m.reports)
+        .chain(left_out.reports.iter().filter(|r| drafts || !r.draft))
+        .map(|r| r.source.path.as_path())
+        .collect();
+    reports.extend(failed().filter(|f| is_report_file(f)));
+    result.reports = reports.len();
+    let mut pages: BTreeSet<&Path> = site
+        .pages
+        .iter()
+        .chain(&site.front)
+        .chain(&left_out.pages)
+        .map(|p| p.source.path.as_path())
+        .collect();
+    pages.extend(failed().filter(|f| is_page_file(f)));
+    result.pages = pages.len();
+}
+
+/// The member of a path in `content/members/<slug>/`.
+fn member_slug(f: &Path) -> Option<&str> {
+    let mut parts = f.components().map(|c| c.as_os_str().to_str());
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(Some("content")), Some(Some("members")), Some(slug)) => slug,
+        _ => None,
+    }
 }
 
 /// `content/members/<slug>/<year>.md`.
@@ -169,6 +254,69 @@ fn is_report_file(f: &Path) -> bool {
         && f.file_stem()
             .and_then(|s| s.to_str())
             .is_some_and(|s| s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// `content/<slug>.md`.
+fn is_page_file(f: &Path) -> bool {
+    f.starts_with("content")
+        && f.components().count() == 2
+        && f.extension().is_some_and(|e| e == "md")
+}
+
+/// The part of a site loaded with errors that the files with errors would make or
+/// change once fixed: a link that leads there is checked then (it may lead to a report
+/// that did not load, or to an anchor in it). Everything else is known: a link that is
+/// broken there stays broken whatever those files hold.
+#[derive(Debug, Default)]
+struct Unsure {
+    /// Members with an error in their folder (their `member.toml`, a report, an image):
+    /// all of `medlemmer/<slug>/`.
+    members: BTreeSet<String>,
+    /// Free-standing pages with an error: `<slug>/` (`index` for the front page).
+    pages: BTreeSet<String>,
+}
+
+impl Unsure {
+    /// `None` when an error is not in a member's folder or a page: then no part of
+    /// the site is known, and no link is checked.
+    fn of(errors: &[Diagnostic]) -> Option<Unsure> {
+        let mut unsure = Unsure::default();
+        for e in errors {
+            if let Some(slug) = member_slug(&e.file) {
+                unsure.members.insert(slug.to_string());
+            } else if is_page_file(&e.file)
+                && let Some(slug) = e.file.file_stem().and_then(|s| s.to_str())
+            {
+                unsure.pages.insert(slug.to_string());
+            } else {
+                return None;
+            }
+        }
+        Some(unsure)
+    }
+
+    fn is_empty(&self) -> bool {
+        self.members.is_empty() && self.pages.is_empty()
+    }
+
+    /// Whether the output file `target` (`medlemmer/<slug>/2024/index.html`) is in that
+    /// part. A member's reports also appear on the pages that gather reports (the front
+    /// page, the lists of members, years and questions, search and open data), so those
+    /// are in it while a member has an error.
+    fn covers(&self, target: &str) -> bool {
+        let mut segments = target.split('/');
+        let first = segments.next().unwrap_or("");
+        let second = segments.next();
+        let gathering = !self.members.is_empty();
+        match second {
+            Some(slug) if first == "medlemmer" && segments.next().is_some() => {
+                self.members.contains(slug)
+            }
+            Some(_) if !content::RESERVED_SLUGS.contains(&first) => self.pages.contains(first),
+            None if first == "index.html" => gathering || self.pages.contains("index"),
+            _ => gathering,
+        }
+    }
 }
 
 fn finish(result: &mut CheckResult, diags: Vec<Diagnostic>) {

@@ -34,6 +34,10 @@ pub struct Diagnostic {
     /// What to do about it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
+    /// What this problem kept from being checked, when anything (the text of a report
+    /// whose front matter cannot be read). Boxed, as the snippet is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<Box<str>>,
     /// The file's text and the byte span in it, to show the line with a caret (boxed:
     /// a diagnostic travels in every `Result` of the pipeline, so it is kept small).
     #[serde(skip)]
@@ -54,6 +58,7 @@ impl Diagnostic {
             column: 0,
             message: message.into(),
             help: None,
+            note: None,
             snippet: None,
             omitted: 0,
         }
@@ -75,6 +80,11 @@ impl Diagnostic {
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
+        self
+    }
+
+    pub fn with_note(mut self, note: impl Into<String>) -> Self {
+        self.note = Some(note.into().into_boxed_str());
         self
     }
 
@@ -123,6 +133,7 @@ impl Diagnostic {
         let path = escape_controls(&self.file.display().to_string()).into_owned();
         let message = escape_controls(&self.message);
         let help = self.help.as_deref().map(escape_controls);
+        let note = self.note.as_deref().map(escape_controls);
         let title = level.primary_title(message.as_ref());
         let mut report: Vec<Group> = Vec::new();
         let group = match self.snippet.as_deref() {
@@ -137,11 +148,7 @@ impl Diagnostic {
                     .fold(true)
                     .annotation(AnnotationKind::Primary.span(span));
                 let mut report = vec![title.element(snippet)];
-                if let Some(help) = &help {
-                    report.push(Group::with_title(
-                        Level::HELP.secondary_title(help.as_ref()),
-                    ));
-                }
+                footer(&mut report, help.as_deref(), note.as_deref());
                 let out = renderer.render(&report).to_string();
                 let arrow = if color {
                     "\x1b[1m\x1b[94m-->\x1b[0m"
@@ -168,12 +175,18 @@ impl Diagnostic {
             }
         };
         report.push(group);
-        if let Some(help) = &help {
-            report.push(Group::with_title(
-                Level::HELP.secondary_title(help.as_ref()),
-            ));
-        }
+        footer(&mut report, help.as_deref(), note.as_deref());
         renderer.render(&report).to_string()
+    }
+}
+
+/// The help and the note below a rendered diagnostic.
+fn footer<'a>(report: &mut Vec<Group<'a>>, help: Option<&'a str>, note: Option<&'a str>) {
+    if let Some(help) = help {
+        report.push(Group::with_title(Level::HELP.secondary_title(help)));
+    }
+    if let Some(note) = note {
+        report.push(Group::with_title(Level::NOTE.secondary_title(note)));
     }
 }
 
@@ -524,6 +537,7 @@ impl Source {
             column,
             message: message.into(),
             help: None,
+            note: None,
             snippet: Some(Box::new((self.text.clone(), span))),
             omitted: 0,
         }
@@ -692,26 +706,47 @@ pub fn parse_toml<T: serde::de::DeserializeOwned>(
     offset: usize,
     known_keys: &[&str],
 ) -> Result<T, Diagnostic> {
-    toml::from_str::<T>(text).map_err(|e| {
-        let span = e
-            .span()
-            .map(|s| s.start + offset..s.end + offset)
-            .unwrap_or(offset..offset);
-        let message = e.message().trim().to_string();
-        let mut d = source.error(span, first_line(&message));
-        if let Some(unknown) = unknown_field(&message) {
-            d.message = format!("unknown key `{unknown}`");
-            d.help = Some(match did_you_mean(unknown, known_keys.iter().copied()) {
-                Some(s) => format!("did you mean `{s}`?"),
-                None => format!("the keys allowed here are: {}", known_keys.join(", ")),
-            });
-        } else if message.contains("missing field") {
-            d.help = Some("add the missing key".into());
-        } else {
-            d.help = Some("see docs/content-format.md for the expected keys and types".into());
-        }
-        d
-    })
+    toml::from_str::<T>(text).map_err(|e| toml_error(source, &e, offset, known_keys))
+}
+
+/// A TOML error of `text` (found at `offset` in `source`) as a diagnostic, with a
+/// suggestion among `known_keys` for an unknown key.
+pub fn toml_error(
+    source: &Source,
+    e: &toml::de::Error,
+    offset: usize,
+    known_keys: &[&str],
+) -> Diagnostic {
+    let span = e
+        .span()
+        .map(|s| s.start + offset..s.end + offset)
+        .unwrap_or(offset..offset);
+    let message = e.message().trim().to_string();
+    if let Some(unknown) = unknown_field(&message) {
+        return unknown_key(source, span, unknown, known_keys);
+    }
+    let mut d = source.error(span, first_line(&message));
+    if message.contains("missing field") {
+        d.help = Some("add the missing key".into());
+    } else {
+        d.help = Some("see docs/content-format.md for the expected keys and types".into());
+    }
+    d
+}
+
+/// The error for the unknown key `key` at `span`, suggesting one of `known_keys`.
+pub fn unknown_key(
+    source: &Source,
+    span: Range<usize>,
+    key: &str,
+    known_keys: &[&str],
+) -> Diagnostic {
+    source
+        .error(span, format!("unknown key `{key}`"))
+        .with_help(match did_you_mean(key, known_keys.iter().copied()) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => format!("the keys allowed here are: {}", known_keys.join(", ")),
+        })
 }
 
 fn first_line(s: &str) -> &str {

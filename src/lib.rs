@@ -269,11 +269,25 @@ pub fn build_files_keeping(
 }
 
 /// Everything `aktsom build` checks before it writes (every page rendered, every link
-/// checked), keeping nothing but the links.
-pub fn check_site(site: &Site, base_url: &str) -> Result<(), Vec<Diagnostic>> {
+/// checked), keeping nothing but the links. Links to the output files for which
+/// `unsure` is true are left out (`aktsom check` of a site loaded with errors: they
+/// lead where files with errors would change the site).
+pub fn check_site(
+    site: &Site,
+    base_url: &str,
+    unsure: &(dyn Fn(&str) -> bool + Sync),
+) -> Result<(), Vec<Diagnostic>> {
     let out = Emitter::discard();
     build_into(site, base_url, &out, None)?;
-    check_emitted(site, base_url, &out.finish())
+    let mut emitted = out.finish();
+    let base = config::url_path(base_url);
+    emitted.links.par_iter_mut().for_each(|(page, l)| {
+        let page_url = page_url(&base, page);
+        l.hrefs.retain(|href| {
+            link_target(page, &page_url, href, &base).is_none_or(|(to, _)| !unsure(&to))
+        });
+    });
+    check_emitted(site, base_url, &emitted)
 }
 
 /// The ids of every HTML page, by output path, for the link check.
@@ -331,7 +345,7 @@ pub fn check_links(
             // costs a scan of it).
             let mut errors = diagnostics::FileDiagnostics::default();
             let mut said: HashSet<String> = HashSet::new();
-            let page_url = format!("{base}{}", page.trim_end_matches("index.html"));
+            let page_url = page_url(&base, page);
             // (Each page's hrefs are distinct already: see `rewrite::scan_page`.)
             for href in &l.hrefs {
                 let Some(message) = link_problem(page, &page_url, href, &base, exists, ids)
@@ -372,6 +386,11 @@ pub fn check_links(
     } else {
         Err(diagnostics::cap_per_file(errors))
     }
+}
+
+/// The URL path of the page at output path `page`, under the site's URL path `base`.
+fn page_url(base: &str, page: &str) -> String {
+    format!("{base}{}", page.trim_end_matches("index.html"))
 }
 
 /// The output path that the link `href` on a page leads to, with the link's fragment;

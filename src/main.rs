@@ -160,10 +160,8 @@ fn run_check(root: PathBuf, format: Format, drafts: bool) -> ExitCode {
             for d in &result.diagnostics {
                 println!("{}", d.render(color));
             }
-            if !result.links_checked && result.errors > 0 {
-                println!(
-                    "note: links, and the other warnings of files with errors, are checked once the errors above are fixed"
-                );
+            if let Some(note) = result.waiting() {
+                println!("note: {note}");
             }
             println!("{}", result.summary());
         }

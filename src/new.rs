@@ -72,7 +72,8 @@ pub fn report(root: &Path, member: &str, year: u16) -> Result<Started, Vec<Diagn
     let dir = Path::new("content/members").join(member);
     let path = dir.join(format!("{year}.md"));
     may_start(root, &dir, &path, member)?;
-    let (site, errors) = content::load_partial(root, &LoadOptions { drafts: true })?;
+    let content::Loaded { site, errors, .. } =
+        content::load_partial(root, &LoadOptions { drafts: true })?;
     let template = reporting::choose(
         &site.templates,
         None,

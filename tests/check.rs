@@ -452,9 +452,14 @@ fn reports_every_problem_at_once() {
     // Errors first, then warnings, and a summary with both counts.
     let first_warning = out.find("warning:").unwrap();
     assert!(out.rfind("error:").unwrap() < first_warning, "{out}");
+    // Beta's 2024 report, with an unknown key, still has its questions analysed.
+    assert!(
+        out.contains(&format!("--> {BETA_2024}:15:1")),
+        "question 1.A.1 not answered, in beta's 2024 report:\n{out}"
+    );
     let last = out.lines().last().unwrap();
     assert!(
-        last == "Checked 2 members, 3 reports and 1 page: 3 errors, 5 warnings",
+        last == "Checked 2 members, 3 reports and 1 page: 3 errors, 6 warnings",
         "{last}"
     );
     // Links are checked once the content loads without errors.
@@ -484,13 +489,16 @@ fn json_has_a_stable_schema() {
     assert!(!list.is_empty());
     for d in &list {
         let keys: Vec<&str> = d.as_object().unwrap().keys().map(String::as_str).collect();
-        assert_eq!(keys.len(), 6, "{d}");
-        for k in ["severity", "file", "line", "column", "message", "help"] {
+        assert_eq!(keys.len(), 7, "{d}");
+        for k in [
+            "severity", "file", "line", "column", "message", "help", "note",
+        ] {
             assert!(keys.contains(&k), "{k} missing in {d}");
         }
         assert!(d["severity"] == "error" || d["severity"] == "warning");
         assert!(d["file"].is_string() && d["line"].is_u64() && d["column"].is_u64());
         assert!(d["help"].is_string() || d["help"].is_null());
+        assert!(d["note"].is_string() || d["note"].is_null());
         assert!(!d["file"].as_str().unwrap().contains('\\'));
     }
     // Errors come first.
@@ -540,4 +548,331 @@ fn a_site_that_cannot_load_is_one_error() {
         "{}",
         stdout(&o)
     );
+}
+
+// ---- One file's problems all at once ----
+
+/// Every error of `list`, as `file:line:column: message`.
+fn errors_of(list: &[Value]) -> Vec<String> {
+    list.iter()
+        .filter(|d| d["severity"] == "error")
+        .map(|d| {
+            format!(
+                "{}:{}:{}: {}",
+                d["file"].as_str().unwrap(),
+                d["line"],
+                d["column"],
+                d["message"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+/// `build` refuses the site, naming every error `check` found.
+fn build_names_every_error(site: &Path, errors: &[String]) {
+    let public = site.join("public");
+    let b = aktsom(&[
+        "build",
+        "--root",
+        site.to_str().unwrap(),
+        "--out",
+        public.to_str().unwrap(),
+    ]);
+    let err = stderr(&b);
+    assert_eq!(b.status.code(), Some(1), "build must refuse:\n{err}");
+    for e in errors {
+        let (at, message) = e.split_once(": ").unwrap();
+        assert!(
+            err.contains(&format!("--> {at}")) && err.contains(message),
+            "{e} not in:\n{err}"
+        );
+    }
+    assert!(!public.exists(), "a failed build wrote output");
+}
+
+#[test]
+fn front_matter_errors_hide_nothing_in_the_text() {
+    let site = copy_fixture("minimal");
+    let s = site.path();
+    replace_in(
+        s,
+        ALFA_2024,
+        "published =",
+        "forfatter = \"Kari\"\npublished =",
+    );
+    append_to(
+        s,
+        ALFA_2024,
+        "\n#### 2.A.3 Igjen\n\nEn gang til: ![Fabrikken](fabrik.png)\n",
+    );
+    let (code, list) = check_json(s);
+    assert_eq!(code, Some(1));
+    let errors = errors_of(&list);
+    assert_eq!(
+        errors,
+        [
+            format!("{ALFA_2024}:3:1: unknown key `forfatter`"),
+            format!("{ALFA_2024}:41:1: question 2.A.3 appears twice"),
+            format!("{ALFA_2024}:43:14: image file `fabrik.png` not found"),
+        ],
+        "{list:#?}"
+    );
+    // The text's warnings too.
+    find(
+        &list,
+        "warning",
+        &format!("{ALFA_2024}:15:1"),
+        "raw HTML <script>",
+    );
+    build_names_every_error(s, &errors);
+}
+
+#[test]
+fn every_front_matter_key_is_checked_on_its_own() {
+    let site = copy_fixture("minimal");
+    let s = site.path();
+    replace_in(
+        s,
+        ALFA_2024,
+        "year = 2024\npublished = 2025-03-01\n",
+        "yaer = 2024\ndraft = \"ja\"\npublisert = 2025-03-01\nlanguage = 7\n",
+    );
+    replace_in(
+        s,
+        ALFA_2024,
+        "#### 2.A.3 Prioriterte",
+        "#### 2.A.4 Prioriterte",
+    );
+    let (code, list) = check_json(s);
+    assert_eq!(code, Some(1));
+    let errors = errors_of(&list);
+    // A missing `year` or `published` is not reported beside the unknown key that
+    // stands for it; with `draft` not a boolean, whether `published` is needed is not
+    // known.
+    assert_eq!(
+        errors,
+        [
+            format!("{ALFA_2024}:2:1: unknown key `yaer`"),
+            format!("{ALFA_2024}:3:9: invalid type: string \"ja\", expected a boolean"),
+            format!("{ALFA_2024}:4:1: unknown key `publisert`"),
+            format!("{ALFA_2024}:5:12: invalid type: integer `7`, expected a string"),
+            format!("{ALFA_2024}:33:1: 2.A.4 is not a question of template version 2024"),
+        ],
+        "{list:#?}"
+    );
+    let yaer = find(&list, "error", &format!("{ALFA_2024}:2:1"), "yaer");
+    assert_eq!(yaer["help"], "did you mean `year`?");
+    // Without the unknown key that stands for it, a missing key is an error of its own.
+    let site = copy_fixture("minimal");
+    replace_in(site.path(), ALFA_2024, "year = 2024\n", "");
+    let (_, list) = check_json(site.path());
+    let d = find(
+        &list,
+        "error",
+        &format!("{ALFA_2024}:1:1"),
+        "the front matter has no `year`",
+    );
+    assert_eq!(d["help"], "add year = 2024, the year of the file name");
+    build_names_every_error(site.path(), &errors_of(&list));
+}
+
+#[test]
+fn the_text_of_a_report_with_front_matter_errors_is_analysed() {
+    let site = copy_fixture("minimal");
+    let s = site.path();
+    replace_in(s, ALFA_2024, "employees = 1250", "employes = 1250");
+    replace_in(
+        s,
+        ALFA_2024,
+        "Forordet for 2024.\n",
+        "Forordet for 2024.\n\n#### Detaljer\n\nTekst.\n",
+    );
+    let (code, list) = check_json(s);
+    assert_eq!(code, Some(1));
+    find(
+        &list,
+        "error",
+        &format!("{ALFA_2024}:6:1"),
+        "unknown figure",
+    );
+    find(
+        &list,
+        "warning",
+        &format!("{ALFA_2024}:14:1"),
+        "heading level skipped: `####` after `##`",
+    );
+}
+
+#[test]
+fn a_front_matter_that_cannot_be_read_says_the_text_was_not_checked() {
+    let site = copy_fixture("minimal");
+    let s = site.path();
+    replace_in(s, ALFA_2024, "published = 2025", "published 2025");
+    append_to(s, ALFA_2024, "\n#### 2.A.3 Igjen\n\nEn gang til.\n");
+    let (code, list) = check_json(s);
+    assert_eq!(code, Some(1));
+    let errors = errors_of(&list);
+    assert_eq!(errors.len(), 1, "the text is not checked: {list:#?}");
+    let d = find(&list, "error", &format!("{ALFA_2024}:3:11"), "expected `=`");
+    assert_eq!(
+        d["note"],
+        "the report's text was not checked, since its front matter cannot be read"
+    );
+    let out = stdout(&check(s, &[]));
+    assert!(
+        out.contains(
+            "help: see docs/content-format.md for the expected keys and types\n\
+             note: the report's text was not checked, since its front matter cannot be read\n"
+        ),
+        "{out}"
+    );
+    build_names_every_error(s, &errors);
+
+    // Nor is it without a template version to check it against.
+    let site = copy_fixture("minimal");
+    let s = site.path();
+    replace_in(
+        s,
+        ALFA_2024,
+        "year = 2024\n",
+        "year = 2024\ntemplate = \"2019\"\n",
+    );
+    append_to(s, ALFA_2024, "\n#### 2.A.3 Igjen\n\nEn gang til.\n");
+    let (_, list) = check_json(s);
+    assert_eq!(errors_of(&list).len(), 1, "{list:#?}");
+    let d = find(
+        &list,
+        "error",
+        &format!("{ALFA_2024}:3:12"),
+        "there is no template version \"2019\"",
+    );
+    assert_eq!(
+        d["note"],
+        "the report's text was not checked, since its template version is not known"
+    );
+}
+
+#[test]
+fn a_member_toml_error_hides_nothing_in_its_reports() {
+    let site = copy_fixture("minimal");
+    let s = site.path();
+    append_to(
+        s,
+        "content/members/alfa-kommune/member.toml",
+        "styreleder = \"Kari\"\n",
+    );
+    append_to(s, ALFA_2024, "\n#### 2.A.3 Igjen\n\nEn gang til.\n");
+    replace_in(s, ALFA_2023, "../2024/#2-a-3", "../2024/#2-a-3 ");
+    let (code, list) = check_json(s);
+    assert_eq!(code, Some(1));
+    let errors = errors_of(&list);
+    assert_eq!(
+        errors,
+        [
+            format!("{ALFA_2024}:40:1: question 2.A.3 appears twice"),
+            "content/members/alfa-kommune/member.toml:6:1: unknown key `styreleder`".to_string(),
+        ],
+        "{list:#?}"
+    );
+    // Its other report, without errors, has its warnings.
+    let o = check(s, &[]);
+    assert!(
+        stdout(&o).contains("Checked 2 members, 3 reports and 1 page: 2 errors,"),
+        "{}",
+        stdout(&o)
+    );
+    build_names_every_error(s, &errors);
+}
+
+#[test]
+fn a_page_with_front_matter_errors_has_its_text_checked() {
+    let site = copy_fixture("minimal");
+    let s = site.path();
+    let page = "content/tilgjengelighet.md";
+    replace_in(s, page, "title =", "tittel =");
+    append_to(s, page, "\n# Kontakt\n\n### Adresse\n\nGata 1.\n");
+    let (code, list) = check_json(s);
+    assert_eq!(code, Some(1));
+    let errors = errors_of(&list);
+    assert_eq!(
+        errors,
+        [
+            format!("{page}:2:1: unknown key `tittel`"),
+            format!("{page}:7:1: a level-1 heading (`#`) in the text"),
+        ],
+        "{list:#?}"
+    );
+    build_names_every_error(s, &errors);
+}
+
+#[test]
+fn links_are_checked_beside_files_with_errors() {
+    let site = copy_fixture("minimal");
+    let s = site.path();
+    // Alfa's 2024 report does not load: links to it wait, since its sections are not
+    // known (alfa's 2023 report links to its #2-a-3).
+    replace_in(s, ALFA_2024, "published =", "publisert =");
+    replace_in(
+        s,
+        BETA_2024,
+        "Our first report in English.",
+        "Se [alfa](/medlemmer/alfa-kommune/2024/#2-a-9), [2019](../2019/) og \
+         [siden](/tilgjengelighet/#kontakt).",
+    );
+    let (code, list) = check_json(s);
+    assert_eq!(code, Some(1));
+    let errors = errors_of(&list);
+    assert_eq!(
+        errors,
+        [
+            format!("{ALFA_2024}:3:1: unknown key `publisert`"),
+            format!("{BETA_2024}:13:56: the link `../2019/` leads to a page that does not exist"),
+            format!(
+                "{BETA_2024}:13:77: the link `/tilgjengelighet/#kontakt` leads to an anchor #kontakt that does not exist"
+            ),
+        ],
+        "{list:#?}"
+    );
+    let out = stdout(&check(s, &[]));
+    assert!(
+        out.contains(
+            "note: links on or to the pages of files with errors are checked once the errors above are fixed\n"
+        ),
+        "{out}"
+    );
+    // Once the error is fixed, the link into alfa's report is checked too.
+    replace_in(s, ALFA_2024, "publisert =", "published =");
+    let (_, list) = check_json(s);
+    find(&list, "error", &format!("{BETA_2024}:13:11"), "#2-a-9");
+}
+
+/// The README's example of `aktsom check` is what it prints for the report shown there,
+/// to the byte: it cannot go stale.
+#[test]
+fn the_readme_example_is_real_output() {
+    let readme = read(&repo_root().join("README.md"));
+    let intro =
+        format!("A copy of `tests/fixtures/minimal` with mistakes in one report,\n`{ALFA_2024}`:");
+    let at = readme.find(&intro).expect("the README's example of check");
+    let example = &readme[at..];
+    let report = fenced(example, "```markdown\n");
+    let printed = "and what `aktsom check` prints for that site (exit code 1):";
+    let shown = fenced(&example[example.find(printed).expect(printed)..], "```\n");
+    let site = copy_fixture("minimal");
+    std::fs::write(site.path().join(ALFA_2024), report).unwrap();
+    let o = check(site.path(), &[]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(
+        out == shown,
+        "the README's example is not what check prints; it prints:\n{out}"
+    );
+}
+
+/// The text of the first fenced block that opens with `open` in `text`, up to its
+/// closing fence.
+fn fenced<'a>(text: &'a str, open: &str) -> &'a str {
+    let start = text.find(open).expect("a fenced block") + open.len();
+    let end = text[start..].find("\n```\n").expect("a closing fence") + start + 1;
+    &text[start..end]
 }
