@@ -2,14 +2,17 @@
 //!
 //! `check` runs the very validation `build` runs, so that `build` refuses to publish
 //! exactly what `check` reports as errors: [`content::load_partial`] (front matter,
-//! figures, question numbers, images, raw HTML, …, going on after errors), then, when
-//! the content loaded without errors, [`crate::build_files`]: every page rendered and
-//! rewritten in memory and the link check over all of them. Nothing is written.
+//! figures, question numbers, images, raw HTML, …, going on after errors, also within
+//! one file), then [`crate::check_site`]: every page rendered and rewritten in memory
+//! and the link check over all of them. Nothing is written. When files have errors,
+//! the pages of everything else are rendered and their links checked, except links
+//! that lead where those files would change the site (see `Unsure`).
 //!
 //! On top of that it runs analyses that only warn, because the site is still correct
 //! and readable with them: questions out of the template's order, template questions
 //! a report leaves out, skipped heading levels, empty sections, and members without
-//! reports ([`analyse_report`], [`analyse_page`]).
+//! reports ([`analyse_report`], [`analyse_page`]), also of the reports and pages
+//! left out of the model because of an error outside their text.
 
 use std::collections::BTreeSet;
 use std::ops::Range;

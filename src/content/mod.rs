@@ -1,0 +1,274 @@
+//! Loading a site's content into the typed model: members, reports and pages.
+//!
+//! Everything read here is untrusted. Each problem becomes a [`Diagnostic`] with the
+//! file, line and column; loading goes on after an error so that all problems are
+//! reported at once, also within one file: a report whose front matter has errors
+//! still has its text rendered and checked (and is then left out of the model, in
+//! [`LeftOut`]).
+//!
+//! [`load_partial`] walks the content folders (`folders`: member folders, their
+//! `member.toml`, report files and images, the free-standing pages), reads each report
+//! and page file (`parse`: its front matter, read key by key in `front_matter`, then
+//! its Markdown) and gathers the model, the errors and the warnings.
+
+mod folders;
+mod front_matter;
+mod parse;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::{Lang, SiteConfig};
+use crate::diagnostics::{self, Diagnostic, Source, cap_per_file};
+use crate::markdown::Rendered;
+use crate::reporting::{self, ReportTemplate};
+
+use folders::{load_members, load_pages, member_folders};
+pub use front_matter::{ReportFront, parse_front_matter};
+pub(crate) use parse::load_report;
+pub use parse::parse_report;
+
+/// File types published from a member's folder.
+pub const IMAGE_EXTENSIONS: &[&str] = &["png", "jpg", "jpeg", "gif", "webp"];
+
+/// Page slugs the generator uses itself.
+pub const RESERVED_SLUGS: &[&str] = &["medlemmer", "ar", "sok", "data", "sporsmal", "404"];
+
+pub use crate::diagnostics::MAX_FILE_BYTES;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Date {
+    pub year: u16,
+    pub month: u8,
+    pub day: u8,
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sector {
+    Public,
+    Private,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemberInfo {
+    pub name: String,
+    pub sector: Sector,
+    #[serde(default)]
+    pub industry: String,
+    #[serde(default)]
+    pub website: Option<String>,
+    #[serde(default)]
+    pub member_since: Option<u16>,
+    #[serde(default)]
+    pub org_number: Option<String>,
+    /// The head office's address.
+    #[serde(default)]
+    pub address: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct Member {
+    pub slug: String,
+    pub info: MemberInfo,
+    /// Sorted by year.
+    pub reports: Vec<Report>,
+    /// Image file names in the member's folder.
+    pub images: BTreeSet<String>,
+    pub dir: PathBuf,
+}
+
+#[derive(Debug)]
+pub struct Report {
+    pub member: String,
+    pub year: u16,
+    pub title: Option<String>,
+    /// The language the report is written in, when it is not the site's.
+    pub language: Option<String>,
+    pub draft: bool,
+    pub published: Option<Date>,
+    pub template: String,
+    /// Reported key figures; an absent id means "not reported".
+    pub figures: BTreeMap<String, f64>,
+    pub body: Rendered,
+    /// The template positions of the questions the report answers, in its order: a
+    /// compact copy of its sections' numbers for counting answers across reports.
+    pub answered: Vec<u16>,
+    pub source: Source,
+}
+
+impl Report {
+    pub fn lang(&self, site: Lang) -> Lang {
+        self.language.as_deref().map_or(site, Lang::for_code)
+    }
+}
+
+/// A free-standing page: `content/<slug>.md`.
+#[derive(Debug)]
+pub struct Page {
+    pub slug: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub body: Rendered,
+    pub source: Source,
+}
+
+/// The whole site as a typed model, ready to render.
+#[derive(Debug)]
+pub struct Site {
+    pub root: PathBuf,
+    pub config: SiteConfig,
+    pub templates: BTreeMap<String, ReportTemplate>,
+    /// Sorted by slug.
+    pub members: Vec<Member>,
+    /// Sorted by slug; the front page text is kept apart.
+    pub pages: Vec<Page>,
+    pub front: Option<Page>,
+    pub warnings: Vec<Diagnostic>,
+}
+
+pub struct LoadOptions {
+    pub drafts: bool,
+}
+
+/// What [`load_partial`] found: the model of everything that loaded without errors,
+/// every error, and what was checked but is left out of the model.
+#[derive(Debug)]
+pub struct Loaded {
+    /// Its `warnings` are every warning found while loading.
+    pub site: Site,
+    /// Every error, sorted by file, line and column.
+    pub errors: Vec<Diagnostic>,
+    pub left_out: LeftOut,
+}
+
+/// Reports and pages whose text was read and rendered but that are left out of the
+/// model because of an error: in their front matter, or in their member's folder name
+/// or `member.toml`. Never published; `aktsom check` analyses them too.
+#[derive(Debug, Default)]
+pub struct LeftOut {
+    pub reports: Vec<Report>,
+    pub pages: Vec<Page>,
+}
+
+/// Loads and validates the whole site. Errors come back all at once, together with the
+/// warnings found so far.
+pub fn load(root: &Path, opts: &LoadOptions) -> Result<Site, Vec<Diagnostic>> {
+    let Loaded {
+        mut site,
+        mut errors,
+        ..
+    } = load_partial(root, opts)?;
+    if errors.is_empty() {
+        Ok(site)
+    } else {
+        errors.append(&mut site.warnings);
+        sort_diagnostics(&mut errors);
+        Err(errors)
+    }
+}
+
+/// Sorts diagnostics by file, line and column (errors first on the same spot).
+pub fn sort_diagnostics(diags: &mut [Diagnostic]) {
+    diagnostics::sort(diags);
+}
+
+/// Loads the whole site and goes on after errors: the model of everything that loaded
+/// (with its warnings), and every error. A report or page with an error, and a member
+/// whose folder name or `member.toml` has one, are left out of the model; their files
+/// are still checked (see [`LeftOut`]). Problems that stop everything (site.toml, the
+/// reporting templates) come back as `Err`.
+pub fn load_partial(root: &Path, opts: &LoadOptions) -> Result<Loaded, Vec<Diagnostic>> {
+    let config = SiteConfig::load(root)?;
+    let templates = reporting::load_all(root)?;
+    default_template_exists(&config, &templates)?;
+    let root_canon = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let mut found = Found::default();
+    let folders = member_folders(root, &root_canon, &mut found);
+    let members = load_members(folders, &config, &templates, opts, &mut found);
+    let (pages, front) = load_pages(root, &root_canon, &config, &mut found);
+    let site = Site {
+        root: root.to_path_buf(),
+        config,
+        templates,
+        members,
+        pages,
+        front,
+        warnings: Vec::new(),
+    };
+    Ok(found.finish(site))
+}
+
+/// site.toml's `default_template`, when it names one, must be a template file.
+fn default_template_exists(
+    config: &SiteConfig,
+    templates: &BTreeMap<String, ReportTemplate>,
+) -> Result<(), Vec<Diagnostic>> {
+    match config.default_template.as_ref() {
+        Some(v) if !templates.contains_key(v) => Err(vec![
+            Diagnostic::file(
+                "site.toml",
+                format!("default_template \"{v}\" has no file report-templates/{v}.toml"),
+            )
+            .with_help(format!(
+                "the template versions are: {}",
+                templates.keys().cloned().collect::<Vec<_>>().join(", ")
+            )),
+        ]),
+        _ => Ok(()),
+    }
+}
+
+/// The diagnostics of the whole site as they are found, and what is left out of the
+/// model.
+#[derive(Default)]
+struct Found {
+    errors: Vec<Diagnostic>,
+    warnings: Vec<Diagnostic>,
+    left_out: LeftOut,
+}
+
+impl Found {
+    fn error(&mut self, d: Diagnostic) {
+        self.errors.push(d);
+    }
+
+    /// Takes one file's diagnostics; whether any of them is an error.
+    fn file(&mut self, diags: Vec<Diagnostic>) -> bool {
+        let mut failed = false;
+        for d in diags {
+            if d.is_error() {
+                failed = true;
+                self.errors.push(d);
+            } else {
+                self.warnings.push(d);
+            }
+        }
+        failed
+    }
+
+    /// The site with its warnings, and the errors: each file's at most
+    /// [`diagnostics::MAX_DIAGNOSTICS_PER_FILE`], sorted.
+    fn finish(self, mut site: Site) -> Loaded {
+        let mut errors = cap_per_file(self.errors);
+        let mut warnings = cap_per_file(self.warnings);
+        sort_diagnostics(&mut errors);
+        sort_diagnostics(&mut warnings);
+        site.warnings = warnings;
+        Loaded {
+            site,
+            errors,
+            left_out: self.left_out,
+        }
+    }
+}
