@@ -171,13 +171,7 @@ pub fn check(opts: &CheckOptions) -> CheckResult {
         }
     }
     count(&mut result, &site, &left_out, &errors, opts.drafts);
-    result.texts_unanalysed = errors.iter().any(|e| {
-        let f = e.file.as_path();
-        let analysed = |p: &Path| p == f;
-        (is_report_file(f) || is_page_file(f))
-            && !left_out.reports.iter().any(|r| analysed(&r.source.path))
-            && !left_out.pages.iter().any(|p| analysed(&p.source.path))
-    });
+    result.texts_unanalysed = texts_unanalysed(&errors, &left_out);
     // Exactly what `build` does before it writes, for every page that loaded; with
     // errors, links that lead where files with errors would change the site wait.
     if let Some(unsure) = Unsure::of(&errors) {
@@ -205,6 +199,22 @@ fn analyse_left_out(site: &Site, left_out: &LeftOut) -> Vec<Diagnostic> {
         .iter()
         .map(|p| analyse_page(&p.body, &p.source));
     reports.chain(pages).flatten().collect()
+}
+
+/// Whether a report or page with errors was left unanalysed (its text has errors, or
+/// was not checked).
+fn texts_unanalysed(errors: &[Diagnostic], left_out: &LeftOut) -> bool {
+    let analysed: BTreeSet<&Path> = left_out
+        .reports
+        .iter()
+        .map(|r| &r.source)
+        .chain(left_out.pages.iter().map(|p| &p.source))
+        .map(|s| s.path.as_path())
+        .collect();
+    errors
+        .iter()
+        .map(|e| e.file.as_path())
+        .any(|f| (is_report_file(f) || is_page_file(f)) && !analysed.contains(f))
 }
 
 /// What was checked: the members, reports and pages that loaded, those left out of the

@@ -32,7 +32,7 @@ const REPORT_KEYS: &[&str] = &[
 
 const PAGE_KEYS: &[&str] = &["title", "description"];
 
-/// The note on an error that keeps a report's text from being checked.
+// The notes on an error that keeps a text from being checked.
 const REPORT_UNREAD: &str =
     "the report's text was not checked, since its front matter cannot be read";
 const REPORT_NO_TEMPLATE: &str =
