@@ -169,16 +169,17 @@ pub fn render_pages(
     Ok(RenderedPages { files, links })
 }
 
-/// Every file of the site into `out`: the pages, the theme's static files and the
-/// members' images (which are also returned).
-fn build_into(
+/// Every page of the site and the theme's static files into `sink`, as they are made;
+/// returns the members' images, which go into the output as they are (the caller
+/// copies them). `keep_search` as in [`build_files_keeping`].
+pub fn render_site(
     site: &Site,
     base_url: &str,
-    out: &Emitter,
+    sink: &dyn Sink,
     keep_search: Option<&mut Option<search::Live>>,
 ) -> Result<Vec<output::Copy>, Vec<Diagnostic>> {
     let theme = theme::Theme::new(&site.root, &site.config.theme).map_err(|d| vec![d])?;
-    produce(site, base_url, &Scope::All, out, keep_search)?;
+    produce(site, base_url, &Scope::All, sink, keep_search)?;
     let statics: Vec<OutFile> = theme
         .static_files()
         .into_iter()
@@ -187,7 +188,7 @@ fn build_into(
             bytes: bytes.into_owned(),
         })
         .collect();
-    render::emit_all(statics, out)?;
+    render::emit_all(statics, sink)?;
     let mut copies = Vec::new();
     for m in &site.members {
         for img in &m.images {
@@ -197,6 +198,18 @@ fn build_into(
             });
         }
     }
+    Ok(copies)
+}
+
+/// Every file of the site into `out`: the pages, the theme's static files and the
+/// members' images (which are also returned).
+fn build_into(
+    site: &Site,
+    base_url: &str,
+    out: &Emitter,
+    keep_search: Option<&mut Option<search::Live>>,
+) -> Result<Vec<output::Copy>, Vec<Diagnostic>> {
+    let copies = render_site(site, base_url, out, keep_search)?;
     let errors: Vec<Diagnostic> = copies
         .par_iter()
         .filter_map(|c| out.copy(c).err())

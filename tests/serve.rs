@@ -83,7 +83,33 @@ impl Serve {
             .and_then(|p| p.parse().ok())
             .unwrap_or_else(|| panic!("no port in {line:?}"));
         s.port = port;
+        s.wait_first_build();
         s
+    }
+
+    /// Waits until the first build is over: it printed "Built in …", or its errors.
+    fn wait_first_build(&mut self) {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if self.stderr().contains("the preview could not be built") {
+                return;
+            }
+            match self.lines.recv_timeout(Duration::from_millis(20)) {
+                Ok(l) if l.starts_with("Built in ") => return,
+                Ok(_) | Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => panic!(
+                    "the server exited ({:?}); stderr:\n{}",
+                    self.child.try_wait(),
+                    self.stderr()
+                ),
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no first build; stdout:\n{}\nstderr:\n{}",
+                self.stdout.lock().unwrap().join("\n"),
+                self.stderr()
+            );
+        }
     }
 
     /// Waits for a line of stdout that `pred` accepts.
@@ -799,7 +825,14 @@ fn a_tab_reconnecting_after_a_restart_learns_whether_the_build_changed() {
 fn removes_its_temporary_folder_on_exit() {
     let site = site();
     let mut s = Serve::start(site.path(), &[]);
-    let line = s.wait_line(|l| l.starts_with("Preview files in "));
+    let line = s
+        .stdout
+        .lock()
+        .unwrap()
+        .iter()
+        .find(|l| l.starts_with("Preview files in "))
+        .cloned()
+        .expect("the preview folder is printed");
     let dir = PathBuf::from(
         line.trim_start_matches("Preview files in ")
             .split(" (removed on exit)")

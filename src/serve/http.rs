@@ -223,10 +223,18 @@ fn serve_file(req: Request, shared: &Shared, path: &str, query: Option<&str>) {
     }
 }
 
-/// The site's own 404.html with status 404, or a plain page when the build has none.
+/// The site's own 404.html with status 404, or a plain page when the build has none;
+/// while the first build runs, a page saying that the page is being made (503).
 fn not_found(req: Request, shared: &Shared) {
     let body = {
         let st = shared.status();
+        if st.building {
+            let body = html(page::building().into_bytes(), &st);
+            drop(st);
+            let r = content(body, "text/html; charset=utf-8").with_status_code(503);
+            let _ = req.respond(with(r, "Retry-After", "1"));
+            return;
+        }
         let page = resolve(&shared.out, "/404.html");
         let bytes = match page {
             Resolved::File(f) => std::fs::read(f).ok(),

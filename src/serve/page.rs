@@ -177,6 +177,15 @@ pub fn fallback(title: &str, text: &str) -> String {
     )
 }
 
+/// The answer, while the first build runs, for a page it has not made yet: the page
+/// reloads itself (through the reload script) once the build is complete.
+pub fn building() -> String {
+    fallback(
+        "Forhåndsvisningen bygges",
+        "Denne siden er ikke laget ennå. Den vises av seg selv når nettstedet er ferdig bygget.",
+    )
+}
+
 /// Escapes text for HTML content and attribute values.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
