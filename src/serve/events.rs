@@ -157,6 +157,7 @@ mod tests {
                 id: "1".into(),
                 html: "<p>\nline\n</p>".into(),
             }),
+            building: false,
         };
         let f = s.frame("build-error");
         assert!(f.starts_with("event: build-error\ndata: {"), "{f}");

@@ -57,15 +57,15 @@ pub const ROOT_FILES: [&str; 1] = ["site.toml"];
 pub const SETTLE: Duration = Duration::from_millis(5);
 /// A file removed or renamed away is waited for this long to come back (an editor
 /// writing the new version) before its removal counts.
-pub const GONE_GRACE: Duration = Duration::from_secs(1);
+pub const GONE_GRACE: Duration = Duration::from_millis(1500);
 /// A file written but not closed counts as finished after this long without another
 /// write to it (a writer that keeps the file open).
-pub const WRITING_GRACE: Duration = Duration::from_secs(1);
+pub const WRITING_GRACE: Duration = Duration::from_secs(2);
 /// Where the platform does not report closes: a written file counts as finished after
 /// this long without another write to it.
 pub const NO_CLOSE_QUIET: Duration = Duration::from_millis(100);
 /// A burst that never settles is handed over this long after it began.
-pub const MAX_BURST: Duration = Duration::from_secs(2);
+pub const MAX_BURST: Duration = Duration::from_secs(3);
 
 /// Whether the watcher reports a writer closing a file (inotify does).
 const CLOSES_REPORTED: bool = cfg!(any(target_os = "linux", target_os = "android"));
@@ -344,6 +344,91 @@ mod tests {
         ] {
             assert!(!is_editor_temp(f), "{f}");
         }
+    }
+
+    use notify::event::{AccessKind, AccessMode, CreateKind, DataChange, MetadataKind};
+    use notify::event::{ModifyKind, RemoveKind, RenameMode};
+
+    fn kind_write() -> EventKind {
+        EventKind::Modify(ModifyKind::Data(DataChange::Any))
+    }
+
+    fn kind_close() -> EventKind {
+        EventKind::Access(AccessKind::Close(AccessMode::Write))
+    }
+
+    #[test]
+    fn a_written_file_is_finished_when_closed() {
+        let t = Instant::now();
+        let p = Path::new("/s/content/members/a/2024.md");
+        let mut b = Burst::default();
+        b.note(p, &EventKind::Modify(ModifyKind::Data(DataChange::Any)), t);
+        b.note(p, &kind_write(), t);
+        let writing = if CLOSES_REPORTED {
+            WRITING_GRACE
+        } else {
+            NO_CLOSE_QUIET
+        };
+        assert_eq!(b.due(t), Some(t + writing));
+        b.note(p, &kind_close(), t);
+        assert_eq!(b.due(t), Some(t + SETTLE));
+        assert_eq!(b.due(t + SETTLE), None);
+        assert_eq!(b.changed.len(), 1);
+    }
+
+    #[test]
+    fn metadata_and_reads_are_no_change() {
+        let t = Instant::now();
+        let p = Path::new("/s/site.toml");
+        let mut b = Burst::default();
+        b.note(
+            p,
+            &EventKind::Modify(ModifyKind::Metadata(MetadataKind::Any)),
+            t,
+        );
+        b.note(p, &EventKind::Access(AccessKind::Open(AccessMode::Any)), t);
+        b.note(p, &kind_close(), t);
+        assert!(b.is_empty());
+        assert_eq!(b.due(t), None);
+    }
+
+    #[test]
+    fn a_file_moved_aside_is_waited_for_until_it_is_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("2024.md");
+        let backup = dir.path().join("2024.md~");
+        let t = Instant::now();
+        let mut b = Burst::default();
+        let rename = notify::Event::new(EventKind::Modify(ModifyKind::Name(RenameMode::Both)))
+            .add_path(p.clone())
+            .add_path(backup.clone());
+        for (path, kind) in each_path(&rename) {
+            b.note(path, &kind, t);
+        }
+        // The file is not there: wait for it.
+        assert_eq!(b.due(t), Some(t + GONE_GRACE));
+        // A new version written and closed.
+        std::fs::write(&p, "ny").unwrap();
+        b.note(&p, &EventKind::Create(CreateKind::File), t);
+        b.note(&p, &kind_close(), t);
+        assert_eq!(b.due(t), Some(t + SETTLE));
+        // Really removed: it counts once the grace is over.
+        std::fs::remove_file(&p).unwrap();
+        b.note(&p, &EventKind::Remove(RemoveKind::File), t);
+        assert_eq!(b.due(t), Some(t + GONE_GRACE));
+        assert_eq!(b.due(t + GONE_GRACE), None);
+    }
+
+    #[test]
+    fn a_burst_that_never_settles_is_handed_over() {
+        let t = Instant::now();
+        let p = Path::new("/s/content/members/a/2024.md");
+        let mut b = Burst::default();
+        b.note(p, &kind_write(), t);
+        let later = t + MAX_BURST - Duration::from_millis(1);
+        b.note(p, &kind_write(), later);
+        assert_eq!(b.due(later), Some(t + MAX_BURST));
+        assert_eq!(b.due(t + MAX_BURST), None);
     }
 
     #[test]
