@@ -29,8 +29,17 @@ struct Serve {
 }
 
 impl Serve {
-    /// Starts `aktsom serve --root <root> --port 0 <extra>` and waits until it serves.
+    /// Starts `aktsom serve --root <root> --port 0 <extra>` and waits until its first
+    /// build is over.
     fn start(root: &Path, extra: &[&str]) -> Serve {
+        let mut s = Serve::serving(root, extra);
+        s.wait_first_build();
+        s
+    }
+
+    /// Starts `aktsom serve --root <root> --port 0 <extra>` and waits until it serves
+    /// (its first build still running).
+    fn serving(root: &Path, extra: &[&str]) -> Serve {
         let mut child = Command::new(env!("CARGO_BIN_EXE_aktsom"))
             .args(["serve", "--root"])
             .arg(root)
@@ -83,7 +92,6 @@ impl Serve {
             .and_then(|p| p.parse().ok())
             .unwrap_or_else(|| panic!("no port in {line:?}"));
         s.port = port;
-        s.wait_first_build();
         s
     }
 
@@ -1075,4 +1083,73 @@ fn a_file_moved_aside_is_waited_for_until_its_new_version_is_written() {
     assert_one_reload_to(&s, &mut ev, "Forordet, skrevet etter en pause.");
     edit(&path, "skrevet etter en pause", "skrevet igjen");
     assert_one_reload_to(&s, &mut ev, "Forordet, skrevet igjen.");
+}
+
+#[test]
+fn while_the_first_build_runs_a_page_is_either_finished_or_being_built() {
+    // Pages are served as the first build makes them: every answer meanwhile is the
+    // finished page (never half of one) or the "being built" page, which reloads itself;
+    // afterwards every page is there.
+    let site = tempfile::tempdir().unwrap();
+    for dir in ["content", "report-templates"] {
+        copy_dir(&repo_root().join(dir), &site.path().join(dir));
+    }
+    std::fs::copy(repo_root().join("site.toml"), site.path().join("site.toml")).unwrap();
+    let paths = [
+        "/",
+        "/medlemmer/fjordvik-kommune/2024/",
+        "/medlemmer/fjordvik-kommune/sammenlign/2023-2024/",
+        "/sporsmal/1-a-1/2024/",
+        "/sok/",
+        "/medlemmer/fjordvik-kommune/2024/rapport.json",
+    ];
+    let without_build = |body: &str| {
+        let id = body
+            .split("data-build=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .unwrap_or("");
+        body.replacen(&format!("data-build=\"{id}\""), "data-build", 1)
+    };
+    let mut s = Serve::serving(site.path(), &[]);
+    let mut seen: Vec<(&str, String)> = Vec::new();
+    let mut built = false;
+    while !built {
+        built = s
+            .stdout
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|l| l.starts_with("Built in "));
+        for p in paths {
+            let r = s.get(p);
+            match r.status {
+                200 => seen.push((p, without_build(&r.text()))),
+                503 => {
+                    let t = r.text();
+                    assert!(t.contains("data-aktsom-building"), "{p}: {t}");
+                    assert!(t.contains("/__aktsom/live.js"), "{p}: {t}");
+                    assert_eq!(r.header("Retry-After"), Some("1"));
+                }
+                other => panic!("{p} answered {other} while the first build ran"),
+            }
+        }
+    }
+    s.wait_first_build();
+    // It said where it serves before the first build was over.
+    let lines = s.stdout.lock().unwrap().clone();
+    let at = |start: &str| lines.iter().position(|l| l.starts_with(start));
+    assert!(at("Serving ") < at("Built in "), "{lines:?}");
+    for (p, body) in &seen {
+        let r = s.get(p);
+        assert_eq!(r.status, 200, "{p}");
+        assert!(
+            without_build(&r.text()) == *body,
+            "{p} served during the build differs from the page built"
+        );
+    }
+    for p in paths {
+        assert_eq!(s.get(p).status, 200, "{p}");
+    }
+    assert_eq!(s.get("/finnes-ikke/").status, 404);
 }

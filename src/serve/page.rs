@@ -177,13 +177,15 @@ pub fn fallback(title: &str, text: &str) -> String {
     )
 }
 
-/// The answer, while the first build runs, for a page it has not made yet: the page
-/// reloads itself (through the reload script) once the build is complete.
+/// The answer, while the first build runs, for a page it has not made yet. The reload
+/// script sees the `data-aktsom-building` mark and asks for the page again until it is
+/// made (and the build's end reloads it anyway).
 pub fn building() -> String {
     fallback(
         "Forhåndsvisningen bygges",
-        "Denne siden er ikke laget ennå. Den vises av seg selv når nettstedet er ferdig bygget.",
+        "Denne siden er ikke laget ennå. Den vises av seg selv når den er klar.",
     )
+    .replacen("<main>", "<main data-aktsom-building>", 1)
 }
 
 /// Escapes text for HTML content and attribute values.
