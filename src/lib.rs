@@ -18,10 +18,11 @@
 //! [`output::Emitter`] as soon as it is made: [`rewrite`] scans each HTML page once
 //! (external links marked; ids and link targets kept), and the file is written into a
 //! staging folder (the output the previous build replaced, when [`output`] kept it, so
-//! that unchanged files are kept rather than written; or in memory for the preview and
-//! `aktsom check`), so a build holds the model and the links, not its output. The link
-//! check then runs over the whole set, and [`output`] swaps the staging folder in only
-//! when the whole build succeeded.
+//! that unchanged files are kept rather than written; or in memory for the tests, or
+//! nowhere for `aktsom check`; the preview writes only what changed, through its own
+//! sink, see [`rebuild`]), so a build holds the model and the links, not its output.
+//! The link check then runs over the whole set, and [`output`] swaps the staging folder
+//! in only when the whole build succeeded.
 //!
 //! `aktsom serve` keeps the model in memory instead: [`rebuild`] re-renders only the
 //! pages an edit touches (every producer honours a [`render::Scope`]), and [`serve`]
