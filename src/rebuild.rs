@@ -690,11 +690,12 @@ fn render_into(
     let copies = render_site(site, base_url, sink, Some(&mut search))?;
     let errors: Vec<Diagnostic> = copies
         .par_iter()
-        .filter_map(|c| {
-            std::fs::read(&c.from)
-                .map_err(|e| Diagnostic::file(&c.from, format!("cannot read the file: {e}")))
-                .and_then(|bytes| sink.store(&c.to, &bytes))
-                .err()
+        .filter_map(|c| match std::fs::read(&c.from) {
+            Ok(bytes) => sink.store(&c.to, &bytes).err().map(write_error),
+            Err(e) => Some(Diagnostic::file(
+                &c.from,
+                format!("cannot read the file: {e}"),
+            )),
         })
         .collect();
     if !errors.is_empty() {
@@ -737,7 +738,9 @@ type Finished = (
 );
 
 impl DiskSink<'_> {
-    fn store(&self, path: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+    /// Notes one file, and writes it unless the output folder holds its bytes already.
+    /// An error is the file that could not be written, and why.
+    fn store(&self, path: &str, bytes: &[u8]) -> Result<(), (PathBuf, std::io::Error)> {
         let h = hash_bytes(bytes);
         lock(&self.made).push((path.to_string(), h));
         if self.written.get(path) == Some(&h) {
@@ -748,18 +751,21 @@ impl DiskSink<'_> {
         } else {
             self.staging.join(path)
         };
-        let error =
-            |e: std::io::Error| Diagnostic::file(&to, format!("cannot write the preview: {e}"));
         if let Some(dir) = to.parent()
             && !lock(&self.dirs).contains(dir)
         {
-            std::fs::create_dir_all(dir).map_err(error)?;
+            if let Err(e) = std::fs::create_dir_all(dir) {
+                return Err((to, e));
+            }
             lock(&self.dirs).insert(dir.to_path_buf());
         }
-        if self.direct {
-            write_replacing(&to, bytes).map_err(error)?;
+        let written = if self.direct {
+            write_replacing(&to, bytes)
         } else {
-            std::fs::write(&to, bytes).map_err(error)?;
+            std::fs::write(&to, bytes)
+        };
+        if let Err(e) = written {
+            return Err((to, e));
         }
         lock(&self.changed).push(path.to_string());
         Ok(())
@@ -787,12 +793,16 @@ impl Sink for DiskSink<'_> {
             }
             lock(&self.links).push((file.path.clone(), links));
         }
-        self.store(&file.path, &file.bytes)?;
+        self.store(&file.path, &file.bytes).map_err(write_error)?;
         if file.path == SEARCH_PAGE {
             *lock(&self.search_page) = Some(file);
         }
         Ok(())
     }
+}
+
+fn write_error((path, e): (PathBuf, std::io::Error)) -> Diagnostic {
+    Diagnostic::file(path, format!("cannot write the preview: {e}"))
 }
 
 /// Replaces the file at `path` with `bytes` in one step: written under a temporary
