@@ -256,12 +256,11 @@ pub fn run(opts: ServeOptions) -> Result<(), String> {
     }
 
     let result = guarded(|| rebuild(&mut preview, &shared, None));
-    let frame = {
+    {
         let mut st = shared.gate.write().unwrap_or_else(|e| e.into_inner());
         st.building = false;
-        record(&mut st, result, &mut term, "Built")
-    };
-    shared.hub.broadcast(&frame);
+        announce(&shared, &mut st, result, &mut term, "Built");
+    }
 
     let mut on_error = |e: notify::Error| err!("warning: watching for changes: {e}");
     let mut next = watch.next_burst(&rx, None, &mut on_error);
@@ -290,12 +289,11 @@ pub fn run(opts: ServeOptions) -> Result<(), String> {
                 }
             }
         }
-        let frame = {
-            let mut st = shared.gate.write().unwrap_or_else(|e| e.into_inner());
-            record(&mut st, result, &mut term, "Rebuilt")
-        };
         // Only now, with the build complete, are the tabs told.
-        shared.hub.broadcast(&frame);
+        {
+            let mut st = shared.gate.write().unwrap_or_else(|e| e.into_inner());
+            announce(&shared, &mut st, result, &mut term, "Rebuilt");
+        }
         next = watch.next_burst(&rx, None, &mut on_error);
     }
     leaving.store(true, Ordering::SeqCst);
@@ -336,6 +334,20 @@ fn guarded(
                 .with_help("this is a bug in aktsom; the message above says where"),
         ])
     })
+}
+
+/// Records a build's result in the status `st` (held for writing) and tells the tabs.
+/// A stream subscribes while holding the status for reading, so it hears of a build
+/// either in its `hello` or as this event, never both (or neither).
+fn announce(
+    shared: &Shared,
+    st: &mut Status,
+    result: Result<Outcome, Vec<Diagnostic>>,
+    term: &mut Terminal,
+    verb: &str,
+) {
+    let frame = record(st, result, term, verb);
+    shared.hub.broadcast(&frame);
 }
 
 /// Records a build's result in the status, prints one line (or the errors) in the
