@@ -105,6 +105,8 @@ pub struct Preview {
     good: bool,
     /// The paths of the last update, when it failed: part of the next one.
     retry: Vec<PathBuf>,
+    /// How many bytes of changed files a whole build holds in memory ([`HELD`]).
+    held: usize,
 }
 
 struct State {
@@ -124,12 +126,14 @@ pub struct Prepared {
 }
 
 enum Work {
-    /// A whole build: every file it made with its hash; `staged`, those of them waiting
-    /// in the staging folder; `placed`, those written straight into place.
+    /// A whole build: every file it made with its hash; those it wrote (straight into
+    /// place when `direct`, else into the staging folder); and the changed files it
+    /// held in memory instead (see [`HELD`]).
     Whole {
         made: Vec<(String, u64)>,
-        staged: Vec<String>,
-        placed: Vec<String>,
+        written: Vec<String>,
+        held: Vec<OutFile>,
+        direct: bool,
         state: Box<State>,
     },
     /// A report edit: the few files to write, and the files to remove.
@@ -158,11 +162,18 @@ impl Preview {
             state: None,
             good: false,
             retry: Vec::new(),
+            held: HELD,
         }
     }
 
     pub fn options(&self) -> &PreviewOptions {
         &self.opts
+    }
+
+    /// Holds at most `bytes` of a whole build's changed files in memory (default
+    /// [`HELD`]); the rest goes through the staging folder.
+    pub fn hold_at_most(&mut self, bytes: usize) {
+        self.held = bytes;
     }
 
     /// Builds the whole site and writes what changed.
@@ -182,12 +193,11 @@ impl Preview {
     /// into place at once; after it, into the staging folder.
     pub fn prepare_build(&mut self) -> Result<Prepared, Vec<Diagnostic>> {
         let start = Instant::now();
-        let result = self.render_whole();
-        if result.is_err() {
-            // The next update builds everything again, so the error stays until fixed.
-            self.state = None;
-        }
-        let (work, warnings) = result?;
+        // Not held beside the new model: the build replaces it, and a failed build
+        // leaves none (the next update builds everything again, so the error stays
+        // until fixed).
+        self.state = None;
+        let (work, warnings) = self.render_whole()?;
         Ok(Prepared {
             work,
             start,
@@ -232,10 +242,16 @@ impl Preview {
         let mut outcome = match work {
             Work::Whole {
                 made,
-                staged,
-                placed,
+                written,
+                held,
+                direct,
                 state,
-            } => self.commit_whole(made, staged, placed, *state)?,
+            } => {
+                let staged = if direct { Vec::new() } else { written.clone() };
+                let mut changed = written;
+                changed.extend(held.iter().map(|f| f.path.clone()));
+                self.commit_whole(made, &staged, held, changed, *state)?
+            }
             Work::Files { files, removed } => match self.commit_files(files, &removed) {
                 Ok(o) => o,
                 Err(e) => {
@@ -291,19 +307,17 @@ impl Preview {
             staging: &staging,
             direct: !self.good,
             written: &self.written,
-            made: Mutex::default(),
-            changed: Mutex::default(),
-            links: Mutex::default(),
-            search_page: Mutex::default(),
+            held: self.held,
+            sunk: Mutex::default(),
             dirs: Mutex::default(),
         };
         let checked = render_into(&site, &self.opts.base_url, &sink);
         let direct = sink.direct;
-        let (made, changed, links, page) = sink.finish();
+        let sunk = into_inner(sink.sunk);
         if direct {
             // The files are in place whatever happened: note them, so that the next
             // build knows what the folder holds.
-            for (p, h) in &made {
+            for (p, h) in &sunk.made {
                 self.set_written(p, Some(*h));
             }
         }
@@ -314,6 +328,14 @@ impl Preview {
                 return Err(e);
             }
         };
+        let Sunk {
+            made,
+            written,
+            held,
+            links,
+            search_page,
+            ..
+        } = sunk;
         let exists: rustc_hash::FxHashSet<&str> = made.iter().map(|(p, _)| p.as_str()).collect();
         let checked = check_links(
             &site,
@@ -326,7 +348,7 @@ impl Preview {
             let _ = std::fs::remove_dir_all(&staging);
             return Err(e);
         }
-        search.set_page(page);
+        search.set_page(search_page);
         // Only the ids are kept (see `State::links`).
         let links = links
             .into_iter()
@@ -338,26 +360,20 @@ impl Preview {
                 (p, kept)
             })
             .collect();
-        let (staged, placed) = if direct {
-            (Vec::new(), changed)
-        } else {
-            (changed, Vec::new())
-        };
         let warnings = std::mem::take(&mut site.warnings);
         let state = Box::new(State {
             site,
             links,
             search,
         });
-        Ok((
-            Work::Whole {
-                made,
-                staged,
-                placed,
-                state,
-            },
-            warnings,
-        ))
+        let work = Work::Whole {
+            made,
+            written,
+            held,
+            direct,
+            state,
+        };
+        Ok((work, warnings))
     }
 
     /// The one report an edit changed in place, if that is all it changed.
@@ -579,33 +595,45 @@ impl Preview {
         }
     }
 
-    /// Puts a whole build in place: staged files move into the output folder, files it
-    /// no longer makes go.
+    /// Puts a whole build in place: held files are written and staged files move into
+    /// the output folder, files it no longer makes go. `changed`: every file written.
     fn commit_whole(
         &mut self,
         made: Vec<(String, u64)>,
-        staged: Vec<String>,
-        placed: Vec<String>,
+        staged: &[String],
+        held: Vec<OutFile>,
+        mut changed: Vec<String>,
         state: State,
     ) -> Result<Outcome, Vec<Diagnostic>> {
         let out = self.opts.out.clone();
         let staging = self.staging();
         let mut dirs: HashSet<PathBuf> = HashSet::new();
-        for p in &staged {
+        let mut place = |p: &str, bytes: Option<&[u8]>| -> std::io::Result<()> {
             let to = out.join(p);
             if let Some(dir) = to.parent()
                 && dirs.insert(dir.to_path_buf())
             {
-                std::fs::create_dir_all(dir).map_err(|e| self.io_error(e))?;
+                std::fs::create_dir_all(dir)?;
             }
-            if let Err(e) = std::fs::rename(staging.join(p), &to) {
-                // Some files moved and some did not: build everything again next time.
-                self.state = None;
-                self.good = false;
-                self.written.clear();
-                self.id_sum = 0;
-                return Err(self.io_error(e));
+            match bytes {
+                // In place (a new file per write costs this file system more).
+                Some(bytes) => std::fs::write(&to, bytes),
+                None => std::fs::rename(staging.join(p), &to),
             }
+        };
+        let placed = held
+            .iter()
+            .try_for_each(|f| place(&f.path, Some(&f.bytes)))
+            .and_then(|()| staged.iter().try_for_each(|p| place(p, None)));
+        if let Err(e) = placed {
+            // Some files are new and some are not: what they hold is unknown, and the
+            // next build writes them all again (straight into place: the folder no
+            // longer holds a good build).
+            for p in &changed {
+                self.set_written(p, Some(0));
+            }
+            self.good = false;
+            return Err(self.io_error(e));
         }
         let _ = std::fs::remove_dir_all(&staging);
         let keep: HashSet<&str> = made.iter().map(|(p, _)| p.as_str()).collect();
@@ -616,8 +644,6 @@ impl Preview {
             .cloned()
             .collect();
         gone.sort();
-        let mut changed = staged;
-        changed.extend(placed);
         let written = changed.len();
         for (p, h) in &made {
             self.set_written(p, Some(*h));
@@ -667,7 +693,9 @@ impl Preview {
                 if let Some(dir) = path.parent() {
                     std::fs::create_dir_all(dir).map_err(|e| self.io_error(e))?;
                 }
-                write_replacing(&path, &f.bytes).map_err(|e| self.io_error(e))?;
+                // In place: requests wait for the commit (and a new file per write
+                // would cost this file system a scan of recently deleted inodes).
+                std::fs::write(&path, &f.bytes).map_err(|e| self.io_error(e))?;
                 self.set_written(&f.path, Some(h));
                 changed.push(f.path.clone());
             }
@@ -691,7 +719,13 @@ fn render_into(
     let errors: Vec<Diagnostic> = copies
         .par_iter()
         .filter_map(|c| match std::fs::read(&c.from) {
-            Ok(bytes) => sink.store(&c.to, &bytes).err().map(write_error),
+            Ok(bytes) => {
+                let file = OutFile {
+                    path: c.to.clone(),
+                    bytes,
+                };
+                sink.store(file).err().map(write_error)
+            }
             Err(e) => Some(Diagnostic::file(
                 &c.from,
                 format!("cannot read the file: {e}"),
@@ -709,47 +743,67 @@ fn render_into(
     })
 }
 
+/// How many bytes of changed files a whole build holds in memory, after its first
+/// good build, rather than in the staging folder: on a small site, or after an edit
+/// that changes a few pages, every changed file is written once, in place, at the
+/// commit; only a larger change (a template) goes through the staging folder, where
+/// each file costs a new file and a rename.
+pub const HELD: usize = 16 << 20;
+
 /// Takes every file of a whole preview build as it is made: scans each HTML page once
 /// for its ids and links (as [`output::Emitter`] does for `aktsom build`), hashes the
-/// file, and writes it when its bytes differ from what the output folder holds:
-/// `direct`ly into place, or into the staging folder. Keeps paths, hashes and links,
-/// never the files (but the search page, which the search index keeps).
+/// file, and, when its bytes differ from what the output folder holds, writes it
+/// `direct`ly into place, or holds it (up to [`HELD`] bytes), or writes it into the
+/// staging folder. Keeps paths, hashes and links, not the files (but those held and the
+/// search page, which the search index keeps).
 struct DiskSink<'a> {
     out: &'a Path,
     staging: &'a Path,
     direct: bool,
     /// Output path → hash of the bytes the output folder holds.
     written: &'a HashMap<String, u64>,
-    /// Every file made, with its hash.
-    made: Mutex<Vec<(String, u64)>>,
-    /// The files written (whose bytes changed).
-    changed: Mutex<Vec<String>>,
-    links: Mutex<Vec<(String, PageLinks)>>,
-    search_page: Mutex<Option<OutFile>>,
+    /// At most this many bytes are held.
+    held: usize,
+    sunk: Mutex<Sunk>,
     /// Folders known to exist.
     dirs: Mutex<HashSet<PathBuf>>,
 }
 
-type Finished = (
-    Vec<(String, u64)>,
-    Vec<String>,
-    Vec<(String, PageLinks)>,
-    Option<OutFile>,
-);
+/// What a [`DiskSink`] took.
+#[derive(Default)]
+struct Sunk {
+    /// Every file made, with its hash.
+    made: Vec<(String, u64)>,
+    /// The changed files it wrote.
+    written: Vec<String>,
+    /// The changed files it held, and their bytes in all.
+    held: Vec<OutFile>,
+    held_bytes: usize,
+    links: Vec<(String, PageLinks)>,
+    search_page: Option<OutFile>,
+}
 
 impl DiskSink<'_> {
-    /// Notes one file, and writes it unless the output folder holds its bytes already.
-    /// An error is the file that could not be written, and why.
-    fn store(&self, path: &str, bytes: &[u8]) -> Result<(), (PathBuf, std::io::Error)> {
-        let h = hash_bytes(bytes);
-        lock(&self.made).push((path.to_string(), h));
-        if self.written.get(path) == Some(&h) {
-            return Ok(());
+    /// Notes one file, and writes or holds it unless the output folder holds its bytes
+    /// already. An error is the file that could not be written, and why.
+    fn store(&self, file: OutFile) -> Result<(), (PathBuf, std::io::Error)> {
+        let h = hash_bytes(&file.bytes);
+        {
+            let mut sunk = lock(&self.sunk);
+            sunk.made.push((file.path.clone(), h));
+            if self.written.get(&file.path) == Some(&h) {
+                return Ok(());
+            }
+            if !self.direct && sunk.held_bytes + file.bytes.len() <= self.held {
+                sunk.held_bytes += file.bytes.len();
+                sunk.held.push(file);
+                return Ok(());
+            }
         }
         let to = if self.direct {
-            self.out.join(path)
+            self.out.join(&file.path)
         } else {
-            self.staging.join(path)
+            self.staging.join(&file.path)
         };
         if let Some(dir) = to.parent()
             && !lock(&self.dirs).contains(dir)
@@ -760,24 +814,15 @@ impl DiskSink<'_> {
             lock(&self.dirs).insert(dir.to_path_buf());
         }
         let written = if self.direct {
-            write_replacing(&to, bytes)
+            write_replacing(&to, &file.bytes)
         } else {
-            std::fs::write(&to, bytes)
+            std::fs::write(&to, &file.bytes)
         };
         if let Err(e) = written {
             return Err((to, e));
         }
-        lock(&self.changed).push(path.to_string());
+        lock(&self.sunk).written.push(file.path);
         Ok(())
-    }
-
-    fn finish(self) -> Finished {
-        (
-            into_inner(self.made),
-            into_inner(self.changed),
-            into_inner(self.links),
-            into_inner(self.search_page),
-        )
     }
 }
 
@@ -791,13 +836,12 @@ impl Sink for DiskSink<'_> {
             if let Some(p) = patched {
                 file.bytes = p.into_bytes();
             }
-            lock(&self.links).push((file.path.clone(), links));
+            lock(&self.sunk).links.push((file.path.clone(), links));
         }
-        self.store(&file.path, &file.bytes).map_err(write_error)?;
         if file.path == SEARCH_PAGE {
-            *lock(&self.search_page) = Some(file);
+            lock(&self.sunk).search_page = Some(file.clone());
         }
-        Ok(())
+        self.store(file).map_err(write_error)
     }
 }
 

@@ -594,10 +594,17 @@ fn a_text_edit_renders_only_the_report_its_comparisons_questions_and_data_file()
 
 #[test]
 fn the_preview_is_what_build_with_drafts_makes() {
-    // The first build writes each file into place as it is made, later whole builds go
-    // through the staging folder, report edits write their few files: each time the
-    // folder holds exactly what `aktsom build --drafts` makes for the same address
-    // (nothing more: no staging folder or temporary file left behind).
+    // The first build writes each file into place as it is made, later whole builds
+    // hold changed files in memory or (past a limit, here 20 KB) go through the staging
+    // folder, report edits write their few files: each time the folder holds exactly
+    // what `aktsom build --drafts` makes for the same address (nothing more: no staging
+    // folder or temporary file left behind).
+    for held in [aktsom::rebuild::HELD, 20_000] {
+        preview_is_what_build_makes(held);
+    }
+}
+
+fn preview_is_what_build_makes(held: usize) {
     let site = copy_fixture("minimal");
     let image = site.path().join("content/members/alfa-kommune/kart.png");
     std::fs::write(&image, b"not really a png").unwrap();
@@ -623,9 +630,10 @@ fn the_preview_is_what_build_with_drafts_makes() {
             assert!(x == y, "{p} differs from aktsom build --drafts");
         }
     };
+    s.preview.hold_at_most(held);
     s.preview.build().unwrap();
     assert_built(&s);
-    // A whole build (member.toml), staged: the image and every page as built.
+    // A whole build (member.toml): the image and every page as built.
     std::fs::write(&image, b"another picture").unwrap();
     s.edit(
         "content/members/alfa-kommune/member.toml",
