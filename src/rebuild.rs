@@ -23,9 +23,14 @@
 //!   rename, so that a request never reads half a file): `serve` answers with the
 //!   pages already made while the rest of the site, the search index and the link
 //!   check are still running, instead of making the reader wait for all of it;
-//! - after it, into a staging folder inside the output folder ([`STAGING`], which
-//!   `serve` never serves): [`Preview::commit`] renames its files into place once the
-//!   whole build succeeded; a failed build leaves the served files alone.
+//! - after it, into memory up to [`HELD`] bytes (the few pages an edit to member.toml
+//!   changes, or all of a small site), then into a staging folder inside the output
+//!   folder ([`STAGING`], which `serve` never serves): [`Preview::commit`] writes the
+//!   held files in place and renames the staged ones once the whole build succeeded;
+//!   a failed build leaves the served files alone.
+//!
+//! A whole build drops the model of the last one before it loads the site again, so
+//! that the two are never held at once.
 //!
 //! # Report edits
 //!
