@@ -18,10 +18,11 @@
 //! [`output::Emitter`] as soon as it is made: [`rewrite`] scans each HTML page once
 //! (external links marked; ids and link targets kept), and the file is written into a
 //! staging folder (the output the previous build replaced, when [`output`] kept it, so
-//! that unchanged files are kept rather than written; or in memory for the preview and
-//! `aktsom check`), so a build holds the model and the links, not its output. The link
-//! check then runs over the whole set, and [`output`] swaps the staging folder in only
-//! when the whole build succeeded.
+//! that unchanged files are kept rather than written; or in memory for the tests, or
+//! nowhere for `aktsom check`; the preview writes only what changed, through its own
+//! sink, see [`rebuild`]), so a build holds the model and the links, not its output.
+//! The link check then runs over the whole set, and [`output`] swaps the staging folder
+//! in only when the whole build succeeded.
 //!
 //! `aktsom serve` keeps the model in memory instead: [`rebuild`] re-renders only the
 //! pages an edit touches (every producer honours a [`render::Scope`]), and [`serve`]
@@ -179,16 +180,17 @@ pub fn render_pages(
     Ok(RenderedPages { files, links })
 }
 
-/// Every file of the site into `out`: the pages, the theme's static files and the
-/// members' images (which are also returned).
-fn build_into(
+/// Every page of the site and the theme's static files into `sink`, as they are made;
+/// returns the members' images, which go into the output as they are (the caller
+/// copies them). `keep_search` as in [`build_files_keeping`].
+pub fn render_site(
     site: &Site,
     base_url: &str,
-    out: &Emitter,
+    sink: &dyn Sink,
     keep_search: Option<&mut Option<search::Live>>,
 ) -> Result<Vec<output::Copy>, Vec<Diagnostic>> {
     let theme = theme::Theme::new(&site.root, &site.config.theme).map_err(|d| vec![d])?;
-    produce(site, base_url, &Scope::All, out, keep_search)?;
+    produce(site, base_url, &Scope::All, sink, keep_search)?;
     let statics: Vec<OutFile> = theme
         .static_files()?
         .into_iter()
@@ -197,7 +199,7 @@ fn build_into(
             bytes: bytes.into_owned(),
         })
         .collect();
-    render::emit_all(statics, out)?;
+    render::emit_all(statics, sink)?;
     let mut copies = Vec::new();
     for m in &site.members {
         for img in &m.images {
@@ -207,6 +209,18 @@ fn build_into(
             });
         }
     }
+    Ok(copies)
+}
+
+/// Every file of the site into `out`: the pages, the theme's static files and the
+/// members' images (which are also returned).
+fn build_into(
+    site: &Site,
+    base_url: &str,
+    out: &Emitter,
+    keep_search: Option<&mut Option<search::Live>>,
+) -> Result<Vec<output::Copy>, Vec<Diagnostic>> {
+    let copies = render_site(site, base_url, out, keep_search)?;
     let errors: Vec<Diagnostic> = copies
         .par_iter()
         .filter_map(|c| out.copy(c).err())

@@ -328,6 +328,11 @@ fn serve_shows_the_draft() {
                 .ok()
         })
         .expect("serve prints its address");
+    // The address comes first; the pages are there once the first build is over.
+    assert!(
+        lines.any(|l| l.is_ok_and(|l| l.starts_with("Built in "))),
+        "serve builds the site"
+    );
     let (status, page) = get(port, "/medlemmer/fjellby-kommune/2024/");
     let _ = child.kill();
     let _ = child.wait();

@@ -221,6 +221,9 @@ fn a_broken_edit_keeps_the_last_good_build_and_the_fix_clears_it() {
         tree(&s.out.path().join("site")) == before,
         "a failed update changed the output"
     );
+    s.edit(ALFA_2024, "year = 2024 2024", "year = 2024")
+        .unwrap();
+    assert!(tree(&s.out.path().join("site")) == before);
     // A broken link is refused the same way, and the model stays as it was.
     let err = s
         .edit(ALFA_2023, "../2024/#2-a-3", "../2024/#finnes-ikke")
@@ -229,8 +232,52 @@ fn a_broken_edit_keeps_the_last_good_build_and_the_fix_clears_it() {
     assert!(tree(&s.out.path().join("site")) == before);
     s.edit(ALFA_2023, "../2024/#finnes-ikke", "../2024/#2-a-3")
         .unwrap();
+    s.assert_fresh();
+}
+
+#[test]
+fn an_error_stays_until_it_is_fixed() {
+    // A good edit to another file does not hide an error that is still there: the
+    // failed report is built again with it.
+    let mut s = Session::new("minimal");
+    let before = tree(&s.out.path().join("site"));
+    let broken = |err: &[aktsom::diagnostics::Diagnostic], file: &str| {
+        assert!(
+            err.iter().any(|d| d.to_string().contains(file)),
+            "no error in {file}: {err:?}"
+        );
+    };
+    let err = s
+        .edit(ALFA_2024, "year = 2024", "year = 2024 2024")
+        .unwrap_err();
+    broken(&err, ALFA_2024);
+    let err = s
+        .edit(
+            ALFA_2023,
+            "Forordet for 2023.",
+            "Forordet for 2023, endret.",
+        )
+        .unwrap_err();
+    broken(&err, ALFA_2024);
+    assert!(tree(&s.out.path().join("site")) == before);
     s.edit(ALFA_2024, "year = 2024 2024", "year = 2024")
         .unwrap();
+    s.assert_fresh();
+
+    // The same after a whole build that failed (member.toml): a report edit builds
+    // everything again rather than the report alone on the old model.
+    let member = "content/members/alfa-kommune/member.toml";
+    let err = s.edit(member, "name = ", "navn = ").unwrap_err();
+    broken(&err, member);
+    let err = s
+        .edit(
+            ALFA_2023,
+            "Forordet for 2023, endret.",
+            "Forordet for 2023.",
+        )
+        .unwrap_err();
+    broken(&err, member);
+    s.edit(member, "navn = ", "name = ").unwrap();
     s.assert_fresh();
 }
 
@@ -590,4 +637,62 @@ fn a_report_edit_renders_its_two_neighbouring_comparisons() {
         o.changed
     );
     s.assert_fresh();
+}
+
+#[test]
+fn the_preview_is_what_build_with_drafts_makes() {
+    // The first build writes each file into place as it is made, later whole builds
+    // hold changed files in memory or (past a limit, here 20 KB) go through the staging
+    // folder, report edits write their few files: each time the folder holds exactly
+    // what `aktsom build --drafts` makes for the same address (nothing more: no staging
+    // folder or temporary file left behind).
+    for held in [aktsom::rebuild::HELD, 20_000] {
+        preview_is_what_build_makes(held);
+    }
+}
+
+fn preview_is_what_build_makes(held: usize) {
+    let site = copy_fixture("minimal");
+    let image = site.path().join("content/members/alfa-kommune/kart.png");
+    std::fs::write(&image, b"not really a png").unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let mut s = Session {
+        preview: preview(site.path(), &out.path().join("site")),
+        site,
+        out,
+    };
+    let assert_built = |s: &Session| {
+        let public = tempfile::tempdir().unwrap();
+        let public = public.path().join("public");
+        build_ok(s.site.path(), &public, &["--drafts", "--base-url", BASE]);
+        let a = tree(&s.out.path().join("site"));
+        // The build marks its output folder as its own (`.aktsom-output`); the preview's
+        // folder is marked by serve in its own way.
+        let mut b = tree(&public);
+        b.retain(|(p, _)| p != ".aktsom-output");
+        let names = |t: &[(String, Vec<u8>)]| t.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>();
+        assert_eq!(
+            names(&a),
+            names(&b),
+            "the preview's files are not the build's"
+        );
+        for ((p, x), (_, y)) in a.iter().zip(&b) {
+            assert!(x == y, "{p} differs from aktsom build --drafts");
+        }
+    };
+    s.preview.hold_at_most(held);
+    s.preview.build().unwrap();
+    assert_built(&s);
+    // A whole build (member.toml): the image and every page as built.
+    std::fs::write(&image, b"another picture").unwrap();
+    s.edit(
+        "content/members/alfa-kommune/member.toml",
+        "Alfa kommune",
+        "Alfa bykommune",
+    )
+    .unwrap();
+    assert_built(&s);
+    s.edit(ALFA_2024, "Samme som i fjor.", "Nytt svar.")
+        .unwrap();
+    assert_built(&s);
 }

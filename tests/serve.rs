@@ -29,8 +29,17 @@ struct Serve {
 }
 
 impl Serve {
-    /// Starts `aktsom serve --root <root> --port 0 <extra>` and waits until it serves.
+    /// Starts `aktsom serve --root <root> --port 0 <extra>` and waits until its first
+    /// build is over.
     fn start(root: &Path, extra: &[&str]) -> Serve {
+        let mut s = Serve::serving(root, extra);
+        s.wait_first_build();
+        s
+    }
+
+    /// Starts `aktsom serve --root <root> --port 0 <extra>` and waits until it serves
+    /// (its first build still running).
+    fn serving(root: &Path, extra: &[&str]) -> Serve {
         let mut child = Command::new(env!("CARGO_BIN_EXE_aktsom"))
             .args(["serve", "--root"])
             .arg(root)
@@ -84,6 +93,31 @@ impl Serve {
             .unwrap_or_else(|| panic!("no port in {line:?}"));
         s.port = port;
         s
+    }
+
+    /// Waits until the first build is over: it printed "Built in …", or its errors.
+    fn wait_first_build(&mut self) {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if self.stderr().contains("the preview could not be built") {
+                return;
+            }
+            match self.lines.recv_timeout(Duration::from_millis(20)) {
+                Ok(l) if l.starts_with("Built in ") => return,
+                Ok(_) | Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => panic!(
+                    "the server exited ({:?}); stderr:\n{}",
+                    self.child.try_wait(),
+                    self.stderr()
+                ),
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no first build; stdout:\n{}\nstderr:\n{}",
+                self.stdout.lock().unwrap().join("\n"),
+                self.stderr()
+            );
+        }
     }
 
     /// Waits for a line of stdout that `pred` accepts.
@@ -285,6 +319,10 @@ impl Events {
                     "{head}"
                 );
                 e.raw.drain(..end + 4);
+                // The first events may have come in the same read as the head.
+                let (data, used) = dechunk(&e.raw);
+                e.raw.drain(..used);
+                e.text.push_str(&String::from_utf8_lossy(&data));
                 break;
             }
             e.fill(deadline);
@@ -965,7 +1003,14 @@ fn a_tab_reconnecting_after_a_restart_learns_whether_the_build_changed() {
 fn removes_its_temporary_folder_on_exit() {
     let site = site();
     let mut s = Serve::start(site.path(), &[]);
-    let line = s.wait_line(|l| l.starts_with("Preview files in "));
+    let line = s
+        .stdout
+        .lock()
+        .unwrap()
+        .iter()
+        .find(|l| l.starts_with("Preview files in "))
+        .cloned()
+        .expect("the preview folder is printed");
     let dir = PathBuf::from(
         line.trim_start_matches("Preview files in ")
             .split(" (removed on exit)")
@@ -1019,4 +1064,258 @@ fn never_previews_into_the_published_folder() {
     ]);
     assert!(!o.status.success());
     assert!(other.path().join("viktig.txt").is_file());
+}
+
+/// The report's text with a new foreword, cut into pieces at points where the file on
+/// its own would not build (inside the front matter) or would build with half the text.
+fn pieces(site: &Path, foreword: &str) -> (String, Vec<String>) {
+    let text = read(&report(site));
+    let start = text.find("Forordet").expect("a foreword");
+    let end = start + text[start..].find('\n').expect("a line end");
+    let text = format!("{}{foreword}{}", &text[..start], &text[end..]);
+    let cuts = [0, 12, text.len() / 2, text.len()];
+    let parts = cuts
+        .windows(2)
+        .map(|w| text[w[0]..w[1]].to_string())
+        .collect();
+    (text, parts)
+}
+
+/// Truncates the file and writes it in several writes, one file handle throughout.
+fn write_in_pieces(path: &Path, parts: &[String]) {
+    let mut f = std::fs::File::create(path).unwrap();
+    for p in parts {
+        f.write_all(p.as_bytes()).unwrap();
+        f.sync_data().unwrap();
+    }
+}
+
+#[test]
+fn a_burst_of_writes_in_each_editors_style_is_one_reload_of_the_final_text() {
+    let site = site();
+    let path = report(site.path());
+    let dir = path.parent().unwrap().to_path_buf();
+    let s = Serve::start(site.path(), &[]);
+    let mut ev = s.events();
+    assert_eq!(ev.next().name, "hello");
+    let mut last = build_of(&s.page("/medlemmer/alfa-kommune/2024/"));
+
+    type Style = fn(&Path, &Path, &str, &[String]);
+    let styles: [(&str, Style); 5] = [
+        // Truncate and write in several writes (many editors, `>` in a shell script).
+        ("several writes", |_, path, _, parts| {
+            write_in_pieces(path, parts)
+        }),
+        // A temporary file written in pieces, then renamed over the file.
+        ("temp file and rename", |dir, path, _, parts| {
+            let tmp = dir.join(".2024.md.tmp.4711");
+            write_in_pieces(&tmp, parts);
+            std::fs::rename(&tmp, path).unwrap();
+        }),
+        // vim: its write test file, the old file moved aside as a backup, a new file
+        // written, the backup removed; a swap file beside it all along.
+        ("vim", |dir, path, _, parts| {
+            std::fs::write(dir.join(".2024.md.swp"), "swap").unwrap();
+            std::fs::write(dir.join("4913"), "").unwrap();
+            std::fs::remove_file(dir.join("4913")).unwrap();
+            std::fs::rename(path, dir.join("2024.md~")).unwrap();
+            write_in_pieces(path, parts);
+            std::fs::remove_file(dir.join("2024.md~")).unwrap();
+            std::fs::remove_file(dir.join(".2024.md.swp")).unwrap();
+        }),
+        // Emacs: a lock file, a backup copy, the file written in place, the lock gone.
+        ("emacs", |dir, path, _, parts| {
+            let lock = dir.join(".#2024.md");
+            #[cfg(unix)]
+            std::os::unix::fs::symlink("kari@maskin.4711:1700000000", &lock).unwrap();
+            #[cfg(not(unix))]
+            std::fs::write(&lock, "kari@maskin.4711").unwrap();
+            std::fs::copy(path, dir.join("2024.md~")).unwrap();
+            write_in_pieces(path, parts);
+            std::fs::remove_file(&lock).unwrap();
+        }),
+        // A save of the same bytes again: nothing to reload (checked by the next style,
+        // whose reload must come first).
+        ("unchanged", |_, path, text, _| {
+            std::fs::write(path, text).unwrap()
+        }),
+    ];
+    let mut previous = String::new();
+    for (i, (style, write)) in styles.iter().enumerate() {
+        let foreword = if *style == "unchanged" {
+            previous.clone()
+        } else {
+            format!("Forordet, lagret i stilen «{style}» ({i}).")
+        };
+        let (text, parts) = pieces(site.path(), &foreword);
+        write(&dir, &path, &text, &parts);
+        if *style == "unchanged" {
+            continue;
+        }
+        // The first news after the burst is one reload, to a build that has the final
+        // text: never an error from a half-written file, never a build from the middle
+        // of the burst (whose reload would come first, with another build).
+        let e = ev.next_news();
+        assert_eq!(e.name, "reload", "{style}: {e:?}");
+        assert!(e.data["error"].is_null(), "{style}: {e:?}");
+        let page = s.page("/medlemmer/alfa-kommune/2024/");
+        assert!(
+            page.contains(&foreword),
+            "{style}: the final text is not served"
+        );
+        assert_eq!(e.data["build"], build_of(&page).as_str(), "{style}");
+        assert_ne!(e.data["build"], last.as_str(), "{style}");
+        last = build_of(&page);
+        previous = foreword;
+    }
+    // The last burst's reload was its only one: the next news is the next edit's.
+    edit(&path, &previous, "Forordet til slutt.");
+    let e = ev.next_news();
+    assert_eq!(e.name, "reload", "{e:?}");
+    let page = s.page("/medlemmer/alfa-kommune/2024/");
+    assert!(page.contains("Forordet til slutt."));
+    assert_eq!(e.data["build"], build_of(&page).as_str());
+}
+
+/// The first news must be one reload to a build with `text` in the report page.
+fn assert_one_reload_to(s: &Serve, ev: &mut Events, text: &str) {
+    let e = ev.next_news();
+    assert_eq!(e.name, "reload", "{e:?}");
+    let page = s.page("/medlemmer/alfa-kommune/2024/");
+    assert!(page.contains(text), "the final text is not served");
+    assert_eq!(e.data["build"], build_of(&page).as_str());
+}
+
+// Linux reports when a writer closes a file; elsewhere a pause in the writes ends a
+// save.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_file_is_built_once_its_writer_closes_it_however_long_the_pauses() {
+    // The writer pauses longer than a failed build takes to be shown: had the
+    // truncated file been built, its error would come first.
+    let site = site();
+    let path = report(site.path());
+    let s = Serve::start(site.path(), &[]);
+    let mut ev = s.events();
+    assert_eq!(ev.next().name, "hello");
+    let (_, parts) = pieces(site.path(), "Forordet, skrevet med pauser.");
+    let mut f = std::fs::File::create(&path).unwrap();
+    for p in &parts {
+        f.write_all(p.as_bytes()).unwrap();
+        std::thread::sleep(aktsom::serve::ERROR_GRACE + Duration::from_millis(200));
+    }
+    drop(f);
+    assert_one_reload_to(&s, &mut ev, "Forordet, skrevet med pauser.");
+    // And nothing more: the next news is the next edit's.
+    edit(&path, "skrevet med pauser", "skrevet på nytt");
+    assert_one_reload_to(&s, &mut ev, "Forordet, skrevet på nytt.");
+}
+
+#[test]
+fn an_error_that_the_next_write_fixes_is_not_shown() {
+    // A save in two steps, each its own open and close: the file is empty in between,
+    // which does not build; the second step follows before the error would be shown.
+    let site = site();
+    let path = report(site.path());
+    let s = Serve::start(site.path(), &[]);
+    let mut ev = s.events();
+    assert_eq!(ev.next().name, "hello");
+    let (text, _) = pieces(site.path(), "Forordet, lagret i to steg.");
+    std::fs::File::create(&path).unwrap();
+    // Long enough for the empty file to be built and fail, well within ERROR_GRACE.
+    std::thread::sleep(aktsom::serve::ERROR_GRACE / 6);
+    std::fs::write(&path, &text).unwrap();
+    assert_one_reload_to(&s, &mut ev, "Forordet, lagret i to steg.");
+    edit(&path, "lagret i to steg", "lagret igjen");
+    assert_one_reload_to(&s, &mut ev, "Forordet, lagret igjen.");
+}
+
+#[test]
+fn a_file_moved_aside_is_waited_for_until_its_new_version_is_written() {
+    // vim and Emacs move the old file aside as a backup, then write the new one: in
+    // between the report is missing, and a build then would drop its pages.
+    let site = site();
+    let path = report(site.path());
+    let backup = path.with_file_name("2024.md~");
+    let s = Serve::start(site.path(), &[]);
+    let mut ev = s.events();
+    assert_eq!(ev.next().name, "hello");
+    let (text, _) = pieces(site.path(), "Forordet, skrevet etter en pause.");
+    std::fs::rename(&path, &backup).unwrap();
+    // Longer than a build and serve::ERROR_GRACE take, well within watch::GONE_GRACE.
+    std::thread::sleep(aktsom::serve::watch::GONE_GRACE / 2);
+    std::fs::write(&path, &text).unwrap();
+    std::fs::remove_file(&backup).unwrap();
+    assert_one_reload_to(&s, &mut ev, "Forordet, skrevet etter en pause.");
+    edit(&path, "skrevet etter en pause", "skrevet igjen");
+    assert_one_reload_to(&s, &mut ev, "Forordet, skrevet igjen.");
+}
+
+#[test]
+fn while_the_first_build_runs_a_page_is_either_finished_or_being_built() {
+    // Pages are served as the first build makes them: every answer meanwhile is the
+    // finished page (never half of one) or the "being built" page, which reloads itself;
+    // afterwards every page is there.
+    let site = tempfile::tempdir().unwrap();
+    for dir in ["content", "report-templates"] {
+        copy_dir(&repo_root().join(dir), &site.path().join(dir));
+    }
+    std::fs::copy(repo_root().join("site.toml"), site.path().join("site.toml")).unwrap();
+    let paths = [
+        "/",
+        "/medlemmer/fjordvik-kommune/2024/",
+        "/medlemmer/fjordvik-kommune/sammenlign/2023-2024/",
+        "/sporsmal/1-a-1/2024/",
+        "/sok/",
+        "/medlemmer/fjordvik-kommune/2024/rapport.json",
+    ];
+    let without_build = |body: &str| {
+        let id = body
+            .split("data-build=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .unwrap_or("");
+        body.replacen(&format!("data-build=\"{id}\""), "data-build", 1)
+    };
+    let mut s = Serve::serving(site.path(), &[]);
+    let mut seen: Vec<(&str, String)> = Vec::new();
+    let mut built = false;
+    while !built {
+        built = s
+            .stdout
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|l| l.starts_with("Built in "));
+        for p in paths {
+            let r = s.get(p);
+            match r.status {
+                200 => seen.push((p, without_build(&r.text()))),
+                503 => {
+                    let t = r.text();
+                    assert!(t.contains("data-aktsom-building"), "{p}: {t}");
+                    assert!(t.contains("/__aktsom/live.js"), "{p}: {t}");
+                    assert_eq!(r.header("Retry-After"), Some("1"));
+                }
+                other => panic!("{p} answered {other} while the first build ran"),
+            }
+        }
+    }
+    s.wait_first_build();
+    // It said where it serves before the first build was over.
+    let lines = s.stdout.lock().unwrap().clone();
+    let at = |start: &str| lines.iter().position(|l| l.starts_with(start));
+    assert!(at("Serving ") < at("Built in "), "{lines:?}");
+    for (p, body) in &seen {
+        let r = s.get(p);
+        assert_eq!(r.status, 200, "{p}");
+        assert!(
+            without_build(&r.text()) == *body,
+            "{p} served during the build differs from the page built"
+        );
+    }
+    for p in paths {
+        assert_eq!(s.get(p).status, 200, "{p}");
+    }
+    assert_eq!(s.get("/finnes-ikke/").status, 404);
 }

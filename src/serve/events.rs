@@ -23,6 +23,9 @@ pub struct Status {
     pub build_id: String,
     /// The error overlay of the last rebuild, if it failed.
     pub error: Option<Overlay>,
+    /// The first build is running: pages appear as it makes them, and the pages it has
+    /// not made yet are answered with [`super::page::building`].
+    pub building: bool,
 }
 
 /// An error overlay: its markup and an id that changes with the content.
@@ -154,6 +157,7 @@ mod tests {
                 id: "1".into(),
                 html: "<p>\nline\n</p>".into(),
             }),
+            building: false,
         };
         let f = s.frame("build-error");
         assert!(f.starts_with("event: build-error\ndata: {"), "{f}");

@@ -294,10 +294,18 @@ fn serve_file(shared: &Shared, path: &str, query: Option<&str>) -> Reply {
     response.unwrap_or_else(|| not_found(shared))
 }
 
-/// The site's own 404.html with status 404, or a plain page when the build has none.
+/// The site's own 404.html with status 404, or a plain page when the build has none;
+/// while the first build runs, a page saying that the page is being made (503).
 fn not_found(shared: &Shared) -> Reply {
     let body = {
         let st = shared.status();
+        if st.building {
+            let body = html(page::building().into_bytes(), &st);
+            drop(st);
+            let mut reply = content(body, "text/html; charset=utf-8").with("Retry-After", "1");
+            reply.status = 503;
+            return reply;
+        }
         let page = resolve(&shared.out, "/404.html");
         let bytes = match page {
             Resolved::File(f) => std::fs::read(f).ok(),

@@ -107,6 +107,22 @@
 
   restoreScroll();
 
+  // A page the first build has not made yet: ask for it again until it is there.
+  if (document.querySelector("[data-aktsom-building]") && window.fetch) {
+    var poll = function () {
+      fetch(location.href, { method: "HEAD", cache: "no-store" }).then(
+        function (r) {
+          if (r.status === 503) setTimeout(poll, 500);
+          else reload();
+        },
+        function () {
+          setTimeout(poll, 2000);
+        }
+      );
+    };
+    setTimeout(poll, 500);
+  }
+
   if (!window.EventSource) return;
   var events = new EventSource("/__aktsom/events");
   ["hello", "reload", "ok", "build-error"].forEach(function (name) {

@@ -3,11 +3,44 @@
 //!
 //! The preview is built with [`crate::rebuild::Preview`] into a folder of its own (a
 //! temporary one by default, never the published `public/`) and served from there by
-//! [`http`]. [`watch`] sees the site's files change; each burst of changes becomes one
+//! [`http`]. [`watch`] sees the site's files change; each finished save becomes one
 //! [`Preview::update`], and [`events`] tells every open tab about the result: a reload
 //! once the new build is complete, or the error overlay (built by [`page`]) while the
 //! last good build stays served. The reload script and the overlay are added to HTML
 //! responses as they are served; the files on disk are never touched.
+//!
+//! # Serving at once
+//!
+//! The server answers from the start. The first build writes each page into the
+//! output folder as it makes it (see [`crate::rebuild`]), the front page and the
+//! member and report pages first, so that the reader gets a page as soon as the model
+//! is loaded; a page not made yet is answered with a short "being built" page (503)
+//! that reloads itself when the build is complete, and the site's 404 page is used only
+//! once the whole site is built. The watcher starts before the first build, so a save
+//! made meanwhile is built right after it.
+//!
+//! # From a save to the reload
+//!
+//! An editor saves in a burst of writes, renames and backup files; the reader must get
+//! one reload, of the finished file, as soon as possible:
+//!
+//! 1. [`watch`] hands a burst over as soon as every file in it is finished (renamed into
+//!    place, or closed by its writer, or back after being moved aside), not after a
+//!    fixed quiet window, and a few milliseconds later;
+//! 2. the rebuild starts at once; requests are held back only while its files move
+//!    into place ([`Preview::commit`]), not while it renders;
+//! 3. changes that came in while it ran supersede it: they are built at once, together,
+//!    and only that build is announced, so the reader never reloads into a state the
+//!    editor had already left;
+//! 4. a build that fails is announced only when no change follows within
+//!    [`ERROR_GRACE`]: the truncated or half-written file of a save in several steps
+//!    builds with errors, and must not flash the overlay at the reader when the next
+//!    step follows at once. (Such a file is not built at all when its writer keeps it
+//!    open; see [`watch`].)
+//!
+//! So a save costs the rebuild and a few milliseconds, not a quiet window (100 ms
+//! before), and a burst still gives one reload. A report saved with the bytes last
+//! built is not even rebuilt.
 //!
 //! No global state: the state the HTTP threads share is one [`http::Shared`], passed to
 //! them explicitly; the main thread owns the preview and the watcher.
@@ -47,14 +80,15 @@ use crate::diagnostics::Diagnostic;
 use crate::rebuild::{Outcome, Preview, PreviewOptions};
 use events::Status;
 use http::{HostCheck, Shared};
-use watch::{Msg, Watch};
+use watch::{Msg, Next, Watch};
 
 /// The port tried first when none is given; the next ones follow if it is taken.
 pub const DEFAULT_PORT: u16 = 1111;
 /// How many ports after [`DEFAULT_PORT`] are tried.
 const PORTS_TRIED: u16 = 50;
-/// Changes closer together than this make one rebuild.
-const DEBOUNCE: Duration = Duration::from_millis(100);
+/// A failed build is shown only when no change follows within this (a save in several
+/// steps passes through broken states).
+pub const ERROR_GRACE: Duration = Duration::from_millis(300);
 /// How often a stream that has nothing to say sends a comment, to find dead clients.
 const HEARTBEAT: Duration = Duration::from_secs(15);
 /// How long Ctrl+C waits for a rebuild in progress before stopping without it.
@@ -174,19 +208,19 @@ pub fn run(opts: ServeOptions) -> Result<(), String> {
         err!("warning: cannot handle Ctrl+C ({e}); the preview folder may be left behind");
     }
 
-    // The first build, before anyone is served.
-    let frame = {
-        let mut st = shared.gate.write().unwrap_or_else(|e| e.into_inner());
-        record(&mut st, guarded(|| preview.build()), &mut term, "Built")
-    };
-    shared.hub.broadcast(&frame);
-
+    // Serve at once: the first build writes pages as it makes them.
+    shared
+        .gate
+        .write()
+        .unwrap_or_else(|e| e.into_inner())
+        .building = true;
     let http_shared = Arc::clone(&shared);
     std::thread::Builder::new()
         .name("aktsom-accept".into())
         .spawn(move || http::serve_forever(listener, http_shared))
         .map_err(|e| format!("cannot start the server: {e}"))?;
 
+    // Watched from before the first build, so that no save is missed.
     let mut watch = Watch::start(&root, &out_path, tx)
         .map_err(|e| format!("cannot watch {} for changes: {e}", root.display()))?;
 
@@ -219,29 +253,66 @@ pub fn run(opts: ServeOptions) -> Result<(), String> {
         open_browser(&url);
     }
 
+    let result = guarded(|| rebuild(&mut preview, &shared, None));
+    {
+        let mut st = shared.gate.write().unwrap_or_else(|e| e.into_inner());
+        st.building = false;
+        announce(&shared, &mut st, result, &mut term, "Built");
+    }
+
     let mut on_error = |e: notify::Error| err!("warning: watching for changes: {e}");
-    while let Some(changed) = watch.next_burst(&rx, DEBOUNCE, &mut on_error) {
-        if changed.is_empty() {
-            continue;
+    let mut next = watch.next_burst(&rx, None, &mut on_error);
+    while let Next::Changed(changed) = next {
+        let result = guarded(|| rebuild(&mut preview, &shared, Some(&changed)));
+        // Changes that came in meanwhile supersede this build: build them now, and
+        // tell the tabs only about that build.
+        // (The status, and so the build id in the pages served meanwhile, stays that of
+        // the build the tabs last heard of, so that they reload for the next one.)
+        let after = watch.next_burst(&rx, Some(Duration::ZERO), &mut on_error);
+        match after {
+            Next::Quiet => {}
+            Next::Stop => break,
+            Next::Changed(_) => {
+                next = after;
+                continue;
+            }
         }
-        let frame = {
-            // Hold the status while files change, so no request reads a half-written
-            // build or a page with the wrong build id.
-            let mut st = shared.gate.write().unwrap_or_else(|e| e.into_inner());
-            record(
-                &mut st,
-                guarded(|| preview.update(&changed)),
-                &mut term,
-                "Rebuilt",
-            )
-        };
+        if result.is_err() {
+            // Shown only if the save is really over.
+            match watch.next_burst(&rx, Some(ERROR_GRACE), &mut on_error) {
+                Next::Quiet => {}
+                other => {
+                    next = other;
+                    continue;
+                }
+            }
+        }
         // Only now, with the build complete, are the tabs told.
-        shared.hub.broadcast(&frame);
+        {
+            let mut st = shared.gate.write().unwrap_or_else(|e| e.into_inner());
+            announce(&shared, &mut st, result, &mut term, "Rebuilt");
+        }
+        next = watch.next_burst(&rx, None, &mut on_error);
     }
     leaving.store(true, Ordering::SeqCst);
     out!("Stopped.");
     drop(out);
     Ok(())
+}
+
+/// Builds the whole site (`None`) or what `changed` paths change. Requests are held
+/// back only while the result moves into place, so that none reads half a build.
+fn rebuild(
+    preview: &mut Preview,
+    shared: &Shared,
+    changed: Option<&[PathBuf]>,
+) -> Result<Outcome, Vec<Diagnostic>> {
+    let prepared = match changed {
+        None => preview.prepare_build()?,
+        Some(paths) => preview.prepare(paths)?,
+    };
+    let _st = shared.gate.write().unwrap_or_else(|e| e.into_inner());
+    preview.commit(prepared)
 }
 
 /// What the terminal was last shown.
@@ -261,6 +332,20 @@ fn guarded(
                 .with_help("this is a bug in aktsom; the message above says where"),
         ])
     })
+}
+
+/// Records a build's result in the status `st` (held for writing) and tells the tabs.
+/// A stream subscribes while holding the status for reading, so it hears of a build
+/// either in its `hello` or as this event, never both (or neither).
+fn announce(
+    shared: &Shared,
+    st: &mut Status,
+    result: Result<Outcome, Vec<Diagnostic>>,
+    term: &mut Terminal,
+    verb: &str,
+) {
+    let frame = record(st, result, term, verb);
+    shared.hub.broadcast(&frame);
 }
 
 /// Records a build's result in the status, prints one line (or the errors) in the
@@ -306,10 +391,8 @@ fn record(
                 } else {
                     "ok"
                 };
-                *st = Status {
-                    build_id: outcome.build_id,
-                    error: None,
-                };
+                st.build_id = outcome.build_id;
+                st.error = None;
                 st.frame(event)
             }
             Err(diags) => {

@@ -150,6 +150,11 @@ fn overlay_body(errors: &[&Diagnostic], last_good: bool) -> String {
             h.push_str(&escape(help));
             h.push_str("</span></p>");
         }
+        if let Some(note) = &d.note {
+            h.push_str("<p class=\"aktsom-live-help\">Merk: <span lang=\"en\">");
+            h.push_str(&escape(note));
+            h.push_str("</span></p>");
+        }
         h.push_str("</li>");
     }
     h.push_str("</ol>");
@@ -175,6 +180,17 @@ pub fn fallback(title: &str, text: &str) -> String {
         t = escape(title),
         x = escape(text)
     )
+}
+
+/// The answer, while the first build runs, for a page it has not made yet. The reload
+/// script sees the `data-aktsom-building` mark and asks for the page again until it is
+/// made (and the build's end reloads it anyway).
+pub fn building() -> String {
+    fallback(
+        "Forhåndsvisningen bygges",
+        "Denne siden er ikke laget ennå. Den vises av seg selv når den er klar.",
+    )
+    .replacen("<main>", "<main data-aktsom-building>", 1)
 }
 
 /// Escapes text for HTML content and attribute values.

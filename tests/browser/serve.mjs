@@ -53,7 +53,10 @@ watchdog.unref();
 // ---------------------------------------------------------------------------------------
 // The server
 
-/** Starts `aktsom serve` and resolves with {child, url} once it serves. */
+/**
+ * Starts `aktsom serve` and resolves with {child, url, built} once it serves (its first
+ * build may still be running; `built` resolves when it is over).
+ */
 function startServe(root, port) {
   return new Promise((resolve, reject) => {
     const child = spawn(opt.bin, ['serve', '--root', root, '--port', String(port)], {
@@ -62,12 +65,16 @@ function startServe(root, port) {
     });
     let out = '';
     let err = '';
+    let done;
+    const built = new Promise((r) => { done = r; });
     const timer = setTimeout(() => reject(new Error(`aktsom serve did not start:\n${out}\n${err}`)), WAIT);
-    child.stderr.on('data', (d) => { err += d; });
+    const over = () => /^Built in /m.test(out) || err.includes('could not be built');
+    child.stderr.on('data', (d) => { err += d; if (over()) done(); });
     child.stdout.on('data', (d) => {
       out += d;
+      if (over()) done();
       const m = out.match(/Serving .* at (http:\/\/127\.0\.0\.1:\d+\/)/);
-      if (m) { clearTimeout(timer); resolve({ child, url: m[1], output: () => out + err }); }
+      if (m) { clearTimeout(timer); resolve({ child, url: m[1], built, output: () => out + err }); }
     });
     child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`aktsom serve exited (${code}):\n${out}\n${err}`)); });
   });
@@ -104,6 +111,7 @@ function violations(result) {
 
 const site = fs.mkdtempSync(path.join(os.tmpdir(), 'aktsom-serve-browser-'));
 fs.cpSync(path.join(REPO, 'tests/fixtures/minimal'), site, { recursive: true });
+const large = fs.mkdtempSync(path.join(os.tmpdir(), 'aktsom-serve-browser-large-'));
 const report = path.join(site, REPORT);
 const original = fs.readFileSync(report, 'utf8');
 // A longer report, so that the page scrolls and the position kept means something.
@@ -114,6 +122,7 @@ let server;
 let browser;
 try {
   server = await startServe(site, 0);
+  await server.built;
   const port = new URL(server.url).port;
   browser = await chromium.launch({
     executablePath: opt.chromium,
@@ -187,11 +196,67 @@ try {
   await stopServe(server);
   server = null;
   save(report, goodText.replace('Forordet er endret.', 'Skrevet mens serveren var nede.'));
-  loaded = page.waitForEvent('load', { timeout: WAIT });
   server = await startServe(site, port);
-  await loaded;
-  check('a tab that reconnects after a restart reloads when the build changed',
-    (await page.textContent('main')).includes('Skrevet mens serveren var nede.'));
+  // (If it reconnects while the first build runs, it may pass through a page of that
+  // build first.)
+  const picked = await page.waitForFunction(
+    () => document.querySelector('main')?.textContent.includes('Skrevet mens serveren var nede.'),
+    null, { timeout: WAIT }).then(() => true).catch(() => false);
+  check('a tab that reconnects after a restart reloads when the build changed', picked);
+  await server.built;
+
+  // 6. A site whose first build fails: the preview's own page says so, with the overlay,
+  //    and passes axe (the page a page not built yet gets has the same markup).
+  await stopServe(server);
+  server = null;
+  save(report, goodText.replace('year = 2024', 'year = "i fjor"'));
+  server = await startServe(site, 0);
+  await server.built;
+  await page.goto(server.url, { timeout: WAIT }).catch(() => null);
+  check('a site that does not build shows the overlay on the preview\'s own page',
+    (await page.$('#aktsom-live [role="alert"]')) !== null && (await page.textContent('h1')).length > 0);
+  for (const scheme of ['light', 'dark']) {
+    await page.emulateMedia({ colorScheme: scheme });
+    const r = await axe(page).analyze();
+    check(`axe finds nothing on the preview's own page (${scheme})`, r.violations.length === 0, violations(r).join('; '));
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+  await stopServe(server);
+  server = null;
+  save(report, goodText);
+
+  // 7. A larger site, opened before its first build is over: a page not made yet says
+  //    so and turns into the page by itself.
+  //    (The sample site, each member 30 times.)
+  fs.cpSync(path.join(REPO, 'site.toml'), path.join(large, 'site.toml'));
+  fs.cpSync(path.join(REPO, 'report-templates'), path.join(large, 'report-templates'), { recursive: true });
+  for (const dir of fs.readdirSync(path.join(REPO, 'content/members'))) {
+    for (let i = 0; i < 30; i += 1) {
+      fs.cpSync(path.join(REPO, 'content/members', dir), path.join(large, 'content/members', `${dir}-${i}`), { recursive: true });
+    }
+  }
+  server = await startServe(large, 0);
+  const first = await page.goto(server.url + 'sok/', { timeout: WAIT }).catch(() => null);
+  const wasBuilding = first?.status() === 503;
+  if (wasBuilding) {
+    // Checked as served, in a tab of its own: this one turns into the page meanwhile.
+    const still = await context.newPage();
+    await still.setContent(await first.text());
+    check('a page not made yet says that it is being made',
+      (await still.$('[data-aktsom-building]')) !== null && (await still.textContent('h1')).includes('bygges'));
+    for (const scheme of ['light', 'dark']) {
+      await still.emulateMedia({ colorScheme: scheme });
+      const r = await axe(still).analyze();
+      check(`axe finds nothing on the page being made (${scheme})`, r.violations.length === 0, violations(r).join('; '));
+    }
+    await still.close();
+  }
+  const arrived = await page.waitForFunction(
+    () => document.querySelector('main') && !document.querySelector('[data-aktsom-building]')
+      && document.querySelector('#sok-q'),
+    null, { timeout: WAIT }).then(() => true).catch(() => false);
+  check(`the search page opened ${wasBuilding ? 'while it was being made turns into the page' : 'is there'}`, arrived);
+  await server.built;
 
   await context.close();
 } catch (e) {
@@ -200,6 +265,7 @@ try {
   if (browser) await browser.close().catch(() => {});
   await stopServe(server);
   fs.rmSync(site, { recursive: true, force: true });
+  fs.rmSync(large, { recursive: true, force: true });
 }
 
 const failed = results.filter((r) => !r.ok);
