@@ -19,7 +19,8 @@ function locatorOf(root) {
 async function run(root, query, page = 10) {
   const fetched = [];
   const engine = new Engine(locatorOf(root), async (url) => {
-    const bytes = fs.readFileSync(path.join(root, url.replace(/^\//, '')));
+    // Index URLs carry the file's hash as a query (`?v=`): the file is the path.
+    const bytes = fs.readFileSync(path.join(root, url.replace(/^\//, '').replace(/\?.*$/, '')));
     fetched.push({ url, raw: bytes.length, gz: zlib.gzipSync(bytes, { level: 9 }).length });
     return JSON.parse(bytes.toString('utf8'));
   });
