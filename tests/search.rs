@@ -180,14 +180,35 @@ impl Index {
         all
     }
 
-    /// The excerpt of a record, as the browser reads it: {a, n, t, x}.
-    fn excerpt(&self, doc: u64) -> Value {
-        let (m, year, _) = self.report_of_index(doc);
-        let g = doc % self.slot();
-        let f = json(&self.dir.join(format!("x/{m}/{g}.json")));
-        let y = f["y"]
+    /// The first section of each of a member's excerpt files, from the locator.
+    fn excerpt_starts(&self, member: u64) -> Vec<u64> {
+        self.locator["members"][member as usize][4]
             .as_array()
             .unwrap()
+            .iter()
+            .map(|v| v.as_u64().unwrap())
+            .collect()
+    }
+
+    /// The excerpt file that holds a record's section (relative to the index folder),
+    /// as the browser finds it: member m's file b holds its sections from the b-th
+    /// first section in the locator on.
+    fn excerpt_file(&self, doc: u64) -> String {
+        let (m, _, _) = self.report_of_index(doc);
+        let g = doc % self.slot();
+        let b = self.excerpt_starts(m).partition_point(|&s| s <= g) - 1;
+        format!("x/{m}/{b}.json")
+    }
+
+    /// The excerpt of a record, as the browser reads it: {a, n, t, x}.
+    fn excerpt(&self, doc: u64) -> Value {
+        let (_, year, _) = self.report_of_index(doc);
+        let g = doc % self.slot();
+        let f = json(&self.dir.join(self.excerpt_file(doc)));
+        let s = &f["s"][(g - f["f"].as_u64().unwrap()) as usize];
+        let y = s["y"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no section {g} in {}", self.excerpt_file(doc)))
             .iter()
             .find(|e| e[0] == year)
             .unwrap_or_else(|| panic!("no excerpt for record {doc}"));
@@ -195,7 +216,7 @@ impl Index {
             .as_array()
             .unwrap()
             .iter()
-            .map(|i| f["l"][i.as_u64().unwrap() as usize].as_str().unwrap())
+            .map(|i| s["l"][i.as_u64().unwrap() as usize].as_str().unwrap())
             .collect();
         serde_json::json!({"a": y[1], "n": y[2], "t": y[3], "x": text.join("\n")})
     }
@@ -251,7 +272,7 @@ fn fixture_index_has_one_record_per_section_of_published_reports() {
     let (_t, public) = build(&fixture("minimal"), &[]);
     let ix = Index::open(&public);
     let loc = &ix.locator;
-    assert_eq!(loc["v"], 2);
+    assert_eq!(loc["v"], 3);
     // Members in slug order; reports by year, then member; the English one marked.
     assert_eq!(
         loc["members"][0].as_array().unwrap()[..3],
@@ -354,8 +375,8 @@ fn index_files_are_content_hashed_small_and_deterministic() {
         let mut files: Vec<(u64, Vec<u8>)> = fa
             .iter()
             .filter_map(|(n, b)| {
-                let g = n.strip_prefix(&format!("x/{m}/"))?.strip_suffix(".json")?;
-                Some((g.parse().unwrap(), b.clone()))
+                let i = n.strip_prefix(&format!("x/{m}/"))?.strip_suffix(".json")?;
+                Some((i.parse().unwrap(), b.clone()))
             })
             .collect();
         files.sort();
@@ -514,7 +535,8 @@ fn sample_site_finds_norwegian_words_forms_and_compounds() {
 }
 
 /// What the browser fetches for a one-word query, first page: the locator, the word's
-/// shard, its stems' shards and postings chunks, and one excerpt file per section shown.
+/// shard, its stems' shards and postings chunks, and the excerpt files of the sections
+/// shown.
 fn fetched(ix: &Index, word: &str) -> Vec<(String, usize)> {
     let size = |n: &str| std::fs::metadata(ix.dir.join(n)).unwrap().len() as usize;
     let mut files = BTreeSet::new();
@@ -536,8 +558,7 @@ fn fetched(ix: &Index, word: &str) -> Vec<(String, usize)> {
     docs.sort();
     docs.dedup();
     for &d in docs.iter().take(10) {
-        let (m, _, _) = ix.report_of_index(d);
-        files.insert(format!("x/{m}/{}.json", d % ix.slot()));
+        files.insert(ix.excerpt_file(d));
     }
     let mut out: Vec<(String, usize)> = files.into_iter().map(|f| (f.clone(), size(&f))).collect();
     let l = serde_json::to_vec(&ix.locator).unwrap().len();
@@ -577,9 +598,77 @@ fn a_query_fetches_what_the_layout_promises() {
             chunks <= 2 * n / layout.chunk_postings + 1,
             "{word}: {files:?}"
         );
-        let excerpts = files.iter().filter(|f| f.0.starts_with("x/")).count();
-        assert!(excerpts <= 10);
+        // The excerpts of the first ten results: at most ten files, each a run of a
+        // member's sections of about `excerpt_bytes`.
+        let excerpts: Vec<usize> = files
+            .iter()
+            .filter(|f| f.0.starts_with("x/"))
+            .map(|f| f.1)
+            .collect();
+        assert!(excerpts.len() <= 10);
+        assert!(
+            excerpts
+                .iter()
+                .all(|&n| n <= layout.excerpt_bytes * 3 / 2 + 64),
+            "{word}: {files:?}"
+        );
+        // The rest (locator, shards, postings) is small.
         let total: usize = files.iter().map(|f| f.1).sum();
-        assert!(total < 150 * 1024, "{word}: {total} bytes: {files:?}");
+        let rest = total - excerpts.iter().sum::<usize>();
+        assert!(rest < 100 * 1024, "{word}: {rest} bytes: {files:?}");
+    }
+}
+
+#[test]
+fn excerpt_files_hold_runs_of_a_members_sections() {
+    let (_t, public) = build(&repo_root(), &[]);
+    let ix = Index::open(&public);
+    let layout = aktsom::search::shard::Layout::default();
+    let files: BTreeMap<String, Vec<u8>> = ix.files().into_iter().collect();
+    let members = ix.locator["members"].as_array().unwrap().len() as u64;
+    let mut sections = 0;
+    for m in 0..members {
+        // The locator gives the first section of each of the member's files: from 0,
+        // rising, one per file x/<m>/<b>.json, each file naming its first section again
+        // and holding the sections up to the next file's first.
+        let starts = ix.excerpt_starts(m);
+        assert_eq!(starts.first(), Some(&0), "member {m}");
+        assert!(starts.windows(2).all(|w| w[0] < w[1]), "{starts:?}");
+        let mine: Vec<&String> = files
+            .keys()
+            .filter(|n| n.starts_with(&format!("x/{m}/")))
+            .collect();
+        assert_eq!(mine.len(), starts.len(), "member {m}: {mine:?}");
+        for (b, first) in starts.iter().enumerate() {
+            let name = format!("x/{m}/{b}.json");
+            let bytes = &files[&name];
+            let f: Value = serde_json::from_slice(bytes).unwrap();
+            assert_eq!(f["f"], *first, "{name}");
+            let n = f["s"].as_array().unwrap().len() as u64;
+            if let Some(next) = starts.get(b + 1) {
+                assert_eq!(first + n, *next, "{name}");
+            }
+            // Files stay near the size they aim at, unless one section is larger.
+            assert!(
+                bytes.len() <= layout.excerpt_bytes * 3 / 2 + 64 || n == 1,
+                "{name}: {} bytes, {n} sections",
+                bytes.len()
+            );
+            sections += n;
+        }
+    }
+    // Far fewer files than sections: the sample's members have about 30 sections
+    // each, a few KB of excerpts per section over the years.
+    let excerpt_files = files.keys().filter(|n| n.starts_with("x/")).count() as u64;
+    assert!(sections > 150, "{sections} sections");
+    assert!(
+        excerpt_files * 8 < sections,
+        "{excerpt_files} excerpt files for {sections} sections"
+    );
+    // Every record's excerpt is found through the locator (the helper checks that its
+    // section and year are in the file).
+    for d in ix.all_docs() {
+        let x = ix.excerpt(d);
+        assert!(x["a"].is_string() && x["x"].is_string(), "{d}: {x}");
     }
 }

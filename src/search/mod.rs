@@ -9,13 +9,15 @@
 //! `menneskerettigheter` is also found by `rettigheter` ([`text`]). [`index`] keeps the
 //! postings per stem; [`shard`] writes them as content-hashed JSON files under
 //! `sok/indeks/`: a query fetches the locator, then only the key shards and postings
-//! chunks of its words, then one excerpt file per section shown.
+//! chunks of its words, then the excerpt files of the sections shown (a member's
+//! sections, in runs of about 24 KB a file).
 //!
 //! A record's id is its report's slot (reports in year order, then member) times a
 //! fixed slot size, plus the number of its section among the member's sections (every
 //! anchor of its reports, numbered in the order they first appear, by year): an edit to
 //! one report changes only that report's ids, and the browser finds a record's excerpt
-//! file (the member's section, in every year) from the id alone. [`Live`] keeps the
+//! file (a run of the member's sections, in every year) from the id and the first
+//! section of each of the member's files, in the locator. [`Live`] keeps the
 //! index in memory for the preview, where an edit to one report re-indexes that
 //! report's sections and writes only the files whose bytes changed; the files are the
 //! same as a fresh build's.
@@ -120,6 +122,8 @@ pub struct Live {
     shards: Vec<(String, String)>,
     /// Per member: the hash of each of its excerpt files.
     xfiles: Vec<Vec<u64>>,
+    /// Per member: the first section of each of its excerpt files.
+    xstarts: Vec<Vec<u32>>,
     /// The locator's hash.
     locator: String,
     /// The search page as last published, which names the locator.
@@ -197,6 +201,7 @@ impl Live {
             encoder: Encoder::default(),
             shards: Vec::new(),
             xfiles: vec![Vec::new(); site.members.len()],
+            xstarts: vec![Vec::new(); site.members.len()],
             locator: String::new(),
             page: None,
         };
@@ -219,15 +224,15 @@ impl Live {
             .collect();
 
         // Excerpts, per member.
-        let excerpt_files: Vec<Vec<Vec<u8>>> = per_member
+        let excerpt_files: Vec<(Vec<Vec<u8>>, Vec<u32>)> = per_member
             .par_iter()
             .enumerate()
             .map(|(m, mine)| {
                 live.member_files(m, mine.iter().map(|&i| (live.slots[i].year, &sections[i])))
             })
             .collect();
-        for (m, bytes) in excerpt_files.into_iter().enumerate() {
-            let (written, _) = live.set_excerpts(m, bytes);
+        for (m, (bytes, starts)) in excerpt_files.into_iter().enumerate() {
+            let (written, _) = live.set_excerpts(m, bytes, starts);
             files.extend(written);
         }
         let (locator, hash) = live.locator_file();
@@ -236,12 +241,13 @@ impl Live {
         (live, files)
     }
 
-    /// The bytes of a member's excerpt files, from its reports (in year order).
+    /// The bytes of a member's excerpt files, from its reports (in year order), and the
+    /// first section of each.
     fn member_files<'a>(
         &self,
         member: usize,
         reports: impl Iterator<Item = (u16, &'a Sections)>,
-    ) -> Vec<Vec<u8>> {
+    ) -> (Vec<Vec<u8>>, Vec<u32>) {
         let reports: Vec<(u16, Vec<(&Excerpt, &str)>)> = reports
             .map(|(year, (records, xs))| {
                 // Records are in id order; excerpts in the report's order.
@@ -259,25 +265,31 @@ impl Live {
                 (year, list)
             })
             .collect();
-        shard::member_excerpts(
-            &reports,
-            &section_numbers(&self.sections[member]),
-            self.layout.excerpt_chars,
-        )
+        let order = &self.sections[member];
+        let sections =
+            shard::member_excerpts(&reports, &section_numbers(order), self.layout.excerpt_chars);
+        let anchors: Vec<&str> = order.iter().map(String::as_str).collect();
+        shard::bundle_excerpts(&sections, &anchors, self.layout.excerpt_bytes)
     }
 
-    /// Replaces a member's excerpt files: returns the files whose bytes changed and
-    /// those that are gone.
-    fn set_excerpts(&mut self, member: usize, bytes: Vec<Vec<u8>>) -> (Vec<OutFile>, Vec<String>) {
-        let path = |g: usize| format!("{INDEX_DIR}x/{member}/{g}.json");
+    /// Replaces a member's excerpt files (and the first section of each): returns the
+    /// files whose bytes changed and those that are gone.
+    fn set_excerpts(
+        &mut self,
+        member: usize,
+        bytes: Vec<Vec<u8>>,
+        starts: Vec<u32>,
+    ) -> (Vec<OutFile>, Vec<String>) {
+        self.xstarts[member] = starts;
+        let path = |b: usize| format!("{INDEX_DIR}x/{member}/{b}.json");
         let old = std::mem::take(&mut self.xfiles[member]);
         let mut written = Vec::new();
-        for (g, b) in bytes.into_iter().enumerate() {
-            let h = shard::fnv(&b);
-            if old.get(g) != Some(&h) {
+        for (b, file) in bytes.into_iter().enumerate() {
+            let h = shard::fnv(&file);
+            if old.get(b) != Some(&h) {
                 written.push(OutFile {
-                    path: path(g),
-                    bytes: b,
+                    path: path(b),
+                    bytes: file,
                 });
             }
             self.xfiles[member].push(h);
@@ -319,7 +331,15 @@ impl Live {
             .members
             .iter()
             .enumerate()
-            .map(|(i, m)| serde_json::json!([m.name, m.sector, m.slug, self.excerpts_hash(i)]))
+            .map(|(i, m)| {
+                serde_json::json!([
+                    m.name,
+                    m.sector,
+                    m.slug,
+                    self.excerpts_hash(i),
+                    self.xstarts[i]
+                ])
+            })
             .collect();
         let shards_json: Vec<serde_json::Value> = self
             .shards
@@ -327,7 +347,7 @@ impl Live {
             .map(|(k, f)| serde_json::json!([k, f]))
             .collect();
         let locator = serde_json::json!({
-            "v": 2,
+            "v": 3,
             "docs": self.index.docs,
             "slot": self.slot_size,
             "members": members_json,
@@ -477,11 +497,11 @@ impl Live {
             .extend(changes.removed.iter().map(|n| format!("{INDEX_DIR}{n}")));
 
         // The member's excerpts.
-        let bytes = self.member_files(
+        let (bytes, starts) = self.member_files(
             member,
             mine.iter().zip(&now).map(|(&i, s)| (self.slots[i].year, s)),
         );
-        let (written, removed) = self.set_excerpts(member, bytes);
+        let (written, removed) = self.set_excerpts(member, bytes, starts);
         out.written.extend(written);
         out.removed.extend(removed);
 

@@ -9,8 +9,9 @@
 //!                              stop words
 //! sok/indeks/t/<i>.json        key shard i: a sorted run of keys and their entries
 //! sok/indeks/p/<k>-<b>.json    postings chunk b of the stem whose name hashes to k
-//! sok/indeks/x/<m>/<g>.json    member m's excerpts of its section g (an anchor) in every
-//!                              year, each line of text stored once
+//! sok/indeks/x/<m>/<b>.json    member m's excerpt file b: a run of its sections
+//!                              (anchors) of about Layout::excerpt_bytes, each section
+//!                              in every year with each line of text stored once
 //! ```
 //!
 //! Files keep their names from build to build; whoever names a file also gives a hash
@@ -18,6 +19,11 @@
 //! cached for ever (the search page names the locator's hash, the locator each shard's
 //! and each member's excerpts', an entry each chunk's). An edit rewrites the files
 //! whose bytes changed, in place.
+//!
+//! The number of files grows with the corpus, not faster: postings chunks hold about
+//! [`Layout::chunk_postings`] postings each, excerpt files about
+//! [`Layout::excerpt_bytes`] of a member's text (the locator says which sections each
+//! holds).
 //!
 //! A key entry (all fields optional):
 //!
@@ -53,7 +59,12 @@ use rayon::prelude::*;
 
 use super::index::{B, IMPACT_SCALE, Index, K1, Key, MAX_FORMS, Raw};
 
-/// Sizes that shape the files.
+/// Sizes that shape the files. Every file holds at least a few KB (a stem with up to
+/// `inline_postings` postings, about 4 KB of them, keeps them in its key shard; excerpt
+/// files are runs of a member's sections), so that the number of files follows the
+/// bytes of the index rather than the number of sections or the size of the
+/// vocabulary: about 2,300 files for the bench corpus (200 members × 10 years), twice
+/// that at 20 years, while a query still fetches tens of KB.
 #[derive(Debug, Clone, Copy)]
 pub struct Layout {
     /// The size a key shard aims at.
@@ -65,15 +76,18 @@ pub struct Layout {
     pub chunk_postings: usize,
     /// The longest excerpt text, in characters.
     pub excerpt_chars: usize,
+    /// The size a member's excerpt file aims at (a run of its sections).
+    pub excerpt_bytes: usize,
 }
 
 impl Default for Layout {
     fn default() -> Self {
         Layout {
             shard_bytes: 10 * 1024,
-            inline_postings: 128,
-            chunk_postings: 4096,
+            inline_postings: 1024,
+            chunk_postings: 16384,
             excerpt_chars: 4000,
+            excerpt_bytes: 24 * 1024,
         }
     }
 }
@@ -668,6 +682,93 @@ pub fn member_excerpts(
         .collect()
 }
 
+/// A member's excerpt files: its sections' excerpts ([`member_excerpts`], by section
+/// number) in runs of consecutive sections of about `target` bytes. Returns each file
+/// and the number of its first section; the browser finds a section's file from these
+/// numbers (in the locator), and the file names its first section again:
+///
+/// ```text
+/// {"f": 12, "s": [<section 12>, <section 13>, …]}
+/// ```
+///
+/// Where runs end: see `bundle_starts`.
+pub fn bundle_excerpts(
+    sections: &[Vec<u8>],
+    anchors: &[&str],
+    target: usize,
+) -> (Vec<Vec<u8>>, Vec<u32>) {
+    let sizes: Vec<usize> = sections.iter().map(|s| s.len() + 1).collect();
+    let starts = bundle_starts(&sizes, anchors, target);
+    let files = starts
+        .iter()
+        .enumerate()
+        .map(|(i, &first)| {
+            let end = starts.get(i + 1).map_or(sections.len(), |&e| e as usize);
+            let part = &sections[first as usize..end];
+            let mut out = Vec::with_capacity(part.iter().map(|s| s.len() + 1).sum::<usize>() + 16);
+            out.extend_from_slice(b"{\"f\":");
+            json_num(&mut out, first);
+            out.extend_from_slice(b",\"s\":[");
+            for (j, sec) in part.iter().enumerate() {
+                if j > 0 {
+                    out.push(b',');
+                }
+                out.extend_from_slice(sec);
+            }
+            out.extend_from_slice(b"]}");
+            out
+        })
+        .collect();
+    (files, starts)
+}
+
+/// Where runs of sections begin (see [`bundle_excerpts`]): section numbers, from 0.
+///
+/// The runs are first cut by the anchors alone: a run of k sections is about `target`
+/// bytes (k from the member's average section, rounded to a power of two so that an
+/// edit rarely moves it), and a run ends before a section whose anchor's hash says so
+/// once it holds k/2 sections, or at 2k sections. An edit that makes a section longer
+/// or shorter moves none of these cuts; a new section moves the cuts near it only.
+/// Then a run of more than 1.5 × `target` bytes is split where it would go over that,
+/// which changes that run's files only.
+fn bundle_starts(sizes: &[usize], anchors: &[&str], target: usize) -> Vec<u32> {
+    if sizes.is_empty() {
+        return Vec::new();
+    }
+    let avg = (sizes.iter().sum::<usize>() / sizes.len()).max(1);
+    let k = (target as f64 / avg as f64)
+        .log2()
+        .round()
+        .clamp(0.0, 16.0)
+        .exp2() as usize;
+    // Runs of kmin + (a number of sections with mean m - 1): k on average.
+    let (kmin, kmax) = (k.div_ceil(2), 2 * k);
+    let m = (k - kmin + 1) as u64;
+    let mut cuts = vec![0usize];
+    for (i, anchor) in anchors.iter().enumerate().take(sizes.len()).skip(1) {
+        let len = i - cuts.last().copied().unwrap_or(0);
+        // The high bits of the hash: FNV-1a's low bits mix little.
+        if (len >= kmin && (fnv(anchor.as_bytes()) >> 32).is_multiple_of(m)) || len >= kmax {
+            cuts.push(i);
+        }
+    }
+    let max = target * 3 / 2;
+    let mut starts = Vec::with_capacity(cuts.len());
+    for (j, &a) in cuts.iter().enumerate() {
+        let b = cuts.get(j + 1).copied().unwrap_or(sizes.len());
+        starts.push(a as u32);
+        let mut bytes = sizes[a];
+        for (i, &size) in sizes.iter().enumerate().take(b).skip(a + 1) {
+            if bytes + size > max {
+                starts.push(i as u32);
+                bytes = 0;
+            }
+            bytes += size;
+        }
+    }
+    starts
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::index::{Dirty, Record};
@@ -740,6 +841,7 @@ mod tests {
             inline_postings: 4,
             chunk_postings: 8,
             excerpt_chars: 30,
+            excerpt_bytes: 1024,
         };
         let mut enc = Encoder::default();
         let (changes, table) = enc.encode(&ix, &all(), &layout, 4);
@@ -813,6 +915,7 @@ mod tests {
             inline_postings: 4,
             chunk_postings: 8,
             excerpt_chars: 30,
+            excerpt_bytes: 1024,
         };
         let mut ix = index();
         let mut enc = Encoder::default();
@@ -856,6 +959,107 @@ mod tests {
             .map(|f| (f.name, f.bytes))
             .collect();
         assert_eq!(files, fresh);
+    }
+
+    /// Sections of varied sizes, as a member's would be.
+    fn sections(n: usize) -> (Vec<usize>, Vec<String>) {
+        let sizes = (0..n).map(|i| 500 + (i * 7919) % 6000).collect();
+        let anchors = (0..n)
+            .map(|i| format!("{}-a-{}", i / 10 + 1, i % 10))
+            .collect();
+        (sizes, anchors)
+    }
+
+    /// The runs of sections (first, end) that [`bundle_starts`] makes.
+    fn runs(sizes: &[usize], anchors: &[String], target: usize) -> Vec<(u32, u32)> {
+        let anchors: Vec<&str> = anchors.iter().map(String::as_str).collect();
+        let starts = bundle_starts(sizes, &anchors, target);
+        let ends = starts.iter().skip(1).copied().chain([sizes.len() as u32]);
+        starts.iter().copied().zip(ends).collect()
+    }
+
+    #[test]
+    fn excerpt_files_are_runs_of_sections_of_about_the_target_size() {
+        let (sizes, anchors) = sections(300);
+        let target = 24 * 1024;
+        let r = runs(&sizes, &anchors, target);
+        assert_eq!(r[0].0, 0);
+        assert!(r.windows(2).all(|w| w[0].1 == w[1].0 && w[0].0 < w[0].1));
+        let bytes = |&(a, b): &(u32, u32)| sizes[a as usize..b as usize].iter().sum::<usize>();
+        let total: usize = sizes.iter().sum();
+        // No run holds more than 1.5 × the target (unless it is one section); on average
+        // a run holds about the target.
+        assert!(
+            r.iter()
+                .all(|x| bytes(x) <= target * 3 / 2 || x.1 == x.0 + 1),
+            "{r:?}"
+        );
+        let mean = total / r.len();
+        assert!(
+            mean > target / 2 && mean < target * 3 / 2,
+            "{mean} bytes a run"
+        );
+        // A single huge section is a file of its own.
+        let mut big = sizes.clone();
+        big[10] = 10 * target;
+        let rb = runs(&big, &anchors, target);
+        assert!(rb.contains(&(10, 11)), "{rb:?}");
+
+        // The files: each names its first section and holds the sections in order.
+        let secs: Vec<Vec<u8>> = (0..5)
+            .map(|i| format!("{{\"x\":{i}}}").into_bytes())
+            .collect();
+        let a: Vec<&str> = anchors[..5].iter().map(String::as_str).collect();
+        let (files, starts) = bundle_excerpts(&secs, &a, 16);
+        assert_eq!(files.len(), starts.len());
+        let mut seen = Vec::new();
+        for (f, first) in files.iter().zip(&starts) {
+            let v: serde_json::Value = serde_json::from_slice(f).unwrap();
+            assert_eq!(v["f"], *first);
+            seen.extend(v["s"].as_array().unwrap().iter().map(|x| x["x"].clone()));
+        }
+        assert_eq!(
+            seen,
+            (0..5).map(serde_json::Value::from).collect::<Vec<_>>()
+        );
+        assert_eq!(bundle_excerpts(&[], &[], 16), (Vec::new(), Vec::new()));
+    }
+
+    #[test]
+    fn a_section_that_grows_or_shrinks_changes_few_excerpt_files() {
+        let (sizes, anchors) = sections(300);
+        let target = 24 * 1024;
+        let before = runs(&sizes, &anchors, target);
+        let mut worst = 0;
+        let mut total = 0;
+        for i in 0..sizes.len() {
+            for factor in [0.5, 1.5] {
+                let mut edited = sizes.clone();
+                edited[i] = (edited[i] as f64 * factor) as usize;
+                let after = runs(&edited, &anchors, target);
+                // The runs that are no longer there, or now hold other bytes.
+                let changed = after
+                    .iter()
+                    .filter(|r| !before.contains(r) || (r.0..r.1).contains(&(i as u32)))
+                    .count();
+                worst = worst.max(changed);
+                total += changed;
+            }
+        }
+        let mean = total as f64 / (2 * sizes.len()) as f64;
+        assert!(mean < 1.5, "{mean} files change on average");
+        assert!(
+            worst <= 3,
+            "{worst} files change at worst of {}",
+            before.len()
+        );
+
+        // A new section at the end (a new question in the latest report): only the last
+        // runs change.
+        let (more_sizes, more_anchors) = sections(301);
+        let after = runs(&more_sizes, &more_anchors, target);
+        let changed = after.iter().filter(|r| !before.contains(r)).count();
+        assert!(changed <= 2, "{changed}");
     }
 
     #[test]

@@ -257,13 +257,17 @@
     };
 
     /* A record's excerpt as {a: anchor, n: number, t: title, x: text}, from its
-       member's file for the section (one per anchor, each line of text once). */
+       member's excerpt file that holds the section: member m's file b (x/m/b.json)
+       holds a run of its sections, from section loc.members[m][4][b] ({f: first
+       section, s: the sections}; each section in every year, each line of text once). */
     self.excerpt = function (doc) {
-      var r = self.report(doc), g = doc - r[2];
-      return get('x/' + r[0] + '/' + g + '.json?v=' + loc.members[r[0]][3]).then(function (f) {
-        var y = f.y.find(function (e) { return e[0] === r[1]; });
+      var r = self.report(doc), g = doc - r[2], m = loc.members[r[0]];
+      var b = Math.max(0, bsearch(m[4], function (first) { return first <= g; }));
+      return get('x/' + r[0] + '/' + b + '.json?v=' + m[3]).then(function (f) {
+        var s = f.s[g - f.f];
+        var y = s && s.y.find(function (e) { return e[0] === r[1]; });
         if (!y) throw new Error('no excerpt for record ' + doc);
-        return { a: y[1], n: y[2], t: y[3], x: y[4].map(function (i) { return f.l[i]; }).join('\n') };
+        return { a: y[1], n: y[2], t: y[3], x: y[4].map(function (i) { return s.l[i]; }).join('\n') };
       });
     };
   }
