@@ -258,12 +258,39 @@ impl Index {
     fn files(&self) -> Vec<(String, Vec<u8>)> {
         tree(&self.dir)
     }
+
+    /// Every key's entry, from every shard.
+    fn entries(&self) -> BTreeMap<String, Value> {
+        let shards = self.locator["shards"].as_array().unwrap().len();
+        let mut all = BTreeMap::new();
+        for i in 0..shards {
+            let shard: BTreeMap<String, Value> =
+                serde_json::from_value(json(&self.dir.join(format!("t/{i}.json")))).unwrap();
+            all.extend(shard);
+        }
+        all
+    }
 }
 
 fn build(root: &Path, extra: &[&str]) -> (tempfile::TempDir, PathBuf) {
     let out = tempfile::tempdir().unwrap();
     let public = out.path().join("public");
     build_ok(root, &public, extra);
+    (out, public)
+}
+
+/// Builds `root` with the search index laid out in small files (`AKTSOM_SEARCH_SMALL`).
+fn build_small(root: &Path) -> (tempfile::TempDir, PathBuf) {
+    let out = tempfile::tempdir().unwrap();
+    let public = out.path().join("public");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_aktsom"))
+        .args(["build", "--root", root.to_str().unwrap()])
+        .args(["--out", public.to_str().unwrap()])
+        .env("NO_COLOR", "1")
+        .env("AKTSOM_SEARCH_SMALL", "1")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
     (out, public)
 }
 
@@ -670,5 +697,54 @@ fn excerpt_files_hold_runs_of_a_members_sections() {
     for d in ix.all_docs() {
         let x = ix.excerpt(d);
         assert!(x["a"].is_string() && x["x"].is_string(), "{d}: {x}");
+    }
+}
+
+#[test]
+fn a_search_finds_the_same_whatever_the_layout() {
+    let (_a, pa) = build(&repo_root(), &[]);
+    let (_b, pb) = build_small(&repo_root());
+    let (a, b) = (Index::open(&pa), Index::open(&pb));
+    // In small files the sample site is laid out as a large site is: postings in
+    // chunks, many key shards, several excerpt files per member.
+    let chunks = b.files().iter().filter(|f| f.0.starts_with("p/")).count();
+    assert!(chunks > 50, "{chunks} chunk files");
+    let shards = |ix: &Index| ix.locator["shards"].as_array().unwrap().len();
+    assert!(shards(&b) > 2 * shards(&a), "{} shards", shards(&b));
+    let members = a.locator["members"].as_array().unwrap().len() as u64;
+    for m in 0..members {
+        assert!(b.excerpt_starts(m).len() >= 3, "member {m}");
+    }
+    // The same records, reports and members.
+    assert_eq!((a.docs(), a.slot()), (b.docs(), b.slot()));
+    assert_eq!(a.reports(), b.reports());
+    for m in 0..members as usize {
+        assert_eq!(
+            a.locator["members"][m].as_array().unwrap()[..3],
+            b.locator["members"][m].as_array().unwrap()[..3]
+        );
+    }
+    // The same keys: forms, stems, counts, and postings (record, impact, mask).
+    let (ea, eb) = (a.entries(), b.entries());
+    assert_eq!(ea.keys().collect::<Vec<_>>(), eb.keys().collect::<Vec<_>>());
+    let mut chunked = 0;
+    for (key, e) in &ea {
+        for field in ["d", "s", "f", "n"] {
+            assert_eq!(e.get(field), eb[key].get(field), "{key}: {field}");
+        }
+        if e.get("f").is_none() {
+            continue;
+        }
+        chunked += usize::from(eb[key].get("c").is_some());
+        let triples = |ix: &Index| -> Vec<(u64, u64, u64)> {
+            let p = ix.postings(key);
+            p.iter().map(|p| (p.doc, p.impact, p.mask)).collect()
+        };
+        assert_eq!(triples(&a), triples(&b), "{key}");
+    }
+    assert!(chunked > 20, "{chunked} stems in chunks");
+    // Every record's excerpt.
+    for d in a.all_docs() {
+        assert_eq!(a.excerpt(d), b.excerpt(d), "record {d}");
     }
 }

@@ -22,6 +22,10 @@
 //! report's sections and writes only the files whose bytes changed; the files are the
 //! same as a fresh build's.
 //!
+//! The sizes of the files are [`shard::Layout`]'s; tests lay a small site out in small
+//! files (`AKTSOM_SEARCH_SMALL=1`, [`shard::Layout::small`]) to check that a search
+//! finds the same whatever the layout.
+//!
 //! Ranking (in the browser): a record's score is the sum over query words of the
 //! posting's impact (the BM25 term-frequency factor) × the stem's inverse document
 //! frequency × a match weight, where an exact word form weighs 1, another form of the
@@ -637,7 +641,7 @@ pub fn pages(
     if !scope.is_all() {
         return Ok((None, Vec::new()));
     }
-    let (live, mut files) = Live::build(r.site(), Layout::default());
+    let (live, mut files) = Live::build(r.site(), Layout::from_env());
     files.push(page(r, &live, built).map_err(|d| vec![d])?);
     Ok((Some(live), files))
 }

@@ -92,6 +92,31 @@ impl Default for Layout {
     }
 }
 
+impl Layout {
+    /// Small files: a small site then has chunked postings, many key shards and several
+    /// excerpt files per member, as a large site has with the default layout. For tests
+    /// (which check that a search finds the same either way).
+    pub fn small() -> Self {
+        Layout {
+            shard_bytes: 2048,
+            inline_postings: 8,
+            chunk_postings: 64,
+            excerpt_bytes: 2048,
+            ..Layout::default()
+        }
+    }
+
+    /// The layout of a build: [`Layout::small`] when the environment variable
+    /// `AKTSOM_SEARCH_SMALL` is set to anything but the empty string (tests set it),
+    /// [`Layout::default`] otherwise.
+    pub fn from_env() -> Self {
+        match std::env::var_os("AKTSOM_SEARCH_SMALL") {
+            Some(v) if !v.is_empty() => Layout::small(),
+            _ => Layout::default(),
+        }
+    }
+}
+
 /// A file of the index, relative to the index folder (`sok/indeks/`).
 #[derive(Debug, Clone)]
 pub struct IndexFile {

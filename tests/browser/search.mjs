@@ -3,15 +3,23 @@
 // results, folding (ø typed as o), compounds, question numbers, the filters with their
 // counts, the polite live region, the query in the URL with Back, keyboard use, the
 // header field, no JavaScript, axe on the page with results (light and dark), 320 px,
-// and the size of search.js. Usage (like suite.mjs):
+// the size of search.js, and that search.js finds the same when the index is laid out
+// in small files (chunked postings, several excerpt files per member, as on a large
+// site: the sample built again with AKTSOM_SEARCH_SMALL=1 by $AKTSOM_BIN, default
+// target/release/aktsom). Usage (like suite.mjs):
 //
 //   node search.mjs --dir BUILD_DIR [--name NAME] [--base-path /] [--chromium PATH]
 //
-// The queries assume the sample site (the repository root). Prints one line per failure,
-// then "N passed, M failed" as the last line; exits 1 if any check failed.
+// The queries assume the sample site (the repository root, built with --drafts). Prints
+// one line per failure, then "N passed, M failed" as the last line; exits 1 if any check
+// failed.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
@@ -53,6 +61,21 @@ async function check(kind, page, fn) {
   }
 }
 const expect = (cond, message, out) => { if (!cond) out.push(message); };
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const { Engine } = createRequire(import.meta.url)(path.join(REPO, 'themes/default/static/search.js'));
+
+/** A query run in node with search.js on a build's files: every hit, in order, with its
+    score and excerpt, and the words to mark. */
+async function engineResults(root, q) {
+  const page = fs.readFileSync(path.join(root, 'sok/index.html'), 'utf8');
+  const locator = page.match(/data-index="([^"]+)"/)[1];
+  const file = (u) => path.join(root, u.slice(BASE.length).replace(/\?.*$/, ''));
+  const engine = new Engine(locator, async (u) => JSON.parse(fs.readFileSync(file(u), 'utf8')));
+  const res = await engine.search(q);
+  const xs = await Promise.all(res.hits.map((h) => engine.excerpt(h.doc)));
+  return { hits: res.hits.map((h, i) => [h.doc, h.score, xs[i]]), marks: [...res.marks].sort() };
+}
 
 const server = await startServer(ROOT, BASE);
 const SOK = BASE + 'sok/';
@@ -422,6 +445,34 @@ try {
     const w2 = await page.evaluate(() => document.documentElement.scrollWidth);
     expect(w2 <= 320, `front page with the header field is ${w2} px wide at 320 px`, out);
     await c.close();
+    return out;
+  });
+
+  await check('layout', SOK, async () => {
+    const out = [];
+    const bin = process.env.AKTSOM_BIN || path.join(REPO, 'target/release/aktsom');
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'aktsom-search-small-'));
+    try {
+      const small = path.join(tmp, 'public');
+      execFileSync(bin, ['build', '--root', REPO, '--out', small, '--drafts'],
+        { env: { ...process.env, AKTSOM_SEARCH_SMALL: '1' }, stdio: 'pipe' });
+      const count = (dir) => fs.readdirSync(path.join(small, 'sok/indeks', dir), { recursive: true })
+        .filter((f) => f.endsWith('.json')).length;
+      expect(count('p') > 50, `chunked postings in the small layout: ${count('p')} files`, out);
+      const members = fs.readdirSync(path.join(small, 'sok/indeks/x')).length;
+      expect(count('x') >= 3 * members,
+        `several excerpt files per member in the small layout: ${count('x')} files, ${members} members`, out);
+      for (const q of ['barnearbeid', 'leverandor', 'menneskerettigheter', '2.A.3', 'tvangsarbeid leverandør',
+        'kommunen', 'arbeid', 'Fjordvik']) {
+        const [a, b] = [await engineResults(ROOT, q), await engineResults(small, q)];
+        expect(a.hits.length > 0, `«${q}» finds something`, out);
+        expect(JSON.stringify(a) === JSON.stringify(b),
+          `«${q}»: ${a.hits.length} hits with the default layout, ${b.hits.length} in small files, or other ` +
+          `scores, order or excerpts`, out);
+      }
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
     return out;
   });
 
