@@ -118,7 +118,15 @@ impl Index {
         }
     }
 
-    /// The files a key's postings take: inline (none) or its chunks.
+    /// The pack that holds a key's postings, if they are in one; checks its hash.
+    fn pack(&self, e: &Value) -> Option<String> {
+        let name = format!("q/{}.json", e.get("q")?.as_str().unwrap());
+        let bytes = std::fs::read(self.dir.join(&name)).unwrap();
+        assert_eq!(e["h"].as_str().unwrap(), fnv(&bytes), "{name}");
+        Some(name)
+    }
+
+    /// The files a key's postings take: inline (none), a pack, or its chunks.
     fn chunks(&self, e: &Value) -> Vec<(u64, String)> {
         let Some(c) = e.get("c") else {
             return Vec::new();
@@ -142,6 +150,10 @@ impl Index {
         };
         let out = if let Some(p) = e.get("p") {
             decode(p.as_str().unwrap(), 0)
+        } else if let Some(name) = self.pack(&e) {
+            let pack: BTreeMap<String, String> =
+                serde_json::from_value(json(&self.dir.join(name))).unwrap();
+            decode(&pack[stem], 0)
         } else {
             let mut all = Vec::new();
             for (base, name) in self.chunks(&e) {
@@ -395,7 +407,8 @@ fn index_files_are_content_hashed_small_and_deterministic() {
     let fb = Index::open(&pb).files();
     assert_eq!(fa, fb, "two builds write the same index");
     // Every file is named by the file that leads to it, with a hash of its content:
-    // the locator (checked by `open`), shards (`shard_of`), chunks (`chunks`), and
+    // the locator (checked by `open`), shards (`shard_of`), packs (`pack`), chunks
+    // (`chunks`), and
     // each member's excerpts (a hash of its files' hashes, in the locator).
     let ix = Index::open(&pa);
     for (m, member) in ix.locator["members"].as_array().unwrap().iter().enumerate() {
@@ -415,7 +428,7 @@ fn index_files_are_content_hashed_small_and_deterministic() {
     }
     for (name, bytes) in &fa {
         assert!(
-            name == "l.json" || ["t/", "p/", "x/"].iter().any(|p| name.starts_with(p)),
+            name == "l.json" || ["t/", "p/", "q/", "x/"].iter().any(|p| name.starts_with(p)),
             "{name}"
         );
         serde_json::from_slice::<Value>(bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
@@ -562,8 +575,8 @@ fn sample_site_finds_norwegian_words_forms_and_compounds() {
 }
 
 /// What the browser fetches for a one-word query, first page: the locator, the word's
-/// shard, its stems' shards and postings chunks, and the excerpt files of the sections
-/// shown.
+/// shard, its stems' shards and postings packs or chunks, and the excerpt files of the
+/// sections shown.
 fn fetched(ix: &Index, word: &str) -> Vec<(String, usize)> {
     let size = |n: &str| std::fs::metadata(ix.dir.join(n)).unwrap().len() as usize;
     let mut files = BTreeSet::new();
@@ -580,6 +593,7 @@ fn fetched(ix: &Index, word: &str) -> Vec<(String, usize)> {
         for (_, name) in ix.chunks(&e) {
             files.insert(name);
         }
+        files.extend(ix.pack(&e));
         docs.extend(ix.postings(&stem).iter().map(|p| p.doc));
     }
     docs.sort();
@@ -706,9 +720,10 @@ fn a_search_finds_the_same_whatever_the_layout() {
     let (_b, pb) = build_small(&repo_root());
     let (a, b) = (Index::open(&pa), Index::open(&pb));
     // In small files the sample site is laid out as a large site is: postings in
-    // chunks, many key shards, several excerpt files per member.
-    let chunks = b.files().iter().filter(|f| f.0.starts_with("p/")).count();
-    assert!(chunks > 50, "{chunks} chunk files");
+    // packs and chunks, many key shards, several excerpt files per member.
+    let count = |ix: &Index, dir: &str| ix.files().iter().filter(|f| f.0.starts_with(dir)).count();
+    assert!(count(&b, "p/") > 50, "{} chunk files", count(&b, "p/"));
+    assert!(count(&b, "q/") > 10, "{} packs", count(&b, "q/"));
     let shards = |ix: &Index| ix.locator["shards"].as_array().unwrap().len();
     assert!(shards(&b) > 2 * shards(&a), "{} shards", shards(&b));
     let members = a.locator["members"].as_array().unwrap().len() as u64;
@@ -727,7 +742,7 @@ fn a_search_finds_the_same_whatever_the_layout() {
     // The same keys: forms, stems, counts, and postings (record, impact, mask).
     let (ea, eb) = (a.entries(), b.entries());
     assert_eq!(ea.keys().collect::<Vec<_>>(), eb.keys().collect::<Vec<_>>());
-    let mut chunked = 0;
+    let (mut chunked, mut packed) = (0, 0);
     for (key, e) in &ea {
         for field in ["d", "s", "f", "n"] {
             assert_eq!(e.get(field), eb[key].get(field), "{key}: {field}");
@@ -736,13 +751,17 @@ fn a_search_finds_the_same_whatever_the_layout() {
             continue;
         }
         chunked += usize::from(eb[key].get("c").is_some());
+        packed += usize::from(eb[key].get("q").is_some());
         let triples = |ix: &Index| -> Vec<(u64, u64, u64)> {
             let p = ix.postings(key);
             p.iter().map(|p| (p.doc, p.impact, p.mask)).collect()
         };
         assert_eq!(triples(&a), triples(&b), "{key}");
     }
-    assert!(chunked > 20, "{chunked} stems in chunks");
+    assert!(
+        chunked > 20 && packed > 20,
+        "{chunked} stems in chunks, {packed} in packs"
+    );
     // Every record's excerpt.
     for d in a.all_docs() {
         assert_eq!(a.excerpt(d), b.excerpt(d), "record {d}");

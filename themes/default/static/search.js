@@ -148,10 +148,14 @@
       });
     }
 
-    /* Calls fn(doc, impact, mask) for each posting of entry e, fetching its chunks
-       (only those that can hold one of `cands`, when given). */
-    function postings(e, cands, fn) {
+    /* Calls fn(doc, impact, mask) for each posting of stem `key` (its entry e): inline,
+       in a pack (file q/<q>.json, the postings of a run of stems, by stem) or in chunks,
+       of which only those that can hold one of `cands` are fetched, when given. */
+    function postings(key, e, cands, fn) {
       if (e.p !== undefined) { decode(e.p, 0, fn); return null; }
+      if (e.q !== undefined) {
+        return get('q/' + e.q + '.json?v=' + e.h, true).then(function (pack) { decode(pack[key], 0, fn); });
+      }
       // Chunk b (file p/<k>-<b>.json) holds the records of report slots b·2^r …
       // (b+1)·2^r - 1.
       var span = Math.pow(2, e.r) * loc.slot, chunks = [];
@@ -184,13 +188,13 @@
           var s = impact * idf * w * k.w;
           if (!(scores.get(doc) >= s)) scores.set(doc, s);
         };
-        return postings(e, cands, add);
+        return postings(k.stem, e, cands, add);
       });
       // A member's name: a bonus for each of the member's records.
       var boost = new Set();
       var more = r.members.map(function (m) {
         var e = entries.get(memberKey(m));
-        return e ? postings(e, cands, function (doc) { boost.add(doc); }) : null;
+        return e ? postings(memberKey(m), e, cands, function (doc) { boost.add(doc); }) : null;
       });
       return Promise.all(jobs.concat(more)).then(function () {
         boost.forEach(function (d) { scores.set(d, (scores.get(d) || 0) + MEMBER_BOOST); });
