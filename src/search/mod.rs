@@ -9,8 +9,8 @@
 //! `menneskerettigheter` is also found by `rettigheter` ([`text`]). [`index`] keeps the
 //! postings per stem; [`shard`] writes them as content-hashed JSON files under
 //! `sok/indeks/`: a query fetches the locator, then only the key shards and postings
-//! chunks of its words, then the excerpt files of the sections shown (a member's
-//! sections, in runs of about 24 KB a file).
+//! (packs or chunks) of its words, then the excerpt files of the sections shown (a
+//! member's sections, in runs of about 24 KB a file).
 //!
 //! A record's id is its report's slot (reports in year order, then member) times a
 //! fixed slot size, plus the number of its section among the member's sections (every

@@ -1,5 +1,5 @@
-//! The index as static files: a small locator, key shards, postings chunks and excerpt
-//! files. Everything is JSON, deterministic (sorted, no timestamps) and named after a
+//! The index as static files: a small locator, key shards, postings packs and chunks,
+//! and excerpt files. Everything is JSON, deterministic (sorted, no timestamps) and named after a
 //! hash of its content, so it can be cached for ever; and everything is laid out so
 //! that an edit to one report changes few files ([`Encoder`] keeps what it wrote and
 //! writes again only what changed).
@@ -55,10 +55,10 @@
 //!
 //! Key shards and packs end where a key's hash says so (about one key in M, M chosen so
 //! that they hold about [`Layout::shard_bytes`] or [`Layout::pack_bytes`]), not where a
-//! size runs out: adding or removing a key changes one shard, not every one after it. Chunks are ranges of
-//! report slots sized so that a common stem's chunks hold about
+//! size runs out: adding or removing a key changes one shard, not every one after it.
+//! Chunks are ranges of report slots sized so that a common stem's chunks hold about
 //! [`Layout::chunk_postings`] postings; an edit to one report changes one chunk of each
-//! stem it touches.
+//! stem it touches, and the pack of each packed stem it touches.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -68,7 +68,7 @@ use super::index::{B, IMPACT_SCALE, Index, K1, Key, MAX_FORMS, Raw};
 
 /// Sizes that shape the files. Postings files and excerpt files hold runs of stems and
 /// of a member's sections, so that the number of files follows the bytes of the index
-/// rather than the number of stems or sections: about 2,300 files for the bench corpus
+/// rather than the number of stems or sections: about 2,000 files for the bench corpus
 /// (200 members × 10 years), twice that at 20 years, while a query fetches tens of KB.
 #[derive(Debug, Clone, Copy)]
 pub struct Layout {
