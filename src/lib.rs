@@ -39,6 +39,7 @@ pub mod content;
 pub mod data;
 pub mod diagnostics;
 pub mod format;
+pub mod html;
 pub mod import;
 pub mod markdown;
 pub mod new;

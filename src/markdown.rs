@@ -476,7 +476,7 @@ pub fn render(text: &str, cx: &MdContext) -> Result<Rendered, Vec<Diagnostic>> {
                         };
                         out.push(Event::Html(CowStr::from(format!(
                             "<div class=\"table-wrap\" role=\"region\" tabindex=\"0\" aria-label=\"{}\"><table>",
-                            escape_attr(&label)
+                            crate::html::escape(&label)
                         ))));
                     }
                 }
@@ -743,7 +743,7 @@ pub fn render(text: &str, cx: &MdContext) -> Result<Rendered, Vec<Diagnostic>> {
             // Every character written comes from the text or from this module, or
             // from a numeric character reference: with none of those to fear, no
             // write needs the check.
-            check: text.contains("&#") || crate::format::may_have_forbidden(text.as_bytes()),
+            check: text.contains("&#") || crate::html::may_have_forbidden(text.as_bytes()),
         };
         // Writing to a String cannot fail.
         let _ = pulldown_cmark::html::write_html_fmt(writer, iter);
@@ -1056,7 +1056,7 @@ struct CountingWriter<'a> {
 impl std::fmt::Write for CountingWriter<'_> {
     fn write_str(&mut self, s: &str) -> std::fmt::Result {
         if self.check {
-            self.out.push_str(&crate::format::html_chars(s));
+            self.out.push_str(&crate::html::html_chars(s));
         } else {
             self.out.push_str(s);
         }
@@ -1446,34 +1446,6 @@ fn unique_slug(
     }
     used.insert(id.clone());
     id
-}
-
-/// [`escape_attr`], without a copy when there is nothing to escape.
-pub fn escape_html(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.bytes().any(|b| matches!(b, b'&' | b'"' | b'<' | b'>'))
-        || crate::format::may_have_forbidden(text.as_bytes())
-    {
-        std::borrow::Cow::Owned(escape_attr(text))
-    } else {
-        std::borrow::Cow::Borrowed(text)
-    }
-}
-
-/// Escapes text for HTML content and attribute values; characters HTML forbids
-/// become U+FFFD.
-pub fn escape_attr(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            c if crate::format::forbidden_in_html(c) => out.push('\u{fffd}'),
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {

@@ -16,7 +16,8 @@ use serde::Serialize;
 
 use crate::content::{Member, Report};
 use crate::diagnostics::Diagnostic;
-use crate::markdown::{Section, escape_attr};
+use crate::html::escape;
+use crate::markdown::Section;
 use crate::render::{OutFile, Renderer, Scope, Sink};
 use crate::reporting::Question;
 use crate::rewrite::{Tag, scan};
@@ -436,7 +437,7 @@ pub fn embed(html: &str, prefix: &str, top: u8, report_url: &str, owner: (&str, 
                 }
                 Some(v)
             } else if name.eq_ignore_ascii_case("aria-label") && region {
-                Some(format!("{}: {value}", escape_attr(owner.1)))
+                Some(format!("{}: {value}", escape(owner.1)))
             } else {
                 None
             };

@@ -35,7 +35,8 @@ use serde::Serialize;
 
 use super::myers::{self, Run};
 use super::s;
-use crate::markdown::{Block, TableBlock, escape_attr};
+use crate::html::{escape as esc, escape_into as esc_into};
+use crate::markdown::{Block, TableBlock};
 use crate::theme::Strings;
 
 /// Words of unchanged context kept on each side of a change inside a paragraph.
@@ -680,11 +681,6 @@ pub fn diff_text(a: &[&str], b: &[&str], t: &Strings) -> String {
     html
 }
 
-/// Writes `text` escaped for HTML (see [`escape_attr`]).
-fn esc_into(html: &mut String, text: &str) {
-    html.push_str(&crate::markdown::escape_html(text));
-}
-
 /// Writes words escaped, separated by spaces.
 fn words_into(html: &mut String, words: &[&str]) {
     for (i, w) in words.iter().enumerate() {
@@ -919,10 +915,6 @@ fn table_html(
         };
         let _ = write!(html, "<p class=\"elided\">{ELIDED} {}</p>", esc(&text));
     }
-}
-
-fn esc(s: &str) -> String {
-    escape_attr(s)
 }
 
 #[cfg(test)]

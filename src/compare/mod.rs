@@ -31,7 +31,8 @@ use serde::Serialize;
 use crate::content::Member;
 use crate::diagnostics::Diagnostic;
 use crate::format;
-use crate::markdown::{Block, Section, escape_html as escape};
+use crate::html::escape;
+use crate::markdown::{Block, Section};
 use crate::render::{OutFile, Renderer, Scope, Sink};
 use crate::theme::Strings;
 

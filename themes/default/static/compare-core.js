@@ -147,9 +147,9 @@ const aktsomCompare = (() => {
 
   // ---- diff.rs: answers ---------------------------------------------------------------
 
-  /* Escapes text for HTML as markdown::escape_attr: & " < >, and the characters HTML
-     forbids (format::forbidden_in_html) become U+FFFD. */
-  const NEEDS_ESCAPE = /[&"<>\u0000-\u001f\u007f-\u009f\ufdd0-\ufdef\ufffe\uffff\udffe\udfff]/;
+  /* Escapes text for HTML as html::escape: & < > " ', and the characters HTML forbids
+     (html::forbidden_in_html) become U+FFFD. */
+  const NEEDS_ESCAPE = /[&<>"'\u0000-\u001f\u007f-\u009f\ufdd0-\ufdef\ufffe\uffff\udffe\udfff]/;
   function forbidden(n) {
     return ((n <= 0x1f || (n >= 0x7f && n <= 0x9f)) && n !== 0x09 && n !== 0x0a && n !== 0x0d && n !== 0x0c)
       || (n >= 0xfdd0 && n <= 0xfdef)
@@ -161,9 +161,10 @@ const aktsomCompare = (() => {
     for (const ch of s) {
       const n = ch.codePointAt(0);
       if (ch === '&') out += '&amp;';
-      else if (ch === '"') out += '&quot;';
       else if (ch === '<') out += '&lt;';
       else if (ch === '>') out += '&gt;';
+      else if (ch === '"') out += '&quot;';
+      else if (ch === "'") out += '&#39;';
       else if (forbidden(n)) out += '\ufffd';
       else out += ch;
     }
