@@ -3,10 +3,11 @@
 //! Members may write a few HTML tags in their Markdown: `abbr` (with `title`), `span`
 //! and `div` (with `lang`), `sup`, `sub` and `br`; `lang` is allowed on all of them.
 //! [`filter`] rewrites each raw HTML fragment so that only those tags and attributes
-//! remain, and reports everything it removes so the member can be warned. It does not
-//! have to be a complete HTML parser: it only ever *removes* markup, and the sanitiser
-//! (ammonia, in [`crate::markdown`]) still parses the result as a browser would, so
-//! whatever this tokenizer misjudges is still made safe there.
+//! remain, and reports everything it removes so the member can be warned. It reads the
+//! fragment with the one tag scanner ([`crate::html::scan`]), which does not have to
+//! be a complete HTML parser here: the filter only ever *removes* markup, and the
+//! sanitiser (ammonia, in [`crate::markdown`]) still parses the result as a browser
+//! would, so whatever the scanner misjudges is still made safe there.
 //!
 //! `script` and `style` are special: written inside one fragment they are removed with
 //! their content here; split over several Markdown events (`<script>` and `</script>`
@@ -14,6 +15,8 @@
 //! with everything between.
 
 use std::ops::Range;
+
+use crate::html::scan::{Scanner, Tag, Token, find_end_tag};
 
 /// Tags kept from raw HTML.
 pub const ALLOWED_TAGS: &[&str] = &["abbr", "span", "div", "sup", "sub", "br"];
@@ -51,249 +54,153 @@ pub struct Filtered {
 /// Keeps only the allowlisted tags and attributes of a raw HTML fragment. HTML
 /// comments, doctypes and processing instructions are dropped silently.
 pub fn filter(fragment: &str) -> Filtered {
-    let b = fragment.as_bytes();
-    let mut out = Filtered {
-        html: String::with_capacity(fragment.len()),
-        ..Filtered::default()
+    let mut f = Filter {
+        out: Filtered {
+            html: String::with_capacity(fragment.len()),
+            ..Filtered::default()
+        },
+        depth: 0,
     };
-    let mut depth = 0isize;
-    let mut i = 0usize;
-    let mut text_start = 0usize;
-    while i < b.len() {
-        if b[i] != b'<' {
-            i += 1;
-            continue;
+    let mut scanner = Scanner::new(fragment);
+    while let Some(token) = scanner.next_token() {
+        let skip_to = match token {
+            Token::Text(r) => {
+                f.text(&fragment[r]);
+                None
+            }
+            Token::Other => None,
+            Token::Tag(tag) if tag.end => {
+                f.end_tag(&tag);
+                None
+            }
+            Token::Tag(tag) => f.start_tag(fragment, &tag),
+        };
+        if let Some(pos) = skip_to {
+            scanner.skip_to(pos);
         }
-        out.html.push_str(&fragment[text_start..i]);
-        let start = i;
-        let next = b.get(i + 1).copied();
-        match next {
-            Some(b'!') if fragment[i..].starts_with("<!--") => {
-                i = find_from(fragment, i + 4, "-->").map_or(b.len(), |e| e + 3);
-            }
-            Some(b'!') if fragment[i..].starts_with("<![CDATA[") => {
-                i = find_from(fragment, i + 9, "]]>").map_or(b.len(), |e| e + 3);
-            }
-            Some(b'!' | b'?') => {
-                i = find_from(fragment, i + 2, ">").map_or(b.len(), |e| e + 1);
-            }
-            Some(b'/') if b.get(i + 2).is_some_and(u8::is_ascii_alphabetic) => {
-                let tag = parse_tag(fragment, i + 2);
-                i = tag.end;
-                let name = tag.name.as_str();
-                if !tag.complete {
-                    // Cut off: a browser drops an unfinished tag too.
-                } else if ALLOWED_TAGS.contains(&name) {
-                    if name != "br" {
-                        out.html.push_str("</");
-                        out.html.push_str(name);
-                        out.html.push('>');
-                        depth -= 1;
-                    } else {
-                        // `</br>` is read as `<br>` by browsers.
-                        out.html.push_str("<br>");
-                    }
-                } else if REMOVED_WITH_CONTENT.contains(&name) {
-                    out.html.push_str("</");
-                    out.html.push_str(name);
-                    out.html.push('>');
-                }
-                // Other end tags go silently: their start tags are reported.
-            }
-            Some(c) if c.is_ascii_alphabetic() => {
-                let tag = parse_tag(fragment, i + 1);
-                i = tag.end;
-                let name = tag.name.as_str();
-                if !tag.complete {
-                    out.removed.push(Removed::Tag(name.to_string(), start..i));
-                } else if REMOVED_WITH_CONTENT.contains(&name) {
-                    match find_close(fragment, i, name) {
-                        Some(end) => {
-                            i = end;
-                            out.removed
-                                .push(Removed::WithContent(name.to_string(), start..i));
-                        }
-                        None => {
-                            // The content continues outside this fragment: keep the bare
-                            // tag for the sanitiser, which removes it with its content.
-                            out.html.push('<');
-                            out.html.push_str(name);
-                            out.html.push('>');
-                            out.removed
-                                .push(Removed::WithContent(name.to_string(), start..i));
-                        }
-                    }
-                } else if ALLOWED_TAGS.contains(&name) {
-                    out.html.push('<');
-                    out.html.push_str(name);
-                    for a in &tag.attrs {
-                        if attribute_allowed(name, &a.name) {
-                            out.html.push(' ');
-                            out.html.push_str(&a.name);
-                            out.html.push_str("=\"");
-                            push_attr_value(&mut out.html, &a.value);
-                            out.html.push('"');
-                        } else {
-                            out.removed.push(Removed::Attribute(
-                                name.to_string(),
-                                a.name.clone(),
-                                a.range.clone(),
-                            ));
-                        }
-                    }
-                    out.html.push('>');
-                    if name != "br" && !tag.self_closing {
-                        depth += 1;
-                        out.max_depth = out.max_depth.max(depth);
-                    } else if name != "br" {
-                        // `<span/>` is an open tag in HTML: close it at once.
-                        out.html.push_str("</");
-                        out.html.push_str(name);
-                        out.html.push('>');
-                    }
-                } else {
-                    out.removed.push(Removed::Tag(name.to_string(), start..i));
-                }
-            }
-            _ => {
-                // A `<` that starts no tag is text.
-                out.html.push_str("&lt;");
-                i += 1;
-            }
-        }
-        text_start = i;
     }
-    out.html.push_str(&fragment[text_start.min(b.len())..]);
-    out.depth_change = depth;
-    out
+    f.out.depth_change = f.depth;
+    f.out
 }
 
-struct Attr {
-    name: String,
-    value: String,
-    range: Range<usize>,
+/// A fragment being filtered.
+struct Filter {
+    out: Filtered,
+    /// Kept container tags open at this point (negative when more were closed).
+    depth: isize,
 }
 
-struct Tag {
-    /// Lower-case.
-    name: String,
-    attrs: Vec<Attr>,
-    self_closing: bool,
-    /// Ended by `>` (rather than by the end of the fragment).
-    complete: bool,
-    /// Byte after the tag.
-    end: usize,
-}
-
-/// Tokenizes a tag from its name at `i` to its `>`, following the HTML tokenizer's
-/// rules for names, attributes and quoting.
-fn parse_tag(s: &str, mut i: usize) -> Tag {
-    let b = s.as_bytes();
-    let name_start = i;
-    while i < b.len() && !is_space(b[i]) && b[i] != b'/' && b[i] != b'>' {
-        i += 1;
+impl Filter {
+    /// Text as it is, but for a `<` that starts no tag.
+    fn text(&mut self, text: &str) {
+        let mut rest = text;
+        while let Some(i) = rest.find('<') {
+            self.out.html.push_str(&rest[..i]);
+            self.out.html.push_str("&lt;");
+            rest = &rest[i + 1..];
+        }
+        self.out.html.push_str(rest);
     }
-    let name = s[name_start..i].to_ascii_lowercase();
-    let mut attrs = Vec::new();
-    let mut self_closing = false;
-    loop {
-        while i < b.len() && (is_space(b[i]) || b[i] == b'/') {
-            self_closing = b[i] == b'/';
-            i += 1;
+
+    /// Keeps the end tags of kept elements (and of `script` and `style`, for the
+    /// sanitiser); others go silently: their start tags are reported.
+    fn end_tag(&mut self, tag: &Tag) {
+        if !tag.complete {
+            // Cut off: a browser drops an unfinished tag too.
+            return;
         }
-        if i >= b.len() {
-            return Tag {
-                name,
-                attrs,
-                self_closing,
-                complete: false,
-                end: b.len(),
-            };
+        let name = tag.name.to_ascii_lowercase();
+        if name == "br" {
+            // `</br>` is read as `<br>` by browsers.
+            self.out.html.push_str("<br>");
+        } else if ALLOWED_TAGS.contains(&name.as_str()) {
+            self.push_end(&name);
+            self.depth -= 1;
+        } else if REMOVED_WITH_CONTENT.contains(&name.as_str()) {
+            self.push_end(&name);
         }
-        if b[i] == b'>' {
-            return Tag {
-                name,
-                attrs,
-                self_closing,
-                complete: true,
-                end: i + 1,
-            };
-        }
-        self_closing = false;
-        // An attribute name: its first character may be `=`.
-        let attr_start = i;
-        i += 1;
-        while i < b.len() && !is_space(b[i]) && !matches!(b[i], b'/' | b'>' | b'=') {
-            i += 1;
-        }
-        let attr_name = s[attr_start..i].to_ascii_lowercase();
-        let mut j = i;
-        while j < b.len() && is_space(b[j]) {
-            j += 1;
-        }
-        let mut value = String::new();
-        if b.get(j) == Some(&b'=') {
-            j += 1;
-            while j < b.len() && is_space(b[j]) {
-                j += 1;
-            }
-            match b.get(j) {
-                Some(&q @ (b'"' | b'\'')) => {
-                    let v_start = j + 1;
-                    let v_end = s[v_start..]
-                        .find(q as char)
-                        .map_or(b.len(), |e| v_start + e);
-                    value = s[v_start..v_end].to_string();
-                    j = (v_end + 1).min(b.len());
+    }
+
+    /// Keeps a start tag of the allowlist, removes others; where to go on reading if
+    /// the element was removed with its content.
+    fn start_tag(&mut self, fragment: &str, tag: &Tag) -> Option<usize> {
+        let name = tag.name.to_ascii_lowercase();
+        let span = tag.span.clone();
+        if !tag.complete {
+            self.out.removed.push(Removed::Tag(name, span));
+        } else if REMOVED_WITH_CONTENT.contains(&name.as_str()) {
+            match find_end_tag(fragment, span.end, &name) {
+                Some(end) => {
+                    let whole = span.start..end.end;
+                    self.out.removed.push(Removed::WithContent(name, whole));
+                    return Some(end.end);
                 }
-                _ => {
-                    let v_start = j;
-                    while j < b.len() && !is_space(b[j]) && b[j] != b'>' {
-                        j += 1;
-                    }
-                    value = s[v_start..j].to_string();
+                None => {
+                    // The content continues outside this fragment: keep the bare tag
+                    // for the sanitiser, which removes it with its content.
+                    self.out.html.push('<');
+                    self.out.html.push_str(&name);
+                    self.out.html.push('>');
+                    self.out.removed.push(Removed::WithContent(name, span));
                 }
             }
-            i = j;
+        } else if ALLOWED_TAGS.contains(&name.as_str()) {
+            self.kept_tag(&name, tag);
+        } else {
+            self.out.removed.push(Removed::Tag(name, span));
         }
-        if !attrs.iter().any(|a: &Attr| a.name == attr_name) {
-            attrs.push(Attr {
-                name: attr_name,
-                value,
-                range: attr_start..i,
-            });
+        None
+    }
+
+    /// Writes a kept start tag with its allowed attributes.
+    fn kept_tag(&mut self, name: &str, tag: &Tag) {
+        let html = &mut self.out.html;
+        html.push('<');
+        html.push_str(name);
+        for (k, a) in tag.attrs.iter().enumerate() {
+            // A repeated attribute counts once, the first, as in HTML.
+            if tag.attrs[..k]
+                .iter()
+                .any(|b| b.name.eq_ignore_ascii_case(a.name))
+            {
+                continue;
+            }
+            let attr = a.name.to_ascii_lowercase();
+            if attribute_allowed(name, &attr) {
+                html.push(' ');
+                html.push_str(&attr);
+                html.push_str("=\"");
+                push_attr_value(html, a.value);
+                html.push('"');
+            } else {
+                let removed = Removed::Attribute(name.to_string(), attr, a.span.clone());
+                self.out.removed.push(removed);
+            }
         }
+        html.push('>');
+        if name == "br" {
+            return;
+        }
+        if tag.self_closing {
+            // `<span/>` is an open tag in HTML: close it at once.
+            self.push_end(name);
+        } else {
+            self.depth += 1;
+            self.out.max_depth = self.out.max_depth.max(self.depth);
+        }
+    }
+
+    fn push_end(&mut self, name: &str) {
+        self.out.html.push_str("</");
+        self.out.html.push_str(name);
+        self.out.html.push('>');
     }
 }
 
-fn is_space(c: u8) -> bool {
-    matches!(c, b' ' | b'\t' | b'\n' | b'\r' | b'\x0c')
-}
-
-fn find_from(s: &str, from: usize, needle: &str) -> Option<usize> {
-    s.get(from..)?.find(needle).map(|p| from + p)
-}
-
-/// The byte after `</name …>` (ASCII case-insensitive), searching from `from`.
-fn find_close(s: &str, from: usize, name: &str) -> Option<usize> {
-    let b = s.as_bytes();
-    let mut i = from;
-    while let Some(p) = find_from(s, i, "</") {
-        let n = p + 2;
-        let matches_name = b.len() >= n + name.len()
-            && b[n..n + name.len()].eq_ignore_ascii_case(name.as_bytes())
-            && b.get(n + name.len())
-                .is_none_or(|&c| is_space(c) || c == b'>' || c == b'/');
-        if matches_name {
-            return Some(find_from(s, n, ">").map_or(b.len(), |e| e + 1));
-        }
-        i = n;
-    }
-    None
-}
-
-/// Writes an attribute value inside double quotes. Character references are left as
-/// they are (the sanitiser reads them); quotes and angle brackets are escaped.
+/// Writes an attribute value inside double quotes. Not an escaper of text (that is
+/// [`crate::html::escape`]): the value is HTML as the member wrote it, so character
+/// references are left as they are (the sanitiser reads them); only quotes and angle
+/// brackets are escaped.
 fn push_attr_value(out: &mut String, v: &str) {
     for c in v.chars() {
         match c {

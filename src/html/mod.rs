@@ -1,4 +1,5 @@
-//! HTML as text: the one escaper, the characters HTML forbids and character references.
+//! HTML as text: the one escaper, the characters HTML forbids, character references,
+//! and the one tag scanner ([`scan`]).
 //!
 //! Every piece of text the build writes into a page goes through [`escape`] (or
 //! [`write_escaped`], which the templates' formatter uses): `&`, `<`, `>`, `"` and `'`
@@ -10,6 +11,8 @@
 //! Markdown is escaped by pulldown-cmark as it writes (its own rule, which leaves `'`
 //! as it is); raw HTML from members is cut down by [`crate::markdown`]'s allowlist and
 //! re-serialised by the sanitiser.
+
+pub(crate) mod scan;
 
 use std::borrow::Cow;
 use std::fmt;
