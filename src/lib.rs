@@ -46,7 +46,6 @@ pub mod new;
 pub mod output;
 pub mod overview;
 pub mod questions;
-pub mod rawhtml;
 pub mod rebuild;
 pub mod render;
 pub mod reporting;

@@ -2,24 +2,145 @@
 //!
 //! Members may write a few HTML tags in their Markdown: `abbr` (with `title`), `span`
 //! and `div` (with `lang`), `sup`, `sub` and `br`; `lang` is allowed on all of them.
-//! [`filter`] rewrites each raw HTML fragment so that only those tags and attributes
-//! remain, and reports everything it removes so the member can be warned. It reads the
-//! fragment with the one tag scanner ([`crate::html::scan`]), which does not have to
-//! be a complete HTML parser here: the filter only ever *removes* markup, and the
-//! sanitiser (ammonia, in [`crate::markdown`]) still parses the result as a browser
-//! would, so whatever the scanner misjudges is still made safe there.
+//! [`Builder::raw_html`] takes each raw HTML fragment (an inline tag, or a whole HTML
+//! block), and [`filter`] rewrites it so that only those tags and attributes remain,
+//! and reports everything it removes so the member can be warned (once per tag and
+//! attribute in a fragment, at the place in the Markdown). Kept tags count towards
+//! the nesting limit ([`super::MAX_NESTING`]).
+//!
+//! The filter reads the fragment with the one tag scanner ([`crate::html::scan`]),
+//! which does not have to be a complete HTML parser here: the filter only ever
+//! *removes* markup, and the sanitiser (ammonia, in [`super::write`]) still parses the
+//! result as a browser would, so whatever the scanner misjudges is still made safe
+//! there.
 //!
 //! `script` and `style` are special: written inside one fragment they are removed with
 //! their content here; split over several Markdown events (`<script>` and `</script>`
 //! inline, text between) the bare tags are kept for the sanitiser, which removes them
 //! with everything between.
 
+use std::collections::HashSet;
 use std::ops::Range;
 
+use pulldown_cmark::Event;
+
+use super::MAX_NESTING;
+use super::builder::Builder;
 use crate::html::scan::{Scanner, Tag, Token, find_end_tag};
 
+impl Builder<'_, '_> {
+    /// The raw HTML fragment that starts at event `i`, filtered; the index of the next
+    /// event.
+    pub(super) fn raw_html(&mut self, i: usize) -> usize {
+        let (fragment, next) = Fragment::gather(self.events, i);
+        let filtered = filter(&fragment.html);
+        self.warn_removed(&fragment, &filtered.removed);
+        let depth = self.raw_depth + filtered.max_depth.max(0) as usize;
+        if depth > MAX_NESTING {
+            let cx = self.cx;
+            let at = self.events[i].1.start;
+            self.found.error(|| {
+                cx.source
+                    .error(
+                        cx.span(&(at..at + 1)),
+                        format!("the text is nested more than {MAX_NESTING} levels deep"),
+                    )
+                    .with_help("HTML tags inside each other: flatten the structure")
+            });
+        }
+        self.raw_depth = (self.raw_depth as isize + filtered.depth_change).max(0) as usize;
+        if filtered.html.contains('<') {
+            self.raw_html_in.insert(self.current_section);
+        }
+        self.html(filtered.html);
+        next
+    }
+
+    /// A warning for each tag and attribute the filter removed, the first time in the
+    /// fragment, at its place in the Markdown.
+    fn warn_removed(&mut self, fragment: &Fragment, removed: &[Removed]) {
+        let mut said: HashSet<String> = HashSet::new();
+        for removed in removed {
+            let (key, message, help, r) = match removed {
+                Removed::Tag(tag, r) => (
+                    tag.clone(),
+                    format!("raw HTML <{tag}> will be removed"),
+                    "write Markdown instead; only abbr, span lang, div lang, sup, sub and br are kept",
+                    r,
+                ),
+                Removed::WithContent(tag, r) => (
+                    tag.clone(),
+                    format!("raw HTML <{tag}> will be removed with its content"),
+                    "scripts and styles are never published; write the text in Markdown",
+                    r,
+                ),
+                Removed::Attribute(tag, attr, r) => (
+                    format!("{tag} {attr}"),
+                    format!("the attribute `{attr}` of raw HTML <{tag}> will be removed"),
+                    "raw HTML keeps only the attribute lang, and title on abbr",
+                    r,
+                ),
+            };
+            if said.insert(key) {
+                let at = fragment.locate(self.text, r.start)
+                    ..fragment.locate(self.text, r.end.saturating_sub(1)) + 1;
+                let cx = self.cx;
+                self.found.warning(|| {
+                    cx.source
+                        .error(cx.span(&at), message)
+                        .with_help(help)
+                        .warning()
+                });
+            }
+        }
+    }
+}
+
+/// A raw HTML fragment as the Markdown has it: its pieces (one event each: a block's
+/// lines come one by one), and together.
+struct Fragment<'e> {
+    pieces: Vec<(&'e str, Range<usize>)>,
+    html: String,
+}
+
+impl<'e> Fragment<'e> {
+    /// The fragment that starts at event `i`: an inline tag, or a block's lines; and
+    /// the index of the event after it.
+    fn gather(events: &'e [(Event, Range<usize>)], i: usize) -> (Self, usize) {
+        let inline = matches!(events[i].0, Event::InlineHtml(_));
+        let mut pieces: Vec<(&str, Range<usize>)> = Vec::new();
+        let mut j = i;
+        while let Some((e, r)) = events.get(j) {
+            match e {
+                Event::InlineHtml(h) if j == i => pieces.push((h, r.clone())),
+                Event::Html(h) if !inline => pieces.push((h, r.clone())),
+                _ => break,
+            }
+            j += 1;
+        }
+        let html = pieces.iter().map(|(h, _)| *h).collect();
+        (Fragment { pieces, html }, j)
+    }
+
+    /// Where byte `o` of the fragment is in the Markdown `text`.
+    fn locate(&self, text: &str, o: usize) -> usize {
+        let mut at = 0;
+        for (h, r) in &self.pieces {
+            if o < at + h.len() {
+                return if text.get(r.clone()) == Some(*h) {
+                    r.start + (o - at)
+                } else {
+                    r.start
+                };
+            }
+            at += h.len();
+        }
+        self.pieces.last().map_or(0, |(_, r)| r.end)
+    }
+}
+
 /// Tags kept from raw HTML.
-pub const ALLOWED_TAGS: &[&str] = &["abbr", "span", "div", "sup", "sub", "br"];
+const ALLOWED_TAGS: &[&str] = &["abbr", "span", "div", "sup", "sub", "br"];
 
 /// Elements removed together with their content.
 const REMOVED_WITH_CONTENT: &[&str] = &["script", "style"];
@@ -31,7 +152,7 @@ fn attribute_allowed(tag: &str, attr: &str) -> bool {
 
 /// Something [`filter`] removed, with its byte range in the fragment.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Removed {
+enum Removed {
     /// A tag that is not allowed (named in lower case).
     Tag(String, Range<usize>),
     /// `script` or `style` with what is inside.
@@ -42,18 +163,18 @@ pub enum Removed {
 
 /// The result of filtering one fragment.
 #[derive(Debug, Default)]
-pub struct Filtered {
-    pub html: String,
-    pub removed: Vec<Removed>,
+struct Filtered {
+    html: String,
+    removed: Vec<Removed>,
     /// Kept container tags opened minus closed (for the nesting limit).
-    pub depth_change: isize,
+    depth_change: isize,
     /// The deepest this fragment nests kept tags, counted from its start.
-    pub max_depth: isize,
+    max_depth: isize,
 }
 
 /// Keeps only the allowlisted tags and attributes of a raw HTML fragment. HTML
 /// comments, doctypes and processing instructions are dropped silently.
-pub fn filter(fragment: &str) -> Filtered {
+fn filter(fragment: &str) -> Filtered {
     let mut f = Filter {
         out: Filtered {
             html: String::with_capacity(fragment.len()),
