@@ -1,4 +1,4 @@
-//! Reading the finished HTML: one fast scan per page ([`crate::html::scan::tags`])
+//! Reading the finished HTML: one fast scan per page (`html::scan::tags`)
 //! marks external links (`rel="external"`) and collects the page's ids and internal
 //! link targets for the link check; [`resolve`] reads those targets as the link check
 //! needs them.

@@ -1,5 +1,5 @@
 //! HTML as text: the one escaper, the characters HTML forbids, character references,
-//! and the one tag scanner ([`scan`]).
+//! and the one tag scanner (`html::scan`).
 //!
 //! Every piece of text the build writes into a page goes through [`escape`] (or
 //! [`write_escaped`], which the templates' formatter uses): `&`, `<`, `>`, `"` and `'`
