@@ -8,17 +8,17 @@
 //! the published report before it. Any other pair of years is compared in the browser,
 //! on the member's page `sammenlign/` (`#<a>-<b>`), from the two reports' `rapport.json`
 //! (which carries each answer's blocks) by `compare-core.js`, a twin of this module:
-//! the page carries the rules ([`diff::RULES`]), the templates' titles, the formatted
+//! the page carries the rules (`diff::RULES`), the templates' titles, the formatted
 //! key figures and the strings, so that the browser parses no Markdown and formats no
 //! number. `tests/compare_js.rs` holds the two to the same result.
 //!
 //! Reports are lined up by the template's question numbers. Answers are compared as
 //! the plain-text blocks the Markdown pass produced ([`crate::markdown::Block`]): text
 //! unit by unit (paragraphs, list items) and then word by word ([`myers`]), tables
-//! row by row (see [`diff`] for how the diff is kept small and cheap). Unchanged
-//! questions are only listed, and a largely rewritten answer is only linked, so a
-//! page's size follows the amount of change. Links on the page are relative, which
-//! keeps them short.
+//! row by row (see `diff.rs` for how the diff is kept small and cheap, `diff_html.rs`
+//! for how it is written). Unchanged questions are only listed, and a largely
+//! rewritten answer is only linked, so a page's size follows the amount of change.
+//! Links on the page are relative, which keeps them short.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -41,12 +41,13 @@ fn s<'s>(t: &'s Strings, key: &str) -> &'s str {
 }
 
 mod browser;
-pub mod diff;
+mod diff;
+mod diff_html;
 mod figures;
 pub mod myers;
 
-pub use diff::diff_text;
-use diff::{Answer, AnswerDiff, diff_blocks, whole};
+use diff::Answer;
+use diff_html::{AnswerDiff, diff_blocks, whole};
 pub use figures::{FigureOverTime, FigureYear, figures_over_time};
 
 /// A question's status on a comparison page; templates see it by [`Status::name`].
