@@ -62,19 +62,22 @@ pub fn scan_page(html: &str) -> (Option<String>, PageLinks) {
             links.hrefs.push(href);
         }
     });
-    if patches.is_empty() {
-        return (None, links);
-    }
+    let marked = (!patches.is_empty()).then(|| mark_external(html, &patches));
+    (marked, links)
+}
+
+/// The page with ` rel="external"` written at each offset of `at` (in order).
+fn mark_external(html: &str, at: &[usize]) -> String {
     const REL: &str = " rel=\"external\"";
-    let mut out = String::with_capacity(html.len() + patches.len() * REL.len());
+    let mut out = String::with_capacity(html.len() + at.len() * REL.len());
     let mut last = 0;
-    for p in patches {
+    for &p in at {
         out.push_str(&html[last..p]);
         out.push_str(REL);
         last = p;
     }
     out.push_str(&html[last..]);
-    (Some(out), links)
+    out
 }
 
 fn is_external(href: &str) -> bool {
