@@ -1,8 +1,8 @@
 //! HTML as text: the one escaper, the characters HTML forbids, character references,
 //! and the one tag scanner (`html::scan`).
 //!
-//! Every piece of text the build writes into a page goes through [`escape`] (or
-//! [`write_escaped`], which the templates' formatter uses): `&`, `<`, `>`, `"` and `'`
+//! Every piece of text the build writes into a page goes through `escape` (or
+//! `write_escaped`, which the templates' formatter uses): `&`, `<`, `>`, `"` and `'`
 //! become character references, so an escaped value is safe in element content and in
 //! an attribute value in either kind of quotes, and the characters HTML forbids become
 //! U+FFFD. The browser's comparison (`compare-core.js`, `esc`) escapes by the same
@@ -31,7 +31,7 @@ fn reference(b: u8) -> Option<&'static str> {
 }
 
 /// Writes `s` escaped for HTML content and attribute values (see the module's note).
-pub fn write_escaped<W: fmt::Write + ?Sized>(out: &mut W, s: &str) -> fmt::Result {
+pub(crate) fn write_escaped<W: fmt::Write + ?Sized>(out: &mut W, s: &str) -> fmt::Result {
     let s = html_chars(s);
     let mut last = 0;
     for (i, b) in s.bytes().enumerate() {
@@ -46,7 +46,7 @@ pub fn write_escaped<W: fmt::Write + ?Sized>(out: &mut W, s: &str) -> fmt::Resul
 
 /// `s` escaped for HTML content and attribute values, without a copy when there is
 /// nothing to escape.
-pub fn escape(s: &str) -> Cow<'_, str> {
+pub(crate) fn escape(s: &str) -> Cow<'_, str> {
     if s.bytes().any(|b| reference(b).is_some()) || may_have_forbidden(s.as_bytes()) {
         let mut out = String::with_capacity(s.len() + s.len() / 8);
         escape_into(&mut out, s);
@@ -57,7 +57,7 @@ pub fn escape(s: &str) -> Cow<'_, str> {
 }
 
 /// Appends `s` escaped for HTML content and attribute values.
-pub fn escape_into(out: &mut String, s: &str) {
+pub(crate) fn escape_into(out: &mut String, s: &str) {
     // Writing to a String cannot fail.
     let _ = write_escaped(out, s);
 }
@@ -74,7 +74,7 @@ pub fn forbidden_in_html(c: char) -> bool {
 
 /// Whether `b` (UTF-8) may hold a [`forbidden_in_html`] character: a byte-level test
 /// without decoding (never false when it has one).
-pub fn may_have_forbidden(b: &[u8]) -> bool {
+pub(crate) fn may_have_forbidden(b: &[u8]) -> bool {
     let at = |i: usize| b.get(i).copied().unwrap_or(0);
     let mut from = 0;
     while let Some(i) = next_suspect(b, from) {
@@ -136,7 +136,7 @@ fn next_suspect(b: &[u8], mut from: usize) -> Option<usize> {
 }
 
 /// `s` with every [`forbidden_in_html`] character replaced by U+FFFD.
-pub fn html_chars(s: &str) -> Cow<'_, str> {
+pub(crate) fn html_chars(s: &str) -> Cow<'_, str> {
     if !may_have_forbidden(s.as_bytes()) {
         return Cow::Borrowed(s);
     }
@@ -150,7 +150,7 @@ pub fn html_chars(s: &str) -> Cow<'_, str> {
 /// Decodes the character references that can appear in an attribute value the build
 /// wrote (`&amp;`, `&lt;`, `&gt;`, `&quot;`, `&apos;`, `&#39;`, `&#x27;` …); others stay
 /// as written.
-pub fn decode_entities(s: &str) -> String {
+pub(crate) fn decode_entities(s: &str) -> String {
     if !s.contains('&') {
         return s.to_string();
     }
