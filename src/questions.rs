@@ -16,10 +16,11 @@ use serde::Serialize;
 
 use crate::content::{Member, Report};
 use crate::diagnostics::Diagnostic;
-use crate::markdown::{Section, escape_attr};
+use crate::html::escape;
+use crate::html::scan::{Tag, tags};
+use crate::markdown::Section;
 use crate::render::{OutFile, Renderer, Scope, Sink};
 use crate::reporting::Question;
-use crate::rewrite::{Tag, scan};
 
 /// The question's URL path part: `2.A.3` → `2-a-3`.
 pub fn slug(number: &str) -> String {
@@ -375,7 +376,7 @@ pub fn embed(html: &str, prefix: &str, top: u8, report_url: &str, owner: (&str, 
     // First the answer's ids and its highest heading.
     let mut ids: HashSet<&str> = HashSet::new();
     let mut highest = None::<u8>;
-    scan(html, |t| {
+    tags(html, |t| {
         if t.end {
             return;
         }
@@ -393,7 +394,7 @@ pub fn embed(html: &str, prefix: &str, top: u8, report_url: &str, owner: (&str, 
     let mut last = 0;
     // (attribute index, new value) for the tag at hand.
     let mut changes: Vec<(usize, String)> = Vec::new();
-    scan(html, |t: &Tag| {
+    tags(html, |t: &Tag| {
         let heading = heading_level(t.name);
         if t.end {
             if let Some(l) = heading {
@@ -436,7 +437,7 @@ pub fn embed(html: &str, prefix: &str, top: u8, report_url: &str, owner: (&str, 
                 }
                 Some(v)
             } else if name.eq_ignore_ascii_case("aria-label") && region {
-                Some(format!("{}: {value}", escape_attr(owner.1)))
+                Some(format!("{}: {value}", escape(owner.1)))
             } else {
                 None
             };

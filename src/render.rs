@@ -726,8 +726,9 @@ pub fn collation_key(s: &str) -> String {
         .collect()
 }
 
-/// Escapes strings for HTML and XML with `& < > " '` only (minijinja's default also
-/// escapes `/`, which makes every URL longer); other values go to the default.
+/// Escapes strings for HTML and XML with [`crate::html::write_escaped`]: `& < > " '`
+/// only (minijinja's default also escapes `/`, which makes every URL longer); other
+/// values go to the default.
 fn html_formatter(
     out: &mut minijinja::Output,
     state: &mut minijinja::State,
@@ -735,24 +736,7 @@ fn html_formatter(
 ) -> Result<(), minijinja::Error> {
     match (state.auto_escape(), value.as_str()) {
         (minijinja::AutoEscape::Html, Some(s)) if !value.is_safe() => {
-            let s = &*crate::format::html_chars(s);
-            let mut last = 0;
-            for (i, b) in s.bytes().enumerate() {
-                let rep = match b {
-                    b'&' => "&amp;",
-                    b'<' => "&lt;",
-                    b'>' => "&gt;",
-                    b'"' => "&quot;",
-                    b'\'' => "&#39;",
-                    _ => continue,
-                };
-                out.write_str(&s[last..i])
-                    .map_err(|_| minijinja::Error::from(minijinja::ErrorKind::WriteFailure))?;
-                out.write_str(rep)
-                    .map_err(|_| minijinja::Error::from(minijinja::ErrorKind::WriteFailure))?;
-                last = i + 1;
-            }
-            out.write_str(&s[last..])
+            crate::html::write_escaped(out, s)
                 .map_err(|_| minijinja::Error::from(minijinja::ErrorKind::WriteFailure))
         }
         _ => minijinja::escape_formatter(out, state, value),

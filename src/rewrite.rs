@@ -1,16 +1,12 @@
-//! Reading the finished HTML: one fast scan per page marks external links
-//! (`rel="external"`) and collects the page's ids and internal link targets for the
-//! link check.
-//!
-//! Every page is HTML this program wrote (templates with escaped values, Markdown
-//! rendered by pulldown-cmark, raw HTML re-serialised by the sanitiser), so a small
-//! tokenizer that knows tags, quoted attributes, comments and the raw-text elements
-//! reads it exactly; a general HTML rewriter (lol_html) did the same work about ten
-//! times slower. [`scan`] is also what [`crate::questions`] uses to re-address the ids
-//! of embedded answers.
+//! Reading the finished HTML: one fast scan per page (`html::scan::tags`)
+//! marks external links (`rel="external"`) and collects the page's ids and internal
+//! link targets for the link check; [`resolve`] reads those targets as the link check
+//! needs them.
 
 use rustc_hash::FxHashSet;
-use std::ops::Range;
+
+use crate::html::decode_entities;
+use crate::html::scan::tags;
 
 /// What a page links to and which ids it has.
 #[derive(Debug, Default, Clone)]
@@ -21,198 +17,13 @@ pub struct PageLinks {
     pub hrefs: Vec<String>,
 }
 
-/// One attribute of a start tag, its value as written (character references not
-/// decoded).
-#[derive(Debug, Clone)]
-pub struct Attr<'a> {
-    pub name: &'a str,
-    pub value: &'a str,
-    /// Byte range of the `="value"` part as written (quotes included); empty, at the
-    /// end of the name, for an attribute without a value.
-    pub raw: Range<usize>,
-}
-
-/// A start or end tag found by [`scan`].
-#[derive(Debug)]
-pub struct Tag<'h, 's> {
-    /// The tag name as written.
-    pub name: &'h str,
-    /// `</name>`.
-    pub end: bool,
-    /// Byte range of the whole tag, `<` to `>`.
-    pub span: Range<usize>,
-    /// Attributes in order (empty for end tags).
-    pub attrs: &'s [Attr<'h>],
-    /// Where the attributes end: the offset of the closing `>` (or `/>`).
-    pub close: usize,
-}
-
-impl<'h> Tag<'h, '_> {
-    /// The value of attribute `name` (ASCII case-insensitive), as written.
-    pub fn attr(&self, name: &str) -> Option<&'h str> {
-        self.attrs
-            .iter()
-            .find(|a| a.name.eq_ignore_ascii_case(name))
-            .map(|a| a.value)
-    }
-
-    pub fn is(&self, name: &str) -> bool {
-        self.name.eq_ignore_ascii_case(name)
-    }
-}
-
-/// Calls `f` with every start and end tag of `html`, in order. Comments, doctypes and
-/// the content of `script`, `style`, `textarea` and `title` are skipped.
-pub fn scan<'h>(html: &'h str, mut f: impl FnMut(&Tag<'h, '_>)) {
-    let b = html.as_bytes();
-    let mut attrs: Vec<Attr<'h>> = Vec::new();
-    let mut pos = 0usize;
-    while let Some(lt) = memchr(b'<', html, pos) {
-        let next = b.get(lt + 1).copied().unwrap_or(0);
-        if next == b'!' {
-            pos = if b[lt..].starts_with(b"<!--") {
-                find(html, lt + 4, "-->").map_or(b.len(), |e| e + 3)
-            } else {
-                memchr(b'>', html, lt).map_or(b.len(), |e| e + 1)
-            };
-            continue;
-        }
-        if next == b'?' {
-            pos = memchr(b'>', html, lt).map_or(b.len(), |e| e + 1);
-            continue;
-        }
-        let end = next == b'/';
-        let name_start = if end { lt + 2 } else { lt + 1 };
-        if !b.get(name_start).is_some_and(u8::is_ascii_alphabetic) {
-            // A `<` in text.
-            pos = lt + 1;
-            continue;
-        }
-        let mut i = name_start;
-        while i < b.len() && !is_space(b[i]) && b[i] != b'/' && b[i] != b'>' {
-            i += 1;
-        }
-        let name = &html[name_start..i];
-        attrs.clear();
-        // Attributes.
-        let close;
-        loop {
-            while i < b.len() && (is_space(b[i]) || (b[i] == b'/' && b.get(i + 1) != Some(&b'>'))) {
-                i += 1;
-            }
-            if i >= b.len() {
-                close = b.len();
-                break;
-            }
-            if b[i] == b'>' || b[i] == b'/' {
-                close = i;
-                break;
-            }
-            let an = i;
-            while i < b.len() && !is_space(b[i]) && !matches!(b[i], b'=' | b'>' | b'/') {
-                i += 1;
-            }
-            let aname = &html[an..i];
-            let name_end = i;
-            while i < b.len() && is_space(b[i]) {
-                i += 1;
-            }
-            let mut value = "";
-            let mut raw = name_end..name_end;
-            if b.get(i) == Some(&b'=') {
-                let eq = i;
-                i += 1;
-                while i < b.len() && is_space(b[i]) {
-                    i += 1;
-                }
-                match b.get(i) {
-                    Some(&q @ (b'"' | b'\'')) => {
-                        let vs = i + 1;
-                        let ve = memchr(q, html, vs).unwrap_or(b.len());
-                        value = &html[vs..ve];
-                        i = (ve + 1).min(b.len());
-                    }
-                    _ => {
-                        let vs = i;
-                        while i < b.len() && !is_space(b[i]) && b[i] != b'>' {
-                            i += 1;
-                        }
-                        value = &html[vs..i];
-                    }
-                }
-                raw = eq..i;
-            } else {
-                // Not an `=`: the spaces belong to what follows.
-                i = name_end;
-            }
-            if !end {
-                attrs.push(Attr {
-                    name: aname,
-                    value,
-                    raw,
-                });
-            }
-        }
-        let tag_end = memchr(b'>', html, close).map_or(b.len(), |e| e + 1);
-        f(&Tag {
-            name,
-            end,
-            span: lt..tag_end,
-            attrs: &attrs,
-            close,
-        });
-        pos = tag_end;
-        if !end {
-            let raw = ["script", "style", "textarea", "title"]
-                .into_iter()
-                .find(|r| name.eq_ignore_ascii_case(r));
-            if let Some(raw) = raw {
-                // Skip to the matching end tag.
-                let mut k = pos;
-                pos = b.len();
-                while let Some(o) = find(html, k, "</") {
-                    let n = &b[o + 2..];
-                    if n.len() >= raw.len() && n[..raw.len()].eq_ignore_ascii_case(raw.as_bytes()) {
-                        pos = o;
-                        break;
-                    }
-                    k = o + 2;
-                }
-            }
-        }
-    }
-}
-
-fn is_space(c: u8) -> bool {
-    matches!(c, b' ' | b'\t' | b'\n' | b'\r' | b'\x0c')
-}
-
-/// The offset of byte `c` in `html` at or after `from`.
-fn memchr(c: u8, html: &str, from: usize) -> Option<usize> {
-    let b = html.as_bytes();
-    memchr::memchr(c, b.get(from..)?).map(|o| from + o)
-}
-
-/// The offset of `needle` in `html` at or after `from`.
-fn find(html: &str, from: usize, needle: &str) -> Option<usize> {
-    let first = needle.as_bytes()[0];
-    let mut k = from;
-    while let Some(at) = memchr(first, html, k) {
-        if html.as_bytes()[at..].starts_with(needle.as_bytes()) {
-            return Some(at);
-        }
-        k = at + 1;
-    }
-    None
-}
-
 /// Marks external links and collects the page's links: the page again when it had to
 /// change (`rel="external"` added to an external link without `rel`), or `None`.
 pub fn scan_page(html: &str) -> (Option<String>, PageLinks) {
     let mut links = PageLinks::default();
     let mut seen: FxHashSet<&str> = FxHashSet::default();
     let mut patches: Vec<usize> = Vec::new();
-    scan(html, |tag| {
+    tags(html, |tag| {
         if tag.end {
             return;
         }
@@ -251,69 +62,21 @@ pub fn scan_page(html: &str) -> (Option<String>, PageLinks) {
             links.hrefs.push(href);
         }
     });
-    if patches.is_empty() {
-        return (None, links);
-    }
+    let marked = (!patches.is_empty()).then(|| mark_external(html, &patches));
+    (marked, links)
+}
+
+/// The page with ` rel="external"` written at each offset of `at` (in order).
+fn mark_external(html: &str, at: &[usize]) -> String {
     const REL: &str = " rel=\"external\"";
-    let mut out = String::with_capacity(html.len() + patches.len() * REL.len());
+    let mut out = String::with_capacity(html.len() + at.len() * REL.len());
     let mut last = 0;
-    for p in patches {
+    for &p in at {
         out.push_str(&html[last..p]);
         out.push_str(REL);
         last = p;
     }
     out.push_str(&html[last..]);
-    (Some(out), links)
-}
-
-/// Marks external links and collects the page's links (the page as it is when nothing
-/// changes).
-pub fn rewrite_page(html: &str) -> Result<(String, PageLinks), String> {
-    let (out, links) = scan_page(html);
-    Ok((out.unwrap_or_else(|| html.to_string()), links))
-}
-
-/// Decodes the character references that can appear in an attribute value we wrote.
-pub fn decode_entities(s: &str) -> String {
-    if !s.contains('&') {
-        return s.to_string();
-    }
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(i) = rest.find('&') {
-        out.push_str(&rest[..i]);
-        rest = &rest[i..];
-        let end = rest.find(';').filter(|&e| e < 12);
-        let decoded = end.and_then(|e| {
-            let name = &rest[1..e];
-            let c = match name {
-                "amp" => Some('&'),
-                "lt" => Some('<'),
-                "gt" => Some('>'),
-                "quot" => Some('"'),
-                "apos" => Some('\''),
-                _ if name.starts_with("#x") || name.starts_with("#X") => {
-                    u32::from_str_radix(&name[2..], 16)
-                        .ok()
-                        .and_then(char::from_u32)
-                }
-                _ if name.starts_with('#') => name[1..].parse().ok().and_then(char::from_u32),
-                _ => None,
-            };
-            c.map(|c| (c, e))
-        });
-        match decoded {
-            Some((c, e)) => {
-                out.push(c);
-                rest = &rest[e + 1..];
-            }
-            None => {
-                out.push('&');
-                rest = &rest[1..];
-            }
-        }
-    }
-    out.push_str(rest);
     out
 }
 
@@ -459,9 +222,9 @@ mod tests {
     #[test]
     fn marks_external_links_and_collects() {
         let (out, links) =
-            rewrite_page("<a href=\"https://x.no\">x</a><a href=\"/a/#b\" id=\"c\">y</a>").unwrap();
+            scan_page("<a href=\"https://x.no\">x</a><a href=\"/a/#b\" id=\"c\">y</a>");
         assert_eq!(
-            out,
+            out.as_deref().unwrap_or_default(),
             "<a href=\"https://x.no\" rel=\"external\">x</a><a href=\"/a/#b\" id=\"c\">y</a>"
         );
         assert_eq!(links.hrefs, ["/a/#b"]);
@@ -480,34 +243,5 @@ mod tests {
         assert!(out.is_none(), "{out:?}");
         assert_eq!(links.ids, ["z"]);
         assert_eq!(links.hrefs, ["/i.png", "/a/?q=1&r=2#f", "/s.css"]);
-    }
-
-    #[test]
-    fn tags_and_attributes() {
-        let mut seen = Vec::new();
-        scan(
-            "<div class=\"a b\" data-x=1 hidden><h2 id='q'>x</h2 ></div><br/>",
-            |t| {
-                seen.push(format!(
-                    "{}{} {:?}",
-                    if t.end { "/" } else { "" },
-                    t.name,
-                    t.attrs
-                        .iter()
-                        .map(|a| (a.name, a.value))
-                        .collect::<Vec<_>>()
-                ))
-            },
-        );
-        assert_eq!(
-            seen,
-            [
-                "div [(\"class\", \"a b\"), (\"data-x\", \"1\"), (\"hidden\", \"\")]",
-                "h2 [(\"id\", \"q\")]",
-                "/h2 []",
-                "/div []",
-                "br []"
-            ]
-        );
     }
 }

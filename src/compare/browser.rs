@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::{PairLink, browser_years, diff};
-use crate::content::Member;
+use crate::content::{Member, Report};
 use crate::diagnostics::Diagnostic;
 use crate::format;
 use crate::render::{Renderer, Sink};
@@ -67,61 +67,6 @@ fn wanted(key: &str) -> bool {
 
 /// Renders the member's page into `sink`; the error, if any.
 pub(super) fn page(r: &Renderer, m: &Member, sink: &dyn Sink) -> Option<Diagnostic> {
-    let lang = r.lang();
-    let site = r.site();
-    let years = browser_years(m);
-    let published: Vec<_> = m.reports.iter().filter(|x| !x.draft).collect();
-    let mut templates = BTreeMap::new();
-    for rep in &published {
-        let t = &site.templates[&rep.template];
-        templates.entry(t.version.as_str()).or_insert_with(|| {
-            t.questions
-                .iter()
-                .map(|q| (q.number.as_str(), q.title.get(lang)))
-                .collect()
-        });
-    }
-    let config = Config {
-        member: &m.info.name,
-        years: published
-            .iter()
-            .map(|rep| YearData {
-                year: rep.year,
-                template: &rep.template,
-                report: format!("../{}/", rep.year),
-                data: format!("../{}/rapport.json", rep.year),
-                figures: r
-                    .config()
-                    .figures
-                    .iter()
-                    .map(|def| {
-                        let v = rep.figures.get(&def.id);
-                        (
-                            def.id.as_str(),
-                            v.map(|v| (*v, format::figure(def, *v, lang))),
-                        )
-                    })
-                    .collect(),
-            })
-            .collect(),
-        templates,
-        figures: r
-            .config()
-            .figures
-            .iter()
-            .map(|def| FigureLabel {
-                id: &def.id,
-                label: def.label.get(lang),
-            })
-            .collect(),
-        rules: &diff::RULES,
-        strings: r
-            .t(lang)
-            .iter()
-            .filter(|(k, _)| wanted(k))
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect(),
-    };
     let pairs: Vec<PairLink> = m
         .reports
         .windows(2)
@@ -147,14 +92,74 @@ pub(super) fn page(r: &Renderer, m: &Member, sink: &dyn Sink) -> Option<Diagnost
         minijinja::context! {
             member => minijinja::value::Serde(&m.info),
             member_url => "../",
-            years => minijinja::value::Serde(&years),
+            years => minijinja::value::Serde(&browser_years(m)),
             pairs => minijinja::value::Serde(&pairs),
             reports => minijinja::value::Serde(&reports),
-            data => minijinja::value::Serde(&config),
+            data => minijinja::value::Serde(&config(r, m)),
         },
     );
     match page {
         Ok(f) => sink.put(f).err(),
         Err(e) => Some(e),
+    }
+}
+
+/// What the page's script reads, for member `m`.
+fn config<'a>(r: &'a Renderer, m: &'a Member) -> Config<'a> {
+    let lang = r.lang();
+    let site = r.site();
+    let published: Vec<&Report> = m.reports.iter().filter(|x| !x.draft).collect();
+    let mut templates = BTreeMap::new();
+    for rep in &published {
+        let t = &site.templates[&rep.template];
+        templates.entry(t.version.as_str()).or_insert_with(|| {
+            t.questions
+                .iter()
+                .map(|q| (q.number.as_str(), q.title.get(lang)))
+                .collect()
+        });
+    }
+    let figures = &r.config().figures;
+    Config {
+        member: &m.info.name,
+        years: published.iter().map(|rep| year_data(r, rep)).collect(),
+        templates,
+        figures: figures
+            .iter()
+            .map(|def| FigureLabel {
+                id: &def.id,
+                label: def.label.get(lang),
+            })
+            .collect(),
+        rules: &diff::RULES,
+        strings: r
+            .t(lang)
+            .iter()
+            .filter(|(k, _)| wanted(k))
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect(),
+    }
+}
+
+/// A year the browser can compare: its report, open data and key figures.
+fn year_data<'a>(r: &'a Renderer, rep: &'a Report) -> YearData<'a> {
+    let lang = r.lang();
+    YearData {
+        year: rep.year,
+        template: &rep.template,
+        report: format!("../{}/", rep.year),
+        data: format!("../{}/rapport.json", rep.year),
+        figures: r
+            .config()
+            .figures
+            .iter()
+            .map(|def| {
+                let v = rep.figures.get(&def.id);
+                (
+                    def.id.as_str(),
+                    v.map(|v| (*v, format::figure(def, *v, lang))),
+                )
+            })
+            .collect(),
     }
 }

@@ -9,7 +9,7 @@ use super::s;
 use crate::config::{FigureDef, Lang};
 use crate::content::Member;
 use crate::format;
-use crate::markdown::escape_attr;
+use crate::html::escape;
 use crate::render::Renderer;
 use crate::theme::Strings;
 
@@ -192,7 +192,7 @@ fn bar_chart(def: &FigureDef, points: &[(u16, Option<f64>)], lang: Lang, t: &Str
     let _ = write!(
         svg,
         "<svg class=\"chart\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"{}\" focusable=\"false\">",
-        escape_attr(&summary_sentence(def, points, lang, t))
+        escape(&summary_sentence(def, points, lang, t))
     );
     let _ = write!(
         svg,
@@ -216,7 +216,7 @@ fn bar_chart(def: &FigureDef, points: &[(u16, Option<f64>)], lang: Lang, t: &Str
                     svg,
                     "<text class=\"value\" x=\"{cx:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
                     (y - 6.0).max(14.0),
-                    escape_attr(&compact_number(v, lang))
+                    escape(&compact_number(v, lang))
                 );
             }
             None => {
@@ -224,7 +224,7 @@ fn bar_chart(def: &FigureDef, points: &[(u16, Option<f64>)], lang: Lang, t: &Str
                     svg,
                     "<text class=\"missing\" x=\"{cx:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
                     h - bottom - 8.0,
-                    escape_attr(s(t, "chart_not_reported_short"))
+                    escape(s(t, "chart_not_reported_short"))
                 );
             }
         }

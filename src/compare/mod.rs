@@ -8,17 +8,17 @@
 //! the published report before it. Any other pair of years is compared in the browser,
 //! on the member's page `sammenlign/` (`#<a>-<b>`), from the two reports' `rapport.json`
 //! (which carries each answer's blocks) by `compare-core.js`, a twin of this module:
-//! the page carries the rules ([`diff::RULES`]), the templates' titles, the formatted
+//! the page carries the rules (`diff::RULES`), the templates' titles, the formatted
 //! key figures and the strings, so that the browser parses no Markdown and formats no
 //! number. `tests/compare_js.rs` holds the two to the same result.
 //!
 //! Reports are lined up by the template's question numbers. Answers are compared as
 //! the plain-text blocks the Markdown pass produced ([`crate::markdown::Block`]): text
 //! unit by unit (paragraphs, list items) and then word by word ([`myers`]), tables
-//! row by row (see [`diff`] for how the diff is kept small and cheap). Unchanged
-//! questions are only listed, and a largely rewritten answer is only linked, so a
-//! page's size follows the amount of change. Links on the page are relative, which
-//! keeps them short.
+//! row by row (see `diff.rs` for how the diff is kept small and cheap, `diff_html.rs`
+//! for how it is written). Unchanged questions are only listed, and a largely
+//! rewritten answer is only linked, so a page's size follows the amount of change.
+//! Links on the page are relative, which keeps them short.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -28,11 +28,14 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
-use crate::content::Member;
+use crate::config::Lang;
+use crate::content::{Member, Report};
 use crate::diagnostics::Diagnostic;
 use crate::format;
-use crate::markdown::{Block, Section, escape_html as escape};
+use crate::html::escape;
+use crate::markdown::{Block, Section};
 use crate::render::{OutFile, Renderer, Scope, Sink};
+use crate::reporting::ReportTemplate;
 use crate::theme::Strings;
 
 fn s<'s>(t: &'s Strings, key: &str) -> &'s str {
@@ -40,12 +43,13 @@ fn s<'s>(t: &'s Strings, key: &str) -> &'s str {
 }
 
 mod browser;
-pub mod diff;
+mod diff;
+mod diff_html;
 mod figures;
 pub mod myers;
 
-pub use diff::diff_text;
-use diff::{Answer, AnswerDiff, diff_blocks, whole};
+use diff::Answer;
+use diff_html::{AnswerDiff, diff_blocks, whole};
 pub use figures::{FigureOverTime, FigureYear, figures_over_time};
 
 /// A question's status on a comparison page; templates see it by [`Status::name`].
@@ -323,6 +327,18 @@ impl Diffs {
     }
 }
 
+/// A member's two reports being compared (`a` the earlier), with their templates and
+/// their answers by question number.
+struct Pair<'r> {
+    a: &'r Report,
+    b: &'r Report,
+    ta: &'r ReportTemplate,
+    tb: &'r ReportTemplate,
+    sa: &'r FxHashMap<&'r str, (&'r Section, usize)>,
+    sb: &'r FxHashMap<&'r str, (&'r Section, usize)>,
+}
+
+/// The static page that compares report `i` of `m` with report `j`.
 fn comparison_page(
     r: &Renderer,
     m: &Member,
@@ -335,154 +351,20 @@ fn comparison_page(
     let t = r.t(lang);
     let (a, b) = (&m.reports[i], &m.reports[j]);
     let site = r.site();
-    let (ta, tb) = (&site.templates[&a.template], &site.templates[&b.template]);
-    let (sa, sb) = (&versions.of[i], &versions.of[j]);
-
-    // Line the questions up in the later template's order; numbers only the earlier
-    // template has are placed after their predecessor there.
-    let mut order: Vec<(f64, &str)> = Vec::new();
-    for q in &tb.questions {
-        if sa.contains_key(q.number.as_str()) || sb.contains_key(q.number.as_str()) {
-            order.push((
-                tb.position(&q.number).unwrap_or(0) as f64,
-                q.number.as_str(),
-            ));
-        }
-    }
-    for (k, q) in ta.questions.iter().enumerate() {
-        if tb.get(&q.number).is_none() && sa.contains_key(q.number.as_str()) {
-            let before = ta.questions[..k]
-                .iter()
-                .rev()
-                .find_map(|p| tb.position(&p.number))
-                .map_or(-1.0, |p| p as f64);
-            order.push((before + 0.5, q.number.as_str()));
-        }
-    }
-    order.sort_by(|x, y| x.0.total_cmp(&y.0));
-
-    let mut questions = Vec::new();
-    let (mut total, mut changed, mut rewritten, mut new, mut removed) = (0, 0, 0, 0, 0);
-    // Relative links from /medlemmer/<slug>/sammenlign/<a>-<b>/.
-    let answer = |year: u16, anchor: &str| format!("../../{year}/#{anchor}");
-    for (_, number) in order {
-        let title = tb
-            .title(number, lang)
-            .or_else(|| ta.title(number, lang))
-            .unwrap_or(number)
-            .to_string();
-        let depth = number.split('.').count() as u8;
-        let (x, y) = (sa.get(number), sb.get(number));
-        let (status, diff) = match (x, y) {
-            (Some((_, x)), Some((_, y))) if x == y => (Status::Unchanged, None),
-            (Some((_, x)), Some((_, y))) => {
-                let (rewritten, html) = &diffs.changed[&(*x, *y)];
-                let status = if *rewritten {
-                    Status::Rewritten
-                } else if html.is_none() {
-                    // Only a table caption changed (it often names the year).
-                    Status::Unchanged
-                } else {
-                    Status::Changed
-                };
-                (status, html.clone())
-            }
-            (None, Some((_, y))) => (Status::New, Some(diffs.whole[&(*y, true)].clone())),
-            (Some((_, x)), None) => (Status::Removed, Some(diffs.whole[&(*x, false)].clone())),
-            (None, None) => continue,
-        };
-        // Parts and groups with no text of their own in either year are structure only.
-        if depth < 3 && status == Status::Unchanged && x.is_none_or(|(x, _)| x.blocks.is_empty()) {
-            continue;
-        }
-        if depth == 3 {
-            total += 1;
-            match status {
-                Status::Changed => changed += 1,
-                Status::Rewritten => {
-                    changed += 1;
-                    rewritten += 1;
-                }
-                Status::New => new += 1,
-                Status::Removed => removed += 1,
-                Status::Unchanged => {}
-            }
-        }
-        let (from_url, to_url) = (
-            x.map(|(x, _)| answer(a.year, &x.anchor)),
-            y.map(|(y, _)| answer(b.year, &y.anchor)),
-        );
-        let status_html = (status != Status::Unchanged).then(|| {
-            let label = match status {
-                Status::Changed => "status_changed",
-                Status::Rewritten => "status_rewritten",
-                Status::New => "status_new",
-                _ => "status_removed",
-            };
-            let link = |url: &str, year: u16| format!("<a href=\"{}\">{year}</a>", escape(url));
-            let links = match (&from_url, &to_url) {
-                (Some(f), Some(t2)) => format!(
-                    "{} {} {}",
-                    link(f, a.year),
-                    escape(s(t, "compare_and")),
-                    link(t2, b.year)
-                ),
-                (Some(f), None) => link(f, a.year),
-                (None, Some(t2)) => link(t2, b.year),
-                (None, None) => String::new(),
-            };
-            Value::from_safe_string(format!(
-                "<strong>{}.</strong> {} {links}.",
-                escape(s(t, label)),
-                escape(s(t, "compare_read_answer"))
-            ))
-        });
-        questions.push(Arc::new(QuestionView {
-            anchor: format!("q-{}", number.replace('.', "-").to_lowercase()),
-            number: number.to_string(),
-            title,
-            depth,
-            status,
-            from_url,
-            to_url,
-            status_html,
-            diff,
-        }));
-    }
-
-    let figure_changes: Vec<FigureChange> = r
-        .config()
-        .figures
-        .iter()
-        .filter_map(|def| {
-            let (x, y) = (a.figures.get(&def.id), b.figures.get(&def.id));
-            (x != y).then(|| FigureChange {
-                label: def.label.get(lang).to_string(),
-                from: x.map(|v| format::figure(def, *v, lang)),
-                to: y.map(|v| format::figure(def, *v, lang)),
-            })
-        })
+    let pair = Pair {
+        a,
+        b,
+        ta: &site.templates[&a.template],
+        tb: &site.templates[&b.template],
+        sa: &versions.of[i],
+        sb: &versions.of[j],
+    };
+    let questions: Vec<Arc<QuestionView>> = question_order(&pair)
+        .into_iter()
+        .filter_map(|number| question(&pair, number, diffs, t, lang))
+        .map(Arc::new)
         .collect();
-
-    let summary = s(t, "compare_summary")
-        .replace("{changed}", &changed.to_string())
-        .replace("{total}", &total.to_string())
-        .replace("{new}", &new.to_string())
-        .replace("{removed}", &removed.to_string());
-    let summary_rewritten = (rewritten > 0)
-        .then(|| s(t, "compare_summary_rewritten").replace("{rewritten}", &rewritten.to_string()));
-    // Every neighbouring pair, this one marked; and the browser's page for other pairs.
-    let pairs: Vec<PairLink> = m
-        .reports
-        .windows(2)
-        .map(|w| PairLink {
-            from: w[0].year,
-            to: w[1].year,
-            url: format!("../{}-{}/", w[0].year, w[1].year),
-            current: w[0].year == a.year && w[1].year == b.year,
-        })
-        .collect();
-    let any_url = browser_url(r, m).map(|_| "../");
+    let (summary, summary_rewritten) = summary(&questions, t);
     let list = |keep: &dyn Fn(&QuestionView) -> bool| -> Value {
         questions
             .iter()
@@ -505,17 +387,199 @@ fn comparison_page(
             to_template => b.template.clone(),
             summary,
             summary_rewritten,
-            figure_changes => minijinja::value::Serde(&figure_changes),
+            figure_changes => minijinja::value::Serde(&figure_changes(r, a, b)),
             // Questions with something to show, in order; rewritten answers with nothing
             // else to show and unchanged ones are only listed.
             changed_questions => list(&|q| q.status != Status::Unchanged && (q.status != Status::Rewritten || q.diff.is_some())),
             rewritten_questions => list(&|q| q.status == Status::Rewritten && q.diff.is_none()),
             unchanged_questions => list(&|q| q.status == Status::Unchanged),
-            pairs => minijinja::value::Serde(&pairs),
-            any_url,
+            pairs => minijinja::value::Serde(&neighbour_pairs(m, a.year, b.year)),
+            any_url => browser_url(r, m).map(|_| "../"),
             picker_years => minijinja::value::Serde(&browser_years(m)),
         },
     )
+}
+
+/// The question numbers either report answers, in the later template's order; numbers
+/// only the earlier template has are placed after their predecessor there.
+fn question_order<'r>(p: &Pair<'r>) -> Vec<&'r str> {
+    let (ta, tb) = (p.ta, p.tb);
+    let mut order: Vec<(f64, &str)> = Vec::new();
+    for q in &tb.questions {
+        if p.sa.contains_key(q.number.as_str()) || p.sb.contains_key(q.number.as_str()) {
+            order.push((
+                tb.position(&q.number).unwrap_or(0) as f64,
+                q.number.as_str(),
+            ));
+        }
+    }
+    for (k, q) in ta.questions.iter().enumerate() {
+        if tb.get(&q.number).is_none() && p.sa.contains_key(q.number.as_str()) {
+            let before = ta.questions[..k]
+                .iter()
+                .rev()
+                .find_map(|p| tb.position(&p.number))
+                .map_or(-1.0, |p| p as f64);
+            order.push((before + 0.5, q.number.as_str()));
+        }
+    }
+    order.sort_by(|x, y| x.0.total_cmp(&y.0));
+    order.into_iter().map(|(_, n)| n).collect()
+}
+
+/// Question `number` on the page, or `None` when there is nothing to show: parts and
+/// groups with no text of their own in either year are structure only.
+fn question(
+    p: &Pair,
+    number: &str,
+    diffs: &Diffs,
+    t: &Strings,
+    lang: Lang,
+) -> Option<QuestionView> {
+    let (x, y) = (p.sa.get(number), p.sb.get(number));
+    let (status, diff) = status(x, y, diffs)?;
+    let depth = number.split('.').count() as u8;
+    if depth < 3 && status == Status::Unchanged && x.is_none_or(|(x, _)| x.blocks.is_empty()) {
+        return None;
+    }
+    // Relative links from /medlemmer/<slug>/sammenlign/<a>-<b>/.
+    let answer = |year: u16, anchor: &str| format!("../../{year}/#{anchor}");
+    let from_url = x.map(|(x, _)| answer(p.a.year, &x.anchor));
+    let to_url = y.map(|(y, _)| answer(p.b.year, &y.anchor));
+    let status_html = (status != Status::Unchanged).then(|| {
+        let links = answer_links(from_url.as_deref(), to_url.as_deref(), p, t);
+        status_html(status, &links, t)
+    });
+    let title =
+        p.tb.title(number, lang)
+            .or_else(|| p.ta.title(number, lang));
+    Some(QuestionView {
+        anchor: format!("q-{}", number.replace('.', "-").to_lowercase()),
+        number: number.to_string(),
+        title: title.unwrap_or(number).to_string(),
+        depth,
+        status,
+        from_url,
+        to_url,
+        status_html,
+        diff,
+    })
+}
+
+/// A question's status and the diff it shows, from its answer's versions in the two
+/// reports; `None` when neither has it.
+fn status(
+    x: Option<&(&Section, usize)>,
+    y: Option<&(&Section, usize)>,
+    diffs: &Diffs,
+) -> Option<(Status, Option<Value>)> {
+    Some(match (x, y) {
+        (Some((_, x)), Some((_, y))) if x == y => (Status::Unchanged, None),
+        (Some((_, x)), Some((_, y))) => {
+            let (rewritten, html) = &diffs.changed[&(*x, *y)];
+            let status = if *rewritten {
+                Status::Rewritten
+            } else if html.is_none() {
+                // Only a table caption changed (it often names the year).
+                Status::Unchanged
+            } else {
+                Status::Changed
+            };
+            (status, html.clone())
+        }
+        (None, Some((_, y))) => (Status::New, Some(diffs.whole[&(*y, true)].clone())),
+        (Some((_, x)), None) => (Status::Removed, Some(diffs.whole[&(*x, false)].clone())),
+        (None, None) => return None,
+    })
+}
+
+/// Links to the answer in each year that has it: `2023 og 2024`.
+fn answer_links(from: Option<&str>, to: Option<&str>, p: &Pair, t: &Strings) -> String {
+    let link = |url: &str, year: u16| format!("<a href=\"{}\">{year}</a>", escape(url));
+    match (from, to) {
+        (Some(f), Some(t2)) => format!(
+            "{} {} {}",
+            link(f, p.a.year),
+            escape(s(t, "compare_and")),
+            link(t2, p.b.year)
+        ),
+        (Some(f), None) => link(f, p.a.year),
+        (None, Some(t2)) => link(t2, p.b.year),
+        (None, None) => String::new(),
+    }
+}
+
+/// The status and the links to the answers as a sentence (HTML).
+fn status_html(status: Status, links: &str, t: &Strings) -> Value {
+    let label = match status {
+        Status::Changed => "status_changed",
+        Status::Rewritten => "status_rewritten",
+        Status::New => "status_new",
+        _ => "status_removed",
+    };
+    Value::from_safe_string(format!(
+        "<strong>{}.</strong> {} {links}.",
+        escape(s(t, label)),
+        escape(s(t, "compare_read_answer"))
+    ))
+}
+
+/// The page's summary of the questions (those of the template's third level), and of
+/// the rewritten ones if any.
+fn summary(questions: &[Arc<QuestionView>], t: &Strings) -> (String, Option<String>) {
+    let (mut total, mut changed, mut rewritten, mut new, mut removed) = (0, 0, 0, 0, 0);
+    for q in questions.iter().filter(|q| q.depth == 3) {
+        total += 1;
+        match q.status {
+            Status::Changed => changed += 1,
+            Status::Rewritten => {
+                changed += 1;
+                rewritten += 1;
+            }
+            Status::New => new += 1,
+            Status::Removed => removed += 1,
+            Status::Unchanged => {}
+        }
+    }
+    let summary = s(t, "compare_summary")
+        .replace("{changed}", &changed.to_string())
+        .replace("{total}", &total.to_string())
+        .replace("{new}", &new.to_string())
+        .replace("{removed}", &removed.to_string());
+    let summary_rewritten = (rewritten > 0)
+        .then(|| s(t, "compare_summary_rewritten").replace("{rewritten}", &rewritten.to_string()));
+    (summary, summary_rewritten)
+}
+
+/// The key figures that differ between the two reports.
+fn figure_changes(r: &Renderer, a: &Report, b: &Report) -> Vec<FigureChange> {
+    let lang = r.lang();
+    r.config()
+        .figures
+        .iter()
+        .filter_map(|def| {
+            let (x, y) = (a.figures.get(&def.id), b.figures.get(&def.id));
+            (x != y).then(|| FigureChange {
+                label: def.label.get(lang).to_string(),
+                from: x.map(|v| format::figure(def, *v, lang)),
+                to: y.map(|v| format::figure(def, *v, lang)),
+            })
+        })
+        .collect()
+}
+
+/// Every neighbouring pair of the member's reports, the one from `from` to `to`
+/// marked, as links from a comparison page.
+fn neighbour_pairs(m: &Member, from: u16, to: u16) -> Vec<PairLink> {
+    m.reports
+        .windows(2)
+        .map(|w| PairLink {
+            from: w[0].year,
+            to: w[1].year,
+            url: format!("../{}-{}/", w[0].year, w[1].year),
+            current: w[0].year == from && w[1].year == to,
+        })
+        .collect()
 }
 
 /// A link to a static comparison page.

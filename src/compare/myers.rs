@@ -105,6 +105,10 @@ fn matches<T: PartialEq>(a: &[T], b: &[T], x0: usize, y0: usize, m: &mut Matches
 /// middle: the forward and the backward search meet (Myers 1986, section 4b). `a` and
 /// `b` are not empty and differ in their first and in their last element, so the point
 /// is neither the start nor the end. `None` only if they have nothing in common.
+///
+/// Longer than a screen on purpose: it is diff-match-patch's `bisect`, the forward and
+/// the backward search side by side, and compare-core.js mirrors it line by line; cut
+/// into parts, the two would no longer read alike.
 fn bisect<T: PartialEq>(a: &[T], b: &[T]) -> Option<(usize, usize)> {
     let (n, m) = (a.len() as isize, b.len() as isize);
     let max_d = (n + m + 1) / 2;

@@ -1,5 +1,6 @@
-/* aktsom comparisons in the browser: the twin of src/compare/ (myers.rs, diff.rs and
-   comparison_page in mod.rs), for the pairs of years that have no static page.
+/* aktsom comparisons in the browser: the twin of src/compare/ (myers.rs, diff.rs,
+   diff_html.rs and comparison_page in mod.rs), for the pairs of years that have no
+   static page.
 
    Every function here mirrors one there, with the same name where it can, and must
    give the same result: the same questions with the same status, and the same HTML for
@@ -147,9 +148,9 @@ const aktsomCompare = (() => {
 
   // ---- diff.rs: answers ---------------------------------------------------------------
 
-  /* Escapes text for HTML as markdown::escape_attr: & " < >, and the characters HTML
-     forbids (format::forbidden_in_html) become U+FFFD. */
-  const NEEDS_ESCAPE = /[&"<>\u0000-\u001f\u007f-\u009f\ufdd0-\ufdef\ufffe\uffff\udffe\udfff]/;
+  /* Escapes text for HTML as html::escape: & < > " ', and the characters HTML forbids
+     (html::forbidden_in_html) become U+FFFD. */
+  const NEEDS_ESCAPE = /[&<>"'\u0000-\u001f\u007f-\u009f\ufdd0-\ufdef\ufffe\uffff\udffe\udfff]/;
   function forbidden(n) {
     return ((n <= 0x1f || (n >= 0x7f && n <= 0x9f)) && n !== 0x09 && n !== 0x0a && n !== 0x0d && n !== 0x0c)
       || (n >= 0xfdd0 && n <= 0xfdef)
@@ -161,9 +162,10 @@ const aktsomCompare = (() => {
     for (const ch of s) {
       const n = ch.codePointAt(0);
       if (ch === '&') out += '&amp;';
-      else if (ch === '"') out += '&quot;';
       else if (ch === '<') out += '&lt;';
       else if (ch === '>') out += '&gt;';
+      else if (ch === '"') out += '&quot;';
+      else if (ch === "'") out += '&#39;';
       else if (forbidden(n)) out += '\ufffd';
       else out += ch;
     }
@@ -389,8 +391,48 @@ const aktsomCompare = (() => {
     for (const q of nw.slice(j)) d.paras.push(added(q));
   }
 
-  // ---- diff.rs: HTML --------------------------------------------------------------
+  /* Rows lined up by content; rows changed between two equal ones pair up where alike:
+     [{kind: same|added|removed|changed, row, old}] and {skipped: n}. */
+  function diffRows(a, b, keepSame, rules) {
+    const key = (r) => JSON.stringify(r);
+    const out = [];
+    for (const r of diff(a.map(key), b.map(key), rules.max_diff)) {
+      if (r.eq && keepSame) {
+        for (const row of a.slice(r.a0, r.a1)) out.push({ kind: 'same', row });
+      } else if (r.eq) {
+        const last = out[out.length - 1];
+        if (last && last.skipped) last.skipped += r.a1 - r.a0;
+        else out.push({ skipped: r.a1 - r.a0 });
+      } else {
+        const alike = (x, y) => {
+          if (x[0] === y[0]) return true;
+          let n = Math.abs(x.length - y.length);
+          for (let k = 0; k < Math.min(x.length, y.length); k++) if (x[k] !== y[k]) n++;
+          return n <= 1;
+        };
+        const nw = b.slice(r.b0, r.b1);
+        let j = 0;
+        for (const x of a.slice(r.a0, r.a1)) {
+          let k = j;
+          while (k < nw.length && !alike(x, nw[k])) k++;
+          if (k < nw.length) {
+            for (const row of nw.slice(j, k)) out.push({ kind: 'added', row });
+            out.push({ kind: 'changed', old: x, row: nw[k] });
+            j = k + 1;
+          } else {
+            out.push({ kind: 'removed', row: x });
+          }
+        }
+        for (const row of nw.slice(j)) out.push({ kind: 'added', row });
+      }
+    }
+    return out;
+  }
 
+  // ---- diff_html.rs: HTML ---------------------------------------------------------
+
+  /* Writes a diff's HTML: Html in diff_html.rs, method by method (its `same` is
+     inline in `edited` here). */
   class Html {
     constructor(t, rules) {
       this.out = '';
@@ -530,44 +572,6 @@ const aktsomCompare = (() => {
 
   function anchorOf(number) {
     return number.replaceAll('.', '-').toLowerCase();
-  }
-
-  /* Rows lined up by content; rows changed between two equal ones pair up where alike:
-     [{kind: same|added|removed|changed, row, old}] and {skipped: n}. */
-  function diffRows(a, b, keepSame, rules) {
-    const key = (r) => JSON.stringify(r);
-    const out = [];
-    for (const r of diff(a.map(key), b.map(key), rules.max_diff)) {
-      if (r.eq && keepSame) {
-        for (const row of a.slice(r.a0, r.a1)) out.push({ kind: 'same', row });
-      } else if (r.eq) {
-        const last = out[out.length - 1];
-        if (last && last.skipped) last.skipped += r.a1 - r.a0;
-        else out.push({ skipped: r.a1 - r.a0 });
-      } else {
-        const alike = (x, y) => {
-          if (x[0] === y[0]) return true;
-          let n = Math.abs(x.length - y.length);
-          for (let k = 0; k < Math.min(x.length, y.length); k++) if (x[k] !== y[k]) n++;
-          return n <= 1;
-        };
-        const nw = b.slice(r.b0, r.b1);
-        let j = 0;
-        for (const x of a.slice(r.a0, r.a1)) {
-          let k = j;
-          while (k < nw.length && !alike(x, nw[k])) k++;
-          if (k < nw.length) {
-            for (const row of nw.slice(j, k)) out.push({ kind: 'added', row });
-            out.push({ kind: 'changed', old: x, row: nw[k] });
-            j = k + 1;
-          } else {
-            out.push({ kind: 'removed', row: x });
-          }
-        }
-        for (const row of nw.slice(j)) out.push({ kind: 'added', row });
-      }
-    }
-    return out;
   }
 
   const isTable = (b) => typeof b !== 'string';
