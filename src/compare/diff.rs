@@ -36,7 +36,7 @@ use serde::Serialize;
 use super::myers::{self, Run};
 use super::s;
 use crate::markdown::{Block, TableBlock, escape_attr};
-use crate::theme::Strings;
+use crate::theme::{Key, Strings, key};
 
 /// Words of unchanged context kept on each side of a change inside a paragraph.
 const CONTEXT_WORDS: usize = 5;
@@ -528,9 +528,9 @@ impl TextDiff<'_> {
             match p {
                 Para::Same(n) => {
                     let text = if *n == 1 {
-                        s(t, "diff_same_paragraph").to_string()
+                        s(t, key!("diff_same_paragraph")).to_string()
                     } else {
-                        s(t, "diff_same_paragraphs").replace("{n}", &n.to_string())
+                        s(t, key!("diff_same_paragraphs")).replace("{n}", &n.to_string())
                     };
                     let _ = write!(html, "<p class=\"elided\">{ELIDED} {}</p>", esc(&text));
                 }
@@ -546,7 +546,7 @@ impl TextDiff<'_> {
                 }
                 Para::Moved(text) => {
                     html.push_str("<p class=\"moved\"><span class=\"moved-label\">");
-                    esc_into(html, s(t, "diff_moved"));
+                    esc_into(html, s(t, key!("diff_moved")));
                     html.push_str("</span> ");
                     let (words, cut) = first_words(text);
                     words_into(html, &words);
@@ -698,9 +698,9 @@ fn words_into(html: &mut String, words: &[&str]) {
 /// Writes a change: `<ins>` or `<del>` with its label, around what `body` writes.
 fn mark(html: &mut String, added: bool, t: &Strings, body: impl FnOnce(&mut String)) {
     let (tag, key) = if added {
-        ("ins", "diff_added")
+        ("ins", key!("diff_added"))
     } else {
-        ("del", "diff_removed")
+        ("del", key!("diff_removed"))
     };
     // The label is visually hidden by the stylesheet (`.diff ins > span`): real text,
     // so every screen reader, reader view and copy keeps it.
@@ -853,21 +853,21 @@ fn table_html(
 ) {
     let id = ids.next();
     let caption = if caption.is_empty() {
-        s(t, "diff_table").to_string()
+        s(t, key!("diff_table")).to_string()
     } else {
-        format!("{caption} – {}", s(t, "diff_table_changes"))
+        format!("{caption} – {}", s(t, key!("diff_table_changes")))
     };
     let _ = write!(
         html,
         "<div class=\"table-wrap\" role=\"region\" tabindex=\"0\" aria-labelledby=\"{id}\"><table class=\"diff-table\"><caption id=\"{id}\">{}</caption><thead><tr><th scope=\"col\">{}</th>",
         esc(&caption),
-        esc(s(t, "diff_change"))
+        esc(s(t, key!("diff_change")))
     );
     for h in head {
         let _ = write!(html, "<th scope=\"col\">{}</th>", esc(h));
     }
     html.push_str("</tr></thead><tbody>");
-    let label = |k: &str| esc(s(t, k));
+    let label = |k: Key| esc(s(t, k));
     let mut skipped = 0;
     for row in rows {
         let (class, status) = match row {
@@ -875,10 +875,10 @@ fn table_html(
                 skipped += n;
                 continue;
             }
-            RowDiff::Same(_) => ("row-same", label("diff_row_same")),
-            RowDiff::Added(_) => ("row-added", label("diff_row_added")),
-            RowDiff::Removed(_) => ("row-removed", label("diff_row_removed")),
-            RowDiff::Changed(..) => ("row-changed", label("diff_row_changed")),
+            RowDiff::Same(_) => ("row-same", label(key!("diff_row_same"))),
+            RowDiff::Added(_) => ("row-added", label(key!("diff_row_added"))),
+            RowDiff::Removed(_) => ("row-removed", label(key!("diff_row_removed"))),
+            RowDiff::Changed(..) => ("row-changed", label(key!("diff_row_changed"))),
         };
         let _ = write!(html, "<tr class=\"{class}\"><td>{status}</td>");
         match row {
@@ -913,9 +913,9 @@ fn table_html(
     html.push_str("</tbody></table></div>");
     if skipped > 0 {
         let text = if skipped == 1 {
-            s(t, "diff_same_row").to_string()
+            s(t, key!("diff_same_row")).to_string()
         } else {
-            s(t, "diff_same_rows").replace("{n}", &skipped.to_string())
+            s(t, key!("diff_same_rows")).replace("{n}", &skipped.to_string())
         };
         let _ = write!(html, "<p class=\"elided\">{ELIDED} {}</p>", esc(&text));
     }

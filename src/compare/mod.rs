@@ -33,10 +33,10 @@ use crate::diagnostics::Diagnostic;
 use crate::format;
 use crate::markdown::{Block, Section, escape_html as escape};
 use crate::render::{OutFile, Renderer, Scope, Sink};
-use crate::theme::Strings;
+use crate::theme::{Key, Strings, key};
 
-fn s<'s>(t: &'s Strings, key: &str) -> &'s str {
-    t.get(key).map(String::as_str).unwrap_or("")
+fn s<'s>(t: &'s Strings, key: Key) -> &'s str {
+    t.get(key)
 }
 
 mod browser;
@@ -414,17 +414,17 @@ fn comparison_page(
         );
         let status_html = (status != Status::Unchanged).then(|| {
             let label = match status {
-                Status::Changed => "status_changed",
-                Status::Rewritten => "status_rewritten",
-                Status::New => "status_new",
-                _ => "status_removed",
+                Status::Changed => key!("status_changed"),
+                Status::Rewritten => key!("status_rewritten"),
+                Status::New => key!("status_new"),
+                _ => key!("status_removed"),
             };
             let link = |url: &str, year: u16| format!("<a href=\"{}\">{year}</a>", escape(url));
             let links = match (&from_url, &to_url) {
                 (Some(f), Some(t2)) => format!(
                     "{} {} {}",
                     link(f, a.year),
-                    escape(s(t, "compare_and")),
+                    escape(s(t, key!("compare_and"))),
                     link(t2, b.year)
                 ),
                 (Some(f), None) => link(f, a.year),
@@ -434,7 +434,7 @@ fn comparison_page(
             Value::from_safe_string(format!(
                 "<strong>{}.</strong> {} {links}.",
                 escape(s(t, label)),
-                escape(s(t, "compare_read_answer"))
+                escape(s(t, key!("compare_read_answer")))
             ))
         });
         questions.push(Arc::new(QuestionView {
@@ -464,13 +464,13 @@ fn comparison_page(
         })
         .collect();
 
-    let summary = s(t, "compare_summary")
+    let summary = s(t, key!("compare_summary"))
         .replace("{changed}", &changed.to_string())
         .replace("{total}", &total.to_string())
         .replace("{new}", &new.to_string())
         .replace("{removed}", &removed.to_string());
     let summary_rewritten = (rewritten > 0)
-        .then(|| s(t, "compare_summary_rewritten").replace("{rewritten}", &rewritten.to_string()));
+        .then(|| s(t, key!("compare_summary_rewritten")).replace("{rewritten}", &rewritten.to_string()));
     // Every neighbouring pair, this one marked; and the browser's page for other pairs.
     let pairs: Vec<PairLink> = m
         .reports
