@@ -17,7 +17,7 @@ use crate::config::{Lang, SiteConfig};
 use crate::content::{Member, Page, Report, Sector, Site};
 use crate::diagnostics::Diagnostic;
 use crate::format;
-use crate::theme::{Strings, Theme};
+use crate::theme::{Strings, Theme, key};
 
 /// One file of the built site.
 #[derive(Debug, Clone)]
@@ -371,10 +371,10 @@ impl<'a> Renderer<'a> {
 
     pub fn sector_label(&self, s: Sector) -> String {
         let key = match s {
-            Sector::Public => "sector_public",
-            Sector::Private => "sector_private",
+            Sector::Public => key!("sector_public"),
+            Sector::Private => key!("sector_private"),
         };
-        self.t(self.lang()).get(key).cloned().unwrap_or_default()
+        self.t(self.lang()).get(key).to_string()
     }
 
     pub fn report_title(&self, r: &Report) -> String {
@@ -382,14 +382,8 @@ impl<'a> Renderer<'a> {
             Some(t) => t.clone(),
             None => {
                 let lang = r.lang(self.lang());
-                format!(
-                    "{} {}",
-                    self.t(lang)
-                        .get("report_default_title")
-                        .cloned()
-                        .unwrap_or_default(),
-                    r.year
-                )
+                let title = self.t(lang).get(key!("report_default_title"));
+                format!("{title} {}", r.year)
             }
         }
     }

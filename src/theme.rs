@@ -5,15 +5,21 @@
 //! 1. `<site root>/P` (the site's own override of that one file),
 //! 2. `<site root>/themes/<theme>/P`,
 //! 3. the default theme built into the binary (only for `theme = "default"`).
+//!
+//! The interface strings in `i18n/` are the exception: their tables are merged string
+//! by string, over the built-in default theme's (see [`strings`]).
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use include_dir::{Dir, include_dir};
 
 use crate::config::Lang;
-use crate::diagnostics::{Diagnostic, list_dir, parse_toml, read_text, regular_file, unreadable};
+use crate::diagnostics::{Diagnostic, list_dir, read_text, regular_file, unreadable};
+
+mod strings;
+pub(crate) use strings::key;
+pub use strings::{Key, Strings};
 
 static DEFAULT_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
 
@@ -25,9 +31,6 @@ pub struct Theme {
     theme_shown: PathBuf,
     builtin: bool,
 }
-
-/// Interface strings of one language: key → text.
-pub type Strings = BTreeMap<String, String>;
 
 /// A file of the theme's `static/`: its path relative to `static/` and its contents.
 pub type StaticFile = (String, Cow<'static, [u8]>);
@@ -147,39 +150,20 @@ impl Theme {
         }
     }
 
-    /// The interface strings of `lang` from `i18n/<lang>.toml`.
+    /// The interface strings of `lang`: the built-in default theme's, with those of
+    /// the theme's and then the site's `i18n/<lang>.toml` in their place (see
+    /// [`strings`]).
     pub fn strings(&self, lang: Lang) -> Result<Strings, Diagnostic> {
         let rel = format!("i18n/{}.toml", lang.code());
-        for (dir, shown) in self.layers() {
+        let [site, theme] = self.layers().map(|(dir, shown)| {
             let (p, shown) = (dir.join(&rel), shown.join(&rel));
-            if present(&p, &shown, "file")? {
-                let source = read_text(&p, &shown)?;
-                return parse_toml(&source, &source.text, 0, &[]);
+            match present(&p, &shown, "file")? {
+                true => read_text(&p, &shown).map(Some),
+                false => Ok(None),
             }
-        }
-        if self.builtin {
-            // The built-in strings never change: parsed once per process (the preview
-            // renders with them on every edit).
-            static PARSED: [std::sync::OnceLock<Option<Result<Strings, String>>>; 2] =
-                [std::sync::OnceLock::new(), std::sync::OnceLock::new()];
-            let slot = match lang {
-                Lang::Nb => &PARSED[0],
-                Lang::En => &PARSED[1],
-            };
-            let parsed = slot.get_or_init(|| {
-                DEFAULT_THEME.get_file(&rel).map(|f| {
-                    toml::from_str(&String::from_utf8_lossy(f.contents()))
-                        .map_err(|e: toml::de::Error| e.to_string())
-                })
-            });
-            if let Some(parsed) = parsed {
-                return parsed.clone().map_err(|e| Diagnostic::file(&rel, e));
-            }
-        }
-        Err(Diagnostic::file(
-            &rel,
-            "the theme has no interface strings for this language",
-        ))
+        });
+        let site = site?;
+        strings::layered(lang, theme?.as_ref(), site.as_ref())
     }
 }
 

@@ -17,7 +17,7 @@ use super::diff::{
 use super::s;
 use crate::html::{escape as esc, escape_into as esc_into};
 use crate::markdown::Block;
-use crate::theme::Strings;
+use crate::theme::{Key, Strings, key};
 
 /// What an answer's diff shows.
 pub(super) struct AnswerDiff {
@@ -139,7 +139,7 @@ impl<'t> Html<'t> {
         }
     }
 
-    fn s(&self, key: &str) -> &'t str {
+    fn s(&self, key: Key) -> &'t str {
         s(self.t, key)
     }
 
@@ -156,9 +156,9 @@ impl<'t> Html<'t> {
     /// Writes a change: `<ins>` or `<del>` with its label, around what `body` writes.
     fn mark(&mut self, added: bool, body: impl FnOnce(&mut Self)) {
         let (tag, key) = if added {
-            ("ins", "diff_added")
+            ("ins", key!("diff_added"))
         } else {
-            ("del", "diff_removed")
+            ("del", key!("diff_removed"))
         };
         // The label is visually hidden by the stylesheet (`.diff ins > span`): real
         // text, so every screen reader, reader view and copy keeps it.
@@ -241,7 +241,7 @@ impl<'t> Html<'t> {
     }
 
     /// `[…] 2 uendrede avsnitt`: `n` things not shown, in the words of `one` or `many`.
-    fn elided(&mut self, n: usize, one: &str, many: &str) {
+    fn elided(&mut self, n: usize, one: Key, many: Key) {
         let text = if n == 1 {
             self.s(one).to_string()
         } else {
@@ -254,14 +254,14 @@ impl<'t> Html<'t> {
     fn text(&mut self, d: &TextDiff) {
         for p in &d.paras {
             match p {
-                Para::Same(n) => self.elided(*n, "diff_same_paragraph", "diff_same_paragraphs"),
+                Para::Same(n) => self.elided(*n, key!("diff_same_paragraph"), key!("diff_same_paragraphs")),
                 Para::Edited(segs) => {
                     self.out.push_str("<p>");
                     self.edited(segs, Some(CONTEXT_WORDS));
                     self.out.push_str("</p>");
                 }
                 Para::Moved(text) => {
-                    let label = self.s("diff_moved");
+                    let label = self.s(key!("diff_moved"));
                     self.out
                         .push_str("<p class=\"moved\"><span class=\"moved-label\">");
                     esc_into(&mut self.out, label);
@@ -287,15 +287,15 @@ impl<'t> Html<'t> {
     fn table(&mut self, caption: &str, head: &[String], rows: &[RowDiff], ids: &mut TableIds) {
         let id = ids.next();
         let caption = if caption.is_empty() {
-            self.s("diff_table").to_string()
+            self.s(key!("diff_table")).to_string()
         } else {
-            format!("{caption} – {}", self.s("diff_table_changes"))
+            format!("{caption} – {}", self.s(key!("diff_table_changes")))
         };
         let _ = write!(
             self.out,
             "<div class=\"table-wrap\" role=\"region\" tabindex=\"0\" aria-labelledby=\"{id}\"><table class=\"diff-table\"><caption id=\"{id}\">{}</caption><thead><tr><th scope=\"col\">{}</th>",
             esc(&caption),
-            esc(self.s("diff_change"))
+            esc(self.s(key!("diff_change")))
         );
         for h in head {
             let _ = write!(self.out, "<th scope=\"col\">{}</th>", esc(h));
@@ -310,7 +310,7 @@ impl<'t> Html<'t> {
         }
         self.out.push_str("</tbody></table></div>");
         if skipped > 0 {
-            self.elided(skipped, "diff_same_row", "diff_same_rows");
+            self.elided(skipped, key!("diff_same_row"), key!("diff_same_rows"));
         }
     }
 
@@ -318,10 +318,10 @@ impl<'t> Html<'t> {
     fn row(&mut self, row: &RowDiff) {
         let (class, status) = match row {
             RowDiff::Skipped(_) => return,
-            RowDiff::Same(_) => ("row-same", "diff_row_same"),
-            RowDiff::Added(_) => ("row-added", "diff_row_added"),
-            RowDiff::Removed(_) => ("row-removed", "diff_row_removed"),
-            RowDiff::Changed(..) => ("row-changed", "diff_row_changed"),
+            RowDiff::Same(_) => ("row-same", key!("diff_row_same")),
+            RowDiff::Added(_) => ("row-added", key!("diff_row_added")),
+            RowDiff::Removed(_) => ("row-removed", key!("diff_row_removed")),
+            RowDiff::Changed(..) => ("row-changed", key!("diff_row_changed")),
         };
         let status = esc(self.s(status));
         let _ = write!(self.out, "<tr class=\"{class}\"><td>{status}</td>");

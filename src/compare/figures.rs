@@ -11,7 +11,7 @@ use crate::content::Member;
 use crate::format;
 use crate::html::escape;
 use crate::render::Renderer;
-use crate::theme::Strings;
+use crate::theme::{Strings, key};
 
 #[derive(Serialize)]
 pub struct FigureOverTime {
@@ -137,18 +137,18 @@ fn summary_sentence(
         .map(|(y, _)| y.to_string())
         .collect();
     let mut sentence = match (reported.first(), reported.last()) {
-        (None, _) | (_, None) => s(t, "chart_none").replace("{label}", label),
-        (Some(&(y, v)), Some(&(y2, _))) if y == y2 => s(t, "chart_single")
+        (None, _) | (_, None) => s(t, key!("chart_none")).replace("{label}", label),
+        (Some(&(y, v)), Some(&(y2, _))) if y == y2 => s(t, key!("chart_single"))
             .replace("{label}", label)
             .replace("{value}", &compact(def, v, lang))
             .replace("{year}", &y.to_string()),
         (Some(&(ya, a)), Some(&(yb, b))) => {
             let key = if b > a {
-                "chart_rose"
+                key!("chart_rose")
             } else if b < a {
-                "chart_fell"
+                key!("chart_fell")
             } else {
-                "chart_same"
+                key!("chart_same")
             };
             s(t, key)
                 .replace("{label}", label)
@@ -160,7 +160,7 @@ fn summary_sentence(
     };
     if !missing.is_empty() && !reported.is_empty() {
         sentence.push(' ');
-        sentence.push_str(&s(t, "chart_missing").replace("{years}", &join_list(&missing, lang)));
+        sentence.push_str(&s(t, key!("chart_missing")).replace("{years}", &join_list(&missing, lang)));
     }
     sentence
 }
@@ -224,7 +224,7 @@ fn bar_chart(def: &FigureDef, points: &[(u16, Option<f64>)], lang: Lang, t: &Str
                     svg,
                     "<text class=\"missing\" x=\"{cx:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
                     h - bottom - 8.0,
-                    escape(s(t, "chart_not_reported_short"))
+                    escape(s(t, key!("chart_not_reported_short")))
                 );
             }
         }

@@ -36,10 +36,10 @@ use crate::html::escape;
 use crate::markdown::{Block, Section};
 use crate::render::{OutFile, Renderer, Scope, Sink};
 use crate::reporting::ReportTemplate;
-use crate::theme::Strings;
+use crate::theme::{Key, Strings, key};
 
-fn s<'s>(t: &'s Strings, key: &str) -> &'s str {
-    t.get(key).map(String::as_str).unwrap_or("")
+fn s<'s>(t: &'s Strings, key: Key) -> &'s str {
+    t.get(key)
 }
 
 mod browser;
@@ -500,7 +500,7 @@ fn answer_links(from: Option<&str>, to: Option<&str>, p: &Pair, t: &Strings) -> 
         (Some(f), Some(t2)) => format!(
             "{} {} {}",
             link(f, p.a.year),
-            escape(s(t, "compare_and")),
+            escape(s(t, key!("compare_and"))),
             link(t2, p.b.year)
         ),
         (Some(f), None) => link(f, p.a.year),
@@ -512,15 +512,15 @@ fn answer_links(from: Option<&str>, to: Option<&str>, p: &Pair, t: &Strings) -> 
 /// The status and the links to the answers as a sentence (HTML).
 fn status_html(status: Status, links: &str, t: &Strings) -> Value {
     let label = match status {
-        Status::Changed => "status_changed",
-        Status::Rewritten => "status_rewritten",
-        Status::New => "status_new",
-        _ => "status_removed",
+        Status::Changed => key!("status_changed"),
+        Status::Rewritten => key!("status_rewritten"),
+        Status::New => key!("status_new"),
+        _ => key!("status_removed"),
     };
     Value::from_safe_string(format!(
         "<strong>{}.</strong> {} {links}.",
         escape(s(t, label)),
-        escape(s(t, "compare_read_answer"))
+        escape(s(t, key!("compare_read_answer")))
     ))
 }
 
@@ -541,13 +541,13 @@ fn summary(questions: &[Arc<QuestionView>], t: &Strings) -> (String, Option<Stri
             Status::Unchanged => {}
         }
     }
-    let summary = s(t, "compare_summary")
+    let summary = s(t, key!("compare_summary"))
         .replace("{changed}", &changed.to_string())
         .replace("{total}", &total.to_string())
         .replace("{new}", &new.to_string())
         .replace("{removed}", &removed.to_string());
     let summary_rewritten = (rewritten > 0)
-        .then(|| s(t, "compare_summary_rewritten").replace("{rewritten}", &rewritten.to_string()));
+        .then(|| s(t, key!("compare_summary_rewritten")).replace("{rewritten}", &rewritten.to_string()));
     (summary, summary_rewritten)
 }
 
