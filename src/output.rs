@@ -34,6 +34,11 @@ pub struct Copy {
     pub to: String,
 }
 
+/// The default output folder of a site.
+pub fn default_out(root: &Path) -> PathBuf {
+    root.join("public")
+}
+
 /// The file at the top of every output folder (and staging folder) `aktsom build`
 /// makes: a folder without it is replaced only with `--force`.
 pub const MARKER: &str = ".aktsom-output";
@@ -103,7 +108,7 @@ pub fn check_out_dir(root: &Path, out: &Path) -> Result<(), String> {
     if std::env::home_dir().is_some_and(|home| resolve(&home) == out_abs) {
         return Err(format!(
             "the output folder {shown} is your home folder; give a folder of its own, such as {}",
-            crate::default_out(&root).display()
+            default_out(&root).display()
         ));
     }
     if let Some(source) = source_holding(&root, &out_abs) {
@@ -111,7 +116,7 @@ pub fn check_out_dir(root: &Path, out: &Path) -> Result<(), String> {
             "the output folder {shown} is inside the site's sources ({source}/), which a \
              build would replace or read back as input; give a folder outside content/, \
              static/, templates/, i18n/, themes/ and report-templates/, such as {}",
-            crate::default_out(&root).display()
+            default_out(&root).display()
         ));
     }
     match std::fs::metadata(out) {
@@ -957,6 +962,16 @@ impl<'a> Emitter<'a> {
 }
 
 impl Sink for Emitter<'_> {
+    fn copy(&self, from: &Path, to: &str) -> Result<(), Diagnostic> {
+        Emitter::copy(
+            self,
+            &Copy {
+                from: from.to_path_buf(),
+                to: to.to_string(),
+            },
+        )
+    }
+
     fn put(&self, mut file: OutFile) -> Result<(), Diagnostic> {
         if file.path.ends_with(".html") {
             let html = std::str::from_utf8(&file.bytes).map_err(|_| {

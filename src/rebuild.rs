@@ -53,14 +53,14 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use rayon::prelude::*;
-
+use crate::build::{BuildOptions, build};
 use crate::content::{self, LoadOptions, Report, Site};
 use crate::diagnostics::Diagnostic;
+use crate::links::{self, LinkTargets};
+use crate::output;
 use crate::render::{OutFile, Scope, Sink};
 use crate::rewrite::{self, PageLinks};
 use crate::search;
-use crate::{LinkTargets, RenderedPages, check_links, output, render_pages, render_site};
 
 /// The folder inside the output folder where a whole build stages the files it
 /// changes until they all move into place (a dot folder: never served).
@@ -317,7 +317,7 @@ impl Preview {
             dirs: Mutex::default(),
             search_page: crate::routes::Route::Search.file(),
         };
-        let checked = render_into(&site, &self.opts.base_url, &sink);
+        let checked = render_into(&site, &sink);
         let direct = sink.direct;
         let sunk = into_inner(sink.sunk);
         if direct {
@@ -343,13 +343,7 @@ impl Preview {
             ..
         } = sunk;
         let exists: rustc_hash::FxHashSet<&str> = made.iter().map(|(p, _)| p.as_str()).collect();
-        let checked = check_links(
-            &site,
-            &self.opts.base_url,
-            &exists,
-            &LinkTargets::new(&links),
-            &links,
-        );
+        let checked = links::check(&site, &exists, &LinkTargets::new(&links), &links);
         if let Err(e) = checked {
             let _ = std::fs::remove_dir_all(&staging);
             return Err(e);
@@ -430,7 +424,7 @@ impl Preview {
         year: u16,
     ) -> Result<Option<Prepared>, Vec<Diagnostic>> {
         let start = Instant::now();
-        let mut clock = Clock::new();
+        crate::profile::start();
         let Some(state) = self.state.as_mut() else {
             return Ok(None);
         };
@@ -468,60 +462,51 @@ impl Preview {
             questions: &questions,
             listed,
         };
-        clock.stage("load the report");
-        // With AKTSOM_PROFILE=1, the render's own stages too.
-        crate::profile::start();
+        crate::profile::stage("edit: load the report");
         // The pages and the search index at once: they read the same model and nothing
         // else in common.
         let (links_kept, search) = (&mut state.links, &mut state.search);
         let site_now: &Site = site;
         let (rendered, update) = rayon::join(
             || {
-                render_pages(site_now, &self.opts.base_url, &scope).and_then(
-                    |RenderedPages { files, links }| {
-                        clock.stage("render");
-                        // Links of the new pages, checked against the pages they lead to: the
-                        // new ones, or those kept from the last build (moved out of the state
-                        // for the check and back, not copied).
-                        let made: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
-                        let new: HashMap<&str, &PageLinks> =
-                            links.iter().map(|(p, l)| (p.as_str(), l)).collect();
-                        let mut targets: HashMap<String, PageLinks> = HashMap::new();
-                        let mut exists: HashSet<String> = HashSet::new();
-                        let mut borrowed: Vec<String> = Vec::new();
-                        for (t, anchored) in link_targets(&self.opts.base_url, &links) {
-                            if !made.contains(t.as_str()) && !self.written.contains_key(&t) {
-                                continue;
-                            }
-                            if !anchored {
-                                // Only links with a #fragment need the page's ids.
-                            } else if let Some(l) = new.get(t.as_str()) {
-                                targets.insert(t.clone(), (*l).clone());
-                            } else if let Some(l) = links_kept.remove(&t) {
-                                targets.insert(t.clone(), l);
-                                borrowed.push(t.clone());
-                            }
-                            exists.insert(t);
+                render_pages(site_now, &scope).and_then(|(files, links)| {
+                    crate::profile::stage("edit: render");
+                    // Links of the new pages, checked against the pages they lead to: the
+                    // new ones, or those kept from the last build (moved out of the state
+                    // for the check and back, not copied).
+                    let made: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+                    let new: HashMap<&str, &PageLinks> =
+                        links.iter().map(|(p, l)| (p.as_str(), l)).collect();
+                    let mut targets: HashMap<String, PageLinks> = HashMap::new();
+                    let mut exists: HashSet<String> = HashSet::new();
+                    let mut borrowed: Vec<String> = Vec::new();
+                    for (t, anchored) in link_targets(site_now, &links) {
+                        if !made.contains(t.as_str()) && !self.written.contains_key(&t) {
+                            continue;
                         }
-                        let exists: rustc_hash::FxHashSet<&str> =
-                            exists.iter().map(String::as_str).collect();
-                        let checked = check_links(
-                            site_now,
-                            &self.opts.base_url,
-                            &exists,
-                            &LinkTargets::from_map(&targets),
-                            &links,
-                        );
-                        for t in borrowed {
-                            if let Some(l) = targets.remove(&t) {
-                                links_kept.insert(t, l);
-                            }
+                        if !anchored {
+                            // Only links with a #fragment need the page's ids.
+                        } else if let Some(l) = new.get(t.as_str()) {
+                            targets.insert(t.clone(), (*l).clone());
+                        } else if let Some(l) = links_kept.remove(&t) {
+                            targets.insert(t.clone(), l);
+                            borrowed.push(t.clone());
                         }
-                        checked?;
-                        clock.stage("check links");
-                        Ok((files, links))
-                    },
-                )
+                        exists.insert(t);
+                    }
+                    let exists: rustc_hash::FxHashSet<&str> =
+                        exists.iter().map(String::as_str).collect();
+                    let checked =
+                        links::check(site_now, &exists, &LinkTargets::from_map(&targets), &links);
+                    for t in borrowed {
+                        if let Some(l) = targets.remove(&t) {
+                            links_kept.insert(t, l);
+                        }
+                    }
+                    checked?;
+                    crate::profile::stage("edit: check links");
+                    Ok((files, links))
+                })
             },
             || search.update_report(site_now, member, year, &old),
         );
@@ -546,7 +531,7 @@ impl Preview {
         let Some(update) = update else {
             return Ok(None);
         };
-        clock.stage("search index (what it took beyond the render)");
+        crate::profile::stage("edit: search index (beyond the render)");
         for (p, l) in links {
             let ids = PageLinks {
                 ids: l.ids,
@@ -556,7 +541,7 @@ impl Preview {
         }
         let mut files = files;
         files.extend(update.written);
-        clock.stage("prepare");
+        crate::profile::stage("edit: prepare");
         Ok(Some(Prepared {
             work: Work::Files {
                 files,
@@ -715,38 +700,36 @@ impl Preview {
 
 /// Renders every file of `site` into `sink`, the members' images included; the search
 /// index comes back for report edits.
-fn render_into(
-    site: &Site,
-    base_url: &str,
-    sink: &DiskSink,
-) -> Result<search::Live, Vec<Diagnostic>> {
-    let mut search = None;
-    let copies = render_site(site, base_url, sink, Some(&mut search))?;
-    let errors: Vec<Diagnostic> = copies
-        .par_iter()
-        .filter_map(|c| match std::fs::read(&c.from) {
-            Ok(bytes) => {
-                let file = OutFile {
-                    path: c.to.clone(),
-                    bytes,
-                };
-                sink.store(file).err().map(write_error)
-            }
-            Err(e) => Some(Diagnostic::file(
-                &c.from,
-                format!("cannot read the file: {e}"),
-            )),
-        })
-        .collect();
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    search.ok_or_else(|| {
+fn render_into(site: &Site, sink: &DiskSink) -> Result<search::Live, Vec<Diagnostic>> {
+    let opts = BuildOptions {
+        keep_search: true,
+        ..BuildOptions::whole()
+    };
+    let built = build(site, &opts, sink)?;
+    built.search.ok_or_else(|| {
         vec![Diagnostic::file(
             &site.root,
             "internal error: a whole build made no search index",
         )]
     })
+}
+
+/// Renders the pages in `scope` into memory, each HTML page scanned once (see
+/// [`crate::rewrite`]): the files and each page's links.
+#[allow(clippy::type_complexity)]
+fn render_pages(
+    site: &Site,
+    scope: &Scope,
+) -> Result<(Vec<OutFile>, Vec<(String, PageLinks)>), Vec<Diagnostic>> {
+    let out = output::Emitter::in_memory();
+    let opts = BuildOptions {
+        scope: *scope,
+        files: false,
+        keep_search: false,
+    };
+    build(site, &opts, &out)?;
+    let output::Emitted { files, links, .. } = out.finish();
+    Ok((files, links))
 }
 
 /// How many bytes of changed files a whole build holds in memory, after its first
@@ -881,38 +864,20 @@ fn into_inner<T>(m: Mutex<T>) -> T {
 }
 
 /// The pages (output paths) that links on `pages` lead to, the way the link check
-/// resolves them ([`crate::link_target`]), each with whether a link to it has a #fragment.
-fn link_targets(base_url: &str, pages: &[(String, PageLinks)]) -> HashMap<String, bool> {
-    let base = crate::config::url_path(base_url);
+/// resolves them ([`links::link_target`]), each with whether a link to it has a #fragment.
+fn link_targets(site: &Site, pages: &[(String, PageLinks)]) -> HashMap<String, bool> {
+    let routes = crate::routes::Routes::new(&site.config.base_url);
+    let base = routes.base();
     let mut out: HashMap<String, bool> = HashMap::new();
     for (page, l) in pages {
-        let page_url = format!("{base}{}", crate::routes::dir_of(page));
+        let page_url = routes.file_url(page);
         for href in &l.hrefs {
-            if let Some((target, frag)) = crate::link_target(page, &page_url, href, &base) {
+            if let Some((target, frag)) = links::link_target(page, &page_url, href, base) {
                 *out.entry(target.into_owned()).or_default() |= frag.is_some_and(|f| !f.is_empty());
             }
         }
     }
     out
-}
-
-/// With `AKTSOM_PROFILE=1`, the wall time of each stage of a report edit, on stderr.
-struct Clock(Option<Instant>);
-
-impl Clock {
-    fn new() -> Clock {
-        Clock(std::env::var_os("AKTSOM_PROFILE").map(|_| Instant::now()))
-    }
-
-    fn stage(&mut self, name: &str) {
-        if let Some(t) = self.0 {
-            eprintln!(
-                "profile: {name:<20} {:>8.2} ms",
-                t.elapsed().as_secs_f64() * 1000.0
-            );
-            self.0 = Some(Instant::now());
-        }
-    }
 }
 
 enum Change {

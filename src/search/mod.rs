@@ -632,44 +632,50 @@ pub fn stop_words() -> Vec<String> {
 }
 
 /// The search page and its index, for a full build (`scope` is every page; the preview
-/// updates the index itself, see [`Live`]). `built` are the pages already built, so
-/// that the page links only to browsable indexes that exist (`/sporsmal/` is optional).
-pub fn pages(
-    r: &Renderer,
-    scope: &Scope,
-    built: &[OutFile],
-) -> Result<(Option<Live>, Vec<OutFile>), Vec<Diagnostic>> {
+/// updates the index itself, see [`Live`]).
+pub fn pages(r: &Renderer, scope: &Scope) -> Result<(Option<Live>, Vec<OutFile>), Vec<Diagnostic>> {
     if !scope.is_all() {
         return Ok((None, Vec::new()));
     }
     let (live, mut files) = Live::build(r.site(), Layout::from_env());
-    files.push(page(r, &live, built).map_err(|d| vec![d])?);
+    files.push(page(r, &live).map_err(|d| vec![d])?);
     Ok((Some(live), files))
 }
 
+/// The values of `search.html`.
+#[derive(serde::Serialize)]
+struct SearchPage {
+    index_url: String,
+    script_url: String,
+    questions_url: String,
+    members_url: String,
+    years_url: String,
+    record_count: usize,
+    report_count: usize,
+}
+
 /// The search page of an index.
-pub fn page(r: &Renderer, live: &Live, built: &[OutFile]) -> Result<OutFile, Diagnostic> {
+pub fn page(r: &Renderer, live: &Live) -> Result<OutFile, Diagnostic> {
     let routes = r.routes();
-    let has = |p: &str| built.iter().any(|f| f.path == p);
-    let questions_url = has(&Route::Questions.file()).then(|| routes.url(Route::Questions));
     // The script is a theme file; its URL carries a hash of its content so that it can
     // be cached for ever too.
-    let script_hash = crate::theme::Theme::new(&r.site().root, &r.config().theme)
-        .ok()
-        .and_then(|t| t.read(&format!("static/{}", routes::SEARCH_SCRIPT)))
+    let script_hash = r
+        .theme()
+        .read(&format!("static/{}", routes::SEARCH_SCRIPT))
         .map(|b| shard::hash(&b)[..12].to_string())
         .unwrap_or_default();
     r.page(
         "search.html",
         Route::Search.file(),
-        minijinja::context! {
-            index_url => routes.file_url(&live.locator_url()),
-            script_url => format!("{}?v={script_hash}", routes.file_url(routes::SEARCH_SCRIPT)),
-            questions_url => questions_url,
-            members_url => routes.url(Route::Members),
-            years_url => routes.url(Route::Years),
-            record_count => live.records(),
-            report_count => live.slots.len(),
+        &SearchPage {
+            index_url: routes.file_url(&live.locator_url()),
+            script_url: format!("{}?v={script_hash}", routes.file_url(routes::SEARCH_SCRIPT)),
+            // The question index is always built.
+            questions_url: routes.url(Route::Questions),
+            members_url: routes.url(Route::Members),
+            years_url: routes.url(Route::Years),
+            record_count: live.records(),
+            report_count: live.slots.len(),
         },
     )
 }
