@@ -15,13 +15,13 @@ use crate::config::Lang;
 use crate::content::{Member, Report, Sector};
 use crate::diagnostics::Diagnostic;
 use crate::format;
-use crate::markdown::{Block, blocks_text};
+use crate::markdown::Block;
 use crate::render::{OutFile, Renderer, Scope, Sink};
 
 pub const CSV_PATH: &str = "data/nokkeltall.csv";
 pub const REPORTS_PATH: &str = "data/rapporter.json";
 pub const REPORTS_SCHEMA: &str = "aktsom-rapporter/1";
-pub const REPORT_SCHEMA: &str = "aktsom-rapport/1";
+pub const REPORT_SCHEMA: &str = "aktsom-rapport/2";
 
 /// Reports that are published (drafts never reach open data), members in slug order.
 fn published<'a>(r: &Renderer<'a>) -> Vec<(&'a Member, &'a Report)> {
@@ -104,10 +104,11 @@ struct SectionEntry<'a> {
     heading: String,
     anchor: String,
     url: String,
-    text: String,
     /// The answer as the units comparisons compare: a paragraph, list item or
     /// sub-heading as a string (words between single spaces), a table as an object.
-    /// The browser compares two years from these (`compare-core.js`).
+    /// The browser compares two years from these (`compare-core.js`). Schema 1 also
+    /// had the answer as one `text`: schema 2 leaves it out, as it doubled the file
+    /// (the budget of issue #18: 500 MB for 200 members x 10 years).
     blocks: Vec<BlockEntry<'a>>,
 }
 
@@ -305,7 +306,6 @@ fn report_files(
                 heading: s.heading.clone(),
                 anchor: s.anchor.clone(),
                 url: format!("{}#{}", e.url, s.anchor),
-                text: blocks_text(&s.blocks),
                 blocks: s.blocks.iter().map(BlockEntry::from).collect(),
             })
             .collect();
