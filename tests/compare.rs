@@ -505,11 +505,18 @@ fn each_report_has_its_sections_as_blocks() {
     );
     assert_eq!(
         table["rows"][0],
-        serde_json::json!(["Tvangsarbeid i hanskeproduksjon", "Tvangsarbeid", "Malaysia"])
+        serde_json::json!([
+            "Tvangsarbeid i hanskeproduksjon",
+            "Tvangsarbeid",
+            "Malaysia"
+        ])
     );
     let foreword = sections.iter().find(|s| s["anchor"] == "forord").unwrap();
     assert!(foreword["number"].is_null());
-    assert_eq!(foreword["blocks"], serde_json::json!(["Forordet for 2023."]));
+    assert_eq!(
+        foreword["blocks"],
+        serde_json::json!(["Forordet for 2023."])
+    );
     // The page describing the data links to the files.
     let data = page(minimal(), "data/index.html");
     assert!(data.contains("href=\"/data/nokkeltall.csv\""));
