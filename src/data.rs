@@ -17,9 +17,8 @@ use crate::diagnostics::Diagnostic;
 use crate::format;
 use crate::markdown::Block;
 use crate::render::{OutFile, Renderer, Scope, Sink};
+use crate::routes::{self, FIGURES_CSV, REPORTS_JSON, Route};
 
-pub const CSV_PATH: &str = "data/nokkeltall.csv";
-pub const REPORTS_PATH: &str = "data/rapporter.json";
 pub const REPORTS_SCHEMA: &str = "aktsom-rapporter/1";
 pub const REPORT_SCHEMA: &str = "aktsom-rapport/2";
 
@@ -138,7 +137,6 @@ impl<'a> From<&'a Block> for BlockEntry<'a> {
 }
 
 fn entry(r: &Renderer, m: &Member, rep: &Report) -> ReportEntry {
-    let origin = origin(r);
     let figures = r
         .config()
         .figures
@@ -152,7 +150,7 @@ fn entry(r: &Renderer, m: &Member, rep: &Report) -> ReportEntry {
             )
         })
         .collect();
-    let url = format!("{origin}{}", r.report_url(m, rep));
+    let url = r.routes().absolute(Route::Report(&m.slug, rep.year));
     ReportEntry {
         member: m.slug.clone(),
         member_name: m.info.name.clone(),
@@ -175,13 +173,6 @@ fn entry(r: &Renderer, m: &Member, rep: &Report) -> ReportEntry {
             .filter_map(|s| s.number.clone())
             .collect(),
     }
-}
-
-/// Scheme and host of the site, for absolute URLs in data files.
-fn origin(r: &Renderer) -> String {
-    let base_url = &r.config().base_url;
-    let base = r.base();
-    base_url.strip_suffix(base).unwrap_or(base_url).to_string()
 }
 
 /// All open data files and the `/data/` page, into `sink`.
@@ -225,7 +216,7 @@ pub fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Dia
     let bytes = csv.finish();
     let csv_kb = bytes.len().div_ceil(1024);
     sink.put(OutFile {
-        path: CSV_PATH.into(),
+        path: FIGURES_CSV.into(),
         bytes,
     })
     .map_err(|d| vec![d])?;
@@ -250,7 +241,7 @@ pub fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Dia
     let bytes = to_json(&all);
     let reports_kb = bytes.len().div_ceil(1024);
     sink.put(OutFile {
-        path: REPORTS_PATH.into(),
+        path: REPORTS_JSON.into(),
         bytes,
     })
     .map_err(|d| vec![d])?;
@@ -261,14 +252,14 @@ pub fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Dia
     let page = r
         .page(
             "data.html",
-            "data/index.html".into(),
+            Route::Data.file(),
             minijinja::context! {
-                csv_url => format!("{}{CSV_PATH}", r.base()),
+                csv_url => r.routes().file_url(FIGURES_CSV),
                 csv_kb,
-                reports_url => format!("{}{REPORTS_PATH}", r.base()),
+                reports_url => r.routes().file_url(REPORTS_JSON),
                 reports_kb,
                 report_count => reports.len(),
-                example_url => reports.first().map(|(m, rep)| format!("{}rapport.json", r.report_url(m, rep))),
+                example_url => reports.first().map(|(m, rep)| r.routes().file_url(&routes::report_data(&m.slug, rep.year))),
                 figures => minijinja::value::Serde(&r.config().figures.iter().map(|f| (f.id.clone(), f.label.get(Lang::Nb).to_string())).collect::<Vec<_>>()),
             },
         )
@@ -315,7 +306,7 @@ fn report_files(
             sections,
         };
         Ok(OutFile {
-            path: format!("medlemmer/{}/{}/rapport.json", m.slug, rep.year),
+            path: routes::report_data(&m.slug, rep.year),
             bytes: to_json(&file),
         })
     });
