@@ -53,6 +53,7 @@ pub mod reporting;
 pub mod rewrite;
 pub mod search;
 pub mod serve;
+pub(crate) mod text;
 pub mod theme;
 
 use std::borrow::Cow;
