@@ -118,8 +118,11 @@ fn titles_weigh_more() {
     assert_eq!(p[1].tf(), 1.0);
 }
 
+/// Everything an index publishes, by key name: form count, stems, forms, postings.
+type Published = BTreeMap<String, (u32, Vec<String>, Vec<String>, Vec<String>)>;
+
 /// Everything an index publishes, by key name.
-fn published(ix: &Index) -> BTreeMap<String, (u32, Vec<String>, Vec<String>, Vec<String>)> {
+fn published(ix: &Index) -> Published {
     ix.live
         .iter()
         .map(|(name, &id)| {

@@ -13,6 +13,9 @@ use crate::search::text::{Compounds, Language};
 /// A slot's records, and their contributions as the index holds them.
 type Held = (Vec<Record>, Vec<Contribution>);
 
+/// Words of a language, sorted.
+type Words<'a> = Vec<(Language, &'a str)>;
+
 /// The change in the number of records that hold each word: (language, word) → ±n.
 type Delta<'a> = HashMap<(Language, &'a str), i32>;
 
@@ -107,10 +110,7 @@ impl Index {
     }
 
     /// The words that appear in the corpus, and those that disappear from it, sorted.
-    fn appeared_and_vanished<'a>(
-        &self,
-        delta: &Delta<'a>,
-    ) -> (Vec<(Language, &'a str)>, Vec<(Language, &'a str)>) {
+    fn appeared_and_vanished<'a>(&self, delta: &Delta<'a>) -> (Words<'a>, Words<'a>) {
         let mut appeared = Vec::new();
         let mut vanished = Vec::new();
         for (&(lang, w), &n) in delta {

@@ -176,11 +176,7 @@ impl Contribution {
                         self.arena.push(form);
                     }
                 }
-                TAIL_FORM => {
-                    if tails.last() != Some(&form) {
-                        tails.push(form);
-                    }
-                }
+                TAIL_FORM if tails.last() != Some(&form) => tails.push(form),
                 _ => {}
             }
         }
