@@ -54,6 +54,7 @@ pub mod rewrite;
 pub mod routes;
 pub mod search;
 pub mod serve;
+pub(crate) mod text;
 pub mod theme;
 
 use std::borrow::Cow;

@@ -493,7 +493,7 @@ impl<'a> Renderer<'a> {
                             .collect(),
                     })
                     .collect();
-                rows.sort_by_key(|r| collation_key(&r.name));
+                rows.sort_by_key(|r| crate::text::collation_key(&r.name));
                 self.page("members.html", Route::Members.file(), minijinja::context! { members => Serde(&rows) })
             }
             Job::Member(m) => {
@@ -531,7 +531,7 @@ impl<'a> Renderer<'a> {
             Job::Year(y) => {
                 let years = self.years();
                 let mut entries: Vec<(&Member, &Report)> = years[y].iter().map(|(m, i)| (*m, &m.reports[*i])).collect();
-                entries.sort_by_key(|(m, _)| collation_key(&m.info.name));
+                entries.sort_by_key(|(m, _)| crate::text::collation_key(&m.info.name));
                 let reports: Vec<ReportLink> = entries.iter().map(|(m, r)| self.report_link(m, r)).collect();
                 let (aggregates, member_figures) = crate::overview::year(self, &entries);
                 let figure_labels: Vec<&str> = self.config().figures.iter().map(|f| f.label.get(self.lang())).collect();
@@ -685,19 +685,6 @@ pub fn collect(results: Vec<Result<OutFile, Diagnostic>>) -> Result<Vec<OutFile>
     } else {
         Err(errors)
     }
-}
-
-/// Sort key that orders Norwegian names as a reader expects (Æ, Ø, Å last).
-pub fn collation_key(s: &str) -> String {
-    s.to_lowercase()
-        .chars()
-        .map(|c| match c {
-            'æ' => '{',
-            'ø' => '|',
-            'å' => '}',
-            c => c,
-        })
-        .collect()
 }
 
 /// Escapes strings for HTML and XML with [`crate::html::write_escaped`]: `& < > " '`
