@@ -69,9 +69,6 @@ use crate::search;
 /// changes until they all move into place (a dot folder: never served).
 pub const STAGING: &str = ".aktsom-staging";
 
-/// The search page, kept for the search index's updates.
-const SEARCH_PAGE: &str = "sok/index.html";
-
 /// What the preview builds.
 #[derive(Debug, Clone)]
 pub struct PreviewOptions {

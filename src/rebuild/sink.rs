@@ -9,7 +9,7 @@ use crate::diagnostics::Diagnostic;
 use crate::render::{OutFile, Sink};
 use crate::rewrite::{self, PageLinks};
 
-use super::{SEARCH_PAGE, hash_bytes};
+use super::hash_bytes;
 
 /// How many bytes of changed files a whole build holds in memory, after its first
 /// good build, rather than in the staging folder: on a small site, or after an edit
@@ -41,6 +41,8 @@ pub(super) struct DiskSink<'a> {
     pub(super) sunk: Mutex<Sunk>,
     /// Folders known to exist.
     pub(super) dirs: Mutex<HashSet<PathBuf>>,
+    /// The search page's output path (the search index keeps the page).
+    pub(super) search_page: String,
 }
 
 /// What a [`DiskSink`] took.
@@ -112,7 +114,7 @@ impl Sink for DiskSink<'_> {
             }
             lock(&self.sunk).links.push((file.path.clone(), links));
         }
-        if file.path == SEARCH_PAGE {
+        if file.path == self.search_page {
             lock(&self.sunk).search_page = Some(file.clone());
         }
         self.store(file).map_err(write_error)

@@ -50,6 +50,7 @@ impl Preview {
             held: self.held,
             sunk: Mutex::default(),
             dirs: Mutex::default(),
+            search_page: crate::routes::Route::Search.file(),
         };
         let checked = render_into(&site, &self.opts.base_url, &sink);
         let direct = sink.direct;
@@ -164,7 +165,7 @@ pub(super) fn link_targets(base_url: &str, pages: &[(String, PageLinks)]) -> Has
     let base = crate::config::url_path(base_url);
     let mut out: HashMap<String, bool> = HashMap::new();
     for (page, l) in pages {
-        let page_url = format!("{base}{}", page.trim_end_matches("index.html"));
+        let page_url = format!("{base}{}", crate::routes::dir_of(page));
         for href in &l.hrefs {
             if let Some((target, frag)) = crate::link_target(page, &page_url, href, &base) {
                 *out.entry(target.into_owned()).or_default() |= frag.is_some_and(|f| !f.is_empty());
