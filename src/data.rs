@@ -15,12 +15,12 @@ use crate::config::Lang;
 use crate::content::{Member, Report, Sector};
 use crate::diagnostics::Diagnostic;
 use crate::format;
-use crate::markdown::{Block, blocks_text};
+use crate::markdown::Block;
 use crate::render::{OutFile, Renderer, Scope, Sink};
 use crate::routes::{self, FIGURES_CSV, REPORTS_JSON, Route};
 
 pub const REPORTS_SCHEMA: &str = "aktsom-rapporter/1";
-pub const REPORT_SCHEMA: &str = "aktsom-rapport/1";
+pub const REPORT_SCHEMA: &str = "aktsom-rapport/2";
 
 /// The values of `data.html`.
 #[derive(Serialize)]
@@ -116,10 +116,11 @@ struct SectionEntry<'a> {
     heading: String,
     anchor: String,
     url: String,
-    text: String,
     /// The answer as the units comparisons compare: a paragraph, list item or
     /// sub-heading as a string (words between single spaces), a table as an object.
-    /// The browser compares two years from these (`compare-core.js`).
+    /// The browser compares two years from these (`compare-core.js`). Schema 1 also
+    /// had the answer as one `text`: schema 2 leaves it out, as it doubled the file
+    /// (the budget of issue #18: 500 MB for 200 members x 10 years).
     blocks: Vec<BlockEntry<'a>>,
 }
 
@@ -316,7 +317,6 @@ fn report_files(
                 heading: s.heading.clone(),
                 anchor: s.anchor.clone(),
                 url: format!("{}#{}", e.url, s.anchor),
-                text: blocks_text(&s.blocks),
                 blocks: s.blocks.iter().map(BlockEntry::from).collect(),
             })
             .collect();

@@ -62,6 +62,7 @@ pub mod rewrite;
 pub mod routes;
 pub mod search;
 pub mod serve;
+pub(crate) mod text;
 pub mod theme;
 
 pub use build::{BuildOptions, BuildSummary, Built, PublishOptions, build, publish};

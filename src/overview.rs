@@ -11,8 +11,9 @@ use crate::config::FigureDef;
 use crate::content::{Member, MemberInfo, Report};
 use crate::diagnostics::Diagnostic;
 use crate::format;
-use crate::render::{OutFile, Renderer, ReportLink, Scope, Sink, YearLink, collation_key, emit};
+use crate::render::{OutFile, Renderer, ReportLink, Scope, Sink, YearLink, emit};
 use crate::routes::Route;
+use crate::text::collation_key;
 
 /// A page to render.
 enum Job<'a> {

@@ -10,9 +10,10 @@ use serde::Serialize;
 use crate::config::Lang;
 use crate::content::{Member, Page, Report};
 use crate::diagnostics::Diagnostic;
-use crate::render::{OutFile, Renderer, ReportLink, Scope, Sink, YearLink, collation_key, emit};
+use crate::render::{OutFile, Renderer, ReportLink, Scope, Sink, YearLink, emit};
 use crate::reporting::ReportTemplate;
 use crate::routes::{self, Route};
+use crate::text::collation_key;
 
 /// A page to render.
 enum Job<'a> {

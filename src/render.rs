@@ -434,19 +434,6 @@ fn site_view(site: &Site, routes: &Routes) -> SiteView {
     }
 }
 
-/// Sort key that orders Norwegian names as a reader expects (Æ, Ø, Å last).
-pub fn collation_key(s: &str) -> String {
-    s.to_lowercase()
-        .chars()
-        .map(|c| match c {
-            'æ' => '{',
-            'ø' => '|',
-            'å' => '}',
-            c => c,
-        })
-        .collect()
-}
-
 /// Escapes strings for HTML and XML with [`crate::html::write_escaped`]: `& < > " '`
 /// only (minijinja's default also escapes `/`, which makes every URL longer); other
 /// values go to the default.

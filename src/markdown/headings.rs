@@ -9,9 +9,9 @@ use std::ops::Range;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Tag, TagEnd};
 
 use super::builder::Builder;
-use super::text::{LineIndex, find_end, plain_text};
+use super::text::{find_end, plain_text};
 use super::{MdContext, RESERVED_IDS};
-use crate::diagnostics::{Diagnostic, FileDiagnostics, did_you_mean};
+use crate::diagnostics::{Diagnostic, FileDiagnostics, LineIndex, did_you_mean};
 use crate::reporting::{self, ReportTemplate};
 
 /// A heading of the text, with its id.
@@ -189,19 +189,13 @@ impl Builder<'_, '_> {
     }
 }
 
-/// A URL- and id-safe slug: lower-case ASCII, Norwegian letters folded (æ→ae, ø→o, å→a).
+/// A URL- and id-safe slug: lower-case ASCII, Norwegian letters and accents folded
+/// ([`crate::text::fold_char`]: æ→ae, ø→o, å→a, é→e …).
 pub(super) fn slugify(text: &str) -> String {
     let mut s = String::with_capacity(text.len());
     let mut dash = false;
     for c in text.chars().flat_map(char::to_lowercase) {
         let folded: &str = match c {
-            'æ' => "ae",
-            'ø' => "o",
-            'å' => "a",
-            'é' | 'è' | 'ê' => "e",
-            'ä' => "a",
-            'ö' => "o",
-            'ü' => "u",
             c if c.is_ascii_alphanumeric() => {
                 if dash && !s.is_empty() {
                     s.push('-');
@@ -210,10 +204,17 @@ pub(super) fn slugify(text: &str) -> String {
                 s.push(c);
                 continue;
             }
-            _ => {
+            c if c.is_ascii() => {
                 dash = true;
                 continue;
             }
+            c => match crate::text::fold_char(c) {
+                Some(f) => f,
+                None => {
+                    dash = true;
+                    continue;
+                }
+            },
         };
         if dash && !s.is_empty() {
             s.push('-');

@@ -1,0 +1,150 @@
+//! A whole build of the preview: the site loaded again and every file rendered, written
+//! straight into place before the first good build and held or staged after it.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Mutex;
+
+use crate::build::{BuildOptions, build};
+use crate::content::{self, LoadOptions, Site};
+use crate::diagnostics::Diagnostic;
+use crate::links::{self, LinkTargets};
+use crate::output;
+use crate::rewrite::PageLinks;
+use crate::search;
+
+use super::sink::{DiskSink, Sunk, into_inner};
+use super::{Preview, State, Work};
+
+impl Preview {
+    /// Loads the site and renders every file into the output folder (see the module
+    /// documentation), then checks the links.
+    pub(super) fn render_whole(&mut self) -> Result<(Work, Vec<Diagnostic>), Vec<Diagnostic>> {
+        output::check_out_dir(&self.opts.root, &self.opts.out)
+            .map_err(|m| vec![Diagnostic::file(&self.opts.out, m)])?;
+        let mut site = content::load(&self.opts.root, &LoadOptions { drafts: true })?;
+        if let Some(slug) = &self.opts.member {
+            if !site.members.iter().any(|m| &m.slug == slug) {
+                return Err(vec![
+                    Diagnostic::file(
+                        Path::new("content/members").join(slug),
+                        format!("there is no member `{slug}`"),
+                    )
+                    .with_help("use the name of a folder in content/members/"),
+                ]);
+            }
+            site.members.retain(|m| &m.slug == slug);
+        }
+        site.config.base_url = self.opts.base_url.clone();
+        let staging = self.staging();
+        // What an earlier build that was never committed left.
+        if staging.exists() {
+            std::fs::remove_dir_all(&staging).map_err(|e| self.io_error(e))?;
+        }
+        let sink = DiskSink {
+            out: &self.opts.out,
+            staging: &staging,
+            direct: !self.good,
+            written: &self.written,
+            held: self.held,
+            sunk: Mutex::default(),
+            dirs: Mutex::default(),
+            search_page: crate::routes::Route::Search.file(),
+        };
+        let checked = render_into(&site, &sink);
+        let direct = sink.direct;
+        let sunk = into_inner(sink.sunk);
+        if direct {
+            // The files are in place whatever happened: note them, so that the next
+            // build knows what the folder holds.
+            for (p, h) in &sunk.made {
+                self.set_written(p, Some(*h));
+            }
+        }
+        let mut search = match checked {
+            Ok(search) => search,
+            Err(e) => {
+                let _ = std::fs::remove_dir_all(&staging);
+                return Err(e);
+            }
+        };
+        let Sunk {
+            made,
+            written,
+            held,
+            links,
+            search_page,
+            ..
+        } = sunk;
+        let exists: rustc_hash::FxHashSet<&str> = made.iter().map(|(p, _)| p.as_str()).collect();
+        let checked = links::check(&site, &exists, &LinkTargets::new(&links), &links);
+        if let Err(e) = checked {
+            let _ = std::fs::remove_dir_all(&staging);
+            return Err(e);
+        }
+        search.set_page(search_page);
+        // Only the ids are kept (see `State::links`).
+        let links = links
+            .into_iter()
+            .map(|(p, l)| {
+                let kept = PageLinks {
+                    ids: l.ids,
+                    hrefs: Vec::new(),
+                };
+                (p, kept)
+            })
+            .collect();
+        let warnings = std::mem::take(&mut site.warnings);
+        let state = Box::new(State {
+            site,
+            links,
+            search,
+        });
+        let work = Work::Whole {
+            made,
+            written,
+            held,
+            direct,
+            state,
+        };
+        Ok((work, warnings))
+    }
+}
+
+/// Renders every file of `site` into `sink`, the members' images included; the search
+/// index comes back for report edits.
+fn render_into(site: &Site, sink: &DiskSink) -> Result<search::Live, Vec<Diagnostic>> {
+    let opts = BuildOptions {
+        keep_search: true,
+        ..BuildOptions::whole()
+    };
+    let built = build(site, &opts, sink)?;
+    built.search.ok_or_else(|| {
+        vec![Diagnostic::file(
+            &site.root,
+            "internal error: a whole build made no search index",
+        )]
+    })
+}
+
+/// How many bytes of changed files a whole build holds in memory, after its first
+/// good build, rather than in the staging folder: on a small site, or after an edit
+/// that changes a few pages, every changed file is written once, in place, at the
+/// commit; only a larger change (a template) goes through the staging folder, where
+
+/// The pages (output paths) that links on `pages` lead to, the way the link check
+/// resolves them ([`links::link_target`]), each with whether a link to it has a #fragment.
+pub(super) fn link_targets(site: &Site, pages: &[(String, PageLinks)]) -> HashMap<String, bool> {
+    let routes = crate::routes::Routes::new(&site.config.base_url);
+    let base = routes.base();
+    let mut out: HashMap<String, bool> = HashMap::new();
+    for (page, l) in pages {
+        let page_url = routes.file_url(page);
+        for href in &l.hrefs {
+            if let Some((target, frag)) = links::link_target(page, &page_url, href, base) {
+                *out.entry(target.into_owned()).or_default() |= frag.is_some_and(|f| !f.is_empty());
+            }
+        }
+    }
+    out
+}
