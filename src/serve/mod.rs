@@ -433,7 +433,7 @@ fn out_dir(root: &Path, given: Option<&Path>) -> Result<OutDir, String> {
     let canon = dir
         .canonicalize()
         .map_err(|e| format!("cannot open {}: {e}", dir.display()))?;
-    if canon == crate::default_out(root) {
+    if canon == crate::output::default_out(root) {
         return Err(format!(
             "{} is the published site; the preview (with drafts) goes into a folder of its own",
             dir.display()
