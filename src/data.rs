@@ -15,13 +15,12 @@ use crate::config::Lang;
 use crate::content::{Member, Report, Sector};
 use crate::diagnostics::Diagnostic;
 use crate::format;
-use crate::markdown::{Block, blocks_text};
+use crate::markdown::Block;
 use crate::render::{OutFile, Renderer, Scope, Sink};
+use crate::routes::{self, FIGURES_CSV, REPORTS_JSON, Route};
 
-pub const CSV_PATH: &str = "data/nokkeltall.csv";
-pub const REPORTS_PATH: &str = "data/rapporter.json";
 pub const REPORTS_SCHEMA: &str = "aktsom-rapporter/1";
-pub const REPORT_SCHEMA: &str = "aktsom-rapport/1";
+pub const REPORT_SCHEMA: &str = "aktsom-rapport/2";
 
 /// Reports that are published (drafts never reach open data), members in slug order.
 fn published<'a>(r: &Renderer<'a>) -> Vec<(&'a Member, &'a Report)> {
@@ -104,10 +103,11 @@ struct SectionEntry<'a> {
     heading: String,
     anchor: String,
     url: String,
-    text: String,
     /// The answer as the units comparisons compare: a paragraph, list item or
     /// sub-heading as a string (words between single spaces), a table as an object.
-    /// The browser compares two years from these (`compare-core.js`).
+    /// The browser compares two years from these (`compare-core.js`). Schema 1 also
+    /// had the answer as one `text`: schema 2 leaves it out, as it doubled the file
+    /// (the budget of issue #18: 500 MB for 200 members x 10 years).
     blocks: Vec<BlockEntry<'a>>,
 }
 
@@ -137,7 +137,6 @@ impl<'a> From<&'a Block> for BlockEntry<'a> {
 }
 
 fn entry(r: &Renderer, m: &Member, rep: &Report) -> ReportEntry {
-    let origin = origin(r);
     let figures = r
         .config()
         .figures
@@ -151,7 +150,7 @@ fn entry(r: &Renderer, m: &Member, rep: &Report) -> ReportEntry {
             )
         })
         .collect();
-    let url = format!("{origin}{}", r.report_url(m, rep));
+    let url = r.routes().absolute(Route::Report(&m.slug, rep.year));
     ReportEntry {
         member: m.slug.clone(),
         member_name: m.info.name.clone(),
@@ -174,13 +173,6 @@ fn entry(r: &Renderer, m: &Member, rep: &Report) -> ReportEntry {
             .filter_map(|s| s.number.clone())
             .collect(),
     }
-}
-
-/// Scheme and host of the site, for absolute URLs in data files.
-fn origin(r: &Renderer) -> String {
-    let base_url = &r.config().base_url;
-    let base = r.base();
-    base_url.strip_suffix(base).unwrap_or(base_url).to_string()
 }
 
 /// All open data files and the `/data/` page, into `sink`.
@@ -224,7 +216,7 @@ pub fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Dia
     let bytes = csv.finish();
     let csv_kb = bytes.len().div_ceil(1024);
     sink.put(OutFile {
-        path: CSV_PATH.into(),
+        path: FIGURES_CSV.into(),
         bytes,
     })
     .map_err(|d| vec![d])?;
@@ -249,7 +241,7 @@ pub fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Dia
     let bytes = to_json(&all);
     let reports_kb = bytes.len().div_ceil(1024);
     sink.put(OutFile {
-        path: REPORTS_PATH.into(),
+        path: REPORTS_JSON.into(),
         bytes,
     })
     .map_err(|d| vec![d])?;
@@ -260,14 +252,14 @@ pub fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Dia
     let page = r
         .page(
             "data.html",
-            "data/index.html".into(),
+            Route::Data.file(),
             minijinja::context! {
-                csv_url => format!("{}{CSV_PATH}", r.base()),
+                csv_url => r.routes().file_url(FIGURES_CSV),
                 csv_kb,
-                reports_url => format!("{}{REPORTS_PATH}", r.base()),
+                reports_url => r.routes().file_url(REPORTS_JSON),
                 reports_kb,
                 report_count => reports.len(),
-                example_url => reports.first().map(|(m, rep)| format!("{}rapport.json", r.report_url(m, rep))),
+                example_url => reports.first().map(|(m, rep)| r.routes().file_url(&routes::report_data(&m.slug, rep.year))),
                 figures => minijinja::value::Serde(&r.config().figures.iter().map(|f| (f.id.clone(), f.label.get(Lang::Nb).to_string())).collect::<Vec<_>>()),
             },
         )
@@ -305,7 +297,6 @@ fn report_files(
                 heading: s.heading.clone(),
                 anchor: s.anchor.clone(),
                 url: format!("{}#{}", e.url, s.anchor),
-                text: blocks_text(&s.blocks),
                 blocks: s.blocks.iter().map(BlockEntry::from).collect(),
             })
             .collect();
@@ -315,7 +306,7 @@ fn report_files(
             sections,
         };
         Ok(OutFile {
-            path: format!("medlemmer/{}/{}/rapport.json", m.slug, rep.year),
+            path: routes::report_data(&m.slug, rep.year),
             bytes: to_json(&file),
         })
     });

@@ -7,6 +7,7 @@ use crate::config::FigureDef;
 use crate::content::{Member, Report};
 use crate::format;
 use crate::render::Renderer;
+use crate::routes::Route;
 
 #[derive(Serialize)]
 pub struct Aggregate {
@@ -78,7 +79,7 @@ pub fn year(r: &Renderer, reports: &[(&Member, &Report)]) -> (Vec<Aggregate>, Ve
         .iter()
         .map(|(m, rep)| MemberFigures {
             member: m.info.name.clone(),
-            url: r.report_url(m, rep),
+            url: r.routes().url(Route::Report(&m.slug, rep.year)),
             values: defs
                 .iter()
                 .map(|def| {

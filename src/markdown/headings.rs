@@ -9,9 +9,9 @@ use std::ops::Range;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Tag, TagEnd};
 
 use super::builder::Builder;
-use super::text::{LineIndex, find_end, plain_text};
+use super::text::{find_end, plain_text};
 use super::{MdContext, RESERVED_IDS};
-use crate::diagnostics::{Diagnostic, FileDiagnostics, did_you_mean};
+use crate::diagnostics::{Diagnostic, FileDiagnostics, LineIndex, did_you_mean};
 use crate::reporting::{self, ReportTemplate};
 
 /// A heading of the text, with its id.

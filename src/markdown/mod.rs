@@ -46,7 +46,7 @@ use std::ops::Range;
 use pulldown_cmark::{Event, Options, Parser};
 
 use crate::config::{Images, Lang};
-use crate::diagnostics::{Diagnostic, FileDiagnostics, Source};
+use crate::diagnostics::{Diagnostic, FileDiagnostics, LineIndex, Source};
 use crate::reporting::ReportTemplate;
 
 pub use blocks::{Block, TableBlock, blocks_text};
@@ -140,7 +140,7 @@ pub fn render(text: &str, cx: &MdContext) -> Result<Rendered, Vec<Diagnostic>> {
     if !limits::check(&events, text, cx, &mut found) {
         return Err(found.finish(cx.source));
     }
-    let lines = text::LineIndex::new(&cx.source.text);
+    let lines = LineIndex::new(&cx.source.text);
     let headings = headings::assign(&events, cx, &lines, &mut found);
     let mut builder = builder::Builder::new(cx, text, &events, &headings, found);
     builder.run();

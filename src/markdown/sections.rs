@@ -9,8 +9,9 @@ use pulldown_cmark::Event;
 
 use super::blocks::{self, Block};
 use super::headings::Heading;
-use super::text::{LineIndex, collapse_whitespace};
+use super::text::collapse_whitespace;
 use super::{MdContext, Section};
+use crate::diagnostics::LineIndex;
 
 /// What the sections are made from.
 pub(super) struct Parts<'a, 't> {

@@ -1,6 +1,7 @@
 //! Text as the rest of the build reads it: words split as `str::split_whitespace`
 //! splits them (without decoding, for speed), white space collapsed, the plain text of
-//! inline events, where an element's events end, and line numbers of byte offsets.
+//! inline events, and where an element's events end. (Line numbers come from
+//! [`crate::diagnostics::LineIndex`].)
 
 use std::ops::Range;
 
@@ -111,19 +112,6 @@ pub(super) fn collapse_whitespace(s: &str) -> String {
         out.push_str(w);
     });
     out
-}
-
-/// 1-based line numbers of byte offsets, by binary search over the line starts.
-pub(super) struct LineIndex(Vec<usize>);
-
-impl LineIndex {
-    pub(super) fn new(text: &str) -> LineIndex {
-        LineIndex(text.match_indices('\n').map(|(i, _)| i).collect())
-    }
-
-    pub(super) fn line(&self, offset: usize) -> usize {
-        self.0.partition_point(|&nl| nl < offset) + 1
-    }
 }
 
 /// The text of inline events, as a reader would see it.

@@ -1,0 +1,35 @@
+//! Writing the built site. Pages go to a staging folder beside the output as they are
+//! rendered (in parallel), and only a complete build (link check included) is swapped
+//! in: a failed build leaves the previous output exactly as it was.
+//!
+//! Every finished file passes through an [`Emitter`]: HTML pages get their one scan
+//! ([`crate::rewrite::scan_page`]: external links marked, ids and internal links kept
+//! for the link check), then the file is written to the staging folder, or kept in
+//! memory for `aktsom check`, the preview and the tests. Written pages are not kept:
+//! a build holds the model and the links, not the output.
+//!
+//! What a build may replace is decided here too: never the site's own folders, a file
+//! or a link ([`check_out_dir`]), and a folder only when aktsom made it (it holds
+//! [`MARKER`]), when it holds nothing a build would remove, or with `--force`
+//! ([`check_build_out`]). Whatever the folder held, the dot-files (`.git`…) and the
+//! hosting files ([`HOSTING_FILES`]) at its top go into each new output.
+
+mod cleanup;
+mod emit;
+mod guard;
+mod staging;
+mod swap;
+#[cfg(test)]
+mod tests;
+
+pub use emit::{Emitted, Emitter};
+pub use guard::{HOSTING_FILES, MARKER, SOURCES, check_build_out, check_out_dir};
+pub use staging::Staging;
+
+use std::path::PathBuf;
+
+/// A file copied as it is (a member's image).
+pub struct Copy {
+    pub from: PathBuf,
+    pub to: String,
+}

@@ -1,0 +1,263 @@
+//! The fast path for a report edit: which report changed, and the few pages that show it
+//! rendered again.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use crate::content::{self, Report, Site};
+use crate::diagnostics::Diagnostic;
+use crate::render::Scope;
+use crate::rewrite::PageLinks;
+use crate::{LinkTargets, RenderedPages, check_links, render_pages};
+
+use super::whole::link_targets;
+use super::{Clock, Prepared, Preview, Work};
+
+impl Preview {
+    /// The one report an edit changed in place, if that is all it changed.
+    pub(super) fn changed_report(&self, changed: &[PathBuf]) -> Option<Change> {
+        let state = self.state.as_ref()?;
+        let members = self.opts.root.join("content").join("members");
+        let mut found: Option<(usize, u16)> = None;
+        let mut outside = true;
+        for path in changed {
+            let rel = path.strip_prefix(&members).ok()?;
+            let parts: Vec<&str> = rel.iter().filter_map(|p| p.to_str()).collect();
+            let [slug, file] = parts.as_slice() else {
+                return None;
+            };
+            let year: u16 = file
+                .strip_suffix(".md")
+                .filter(|y| y.len() == 4)?
+                .parse()
+                .ok()?;
+            let Some(m) = state.site.members.iter().position(|m| m.slug == *slug) else {
+                // Another member's file while previewing one member: nothing to do.
+                if self.opts.member.is_some() {
+                    continue;
+                }
+                return None;
+            };
+            if !path.is_file() || !state.site.members[m].reports.iter().any(|r| r.year == year) {
+                return None;
+            }
+            outside = false;
+            match found {
+                Some(f) if f != (m, year) => return None,
+                _ => found = Some((m, year)),
+            }
+        }
+        match found {
+            Some((member, year)) => Some(Change::Report { member, year }),
+            None if outside && !changed.is_empty() => Some(Change::Outside),
+            None => None,
+        }
+    }
+
+    /// The fast path for one edited report. `Ok(None)` when the edit needs a full build
+
+    /// The fast path for one edited report. `Ok(None)` when the edit needs a full build
+    /// after all (its template version, language or draft state changed).
+    pub(super) fn update_report(
+        &mut self,
+        member: usize,
+        year: u16,
+    ) -> Result<Option<Prepared>, Vec<Diagnostic>> {
+        let start = Instant::now();
+        let mut clock = Clock::new();
+        let Some(state) = self.state.as_mut() else {
+            return Ok(None);
+        };
+        let site = &mut state.site;
+        let m = &site.members[member];
+        let Some(index) = m.reports.iter().position(|r| r.year == year) else {
+            return Ok(None);
+        };
+        let shown = Path::new("content/members")
+            .join(&m.slug)
+            .join(format!("{year}.md"));
+        let path = self.opts.root.join(&shown);
+        let old = &m.reports[index];
+        // Saved with the bytes last built (an editor's save without changes, or the
+        // last step of a burst that ends where it began): nothing to do.
+        if std::fs::read(&path).is_ok_and(|b| b == old.source.text.as_bytes()) {
+            return Ok(Some(Prepared {
+                work: Work::Nothing,
+                start,
+                warnings: old.body.warnings.clone(),
+            }));
+        }
+        let new = content::load_report(&path, &shown, year, m, &site.config, &site.templates)?;
+        if new.template != old.template || new.language != old.language || new.draft != old.draft {
+            return Ok(None);
+        }
+        let questions = changed_questions(old, &new);
+        let listed = listed_changed(old, &new);
+        let warnings = new.body.warnings.clone();
+        let slug = m.slug.clone();
+        let old = std::mem::replace(&mut site.members[member].reports[index], new);
+        let scope = Scope::Report {
+            member: &slug,
+            year,
+            questions: &questions,
+            listed,
+        };
+        clock.stage("load the report");
+        // With AKTSOM_PROFILE=1, the render's own stages too.
+        crate::profile::start();
+        // The pages and the search index at once: they read the same model and nothing
+        // else in common.
+        let (links_kept, search) = (&mut state.links, &mut state.search);
+        let site_now: &Site = site;
+        let (rendered, update) = rayon::join(
+            || {
+                render_pages(site_now, &self.opts.base_url, &scope).and_then(
+                    |RenderedPages { files, links }| {
+                        clock.stage("render");
+                        // Links of the new pages, checked against the pages they lead to: the
+                        // new ones, or those kept from the last build (moved out of the state
+                        // for the check and back, not copied).
+                        let made: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+                        let new: HashMap<&str, &PageLinks> =
+                            links.iter().map(|(p, l)| (p.as_str(), l)).collect();
+                        let mut targets: HashMap<String, PageLinks> = HashMap::new();
+                        let mut exists: HashSet<String> = HashSet::new();
+                        let mut borrowed: Vec<String> = Vec::new();
+                        for (t, anchored) in link_targets(&self.opts.base_url, &links) {
+                            if !made.contains(t.as_str()) && !self.written.contains_key(&t) {
+                                continue;
+                            }
+                            if !anchored {
+                                // Only links with a #fragment need the page's ids.
+                            } else if let Some(l) = new.get(t.as_str()) {
+                                targets.insert(t.clone(), (*l).clone());
+                            } else if let Some(l) = links_kept.remove(&t) {
+                                targets.insert(t.clone(), l);
+                                borrowed.push(t.clone());
+                            }
+                            exists.insert(t);
+                        }
+                        let exists: rustc_hash::FxHashSet<&str> =
+                            exists.iter().map(String::as_str).collect();
+                        let checked = check_links(
+                            site_now,
+                            &self.opts.base_url,
+                            &exists,
+                            &LinkTargets::from_map(&targets),
+                            &links,
+                        );
+                        for t in borrowed {
+                            if let Some(l) = targets.remove(&t) {
+                                links_kept.insert(t, l);
+                            }
+                        }
+                        checked?;
+                        clock.stage("check links");
+                        Ok((files, links))
+                    },
+                )
+            },
+            || search.update_report(site_now, member, year, &old),
+        );
+        let (files, links) = match rendered {
+            Ok(r) => r,
+            Err(e) => {
+                // Keep the model as of the last good build, and the index with it: the
+                // same update the other way (nothing of it was written).
+                let new = std::mem::replace(&mut site.members[member].reports[index], old);
+                if update.is_some()
+                    && state
+                        .search
+                        .update_report(site, member, year, &new)
+                        .is_none()
+                {
+                    self.state = None;
+                }
+                return Err(e);
+            }
+        };
+        // The search index: this report's sections again, and the files that changed.
+        let Some(update) = update else {
+            return Ok(None);
+        };
+        clock.stage("search index (what it took beyond the render)");
+        for (p, l) in links {
+            let ids = PageLinks {
+                ids: l.ids,
+                hrefs: Vec::new(),
+            };
+            state.links.insert(p, ids);
+        }
+        let mut files = files;
+        files.extend(update.written);
+        clock.stage("prepare");
+        Ok(Some(Prepared {
+            work: Work::Files {
+                files,
+                removed: update.removed,
+            },
+            start,
+            warnings,
+        }))
+    }
+}
+
+pub(super) enum Change {
+    /// One report, changed in place: (member index, year).
+    Report { member: usize, year: u16 },
+    /// Only files the preview does not use (another member's, with `--member`).
+    Outside,
+}
+
+/// Whether what other pages show of a report differs between two versions of it: its
+
+/// Whether what other pages show of a report differs between two versions of it: its
+/// front matter, or its sections' numbers, headings, levels and anchors.
+fn listed_changed(old: &Report, new: &Report) -> bool {
+    let outline = |r: &Report| -> Vec<(Option<String>, String, String, u8)> {
+        r.body
+            .sections
+            .iter()
+            .map(|s| {
+                (
+                    s.number.clone(),
+                    s.heading.clone(),
+                    s.anchor.clone(),
+                    s.level,
+                )
+            })
+            .collect()
+    };
+    old.title != new.title
+        || old.published != new.published
+        || old.figures != new.figures
+        || old.language != new.language
+        || old.template != new.template
+        || old.draft != new.draft
+        || outline(old) != outline(new)
+}
+
+/// The question numbers whose section (heading or answer) differs between two versions
+
+/// The question numbers whose section (heading or answer) differs between two versions
+/// of a report, or that only one of them has.
+fn changed_questions(old: &Report, new: &Report) -> BTreeSet<String> {
+    let answers = |r: &Report| -> HashMap<String, (String, String)> {
+        r.body
+            .sections
+            .iter()
+            .filter_map(|s| {
+                s.number
+                    .clone()
+                    .map(|n| (n, (s.heading.clone(), r.body.answer_html(s).to_string())))
+            })
+            .collect()
+    };
+    let (a, b) = (answers(old), answers(new));
+    a.keys()
+        .chain(b.keys())
+        .filter(|n| a.get(*n) != b.get(*n))
+        .cloned()
+        .collect()
+}
