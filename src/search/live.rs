@@ -13,6 +13,7 @@ use super::shard::{self, Encoder, Excerpt, Layout};
 use super::{INDEX_DIR, MemberRow, Slot, stop_words};
 use crate::content::{Report, Site};
 use crate::render::OutFile;
+use crate::routes::Route;
 
 /// The search index of a site, kept in memory so that an edit to one report can bring
 /// the published files up to date ([`Live::update_report`]).
@@ -72,7 +73,7 @@ fn question_pages(site: &Site) -> Vec<(String, String, String)> {
     // Versions sort oldest first: a newer version's title replaces an older one's.
     for t in versions.iter().filter_map(|v| site.templates.get(*v)) {
         for q in t.questions.iter().filter(|q| q.depth == 3) {
-            let path = format!("sporsmal/{}/", crate::questions::slug(&q.number));
+            let path = Route::Question(&q.number).dir();
             let title = q.title.get(site.config.language).to_string();
             pages.insert(&q.number, (q.number.clone(), path, title));
         }
