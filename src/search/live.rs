@@ -1,7 +1,7 @@
 //! The index of a site kept in memory ([`Live`]): built once, then brought up to date
 //! report by report for the preview, writing only the files whose bytes changed.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use rayon::prelude::*;
 
@@ -13,6 +13,7 @@ use super::shard::{self, Encoder, Excerpt, Layout};
 use super::{INDEX_DIR, MemberRow, Slot, stop_words};
 use crate::content::{Report, Site};
 use crate::render::OutFile;
+use crate::routes::Route;
 
 /// The search index of a site, kept in memory so that an edit to one report can bring
 /// the published files up to date ([`Live::update_report`]).
@@ -34,6 +35,8 @@ pub struct Live {
     locator: String,
     /// The search page as last published, which names the locator.
     page: Option<OutFile>,
+    /// The question pages: (number, path from the site's root, title).
+    questions: Vec<(String, String, String)>,
 }
 
 /// What an update wrote and removed (paths relative to the output root).
@@ -53,6 +56,29 @@ fn published(site: &Site) -> Vec<(u16, usize, &Report)> {
     }
     reports.sort_by_key(|(y, mi, _)| (*y, *mi));
     reports
+}
+
+/// The question pages (`/sporsmal/<number>/`, every member's answer to a question, see
+/// [`crate::questions`]) of the template versions of the published reports, for the
+/// browser to put first when a query is a question number: (number, path from the
+/// site's root, title in the site's language; the newest version's), in number order.
+fn question_pages(site: &Site) -> Vec<(String, String, String)> {
+    let versions: BTreeSet<&str> = site
+        .members
+        .iter()
+        .flat_map(|m| m.reports.iter().filter(|r| !r.draft))
+        .map(|r| r.template.as_str())
+        .collect();
+    let mut pages: BTreeMap<&str, (String, String, String)> = BTreeMap::new();
+    // Versions sort oldest first: a newer version's title replaces an older one's.
+    for t in versions.iter().filter_map(|v| site.templates.get(*v)) {
+        for q in t.questions.iter().filter(|q| q.depth == 3) {
+            let path = Route::Question(&q.number).dir();
+            let title = q.title.get(site.config.language).to_string();
+            pages.insert(&q.number, (q.number.clone(), path, title));
+        }
+    }
+    pages.into_values().collect()
 }
 
 /// The index files of an encoding, as output files.
@@ -104,6 +130,7 @@ impl Live {
             xstarts: vec![Vec::new(); site.members.len()],
             locator: String::new(),
             page: None,
+            questions: question_pages(site),
         };
         let all = index::Dirty {
             all: true,
@@ -260,6 +287,7 @@ impl Live {
             "lang": langs,
             "shards": shards,
             "stop": stop_words(),
+            "questions": self.questions,
         });
         // Serialising a Value cannot fail.
         let bytes = serde_json::to_vec(&locator).unwrap_or_default();

@@ -33,6 +33,12 @@
 //! of the word being typed 0.8 of that; titles (question number, template title,
 //! heading) count [`index::TITLE_WEIGHT`] times, and a query word that matches a
 //! member's name adds a fixed bonus to that member's records.
+//!
+//! Before the records, the browser puts the pages a query names: the question page
+//! (`/sporsmal/<number>/`) when the query is a question number, however typed (`2.A.3`,
+//! `2a3`, `2 a 3`: the locator lists the question pages), and the member's page when
+//! every query word is a word of the member's name (the last one may be its start) and
+//! at most three members match.
 
 pub mod index;
 mod live;
