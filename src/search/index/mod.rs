@@ -24,7 +24,7 @@
 //! subtracts and adds; the one thing that is not, the lexicon that splits compounds,
 //! changes only when a word appears in or disappears from the corpus, and then the
 //! words whose split it can change (those that contain the word, see
-//! [`text::Compounds`]) are analysed again, with every record that holds one of them.
+//! [`crate::search::text::Compounds`]) are analysed again, with every record that holds one of them.
 
 mod build;
 #[cfg(test)]
