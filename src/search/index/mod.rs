@@ -24,7 +24,7 @@
 //! subtracts and adds; the one thing that is not, the lexicon that splits compounds,
 //! changes only when a word appears in or disappears from the corpus, and then the
 //! words whose split it can change (those that contain the word, see
-//! [`text::Compounds`]) are analysed again, with every record that holds one of them.
+//! [`crate::search::text::Compounds`]) are analysed again, with every record that holds one of them.
 
 mod build;
 #[cfg(test)]
@@ -257,6 +257,7 @@ impl Index {
 
     /// Adds a record's counts: its length, its forms' record counts and its (stem,
     /// form) pairs.
+    #[inline(never)]
     fn add_counts(&mut self, c: &Contribution) {
         let d = c.doc as usize;
         if self.doc_len.len() <= d {
@@ -280,6 +281,7 @@ impl Index {
 
 /// Adds `d` to the count of `id` in a list of (id, count) sorted by id; a count that
 /// reaches 0 leaves the list.
+#[inline]
 fn bump(v: &mut Vec<(u32, u32)>, id: u32, d: i32) {
     match v.binary_search_by_key(&id, |x| x.0) {
         Ok(i) => {

@@ -154,6 +154,7 @@ pub(super) fn contribution<'w>(
 }
 
 impl Contribution {
+    #[inline]
     pub(super) fn slice(&self, r: (u32, u32)) -> &[u32] {
         &self.arena[r.0 as usize..r.1 as usize]
     }

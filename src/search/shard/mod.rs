@@ -150,7 +150,7 @@ pub struct Changes {
     pub removed: Vec<String>,
 }
 
-/// [`fnv`] as 16 hex digits.
+/// The content hash (FNV-1a, `crate::text::fnv`) as 16 hex digits.
 pub fn hash(bytes: &[u8]) -> String {
     format!("{:016x}", fnv(bytes))
 }
