@@ -443,24 +443,8 @@ fn report_checks(r: &Report, template: &ReportTemplate, lang: Lang, out: &mut Fi
         previous = Some((s, pos));
     }
 
-    // Template questions the report does not answer. Only the leaves count: a part or
-    // group heading without text of its own is not missing anything.
-    let answered: BTreeSet<&str> = numbered
-        .iter()
-        .filter_map(|(s, _)| s.number.as_deref())
-        .collect();
-    let leaves: Vec<(usize, &str)> = template
-        .questions
-        .iter()
-        .enumerate()
-        .filter(|(i, q)| {
-            let prefix = format!("{}.", q.number);
-            !template.questions[i + 1..]
-                .iter()
-                .any(|c| c.number.starts_with(&prefix))
-        })
-        .map(|(i, q)| (i, q.number.as_str()))
-        .collect();
+    // Template questions the report does not answer (see `completeness`).
+    let leaves = leaf_questions(template);
     if numbered.is_empty() {
         let at = r.body.sections.first().map_or(0, |s| s.line);
         let span = if at > 0 {
@@ -484,10 +468,7 @@ fn report_checks(r: &Report, template: &ReportTemplate, lang: Lang, out: &mut Fi
     }
     // Group the missing ones by where they would go: before the next answered question.
     let mut groups: Vec<(Option<&Section>, Vec<&str>)> = Vec::new();
-    for &(pos, number) in &leaves {
-        if answered.contains(number) {
-            continue;
-        }
+    for (pos, number) in unanswered(r, &leaves) {
         let next = numbered
             .iter()
             .filter(|(_, p)| *p > pos)
@@ -532,6 +513,59 @@ fn report_checks(r: &Report, template: &ReportTemplate, lang: Lang, out: &mut Fi
             ),
         };
         out.warning(|| src.error(span, message).with_help(help).warning());
+    }
+}
+
+/// The questions of a template that a report answers: the leaves, with their
+/// positions in the template's order. A part or group heading that has questions under
+/// it is not itself answered, so it is not missing anything either.
+pub fn leaf_questions(template: &ReportTemplate) -> Vec<(usize, &str)> {
+    // Every number that some other number lies under (`2` and `2.A` for `2.A.3`).
+    let mut parents: BTreeSet<&str> = BTreeSet::new();
+    for q in &template.questions {
+        let n = q.number.as_str();
+        parents.extend(n.match_indices('.').map(|(i, _)| &n[..i]));
+    }
+    template
+        .questions
+        .iter()
+        .enumerate()
+        .filter(|(_, q)| !parents.contains(q.number.as_str()))
+        .map(|(i, q)| (i, q.number.as_str()))
+        .collect()
+}
+
+/// The `leaves` (from [`leaf_questions`]) that report `r` has no section for, in the
+/// template's order.
+fn unanswered<'t>(r: &Report, leaves: &[(usize, &'t str)]) -> Vec<(usize, &'t str)> {
+    let answered: BTreeSet<usize> = r.answered.iter().map(|&p| usize::from(p)).collect();
+    leaves
+        .iter()
+        .filter(|(pos, _)| !answered.contains(pos))
+        .copied()
+        .collect()
+}
+
+/// How complete a report is: of its template version's questions (the leaves, see
+/// [`leaf_questions`]), how many it answers and which it leaves unanswered, the same
+/// analysis that `aktsom check` warns about. A section counts as an answer whatever it
+/// says, "not relevant for us" included.
+#[derive(Debug, Clone, Serialize)]
+pub struct Completeness<'t> {
+    pub answered: usize,
+    pub questions: usize,
+    /// The unanswered question numbers, in the template's order.
+    pub unanswered: Vec<&'t str>,
+}
+
+/// The [`Completeness`] of report `r`, whose template is `template`.
+pub fn completeness<'t>(r: &Report, template: &'t ReportTemplate) -> Completeness<'t> {
+    let leaves = leaf_questions(template);
+    let unanswered: Vec<&str> = unanswered(r, &leaves).into_iter().map(|(_, n)| n).collect();
+    Completeness {
+        answered: leaves.len() - unanswered.len(),
+        questions: leaves.len(),
+        unanswered,
     }
 }
 

@@ -19,6 +19,13 @@ use crate::markdown::{Block, blocks_text};
 use crate::render::{OutFile, Renderer, Scope, Sink};
 
 pub const CSV_PATH: &str = "data/nokkeltall.csv";
+/// Who has reported: one line per member and reporting year.
+pub const STATUS_PATH: &str = "data/rapportering.csv";
+pub const STATUS_SCHEMA: &str = "aktsom-rapportering/1";
+/// Every answer, one file per year (`data/svar/2024.csv`): one file for all years would
+/// grow with every year (about 6 MB a year on the bench corpus of 200 members).
+pub const ANSWERS_DIR: &str = "data/svar";
+pub const ANSWERS_SCHEMA: &str = "aktsom-svar/1";
 pub const REPORTS_PATH: &str = "data/rapporter.json";
 pub const REPORTS_SCHEMA: &str = "aktsom-rapporter/1";
 pub const REPORT_SCHEMA: &str = "aktsom-rapport/1";
@@ -59,7 +66,7 @@ struct ReportsFile<'a> {
     site: &'a str,
     licence: &'a crate::config::Licence,
     figures: Vec<FigureInfo<'a>>,
-    reports: Vec<ReportEntry>,
+    reports: Vec<ReportEntry<'a>>,
 }
 
 #[derive(Serialize)]
@@ -70,7 +77,7 @@ struct FigureInfo<'a> {
 }
 
 #[derive(Serialize)]
-struct ReportEntry {
+struct ReportEntry<'a> {
     member: String,
     member_name: String,
     sector: &'static str,
@@ -85,13 +92,15 @@ struct ReportEntry {
     figures: BTreeMap<String, serde_json::Value>,
     /// The question numbers the report answers, in the report's order.
     questions: Vec<String>,
+    /// How many of its template's questions it answers, and which it leaves out.
+    completeness: crate::check::Completeness<'a>,
 }
 
 #[derive(Serialize)]
 struct ReportFile<'a> {
     schema: &'static str,
     #[serde(flatten)]
-    entry: ReportEntry,
+    entry: ReportEntry<'a>,
     sections: Vec<SectionEntry<'a>>,
 }
 
@@ -136,7 +145,7 @@ impl<'a> From<&'a Block> for BlockEntry<'a> {
     }
 }
 
-fn entry(r: &Renderer, m: &Member, rep: &Report) -> ReportEntry {
+fn entry<'a>(r: &Renderer<'a>, m: &Member, rep: &Report) -> ReportEntry<'a> {
     let origin = origin(r);
     let figures = r
         .config()
@@ -173,6 +182,7 @@ fn entry(r: &Renderer, m: &Member, rep: &Report) -> ReportEntry {
             .iter()
             .filter_map(|s| s.number.clone())
             .collect(),
+        completeness: crate::check::completeness(rep, &r.site().templates[&rep.template]),
     }
 }
 
@@ -187,8 +197,9 @@ fn origin(r: &Renderer) -> String {
 pub fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Diagnostic>> {
     let reports = published(r);
     if !scope.lists() {
-        // Only the report's own file can have changed.
-        return report_files(r, scope, &reports, sink);
+        // Only the report's own file and its year's answers can have changed.
+        report_files(r, scope, &reports, sink)?;
+        return answer_files(r, scope, &reports, sink).map(drop);
     }
 
     // Key figures, long format.
@@ -256,6 +267,15 @@ pub fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Dia
 
     report_files(r, scope, &reports, sink)?;
 
+    let bytes = status_csv(r);
+    let status_kb = bytes.len().div_ceil(1024);
+    sink.put(OutFile {
+        path: STATUS_PATH.into(),
+        bytes,
+    })
+    .map_err(|d| vec![d])?;
+    let answers = answer_files(r, scope, &reports, sink)?;
+
     // The page that documents the files.
     let page = r
         .page(
@@ -264,6 +284,11 @@ pub fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Dia
             minijinja::context! {
                 csv_url => format!("{}{CSV_PATH}", r.base()),
                 csv_kb,
+                status_url => format!("{}{STATUS_PATH}", r.base()),
+                status_kb,
+                status_schema => STATUS_SCHEMA,
+                answers_schema => ANSWERS_SCHEMA,
+                answers => minijinja::value::Serde(&answers),
                 reports_url => format!("{}{REPORTS_PATH}", r.base()),
                 reports_kb,
                 report_count => reports.len(),
@@ -273,6 +298,159 @@ pub fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Dia
         )
         .map_err(|d| vec![d])?;
     sink.put(page).map_err(|d| vec![d])
+}
+
+/// `rapportering.csv`: every member's status for every reporting year in which it was
+/// a member, with its report's completeness (see [`crate::overview`]).
+fn status_csv(r: &Renderer) -> Vec<u8> {
+    let site = r.site();
+    let years = crate::overview::reporting_years(site);
+    let origin = origin(r);
+    let mut csv = Csv::new(&[
+        "member",
+        "member_name",
+        "sector",
+        "year",
+        "status",
+        "template",
+        "answered",
+        "questions",
+        "unanswered",
+        "url",
+    ]);
+    for m in &site.members {
+        for (y, status) in crate::overview::member_status(m, &years) {
+            let rep = m.reports.iter().find(|rep| rep.year == y && !rep.draft);
+            let c = rep.map(|rep| crate::check::completeness(rep, &site.templates[&rep.template]));
+            let unanswered = c
+                .as_ref()
+                .map(|c| c.unanswered.join(" "))
+                .unwrap_or_default();
+            let url = rep
+                .map(|rep| format!("{origin}{}", r.report_url(m, rep)))
+                .unwrap_or_default();
+            let count = |n: Option<usize>| n.map_or(Cell::Empty, |n| Cell::Number(n as f64));
+            csv.row(&[
+                Cell::Text(&m.slug),
+                Cell::Text(&m.info.name),
+                Cell::Text(sector_code(m.info.sector)),
+                Cell::Number(f64::from(y)),
+                Cell::Text(status.code()),
+                Cell::Text(rep.map_or("", |rep| rep.template.as_str())),
+                count(c.as_ref().map(|c| c.answered)),
+                count(c.as_ref().map(|c| c.questions)),
+                Cell::Text(&unanswered),
+                Cell::Text(&url),
+            ]);
+        }
+    }
+    csv.finish()
+}
+
+/// One year's file of answers, for the `/data/` page.
+#[derive(Serialize)]
+struct AnswersFile {
+    year: u16,
+    url: String,
+    kb: usize,
+}
+
+/// `svar/<year>.csv` for each year in `scope`: one line per published report and
+/// question of its template (the leaves, and any part or group heading it answers), in
+/// the template's order: answered with the answer as plain text, or `not_answered`.
+/// Returns the files made (all of them in a whole build).
+fn answer_files(
+    r: &Renderer,
+    scope: &Scope,
+    reports: &[(&Member, &Report)],
+    sink: &dyn Sink,
+) -> Result<Vec<AnswersFile>, Vec<Diagnostic>> {
+    let mut by_year: BTreeMap<u16, Vec<&(&Member, &Report)>> = BTreeMap::new();
+    for e in reports.iter().filter(|(_, rep)| scope.year(rep.year)) {
+        by_year.entry(e.1.year).or_default().push(e);
+    }
+    let years: Vec<(u16, Vec<&(&Member, &Report)>)> = by_year.into_iter().collect();
+    let files: Vec<Result<AnswersFile, Diagnostic>> = years
+        .par_iter()
+        .map(|(y, reps)| {
+            let bytes = answers_csv(r, reps);
+            let kb = bytes.len().div_ceil(1024);
+            let path = format!("{ANSWERS_DIR}/{y}.csv");
+            let url = format!("{}{path}", r.base());
+            sink.put(OutFile { path, bytes })?;
+            Ok(AnswersFile { year: *y, url, kb })
+        })
+        .collect();
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for f in files {
+        match f {
+            Ok(f) => out.push(f),
+            Err(e) => errors.push(e),
+        }
+    }
+    crate::render::distinct(errors)?;
+    out.reverse();
+    Ok(out)
+}
+
+/// The answers of one year's reports as CSV (see [`answer_files`]).
+fn answers_csv(r: &Renderer, reports: &[&(&Member, &Report)]) -> Vec<u8> {
+    let mut csv = Csv::new(&[
+        "member",
+        "member_name",
+        "sector",
+        "year",
+        "template",
+        "question",
+        "title",
+        "status",
+        "answer",
+        "url",
+    ]);
+    let origin = origin(r);
+    for (m, rep) in reports {
+        let template = &r.site().templates[&rep.template];
+        let lang = rep.lang(r.lang());
+        let url = format!("{origin}{}", r.report_url(m, rep));
+        let sections: rustc_hash::FxHashMap<&str, &crate::markdown::Section> = rep
+            .body
+            .sections
+            .iter()
+            .filter_map(|s| s.number.as_deref().map(|n| (n, s)))
+            .collect();
+        let leaves: std::collections::HashSet<usize> = crate::check::leaf_questions(template)
+            .into_iter()
+            .map(|(i, _)| i)
+            .collect();
+        for (i, q) in template.questions.iter().enumerate() {
+            let section = sections.get(q.number.as_str());
+            if section.is_none() && !leaves.contains(&i) {
+                continue;
+            }
+            let (status, text, link) = match section {
+                Some(s) => (
+                    "answered",
+                    blocks_text(&s.blocks),
+                    format!("{url}#{}", s.anchor),
+                ),
+                None => ("not_answered", String::new(), url.clone()),
+            };
+            csv.row(&[
+                Cell::Text(&m.slug),
+                Cell::Text(&m.info.name),
+                Cell::Text(sector_code(m.info.sector)),
+                Cell::Number(f64::from(rep.year)),
+                Cell::Text(&rep.template),
+                Cell::Text(&q.number),
+                Cell::Text(q.title.get(lang)),
+                Cell::Text(status),
+                Cell::Text(&text),
+                Cell::Text(&link),
+            ]);
+        }
+    }
+    csv.finish()
 }
 
 /// Each report in `scope` with its sections as text (`rapport.json`), into `sink`.

@@ -14,7 +14,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
-use crate::content::{Member, Report};
+use crate::content::{Member, Report, Sector};
 use crate::diagnostics::Diagnostic;
 use crate::html::escape;
 use crate::html::scan::{Tag, tags};
@@ -56,6 +56,7 @@ struct YearLink {
 #[derive(Serialize)]
 struct Answer {
     member: String,
+    sector: String,
     slug: String,
     member_url: String,
     report_url: String,
@@ -68,7 +69,45 @@ struct Answer {
 #[derive(Serialize)]
 struct Missing {
     member: String,
+    sector: String,
     report_url: String,
+}
+
+/// The answers of one sector on a question's year page: a group with its own heading
+/// and anchor, so that a reader can go to one sector without JavaScript.
+#[derive(Serialize)]
+struct SectorGroup {
+    /// The anchor: `sektor-public`, `sektor-private`.
+    id: String,
+    label: String,
+    answers: Vec<Answer>,
+}
+
+/// Answers grouped by their member's sector: public first, then private; a sector
+/// without answers has no group.
+fn by_sector(r: &Renderer, answers: Vec<(Sector, Answer)>) -> Vec<SectorGroup> {
+    const ORDER: [Sector; 2] = [Sector::Public, Sector::Private];
+    let mut groups: Vec<SectorGroup> = ORDER
+        .iter()
+        .map(|&sector| SectorGroup {
+            id: format!("sektor-{}", sector_code(sector)),
+            label: r.sector_label(sector),
+            answers: Vec::new(),
+        })
+        .collect();
+    for (sector, answer) in answers {
+        let i = ORDER.iter().position(|&s| s == sector).unwrap_or(0);
+        groups[i].answers.push(answer);
+    }
+    groups.retain(|g| !g.answers.is_empty());
+    groups
+}
+
+fn sector_code(s: Sector) -> &'static str {
+    match s {
+        Sector::Public => "public",
+        Sector::Private => "private",
+    }
 }
 
 /// Every question of every template version, in the newest version's order, with
@@ -283,6 +322,22 @@ pub fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Dia
     }
 }
 
+/// The question's page for the year before (`step` -1) or after (1) `year` among the
+/// years that have one: `{year, url}`, or none.
+fn neighbour(r: &Renderer, qy: &QuestionYears, year: u16, step: isize) -> minijinja::Value {
+    let pos = qy.years.iter().position(|&(y, _)| y == year);
+    let other = pos
+        .and_then(|p| p.checked_add_signed(step))
+        .and_then(|p| qy.years.get(p));
+    match other {
+        Some(&(y, _)) => minijinja::context! {
+            year => y,
+            url => question_year_url(r, &qy.question.number, y),
+        },
+        None => minijinja::Value::from(()),
+    }
+}
+
 fn year_links(r: &Renderer, qy: &QuestionYears, current: Option<u16>) -> Vec<YearLink> {
     qy.years
         .iter()
@@ -320,7 +375,7 @@ fn year_page(
     reports: &[Entry],
 ) -> Result<OutFile, Diagnostic> {
     let q = qy.question;
-    let mut answers = Vec::new();
+    let mut answers: Vec<(Sector, Answer)> = Vec::new();
     let mut missing = Vec::new();
     for e in reports {
         let (m, rep) = (e.member, e.report);
@@ -328,24 +383,29 @@ fn year_page(
         match e.sections.get(q.number.as_str()) {
             Some(s) => {
                 let report_url = r.report_url(m, rep);
-                answers.push(Answer {
-                    member: m.info.name.clone(),
-                    member_url: r.member_url(m),
-                    report_url: format!("{report_url}#{}", s.anchor),
-                    heading: s.heading.clone(),
-                    lang: rep.language.clone(),
-                    html: embed(
-                        rep.body.answer_html(s),
-                        &format!("{}-", m.slug),
-                        3,
-                        &report_url,
-                        (&format!("svar-{}", m.slug), &m.info.name),
-                    ),
-                    slug: m.slug.clone(),
-                })
+                answers.push((
+                    m.info.sector,
+                    Answer {
+                        member: m.info.name.clone(),
+                        sector: r.sector_label(m.info.sector),
+                        member_url: r.member_url(m),
+                        report_url: format!("{report_url}#{}", s.anchor),
+                        heading: s.heading.clone(),
+                        lang: rep.language.clone(),
+                        html: embed(
+                            rep.body.answer_html(s),
+                            &format!("{}-", m.slug),
+                            4,
+                            &report_url,
+                            (&format!("svar-{}", m.slug), &m.info.name),
+                        ),
+                        slug: m.slug.clone(),
+                    },
+                ))
             }
             None if template.get(&q.number).is_some() => missing.push(Missing {
                 member: m.info.name.clone(),
+                sector: r.sector_label(m.info.sector),
                 report_url: r.report_url(m, rep),
             }),
             None => {}
@@ -359,9 +419,12 @@ fn year_page(
             title => q.title.get(r.lang()).to_string(),
             question_url => question_url(r, &q.number),
             year,
-            answers => minijinja::value::Serde(&answers),
+            answer_count => answers.len(),
+            groups => minijinja::value::Serde(&by_sector(r, answers)),
             missing => minijinja::value::Serde(&missing),
             years => minijinja::value::Serde(&year_links(r, qy, Some(year))),
+            prev => neighbour(r, qy, year, -1),
+            next => neighbour(r, qy, year, 1),
         },
     )
 }

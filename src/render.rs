@@ -207,6 +207,8 @@ enum Job<'a> {
     Page(&'a Page),
     NotFound,
     Feed,
+    /// A member's own feed: `medlemmer/<slug>/atom.xml`.
+    MemberFeed(&'a Member),
     Sitemap,
     Robots,
 }
@@ -307,6 +309,7 @@ impl<'a> Renderer<'a> {
         for m in self.site.members.iter().filter(|m| scope.member(&m.slug)) {
             if lists {
                 jobs.push(Job::Member(m));
+                jobs.push(Job::MemberFeed(m));
             }
             for (i, r) in m.reports.iter().enumerate() {
                 // A report's page shows its neighbours' years and titles in the pager.
@@ -481,6 +484,7 @@ impl<'a> Renderer<'a> {
                     minijinja::context! {
                         title, body => html, latest => Serde(&latest), years => Serde(&years),
                         member_count => self.site.members.len(),
+                        reporting => Serde(&crate::overview::current_summary(self)),
                         report_count => self.site.members.iter().map(|m| m.reports.len()).sum::<usize>(),
                     },
                 )
@@ -540,6 +544,8 @@ impl<'a> Renderer<'a> {
                         years => Serde(&years),
                         compare_url => crate::compare::browser_url(self, m),
                         compare_years => Serde(&crate::compare::browser_years(m)),
+                        member_years => Serde(&crate::overview::member_years(self, m)),
+                        feed_url => format!("{}atom.xml", self.member_url(m)),
                     },
                 )
             }
@@ -551,6 +557,7 @@ impl<'a> Renderer<'a> {
                 entries.sort_by_key(|(m, _)| collation_key(&m.info.name));
                 let reports: Vec<ReportLink> = entries.iter().map(|(m, r)| self.report_link(m, r)).collect();
                 let (aggregates, member_figures) = crate::overview::year(self, &entries);
+                let (reporting, not_reported) = crate::overview::year_view(self, *y);
                 let figure_labels: Vec<&str> = self.config().figures.iter().map(|f| f.label.get(self.lang())).collect();
                 let all: Vec<u16> = years.keys().copied().collect();
                 let pos = all.iter().position(|x| x == y).unwrap_or(0);
@@ -565,6 +572,8 @@ impl<'a> Renderer<'a> {
                         aggregates => Serde(&aggregates),
                         member_figures => Serde(&member_figures),
                         figure_labels => Serde(&figure_labels),
+                        reporting => Serde(&reporting),
+                        not_reported => Serde(&not_reported),
                         prev => Serde(&prev),
                         next => Serde(&next),
                     },
@@ -589,6 +598,7 @@ impl<'a> Renderer<'a> {
                 let entries: Vec<ReportLink> = entries.iter().map(|(m, r)| self.report_link(m, r)).collect();
                 self.page("atom.xml", "atom.xml".into(), minijinja::context! { entries => Serde(&entries), updated, site_root => self.base_url.clone() })
             }
+            Job::MemberFeed(m) => self.member_feed(m),
             Job::Sitemap => {
                 let mut urls = vec![String::new(), "medlemmer/".into(), "ar/".into()];
                 for m in &self.site.members {
@@ -612,6 +622,32 @@ impl<'a> Renderer<'a> {
                 minijinja::context! { sitemap => format!("{}sitemap.xml", self.base_url) },
             ),
         }
+    }
+
+    /// A member's Atom feed: one entry per published report with a publication date,
+    /// newest first, dated by the reports (never the clock).
+    fn member_feed(&self, m: &Member) -> Result<OutFile, Diagnostic> {
+        let mut reports: Vec<&Report> = m
+            .reports
+            .iter()
+            .filter(|r| !r.draft && r.published.is_some())
+            .collect();
+        reports.sort_by(|a, b| (b.published, b.year).cmp(&(a.published, a.year)));
+        let updated = reports
+            .first()
+            .and_then(|r| r.published)
+            .map(|d| d.to_string());
+        let entries: Vec<ReportLink> = reports.iter().map(|r| self.report_link(m, r)).collect();
+        self.page(
+            "member_atom.xml",
+            format!("medlemmer/{}/atom.xml", m.slug),
+            minijinja::context! {
+                member => Serde(&m.info),
+                member_url => self.member_url(m),
+                entries => Serde(&entries),
+                updated,
+            },
+        )
     }
 
     fn year_links(&self) -> Vec<YearLink> {
@@ -653,6 +689,7 @@ impl<'a> Renderer<'a> {
                 prev => Serde(&prev),
                 next => Serde(&next),
                 words => r.body.words,
+                completeness => Serde(&crate::overview::completeness(self, r)),
             },
         )
     }

@@ -27,8 +27,16 @@ fn missing_from(a: &Table, b: &Table) -> Vec<String> {
 #[test]
 fn both_tables_have_the_same_keys_and_no_empty_string() {
     let (nb, en) = (default_table("nb"), default_table("en"));
-    assert_eq!(missing_from(&nb, &en), Vec::<String>::new(), "not in en.toml");
-    assert_eq!(missing_from(&en, &nb), Vec::<String>::new(), "not in nb.toml");
+    assert_eq!(
+        missing_from(&nb, &en),
+        Vec::<String>::new(),
+        "not in en.toml"
+    );
+    assert_eq!(
+        missing_from(&en, &nb),
+        Vec::<String>::new(),
+        "not in nb.toml"
+    );
     for (lang, t) in [("nb", &nb), ("en", &en)] {
         let empty: Vec<_> = t.iter().filter(|(_, v)| v.trim().is_empty()).collect();
         assert!(empty.is_empty(), "{lang}: empty strings {empty:?}");
@@ -93,7 +101,10 @@ fn every_string_the_templates_ask_for_is_in_both_tables() {
             );
         }
     }
-    assert!(asked > 100, "only {asked} strings found: the scan is broken");
+    assert!(
+        asked > 100,
+        "only {asked} strings found: the scan is broken"
+    );
 }
 
 /// The comparison scripts read the strings the page hands them (those starting with
@@ -101,12 +112,19 @@ fn every_string_the_templates_ask_for_is_in_both_tables() {
 #[test]
 fn every_string_the_comparison_scripts_ask_for_is_in_both_tables() {
     let (nb, en) = (default_table("nb"), default_table("en"));
-    let handed = |k: &str| ["compare_", "diff_", "status_"].iter().any(|p| k.starts_with(p));
+    let handed = |k: &str| {
+        ["compare_", "diff_", "status_"]
+            .iter()
+            .any(|p| k.starts_with(p))
+    };
     let mut asked = 0;
     for script in ["compare.js", "compare-core.js"] {
         let text = read(&repo_root().join("themes/default/static").join(script));
         let quoted = text.split(['\'', '"']).skip(1).step_by(2);
-        let keys = keys_after_t(&text).into_iter().chain(quoted).filter(|k| handed(k));
+        let keys = keys_after_t(&text)
+            .into_iter()
+            .chain(quoted)
+            .filter(|k| handed(k));
         for key in keys {
             asked += 1;
             assert!(
@@ -130,7 +148,10 @@ fn a_site_that_replaces_one_string_keeps_the_others() {
     build_ok(s, &out, &[]);
     let front = read(&out.join("index.html"));
     assert!(front.contains(">Våre medlemmer</a>"), "{front}");
-    assert!(front.contains(">Spørsmål</a>"), "the theme's string: {front}");
+    assert!(
+        front.contains(">Spørsmål</a>"),
+        "the theme's string: {front}"
+    );
 }
 
 /// A site's string the theme does not have is a typo: an error where it is, with the

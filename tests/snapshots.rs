@@ -142,7 +142,12 @@ fn check_front_matter_errors() {
         "year = 2024\npublished = 2025-03-01\n",
         "yaer = 2024\ndraft = \"ja\"\npublisert = 2025-03-01\nlanguage = 7\n",
     );
-    edit(s, ALFA_2024, "#### 2.A.3 Prioriterte", "#### 2.A.4 Prioriterte");
+    edit(
+        s,
+        ALFA_2024,
+        "#### 2.A.3 Prioriterte",
+        "#### 2.A.4 Prioriterte",
+    );
     snapshot_check("check_front_matter_errors", s);
 }
 

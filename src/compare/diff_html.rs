@@ -254,7 +254,11 @@ impl<'t> Html<'t> {
     fn text(&mut self, d: &TextDiff) {
         for p in &d.paras {
             match p {
-                Para::Same(n) => self.elided(*n, key!("diff_same_paragraph"), key!("diff_same_paragraphs")),
+                Para::Same(n) => self.elided(
+                    *n,
+                    key!("diff_same_paragraph"),
+                    key!("diff_same_paragraphs"),
+                ),
                 Para::Edited(segs) => {
                     self.out.push_str("<p>");
                     self.edited(segs, Some(CONTEXT_WORDS));

@@ -160,7 +160,8 @@ fn summary_sentence(
     };
     if !missing.is_empty() && !reported.is_empty() {
         sentence.push(' ');
-        sentence.push_str(&s(t, key!("chart_missing")).replace("{years}", &join_list(&missing, lang)));
+        sentence
+            .push_str(&s(t, key!("chart_missing")).replace("{years}", &join_list(&missing, lang)));
     }
     sentence
 }

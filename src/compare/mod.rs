@@ -546,8 +546,9 @@ fn summary(questions: &[Arc<QuestionView>], t: &Strings) -> (String, Option<Stri
         .replace("{total}", &total.to_string())
         .replace("{new}", &new.to_string())
         .replace("{removed}", &removed.to_string());
-    let summary_rewritten = (rewritten > 0)
-        .then(|| s(t, key!("compare_summary_rewritten")).replace("{rewritten}", &rewritten.to_string()));
+    let summary_rewritten = (rewritten > 0).then(|| {
+        s(t, key!("compare_summary_rewritten")).replace("{rewritten}", &rewritten.to_string())
+    });
     (summary, summary_rewritten)
 }
 

@@ -191,7 +191,8 @@ mod tests {
                 let flat = line.is_empty()
                     || line.starts_with('#')
                     || line.split_once(" = \"").is_some_and(|(k, rest)| {
-                        k.bytes().all(|b| b.is_ascii_lowercase() || b == b'_' || b.is_ascii_digit())
+                        k.bytes()
+                            .all(|b| b.is_ascii_lowercase() || b == b'_' || b.is_ascii_digit())
                             && rest.ends_with('"')
                     });
                 assert!(flat, "{lang:?}: not a flat `key = \"text\"` line: {line}");
@@ -223,7 +224,10 @@ mod tests {
     #[test]
     fn a_theme_may_add_strings_a_site_may_not() {
         let theme = Source::new("themes/egen/i18n/nb.toml", "egen_tekst = \"Egen\"\n");
-        let site = Source::new("i18n/nb.toml", "egen_tekst = \"Min\"\nnav_hjem = \"Hjem\"\n");
+        let site = Source::new(
+            "i18n/nb.toml",
+            "egen_tekst = \"Min\"\nnav_hjem = \"Hjem\"\n",
+        );
         let t = layered(Lang::Nb, Some(&theme), None).unwrap();
         assert!(t.contains("egen_tekst"));
         let e = layered(Lang::Nb, Some(&theme), Some(&site)).unwrap_err();
