@@ -199,7 +199,7 @@ pub fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Dia
     if !scope.lists() {
         // Only the report's own file and its year's answers can have changed.
         report_files(r, scope, &reports, sink)?;
-        return answer_files(r, scope, &reports, sink).map(drop);
+        return answer_files(r, scope, &reports, sink);
     }
 
     // Key figures, long format.
@@ -274,7 +274,18 @@ pub fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Dia
         bytes,
     })
     .map_err(|d| vec![d])?;
-    let answers = answer_files(r, scope, &reports, sink)?;
+    answer_files(r, scope, &reports, sink)?;
+    // Listed without their sizes: a text edit in the preview changes a year's file
+    // but not this page.
+    let years: std::collections::BTreeSet<u16> = reports.iter().map(|(_, rep)| rep.year).collect();
+    let answers: Vec<AnswersFile> = years
+        .iter()
+        .rev()
+        .map(|y| AnswersFile {
+            year: *y,
+            url: format!("{}{ANSWERS_DIR}/{y}.csv", r.base()),
+        })
+        .collect();
 
     // The page that documents the files.
     let page = r
@@ -352,46 +363,29 @@ fn status_csv(r: &Renderer) -> Vec<u8> {
 struct AnswersFile {
     year: u16,
     url: String,
-    kb: usize,
 }
 
 /// `svar/<year>.csv` for each year in `scope`: one line per published report and
 /// question of its template (the leaves, and any part or group heading it answers), in
 /// the template's order: answered with the answer as plain text, or `not_answered`.
-/// Returns the files made (all of them in a whole build).
 fn answer_files(
     r: &Renderer,
     scope: &Scope,
     reports: &[(&Member, &Report)],
     sink: &dyn Sink,
-) -> Result<Vec<AnswersFile>, Vec<Diagnostic>> {
+) -> Result<(), Vec<Diagnostic>> {
     let mut by_year: BTreeMap<u16, Vec<&(&Member, &Report)>> = BTreeMap::new();
     for e in reports.iter().filter(|(_, rep)| scope.year(rep.year)) {
         by_year.entry(e.1.year).or_default().push(e);
     }
     let years: Vec<(u16, Vec<&(&Member, &Report)>)> = by_year.into_iter().collect();
-    let files: Vec<Result<AnswersFile, Diagnostic>> = years
-        .par_iter()
-        .map(|(y, reps)| {
-            let bytes = answers_csv(r, reps);
-            let kb = bytes.len().div_ceil(1024);
-            let path = format!("{ANSWERS_DIR}/{y}.csv");
-            let url = format!("{}{path}", r.base());
-            sink.put(OutFile { path, bytes })?;
-            Ok(AnswersFile { year: *y, url, kb })
+    let files = years.par_iter().map(|(y, reps)| {
+        Ok(OutFile {
+            path: format!("{ANSWERS_DIR}/{y}.csv"),
+            bytes: answers_csv(r, reps),
         })
-        .collect();
-    let mut out = Vec::new();
-    let mut errors = Vec::new();
-    for f in files {
-        match f {
-            Ok(f) => out.push(f),
-            Err(e) => errors.push(e),
-        }
-    }
-    crate::render::distinct(errors)?;
-    out.reverse();
-    Ok(out)
+    });
+    crate::render::emit(files, sink)
 }
 
 /// The answers of one year's reports as CSV (see [`answer_files`]).
