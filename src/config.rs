@@ -196,11 +196,6 @@ impl SiteConfig {
         }
     }
 
-    /// The path part of base_url (`/` or `/sub/path/`): every internal link starts with it.
-    pub fn base_path(&self) -> String {
-        url_path(&self.base_url)
-    }
-
     pub fn figure(&self, id: &str) -> Option<&FigureDef> {
         self.figures.iter().find(|f| f.id == id)
     }
@@ -319,13 +314,8 @@ mod tests {
 
     #[test]
     fn base_path_of_urls() {
-        let mut c: SiteConfig = toml::from_str(
-            "title='t'\nbase_url='https://x.no/'\n[data_licence]\nname='a'\nurl='b'",
-        )
-        .unwrap();
-        assert_eq!(c.base_path(), "/");
-        c.base_url = "https://x.no/sub/dir/".into();
-        assert_eq!(c.base_path(), "/sub/dir/");
+        assert_eq!(url_path("https://x.no/"), "/");
+        assert_eq!(url_path("https://x.no/sub/dir/"), "/sub/dir/");
     }
 
     #[test]

@@ -17,18 +17,13 @@ use crate::diagnostics::Diagnostic;
 use crate::format;
 use crate::markdown::{Block, blocks_text};
 use crate::render::{OutFile, Renderer, Scope, Sink};
+use crate::routes::{self, FIGURES_CSV, REPORTS_JSON, Route};
 
-pub const CSV_PATH: &str = "data/nokkeltall.csv";
-/// Who has reported: one line per member and reporting year.
-pub const STATUS_PATH: &str = "data/rapportering.csv";
+use crate::routes::REPORTING_CSV;
 pub const STATUS_SCHEMA: &str = "aktsom-rapportering/1";
-/// Every answer, one file per year (`data/svar/2024.csv`): one file for all years would
-/// grow with every year (about 6 MB a year on the bench corpus of 200 members).
-pub const ANSWERS_DIR: &str = "data/svar";
 pub const ANSWERS_SCHEMA: &str = "aktsom-svar/1";
-pub const REPORTS_PATH: &str = "data/rapporter.json";
 pub const REPORTS_SCHEMA: &str = "aktsom-rapporter/1";
-pub const REPORT_SCHEMA: &str = "aktsom-rapport/1";
+pub const REPORT_SCHEMA: &str = "aktsom-rapport/2";
 
 /// Reports that are published (drafts never reach open data), members in slug order.
 fn published<'a>(r: &Renderer<'a>) -> Vec<(&'a Member, &'a Report)> {
@@ -113,10 +108,11 @@ struct SectionEntry<'a> {
     heading: String,
     anchor: String,
     url: String,
-    text: String,
     /// The answer as the units comparisons compare: a paragraph, list item or
     /// sub-heading as a string (words between single spaces), a table as an object.
-    /// The browser compares two years from these (`compare-core.js`).
+    /// The browser compares two years from these (`compare-core.js`). Schema 1 also
+    /// had the answer as one `text`: schema 2 leaves it out, as it doubled the file
+    /// (the budget of issue #18: 500 MB for 200 members x 10 years).
     blocks: Vec<BlockEntry<'a>>,
 }
 
@@ -146,7 +142,6 @@ impl<'a> From<&'a Block> for BlockEntry<'a> {
 }
 
 fn entry<'a>(r: &Renderer<'a>, m: &Member, rep: &Report) -> ReportEntry<'a> {
-    let origin = origin(r);
     let figures = r
         .config()
         .figures
@@ -160,7 +155,7 @@ fn entry<'a>(r: &Renderer<'a>, m: &Member, rep: &Report) -> ReportEntry<'a> {
             )
         })
         .collect();
-    let url = format!("{origin}{}", r.report_url(m, rep));
+    let url = r.routes().absolute(Route::Report(&m.slug, rep.year));
     ReportEntry {
         member: m.slug.clone(),
         member_name: m.info.name.clone(),
@@ -184,13 +179,6 @@ fn entry<'a>(r: &Renderer<'a>, m: &Member, rep: &Report) -> ReportEntry<'a> {
             .collect(),
         completeness: crate::check::completeness(rep, &r.site().templates[&rep.template]),
     }
-}
-
-/// Scheme and host of the site, for absolute URLs in data files.
-fn origin(r: &Renderer) -> String {
-    let base_url = &r.config().base_url;
-    let base = r.base();
-    base_url.strip_suffix(base).unwrap_or(base_url).to_string()
 }
 
 /// All open data files and the `/data/` page, into `sink`.
@@ -235,7 +223,7 @@ pub fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Dia
     let bytes = csv.finish();
     let csv_kb = bytes.len().div_ceil(1024);
     sink.put(OutFile {
-        path: CSV_PATH.into(),
+        path: FIGURES_CSV.into(),
         bytes,
     })
     .map_err(|d| vec![d])?;
@@ -260,7 +248,7 @@ pub fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Dia
     let bytes = to_json(&all);
     let reports_kb = bytes.len().div_ceil(1024);
     sink.put(OutFile {
-        path: REPORTS_PATH.into(),
+        path: REPORTS_JSON.into(),
         bytes,
     })
     .map_err(|d| vec![d])?;
@@ -270,7 +258,7 @@ pub fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Dia
     let bytes = status_csv(r);
     let status_kb = bytes.len().div_ceil(1024);
     sink.put(OutFile {
-        path: STATUS_PATH.into(),
+        path: REPORTING_CSV.into(),
         bytes,
     })
     .map_err(|d| vec![d])?;
@@ -283,7 +271,7 @@ pub fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Dia
         .rev()
         .map(|y| AnswersFile {
             year: *y,
-            url: format!("{}{ANSWERS_DIR}/{y}.csv", r.base()),
+            url: r.routes().file_url(&routes::answers_csv(*y)),
         })
         .collect();
 
@@ -291,19 +279,19 @@ pub fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Dia
     let page = r
         .page(
             "data.html",
-            "data/index.html".into(),
+            Route::Data.file(),
             minijinja::context! {
-                csv_url => format!("{}{CSV_PATH}", r.base()),
+                csv_url => r.routes().file_url(FIGURES_CSV),
                 csv_kb,
-                status_url => format!("{}{STATUS_PATH}", r.base()),
+                status_url => r.routes().file_url(REPORTING_CSV),
                 status_kb,
                 status_schema => STATUS_SCHEMA,
                 answers_schema => ANSWERS_SCHEMA,
                 answers => minijinja::value::Serde(&answers),
-                reports_url => format!("{}{REPORTS_PATH}", r.base()),
+                reports_url => r.routes().file_url(REPORTS_JSON),
                 reports_kb,
                 report_count => reports.len(),
-                example_url => reports.first().map(|(m, rep)| format!("{}rapport.json", r.report_url(m, rep))),
+                example_url => reports.first().map(|(m, rep)| r.routes().file_url(&routes::report_data(&m.slug, rep.year))),
                 figures => minijinja::value::Serde(&r.config().figures.iter().map(|f| (f.id.clone(), f.label.get(Lang::Nb).to_string())).collect::<Vec<_>>()),
             },
         )
@@ -316,7 +304,6 @@ pub fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Dia
 fn status_csv(r: &Renderer) -> Vec<u8> {
     let site = r.site();
     let years = crate::overview::reporting_years(site);
-    let origin = origin(r);
     let mut csv = Csv::new(&[
         "member",
         "member_name",
@@ -338,7 +325,7 @@ fn status_csv(r: &Renderer) -> Vec<u8> {
                 .map(|c| c.unanswered.join(" "))
                 .unwrap_or_default();
             let url = rep
-                .map(|rep| format!("{origin}{}", r.report_url(m, rep)))
+                .map(|rep| r.routes().absolute(Route::Report(&m.slug, rep.year)))
                 .unwrap_or_default();
             let count = |n: Option<usize>| n.map_or(Cell::Empty, |n| Cell::Number(n as f64));
             csv.row(&[
@@ -381,7 +368,7 @@ fn answer_files(
     let years: Vec<(u16, Vec<&(&Member, &Report)>)> = by_year.into_iter().collect();
     let files = years.par_iter().map(|(y, reps)| {
         Ok(OutFile {
-            path: format!("{ANSWERS_DIR}/{y}.csv"),
+            path: routes::answers_csv(*y),
             bytes: answers_csv(r, reps),
         })
     });
@@ -402,11 +389,10 @@ fn answers_csv(r: &Renderer, reports: &[&(&Member, &Report)]) -> Vec<u8> {
         "answer",
         "url",
     ]);
-    let origin = origin(r);
     for (m, rep) in reports {
         let template = &r.site().templates[&rep.template];
         let lang = rep.lang(r.lang());
-        let url = format!("{origin}{}", r.report_url(m, rep));
+        let url = r.routes().absolute(Route::Report(&m.slug, rep.year));
         let sections: rustc_hash::FxHashMap<&str, &crate::markdown::Section> = rep
             .body
             .sections
@@ -477,7 +463,6 @@ fn report_files(
                 heading: s.heading.clone(),
                 anchor: s.anchor.clone(),
                 url: format!("{}#{}", e.url, s.anchor),
-                text: blocks_text(&s.blocks),
                 blocks: s.blocks.iter().map(BlockEntry::from).collect(),
             })
             .collect();
@@ -487,7 +472,7 @@ fn report_files(
             sections,
         };
         Ok(OutFile {
-            path: format!("medlemmer/{}/{}/rapport.json", m.slug, rep.year),
+            path: routes::report_data(&m.slug, rep.year),
             bytes: to_json(&file),
         })
     });

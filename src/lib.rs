@@ -51,6 +51,7 @@ pub mod rebuild;
 pub mod render;
 pub mod reporting;
 pub mod rewrite;
+pub mod routes;
 pub mod search;
 pub mod serve;
 pub mod theme;
@@ -125,7 +126,7 @@ fn produce(
     // Search goes beside the pages: its page links only to browsable indexes that are
     // always built (the question pages always have their index).
     let built = [OutFile {
-        path: "sporsmal/index.html".into(),
+        path: routes::Route::Questions.file(),
         bytes: Vec::new(),
     }];
     let search = || -> Result<(), Vec<Diagnostic>> {
@@ -205,7 +206,7 @@ pub fn render_site(
         for img in &m.images {
             copies.push(output::Copy {
                 from: m.dir.join(img),
-                to: format!("medlemmer/{}/{img}", m.slug),
+                to: routes::member_file(&m.slug, img),
             });
         }
     }
@@ -342,14 +343,11 @@ pub fn check_links(
     let mut sources: HashMap<String, &Source> = HashMap::new();
     for m in &site.members {
         for r in &m.reports {
-            sources.insert(
-                format!("medlemmer/{}/{}/index.html", m.slug, r.year),
-                &r.source,
-            );
+            sources.insert(routes::Route::Report(&m.slug, r.year).file(), &r.source);
         }
     }
     for p in &site.pages {
-        sources.insert(format!("{}/index.html", p.slug), &p.source);
+        sources.insert(routes::Route::Page(&p.slug).file(), &p.source);
     }
     // Each page's problems, in parallel; then each distinct one once, in page order.
     let found: Vec<Vec<Diagnostic>> = links
@@ -404,7 +402,7 @@ pub fn check_links(
 
 /// The URL path of the page at output path `page`, under the site's URL path `base`.
 fn page_url(base: &str, page: &str) -> String {
-    format!("{base}{}", page.trim_end_matches("index.html"))
+    format!("{base}{}", routes::dir_of(page))
 }
 
 /// The output path that the link `href` on a page leads to, with the link's fragment;
@@ -438,7 +436,7 @@ pub(crate) fn link_target<'a>(
         }
     };
     let target = if rel.is_empty() || rel.ends_with('/') {
-        Cow::Owned(format!("{rel}index.html"))
+        Cow::Owned(format!("{rel}{}", routes::INDEX))
     } else {
         rel
     };

@@ -18,6 +18,7 @@ use crate::config::FigureDef;
 use crate::content::{Member, Report, Site};
 use crate::format;
 use crate::render::Renderer;
+use crate::routes::Route;
 
 #[derive(Serialize)]
 pub struct Aggregate {
@@ -72,7 +73,7 @@ pub fn completeness(r: &Renderer, rep: &Report) -> CompletenessView {
                 url: template
                     .get(n)
                     .is_some_and(|q| q.depth == 3)
-                    .then(|| crate::questions::question_year_url(r, n, rep.year)),
+                    .then(|| r.routes().url(Route::QuestionYear(n, rep.year))),
             })
             .collect(),
     }
@@ -106,7 +107,7 @@ pub fn year_view(r: &Renderer, y: u16) -> (Summary, Vec<MissingView>) {
         .iter()
         .map(|(m, s)| MissingView {
             member: m.info.name.clone(),
-            url: r.member_url(m),
+            url: r.routes().url(Route::Member(&m.slug)),
             sector: r.sector_label(m.info.sector),
             status: s.code(),
         })
@@ -164,7 +165,7 @@ pub fn member_years(r: &Renderer, m: &Member) -> Vec<MemberYear> {
             MemberYear {
                 year: y,
                 status,
-                url: rep.map(|rep| r.report_url(m, rep)),
+                url: rep.map(|rep| r.routes().url(Route::Report(&m.slug, rep.year))),
                 completeness: rep.map(|rep| completeness(r, rep)),
             }
         })
@@ -231,7 +232,7 @@ pub fn year(r: &Renderer, reports: &[(&Member, &Report)]) -> (Vec<Aggregate>, Ve
         })
         .map(|(m, rep, c)| MemberFigures {
             member: m.info.name.clone(),
-            url: r.report_url(m, rep),
+            url: r.routes().url(Route::Report(&m.slug, rep.year)),
             answered: c.answered,
             questions: c.questions,
             values: defs

@@ -21,19 +21,7 @@ use crate::html::scan::{Tag, tags};
 use crate::markdown::Section;
 use crate::render::{OutFile, Renderer, Scope, Sink};
 use crate::reporting::Question;
-
-/// The question's URL path part: `2.A.3` → `2-a-3`.
-pub fn slug(number: &str) -> String {
-    crate::reporting::anchor(number)
-}
-
-pub fn question_url(r: &Renderer, number: &str) -> String {
-    format!("{}sporsmal/{}/", r.base(), slug(number))
-}
-
-pub fn question_year_url(r: &Renderer, number: &str, year: u16) -> String {
-    format!("{}sporsmal/{}/{year}/", r.base(), slug(number))
-}
+use crate::routes::Route;
 
 #[derive(Serialize)]
 struct QuestionLink {
@@ -274,7 +262,7 @@ pub fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Dia
                 url: with_years
                     .iter()
                     .any(|j| j.question.number == q.number)
-                    .then(|| question_url(r, &q.number)),
+                    .then(|| r.routes().url(Route::Question(&q.number))),
                 only_in: (has.len() < versions).then(|| has.join(", ")),
             }
         })
@@ -298,7 +286,7 @@ pub fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Dia
     let index_page = if scope.lists() {
         r.page(
             "questions.html",
-            "sporsmal/index.html".into(),
+            Route::Questions.file(),
             minijinja::context! { questions => minijinja::value::Serde(&index) },
         )
         .and_then(|f| sink.put(f))
@@ -332,7 +320,7 @@ fn neighbour(r: &Renderer, qy: &QuestionYears, year: u16, step: isize) -> miniji
     match other {
         Some(&(y, _)) => minijinja::context! {
             year => y,
-            url => question_year_url(r, &qy.question.number, y),
+            url => r.routes().url(Route::QuestionYear(&qy.question.number, y)),
         },
         None => minijinja::Value::from(()),
     }
@@ -344,7 +332,7 @@ fn year_links(r: &Renderer, qy: &QuestionYears, current: Option<u16>) -> Vec<Yea
         .rev()
         .map(|&(y, answers)| YearLink {
             year: y,
-            url: question_year_url(r, &qy.question.number, y),
+            url: r.routes().url(Route::QuestionYear(&qy.question.number, y)),
             answers,
             current: Some(y) == current,
         })
@@ -357,12 +345,12 @@ fn question_page(r: &Renderer, qy: &QuestionYears) -> Result<OutFile, Diagnostic
     let latest = qy.years.last().map_or(0, |&(y, _)| y);
     r.page(
         "question.html",
-        format!("sporsmal/{}/index.html", slug(&q.number)),
+        Route::Question(&q.number).file(),
         minijinja::context! {
             number => q.number.clone(),
             title => q.title.get(r.lang()).to_string(),
             years => minijinja::value::Serde(&year_links(r, qy, None)),
-            latest_url => question_year_url(r, &q.number, latest),
+            latest_url => r.routes().url(Route::QuestionYear(&q.number, latest)),
             latest => latest,
         },
     )
@@ -382,13 +370,13 @@ fn year_page(
         let template = &r.site().templates[&rep.template];
         match e.sections.get(q.number.as_str()) {
             Some(s) => {
-                let report_url = r.report_url(m, rep);
+                let report_url = r.routes().url(Route::Report(&m.slug, rep.year));
                 answers.push((
                     m.info.sector,
                     Answer {
                         member: m.info.name.clone(),
                         sector: r.sector_label(m.info.sector),
-                        member_url: r.member_url(m),
+                        member_url: r.routes().url(Route::Member(&m.slug)),
                         report_url: format!("{report_url}#{}", s.anchor),
                         heading: s.heading.clone(),
                         lang: rep.language.clone(),
@@ -406,18 +394,18 @@ fn year_page(
             None if template.get(&q.number).is_some() => missing.push(Missing {
                 member: m.info.name.clone(),
                 sector: r.sector_label(m.info.sector),
-                report_url: r.report_url(m, rep),
+                report_url: r.routes().url(Route::Report(&m.slug, rep.year)),
             }),
             None => {}
         }
     }
     r.page(
         "question_year.html",
-        format!("sporsmal/{}/{year}/index.html", slug(&q.number)),
+        Route::QuestionYear(&q.number, year).file(),
         minijinja::context! {
             number => q.number.clone(),
             title => q.title.get(r.lang()).to_string(),
-            question_url => question_url(r, &q.number),
+            question_url => r.routes().url(Route::Question(&q.number)),
             year,
             answer_count => answers.len(),
             groups => minijinja::value::Serde(&by_sector(r, answers)),

@@ -67,7 +67,6 @@ use crate::{LinkTargets, RenderedPages, check_links, output, render_pages, rende
 pub const STAGING: &str = ".aktsom-staging";
 
 /// The search page, kept for the search index's updates.
-const SEARCH_PAGE: &str = "sok/index.html";
 
 /// What the preview builds.
 #[derive(Debug, Clone)]
@@ -316,6 +315,7 @@ impl Preview {
             held: self.held,
             sunk: Mutex::default(),
             dirs: Mutex::default(),
+            search_page: crate::routes::Route::Search.file(),
         };
         let checked = render_into(&site, &self.opts.base_url, &sink);
         let direct = sink.direct;
@@ -773,6 +773,8 @@ struct DiskSink<'a> {
     sunk: Mutex<Sunk>,
     /// Folders known to exist.
     dirs: Mutex<HashSet<PathBuf>>,
+    /// The search page's output path (the search index keeps the page).
+    search_page: String,
 }
 
 /// What a [`DiskSink`] took.
@@ -844,7 +846,7 @@ impl Sink for DiskSink<'_> {
             }
             lock(&self.sunk).links.push((file.path.clone(), links));
         }
-        if file.path == SEARCH_PAGE {
+        if file.path == self.search_page {
             lock(&self.sunk).search_page = Some(file.clone());
         }
         self.store(file).map_err(write_error)
@@ -884,7 +886,7 @@ fn link_targets(base_url: &str, pages: &[(String, PageLinks)]) -> HashMap<String
     let base = crate::config::url_path(base_url);
     let mut out: HashMap<String, bool> = HashMap::new();
     for (page, l) in pages {
-        let page_url = format!("{base}{}", page.trim_end_matches("index.html"));
+        let page_url = format!("{base}{}", crate::routes::dir_of(page));
         for href in &l.hrefs {
             if let Some((target, frag)) = crate::link_target(page, &page_url, href, &base) {
                 *out.entry(target.into_owned()).or_default() |= frag.is_some_and(|f| !f.is_empty());

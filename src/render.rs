@@ -17,6 +17,7 @@ use crate::config::{Lang, SiteConfig};
 use crate::content::{Member, Page, Report, Sector, Site};
 use crate::diagnostics::Diagnostic;
 use crate::format;
+use crate::routes::{self, Route, Routes};
 use crate::theme::{Strings, Theme, key};
 
 /// One file of the built site.
@@ -65,8 +66,7 @@ pub struct Renderer<'a> {
     site: &'a Site,
     env: Environment<'static>,
     strings: BTreeMap<Lang, Strings>,
-    base: String,
-    base_url: String,
+    routes: Routes,
     /// `site` and each language's `t`, made template values once per build: every
     /// page shares them (converting the strings for each page cost more than the
     /// rest of a report page).
@@ -246,7 +246,8 @@ impl<'a> Renderer<'a> {
         if !errors.is_empty() {
             return Err(errors);
         }
-        let base = crate::config::url_path(base_url);
+        let routes = Routes::new(base_url);
+        let base = routes.base().to_string();
         let config = &site.config;
         let view = SiteView {
             title: config.title.clone(),
@@ -254,12 +255,7 @@ impl<'a> Renderer<'a> {
             publisher: config.publisher.clone(),
             base_url: base_url.to_string(),
             base: base.clone(),
-            origin: base_url
-                .trim_end_matches('/')
-                .strip_suffix(base.trim_end_matches('/'))
-                .unwrap_or(base_url)
-                .trim_end_matches('/')
-                .to_string(),
+            origin: routes.origin().to_string(),
             lang: config.language.code(),
             licence_name: config.data_licence.name.clone(),
             licence_url: config.data_licence.url.clone(),
@@ -269,7 +265,7 @@ impl<'a> Renderer<'a> {
                 .map(|p| PageLink {
                     slug: p.slug.clone(),
                     title: p.title.clone(),
-                    url: format!("{base}{}/", p.slug),
+                    url: routes.url(Route::Page(&p.slug)),
                 })
                 .collect(),
         };
@@ -281,8 +277,7 @@ impl<'a> Renderer<'a> {
             site,
             env,
             strings,
-            base,
-            base_url: base_url.to_string(),
+            routes,
             site_value: Value::from(Serde(&view)),
             strings_values,
             sizes: Default::default(),
@@ -337,9 +332,9 @@ impl<'a> Renderer<'a> {
         self.site
     }
 
-    /// The path every internal link starts with (`/` or `/sub/`).
-    pub fn base(&self) -> &str {
-        &self.base
+    /// The site's URLs and output paths.
+    pub fn routes(&self) -> &Routes {
+        &self.routes
     }
 
     pub fn config(&self) -> &SiteConfig {
@@ -358,18 +353,6 @@ impl<'a> Renderer<'a> {
     /// The interface strings of a language as a template value (cheap to clone).
     pub fn t_value(&self, lang: Lang) -> Value {
         self.strings_values[&lang].clone()
-    }
-
-    pub fn member_url(&self, m: &Member) -> String {
-        format!("{}medlemmer/{}/", self.base, m.slug)
-    }
-
-    pub fn report_url(&self, m: &Member, r: &Report) -> String {
-        format!("{}medlemmer/{}/{}/", self.base, m.slug, r.year)
-    }
-
-    pub fn year_url(&self, y: u16) -> String {
-        format!("{}ar/{y}/", self.base)
     }
 
     pub fn sector_label(&self, s: Sector) -> String {
@@ -394,10 +377,10 @@ impl<'a> Renderer<'a> {
     fn report_link(&self, m: &Member, r: &Report) -> ReportLink {
         ReportLink {
             member: m.info.name.clone(),
-            member_url: self.member_url(m),
+            member_url: self.routes.url(Route::Member(&m.slug)),
             sector: self.sector_label(m.info.sector),
             year: r.year,
-            url: self.report_url(m, r),
+            url: self.routes.url(Route::Report(&m.slug, r.year)),
             title: self.report_title(r),
             published: r.published.map(|d| format::date(d, self.lang())),
             published_iso: r.published.map(|d| d.to_string()),
@@ -441,7 +424,7 @@ impl<'a> Renderer<'a> {
         let ctx = minijinja::context! {
             site => self.site_value.clone(),
             t => self.t_value(self.lang()),
-            page_path => format!("{}{}", self.base, path.trim_end_matches("index.html")),
+            page_path => self.routes.file_url(&path),
             ..extra
         };
         let lock = || self.sizes.lock().unwrap_or_else(|e| e.into_inner());
@@ -480,7 +463,7 @@ impl<'a> Renderer<'a> {
                 };
                 self.page(
                     "index.html",
-                    "index.html".into(),
+                    Route::Front.file(),
                     minijinja::context! {
                         title, body => html, latest => Serde(&latest), years => Serde(&years),
                         member_count => self.site.members.len(),
@@ -504,18 +487,18 @@ impl<'a> Renderer<'a> {
                     .iter()
                     .map(|m| Row {
                         name: m.info.name.clone(),
-                        url: self.member_url(m),
+                        url: self.routes.url(Route::Member(&m.slug)),
                         sector: self.sector_label(m.info.sector),
                         industry: m.info.industry.clone(),
                         reports: m
                             .reports
                             .iter()
-                            .map(|r| YearLink { year: r.year, url: self.report_url(m, r), count: 1 })
+                            .map(|r| YearLink { year: r.year, url: self.routes.url(Route::Report(&m.slug, r.year)), count: 1 })
                             .collect(),
                     })
                     .collect();
                 rows.sort_by_key(|r| collation_key(&r.name));
-                self.page("members.html", "medlemmer/index.html".into(), minijinja::context! { members => Serde(&rows) })
+                self.page("members.html", Route::Members.file(), minijinja::context! { members => Serde(&rows) })
             }
             Job::Member(m) => {
                 let reports: Vec<ReportLink> = m.reports.iter().map(|r| self.report_link(m, r)).collect();
@@ -526,14 +509,14 @@ impl<'a> Renderer<'a> {
                     url: String,
                     current: bool,
                 }
-                let pairs: Vec<Pair> = crate::compare::pair_links(self, m)
+                let pairs: Vec<Pair> = crate::compare::pair_links(&self.routes, m)
                     .into_iter()
                     .map(|(from, to, url)| Pair { from, to, url, current: false })
                     .collect();
                 let years: Vec<u16> = m.reports.iter().map(|r| r.year).collect();
                 self.page(
                     "member.html",
-                    format!("medlemmer/{}/index.html", m.slug),
+                    Route::Member(&m.slug).file(),
                     minijinja::context! {
                         member => Serde(&m.info),
                         slug => m.slug.clone(),
@@ -542,15 +525,15 @@ impl<'a> Renderer<'a> {
                         figures => Serde(&crate::compare::figures_over_time(self, m)),
                         pairs => Serde(&pairs),
                         years => Serde(&years),
-                        compare_url => crate::compare::browser_url(self, m),
+                        compare_url => crate::compare::browser_url(&self.routes, m),
                         compare_years => Serde(&crate::compare::browser_years(m)),
                         member_years => Serde(&crate::overview::member_years(self, m)),
-                        feed_url => format!("{}atom.xml", self.member_url(m)),
+                        feed_url => self.routes().file_url(&routes::member_feed(&m.slug)),
                     },
                 )
             }
             Job::Report(m, i) => self.render_report(m, *i),
-            Job::Years => self.page("years.html", "ar/index.html".into(), minijinja::context! { years => Serde(&self.year_links()) }),
+            Job::Years => self.page("years.html", Route::Years.file(), minijinja::context! { years => Serde(&self.year_links()) }),
             Job::Year(y) => {
                 let years = self.years();
                 let mut entries: Vec<(&Member, &Report)> = years[y].iter().map(|(m, i)| (*m, &m.reports[*i])).collect();
@@ -561,11 +544,11 @@ impl<'a> Renderer<'a> {
                 let figure_labels: Vec<&str> = self.config().figures.iter().map(|f| f.label.get(self.lang())).collect();
                 let all: Vec<u16> = years.keys().copied().collect();
                 let pos = all.iter().position(|x| x == y).unwrap_or(0);
-                let prev = pos.checked_sub(1).map(|p| YearLink { year: all[p], url: self.year_url(all[p]), count: 0 });
-                let next = all.get(pos + 1).map(|&n| YearLink { year: n, url: self.year_url(n), count: 0 });
+                let prev = pos.checked_sub(1).map(|p| YearLink { year: all[p], url: self.routes.url(Route::Year(all[p])), count: 0 });
+                let next = all.get(pos + 1).map(|&n| YearLink { year: n, url: self.routes.url(Route::Year(n)), count: 0 });
                 self.page(
                     "year.html",
-                    format!("ar/{y}/index.html"),
+                    Route::Year(*y).file(),
                     minijinja::context! {
                         year => *y,
                         reports => Serde(&reports),
@@ -581,10 +564,10 @@ impl<'a> Renderer<'a> {
             }
             Job::Page(p) => self.page(
                 "page.html",
-                format!("{}/index.html", p.slug),
+                Route::Page(&p.slug).file(),
                 minijinja::context! { title => p.title.clone(), description => p.description.clone(), body => p.body.html.clone() },
             ),
-            Job::NotFound => self.page("404.html", "404.html".into(), minijinja::context! {}),
+            Job::NotFound => self.page("404.html", routes::NOT_FOUND.into(), minijinja::context! {}),
             Job::Feed => {
                 let mut entries: Vec<(&Member, &Report)> = self
                     .site
@@ -596,30 +579,27 @@ impl<'a> Renderer<'a> {
                 entries.sort_by(|a, b| (b.1.published, &a.0.slug, a.1.year).cmp(&(a.1.published, &b.0.slug, b.1.year)));
                 let updated = entries.first().and_then(|(_, r)| r.published).map(|d| d.to_string());
                 let entries: Vec<ReportLink> = entries.iter().map(|(m, r)| self.report_link(m, r)).collect();
-                self.page("atom.xml", "atom.xml".into(), minijinja::context! { entries => Serde(&entries), updated, site_root => self.base_url.clone() })
+                self.page("atom.xml", routes::FEED.into(), minijinja::context! { entries => Serde(&entries), updated, site_root => self.routes.base_url().to_string() })
             }
             Job::MemberFeed(m) => self.member_feed(m),
             Job::Sitemap => {
-                let mut urls = vec![String::new(), "medlemmer/".into(), "ar/".into()];
+                let mut pages = vec![Route::Front, Route::Members, Route::Years];
                 for m in &self.site.members {
-                    urls.push(format!("medlemmer/{}/", m.slug));
+                    pages.push(Route::Member(&m.slug));
                     for r in &m.reports {
-                        urls.push(format!("medlemmer/{}/{}/", m.slug, r.year));
+                        pages.push(Route::Report(&m.slug, r.year));
                     }
                 }
-                for y in self.years().keys() {
-                    urls.push(format!("ar/{y}/"));
-                }
-                for p in &self.site.pages {
-                    urls.push(format!("{}/", p.slug));
-                }
-                let urls: Vec<String> = urls.into_iter().map(|u| format!("{}{u}", self.base_url)).collect();
-                self.page("sitemap.xml", "sitemap.xml".into(), minijinja::context! { urls })
+                let years = self.years();
+                pages.extend(years.keys().map(|y| Route::Year(*y)));
+                pages.extend(self.site.pages.iter().map(|p| Route::Page(&p.slug)));
+                let urls: Vec<String> = pages.into_iter().map(|r| self.routes.absolute(r)).collect();
+                self.page("sitemap.xml", routes::SITEMAP.into(), minijinja::context! { urls })
             }
             Job::Robots => self.page(
                 "robots.txt",
-                "robots.txt".into(),
-                minijinja::context! { sitemap => format!("{}sitemap.xml", self.base_url) },
+                routes::ROBOTS.into(),
+                minijinja::context! { sitemap => self.routes.absolute_file(routes::SITEMAP) },
             ),
         }
     }
@@ -640,10 +620,11 @@ impl<'a> Renderer<'a> {
         let entries: Vec<ReportLink> = reports.iter().map(|r| self.report_link(m, r)).collect();
         self.page(
             "member_atom.xml",
-            format!("medlemmer/{}/atom.xml", m.slug),
+            routes::member_feed(&m.slug),
             minijinja::context! {
                 member => Serde(&m.info),
-                member_url => self.member_url(m),
+                member_url => self.routes.absolute(Route::Member(&m.slug)),
+                feed_url => self.routes.absolute_file(&routes::member_feed(&m.slug)),
                 entries => Serde(&entries),
                 updated,
             },
@@ -656,7 +637,7 @@ impl<'a> Renderer<'a> {
             .rev()
             .map(|(y, v)| YearLink {
                 year: *y,
-                url: self.year_url(*y),
+                url: self.routes.url(Route::Year(*y)),
                 count: v.len(),
             })
             .collect()
@@ -672,10 +653,10 @@ impl<'a> Renderer<'a> {
         let next = m.reports.get(i + 1).map(|n| self.report_link(m, n));
         self.page(
             "report.html",
-            format!("medlemmer/{}/{}/index.html", m.slug, r.year),
+            Route::Report(&m.slug, r.year).file(),
             minijinja::context! {
                 member => Serde(&m.info),
-                member_url => self.member_url(m),
+                member_url => self.routes.url(Route::Member(&m.slug)),
                 report => Serde(&self.report_link(m, r)),
                 report_lang => lang.code(),
                 content_lang => r.language.clone(),
@@ -684,8 +665,8 @@ impl<'a> Renderer<'a> {
                 toc => Serde(&toc),
                 body => r.body.html.clone(),
                 template_version => r.template.clone(),
-                compare_prev_url => i.checked_sub(1).map(|p| crate::compare::compare_url(self, m, m.reports[p].year, r.year)),
-                data_url => (!r.draft).then(|| format!("{}rapport.json", self.report_url(m, r))),
+                compare_prev_url => i.checked_sub(1).map(|p| self.routes.url(Route::Comparison(&m.slug, m.reports[p].year, r.year))),
+                data_url => (!r.draft).then(|| self.routes.file_url(&routes::report_data(&m.slug, r.year))),
                 prev => Serde(&prev),
                 next => Serde(&next),
                 words => r.body.words,

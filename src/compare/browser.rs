@@ -18,6 +18,7 @@ use crate::content::{Member, Report};
 use crate::diagnostics::Diagnostic;
 use crate::format;
 use crate::render::{Renderer, Sink};
+use crate::routes::Route;
 
 /// What the page's script reads (`<script type="application/json" id="sammenligning-data">`).
 #[derive(Serialize)]
@@ -88,7 +89,7 @@ pub(super) fn page(r: &Renderer, m: &Member, sink: &dyn Sink) -> Option<Diagnost
         .collect();
     let page = r.page(
         "compare_any.html",
-        format!("medlemmer/{}/sammenlign/index.html", m.slug),
+        Route::CompareBrowser(&m.slug).file(),
         minijinja::context! {
             member => minijinja::value::Serde(&m.info),
             member_url => "../",

@@ -11,6 +11,7 @@ use crate::content::Member;
 use crate::format;
 use crate::html::escape;
 use crate::render::Renderer;
+use crate::routes::Route;
 use crate::theme::{Strings, key};
 
 #[derive(Serialize)]
@@ -64,7 +65,7 @@ pub fn figures_over_time(r: &Renderer, m: &Member) -> Vec<FigureOverTime> {
                     };
                     FigureYear {
                         year,
-                        url: r.report_url(m, &m.reports[i]),
+                        url: r.routes().url(Route::Report(&m.slug, m.reports[i].year)),
                         value: value.map(|v| format::figure(def, v, lang)),
                         change,
                         change_pct,

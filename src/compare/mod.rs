@@ -36,6 +36,7 @@ use crate::html::escape;
 use crate::markdown::{Block, Section};
 use crate::render::{OutFile, Renderer, Scope, Sink};
 use crate::reporting::ReportTemplate;
+use crate::routes::{Route, Routes};
 use crate::theme::{Key, Strings, key};
 
 fn s<'s>(t: &'s Strings, key: Key) -> &'s str {
@@ -143,21 +144,17 @@ struct FigureChange {
 
 /// Each report with the one before it (the static comparison pages), for the links
 /// of the member page and the comparison pages.
-pub fn pair_links(r: &Renderer, m: &Member) -> Vec<(u16, u16, String)> {
+pub fn pair_links(routes: &Routes, m: &Member) -> Vec<(u16, u16, String)> {
     m.reports
         .windows(2)
         .map(|w| {
             (
                 w[0].year,
                 w[1].year,
-                compare_url(r, m, w[0].year, w[1].year),
+                routes.url(Route::Comparison(&m.slug, w[0].year, w[1].year)),
             )
         })
         .collect()
-}
-
-pub fn compare_url(r: &Renderer, m: &Member, a: u16, b: u16) -> String {
-    format!("{}medlemmer/{}/sammenlign/{a}-{b}/", r.base(), m.slug)
 }
 
 /// The years the browser can compare: the published reports (drafts have no
@@ -172,8 +169,8 @@ pub fn browser_years(m: &Member) -> Vec<u16> {
 
 /// The page that compares any two of the member's years in the browser, if the member
 /// has two published reports.
-pub fn browser_url(r: &Renderer, m: &Member) -> Option<String> {
-    (browser_years(m).len() > 1).then(|| format!("{}medlemmer/{}/sammenlign/", r.base(), m.slug))
+pub fn browser_url(routes: &Routes, m: &Member) -> Option<String> {
+    (browser_years(m).len() > 1).then(|| routes.url(Route::CompareBrowser(&m.slug)))
 }
 
 /// Every comparison page of every member: each report against the one before it, and
@@ -214,7 +211,7 @@ pub fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Dia
                 })
                 .collect();
             // The browser's page shows the member's years, templates and figures.
-            if scope.lists() && browser_url(r, m).is_some() {
+            if scope.lists() && browser_url(r.routes(), m).is_some() {
                 errors.push(browser::page(r, m, sink));
             }
             errors
@@ -374,7 +371,7 @@ fn comparison_page(
     };
     r.page(
         "compare.html",
-        format!("medlemmer/{}/sammenlign/{}-{}/index.html", m.slug, a.year, b.year),
+        Route::Comparison(&m.slug, a.year, b.year).file(),
         minijinja::context! {
             member => minijinja::value::Serde(&m.info),
             member_url => "../../",
@@ -394,7 +391,7 @@ fn comparison_page(
             rewritten_questions => list(&|q| q.status == Status::Rewritten && q.diff.is_none()),
             unchanged_questions => list(&|q| q.status == Status::Unchanged),
             pairs => minijinja::value::Serde(&neighbour_pairs(m, a.year, b.year)),
-            any_url => browser_url(r, m).map(|_| "../"),
+            any_url => browser_url(r.routes(), m).map(|_| "../"),
             picker_years => minijinja::value::Serde(&browser_years(m)),
         },
     )

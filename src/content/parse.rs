@@ -52,7 +52,8 @@ pub(super) fn read_report(
         .language
         .as_deref()
         .map_or(config.language, Lang::for_code);
-    let image_prefix = format!("{}medlemmer/{}/", config.base_path(), owner.slug);
+    let image_prefix =
+        crate::routes::Routes::new(&config.base_url).url(crate::routes::Route::Member(&owner.slug));
     let cx = MdContext {
         source: &source,
         offset: front.body_offset,

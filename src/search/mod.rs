@@ -47,13 +47,14 @@ use crate::content::{Report, Sector, Site};
 use crate::diagnostics::Diagnostic;
 use crate::markdown::Block;
 use crate::render::{OutFile, Renderer, Scope};
+use crate::routes::{self, Route};
 
 use index::{Index, Record};
 use shard::{Encoder, Excerpt, Layout};
 use text::Language;
 
 /// Where the index is published, relative to the output root.
-pub const INDEX_DIR: &str = "sok/indeks/";
+pub const INDEX_DIR: &str = routes::SEARCH_INDEX_DIR;
 
 /// One member in the locator.
 #[derive(Debug, Clone)]
@@ -648,25 +649,25 @@ pub fn pages(
 
 /// The search page of an index.
 pub fn page(r: &Renderer, live: &Live, built: &[OutFile]) -> Result<OutFile, Diagnostic> {
-    let base = r.base().to_string();
+    let routes = r.routes();
     let has = |p: &str| built.iter().any(|f| f.path == p);
-    let questions_url = has("sporsmal/index.html").then(|| format!("{base}sporsmal/"));
+    let questions_url = has(&Route::Questions.file()).then(|| routes.url(Route::Questions));
     // The script is a theme file; its URL carries a hash of its content so that it can
     // be cached for ever too.
     let script_hash = crate::theme::Theme::new(&r.site().root, &r.config().theme)
         .ok()
-        .and_then(|t| t.read("static/search.js"))
+        .and_then(|t| t.read(&format!("static/{}", routes::SEARCH_SCRIPT)))
         .map(|b| shard::hash(&b)[..12].to_string())
         .unwrap_or_default();
     r.page(
         "search.html",
-        "sok/index.html".into(),
+        Route::Search.file(),
         minijinja::context! {
-            index_url => format!("{base}{}", live.locator_url()),
-            script_url => format!("{base}search.js?v={script_hash}"),
+            index_url => routes.file_url(&live.locator_url()),
+            script_url => format!("{}?v={script_hash}", routes.file_url(routes::SEARCH_SCRIPT)),
             questions_url => questions_url,
-            members_url => format!("{base}medlemmer/"),
-            years_url => format!("{base}ar/"),
+            members_url => routes.url(Route::Members),
+            years_url => routes.url(Route::Years),
             record_count => live.records(),
             report_count => live.slots.len(),
         },

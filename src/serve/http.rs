@@ -306,7 +306,7 @@ fn not_found(shared: &Shared) -> Reply {
             reply.status = 503;
             return reply;
         }
-        let page = resolve(&shared.out, "/404.html");
+        let page = resolve(&shared.out, &format!("/{}", crate::routes::NOT_FOUND));
         let bytes = match page {
             Resolved::File(f) => std::fs::read(f).ok(),
             _ => None,
@@ -422,7 +422,7 @@ pub fn resolve(out: &Path, path: &str) -> Resolved {
             }
             return Resolved::Redirect(location);
         }
-        return match real.join("index.html").canonicalize() {
+        return match real.join(crate::routes::INDEX).canonicalize() {
             Ok(index) if index.starts_with(out) && index.is_file() => Resolved::File(index),
             _ => Resolved::NotFound,
         };

@@ -1,0 +1,233 @@
+//! Every URL and output path of the site, in one place.
+//!
+//! A [`Route`] names a page (a member, a report, a question in a year…); its
+//! [`dir`](Route::dir) is the page's path under the site's base path (`medlemmer/x/2024/`,
+//! `""` for the front page) and its [`file`](Route::file) the output path
+//! (`medlemmer/x/2024/index.html`). [`Routes`] adds the site's base: the URL path every
+//! internal link starts with (`/` or `/sub/`, from `base_url`) and the absolute address
+//! for the sitemap and the feed. The files that are not pages (the feed, the open data
+//! files, a member's images) have their paths here too. Page producers, the link check,
+//! search, open data and the preview all go through this module, so that a path is
+//! spelled once.
+
+use std::fmt::Write;
+
+/// The front page's file (every folder's page is `<dir>index.html`).
+pub const INDEX: &str = "index.html";
+/// The page for addresses that lead nowhere.
+pub const NOT_FOUND: &str = "404.html";
+/// The Atom feed of published reports.
+pub const FEED: &str = "atom.xml";
+pub const SITEMAP: &str = "sitemap.xml";
+pub const ROBOTS: &str = "robots.txt";
+/// Key figures of every published report, one row per figure.
+pub const FIGURES_CSV: &str = "data/nokkeltall.csv";
+/// Every published report, without its text.
+pub const REPORTS_JSON: &str = "data/rapporter.json";
+/// Who has reported: one row per member and reporting year.
+pub const REPORTING_CSV: &str = "data/rapportering.csv";
+/// The folder of the search index's files.
+pub const SEARCH_INDEX_DIR: &str = "sok/indeks/";
+/// The search page's script (a theme file).
+pub const SEARCH_SCRIPT: &str = "search.js";
+
+/// A page of the site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route<'a> {
+    Front,
+    /// Every member.
+    Members,
+    /// A member's page, by slug.
+    Member(&'a str),
+    /// A member's report of a year.
+    Report(&'a str, u16),
+    /// Every year.
+    Years,
+    Year(u16),
+    /// Every question of the template.
+    Questions,
+    /// One question (by number, `2.A.3`): its years.
+    Question(&'a str),
+    /// One question in one year: every member's answer.
+    QuestionYear(&'a str, u16),
+    /// The page that compares any two of a member's years in the browser.
+    CompareBrowser(&'a str),
+    /// A member's report of one year against an earlier one.
+    Comparison(&'a str, u16, u16),
+    /// A free-standing page (`content/pages/<slug>.md`).
+    Page(&'a str),
+    /// The page that documents the open data.
+    Data,
+    Search,
+}
+
+impl Route<'_> {
+    /// Writes the page's folder under the base path (`medlemmer/x/`; nothing for the
+    /// front page).
+    fn write_dir(self, out: &mut String) {
+        // Writing to a String cannot fail.
+        let _ = match self {
+            Route::Front => Ok(()),
+            Route::Members => out.write_str("medlemmer/"),
+            Route::Member(slug) => write!(out, "medlemmer/{slug}/"),
+            Route::Report(slug, year) => write!(out, "medlemmer/{slug}/{year}/"),
+            Route::Years => out.write_str("ar/"),
+            Route::Year(y) => write!(out, "ar/{y}/"),
+            Route::Questions => out.write_str("sporsmal/"),
+            Route::Question(number) => write!(out, "sporsmal/{}/", question_slug(number)),
+            Route::QuestionYear(number, year) => {
+                write!(out, "sporsmal/{}/{year}/", question_slug(number))
+            }
+            Route::CompareBrowser(slug) => write!(out, "medlemmer/{slug}/sammenlign/"),
+            Route::Comparison(slug, a, b) => write!(out, "medlemmer/{slug}/sammenlign/{a}-{b}/"),
+            Route::Page(slug) => write!(out, "{slug}/"),
+            Route::Data => out.write_str("data/"),
+            Route::Search => out.write_str("sok/"),
+        };
+    }
+
+    /// The page's folder under the base path: `medlemmer/x/2024/` (`""` for the front
+    /// page).
+    pub fn dir(self) -> String {
+        let mut out = String::new();
+        self.write_dir(&mut out);
+        out
+    }
+
+    /// The page's output path: `medlemmer/x/2024/index.html`.
+    pub fn file(self) -> String {
+        let mut out = String::new();
+        self.write_dir(&mut out);
+        out.push_str(INDEX);
+        out
+    }
+}
+
+/// A question's part of a URL: `2.A.3` → `2-a-3` (the question's anchor).
+pub fn question_slug(number: &str) -> String {
+    crate::reporting::anchor(number)
+}
+
+/// The open data file of a member's report, beside its page.
+pub fn report_data(slug: &str, year: u16) -> String {
+    format!("medlemmer/{slug}/{year}/rapport.json")
+}
+
+/// Every answer of one year's published reports, one row per report and question:
+/// one file per year, so that no file grows with the years.
+pub fn answers_csv(year: u16) -> String {
+    format!("data/svar/{year}.csv")
+}
+
+/// A member's feed of published reports, beside the member's page.
+pub fn member_feed(slug: &str) -> String {
+    format!("medlemmer/{slug}/atom.xml")
+}
+
+/// A file of a member's folder (an image of its reports), beside the member's page.
+pub fn member_file(slug: &str, name: &str) -> String {
+    format!("medlemmer/{slug}/{name}")
+}
+
+/// The URL path of the output file `path`: `medlemmer/x/index.html` → `medlemmer/x/`
+/// (without the base path).
+pub fn dir_of(path: &str) -> &str {
+    path.strip_suffix(INDEX).unwrap_or(path)
+}
+
+/// The site's addresses: [`Route`]s and files under its base.
+#[derive(Debug, Clone)]
+pub struct Routes {
+    /// The URL path every internal link starts with: `/` or `/sub/`.
+    base: String,
+    /// The site's absolute address, ending in `/`: `https://x.no/sub/`.
+    base_url: String,
+}
+
+impl Routes {
+    /// The addresses of a site published at `base_url` (checked by
+    /// [`crate::config::base_url`]: absolute, ending in `/`).
+    pub fn new(base_url: &str) -> Routes {
+        Routes {
+            base: crate::config::url_path(base_url),
+            base_url: base_url.to_string(),
+        }
+    }
+
+    /// The path every internal link starts with (`/` or `/sub/`).
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// The site's absolute address (`https://x.no/sub/`).
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// Scheme and host of the site, without a `/` at the end (`https://x.no`), for
+    /// absolute links made from URL paths.
+    pub fn origin(&self) -> &str {
+        let trimmed = self.base_url.trim_end_matches('/');
+        trimmed
+            .strip_suffix(self.base.trim_end_matches('/'))
+            .unwrap_or(&self.base_url)
+            .trim_end_matches('/')
+    }
+
+    /// The URL path of a page: `/medlemmer/x/2024/`.
+    pub fn url(&self, route: Route) -> String {
+        let mut out = String::with_capacity(self.base.len() + 32);
+        out.push_str(&self.base);
+        route.write_dir(&mut out);
+        out
+    }
+
+    /// The absolute address of a page: `https://x.no/medlemmer/x/2024/`.
+    pub fn absolute(&self, route: Route) -> String {
+        let mut out = String::with_capacity(self.base_url.len() + 32);
+        out.push_str(&self.base_url);
+        route.write_dir(&mut out);
+        out
+    }
+
+    /// The URL path of an output file that is not a page's `index.html`
+    /// (`/data/nokkeltall.csv`); for a page's file, the URL of its folder.
+    pub fn file_url(&self, path: &str) -> String {
+        format!("{}{}", self.base, dir_of(path))
+    }
+
+    /// The absolute address of an output file (`https://x.no/sitemap.xml`).
+    pub fn absolute_file(&self, path: &str) -> String {
+        format!("{}{}", self.base_url, dir_of(path))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes_under_a_base() {
+        let r = Routes::new("https://x.no/sub/");
+        assert_eq!(r.base(), "/sub/");
+        assert_eq!(r.origin(), "https://x.no");
+        assert_eq!(r.url(Route::Front), "/sub/");
+        assert_eq!(r.url(Route::Report("a", 2024)), "/sub/medlemmer/a/2024/");
+        assert_eq!(
+            r.url(Route::QuestionYear("2.A.3", 2024)),
+            "/sub/sporsmal/2-a-3/2024/"
+        );
+        assert_eq!(
+            r.absolute(Route::Comparison("a", 2023, 2024)),
+            "https://x.no/sub/medlemmer/a/sammenlign/2023-2024/"
+        );
+        assert_eq!(Route::Front.file(), "index.html");
+        assert_eq!(Route::Year(2024).file(), "ar/2024/index.html");
+        assert_eq!(r.file_url(FIGURES_CSV), "/sub/data/nokkeltall.csv");
+        assert_eq!(r.file_url("ar/index.html"), "/sub/ar/");
+        let root = Routes::new("https://x.no/");
+        assert_eq!(root.base(), "/");
+        assert_eq!(root.origin(), "https://x.no");
+        assert_eq!(root.absolute_file(SITEMAP), "https://x.no/sitemap.xml");
+    }
+}
