@@ -113,10 +113,10 @@ pub fn report_data(slug: &str, year: u16) -> String {
     format!("medlemmer/{slug}/{year}/rapport.json")
 }
 
-/// Every answer of one year's published reports, one row per report and question:
-/// one file per year, so that no file grows with the years.
+/// Every answer of one year's published reports, one row per report and question,
+/// gzip-compressed: one file per year, so that no file grows with the years.
 pub fn answers_csv(year: u16) -> String {
-    format!("data/svar/{year}.csv")
+    format!("data/svar/{year}.csv.gz")
 }
 
 /// A member's feed of published reports, beside the member's page.

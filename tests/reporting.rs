@@ -55,13 +55,27 @@ fn section<'a>(html: &'a str, id: &str) -> &'a str {
 }
 
 fn csv_rows(path: &Path) -> Vec<Vec<String>> {
+    let bytes = std::fs::read(path).unwrap();
+    let text = if path.extension().is_some_and(|e| e == "gz") {
+        gunzip(&bytes)
+    } else {
+        String::from_utf8(bytes).unwrap()
+    };
     let mut r = csv::ReaderBuilder::new()
         .has_headers(false)
-        .from_path(path)
-        .unwrap();
+        .from_reader(text.as_bytes());
     r.records()
         .map(|rec| rec.unwrap().iter().map(str::to_string).collect())
         .collect()
+}
+
+fn gunzip(bytes: &[u8]) -> String {
+    use std::io::Read;
+    let mut out = String::new();
+    flate2::read::GzDecoder::new(bytes)
+        .read_to_string(&mut out)
+        .unwrap();
+    out
 }
 
 #[test]
@@ -198,7 +212,7 @@ fn reporting_csv_has_a_status_per_member_and_year() {
 #[test]
 fn answers_csv_has_one_row_per_report_and_question() {
     let (_d, out) = built(&[]);
-    let rows = csv_rows(&out.join("data/svar/2024.csv"));
+    let rows = csv_rows(&out.join("data/svar/2024.csv.gz"));
     let url = "https://test.example.no/medlemmer/alfa-kommune/2024/";
     let alfa: Vec<&Vec<String>> = rows.iter().filter(|r| r[0] == "alfa-kommune").collect();
     let cells = |r: &Vec<String>| r.iter().map(String::as_str).collect::<Vec<_>>().join("|");
@@ -231,11 +245,11 @@ fn answers_csv_has_one_row_per_report_and_question() {
     );
     // One file per reporting year, each with that year's reports only.
     for y in [2022, 2023] {
-        let rows = csv_rows(&out.join(format!("data/svar/{y}.csv")));
+        let rows = csv_rows(&out.join(format!("data/svar/{y}.csv.gz")));
         assert!(rows[1..].iter().all(|r| r[3] == y.to_string()));
     }
     let data = page(&out, "data/index.html");
-    assert!(data.contains("href=\"/data/svar/2024.csv\""), "{data}");
+    assert!(data.contains("href=\"/data/svar/2024.csv.gz\""), "{data}");
     assert!(data.contains("aktsom-svar/1") && data.contains("aktsom-rapportering/1"));
 }
 
@@ -244,11 +258,11 @@ fn drafts_never_reach_the_answers_or_the_feeds() {
     for extra in [&[][..], &["--drafts"][..]] {
         let (_d, out) = built(extra);
         for f in [
-            "data/svar/2022.csv",
-            "data/svar/2023.csv",
-            "data/svar/2024.csv",
+            "data/svar/2022.csv.gz",
+            "data/svar/2023.csv.gz",
+            "data/svar/2024.csv.gz",
         ] {
-            let csv = page(&out, f);
+            let csv = gunzip(&std::fs::read(out.join(f)).unwrap());
             assert!(!csv.contains("Hemmelig utkast"), "{f} {extra:?}");
             assert!(
                 !csv.contains("beta-handel,Beta handel AS,private,2024"),
