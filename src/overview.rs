@@ -170,7 +170,7 @@ pub fn member_years(r: &Renderer, m: &Member) -> Vec<MemberYear> {
             }
         })
         .collect();
-    out.sort_by(|a, b| b.year.cmp(&a.year));
+    out.sort_by_key(|y| std::cmp::Reverse(y.year));
     out
 }
 

@@ -612,7 +612,7 @@ impl<'a> Renderer<'a> {
             .iter()
             .filter(|r| !r.draft && r.published.is_some())
             .collect();
-        reports.sort_by(|a, b| (b.published, b.year).cmp(&(a.published, a.year)));
+        reports.sort_by_key(|r| std::cmp::Reverse((r.published, r.year)));
         let updated = reports
             .first()
             .and_then(|r| r.published)
