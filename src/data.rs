@@ -15,10 +15,13 @@ use crate::config::Lang;
 use crate::content::{Member, Report, Sector};
 use crate::diagnostics::Diagnostic;
 use crate::format;
-use crate::markdown::Block;
+use crate::markdown::{Block, blocks_text};
 use crate::render::{OutFile, Renderer, Scope, Sink};
 use crate::routes::{self, FIGURES_CSV, REPORTS_JSON, Route};
 
+use crate::routes::REPORTING_CSV;
+pub const STATUS_SCHEMA: &str = "aktsom-rapportering/1";
+pub const ANSWERS_SCHEMA: &str = "aktsom-svar/1";
 pub const REPORTS_SCHEMA: &str = "aktsom-rapporter/1";
 pub const REPORT_SCHEMA: &str = "aktsom-rapport/2";
 
@@ -27,6 +30,11 @@ pub const REPORT_SCHEMA: &str = "aktsom-rapport/2";
 struct DataPage<'a> {
     csv_url: String,
     csv_kb: usize,
+    status_url: String,
+    status_kb: usize,
+    status_schema: &'static str,
+    answers_schema: &'static str,
+    answers: Vec<AnswersFile>,
     reports_url: String,
     reports_kb: usize,
     report_count: usize,
@@ -71,7 +79,7 @@ struct ReportsFile<'a> {
     site: &'a str,
     licence: &'a crate::config::Licence,
     figures: Vec<FigureInfo<'a>>,
-    reports: Vec<ReportEntry>,
+    reports: Vec<ReportEntry<'a>>,
 }
 
 #[derive(Serialize)]
@@ -82,7 +90,7 @@ struct FigureInfo<'a> {
 }
 
 #[derive(Serialize)]
-struct ReportEntry {
+struct ReportEntry<'a> {
     member: String,
     member_name: String,
     sector: &'static str,
@@ -97,13 +105,15 @@ struct ReportEntry {
     figures: BTreeMap<String, serde_json::Value>,
     /// The question numbers the report answers, in the report's order.
     questions: Vec<String>,
+    /// How many of its template's questions it answers, and which it leaves out.
+    completeness: crate::content::status::Completeness<'a>,
 }
 
 #[derive(Serialize)]
 struct ReportFile<'a> {
     schema: &'static str,
     #[serde(flatten)]
-    entry: ReportEntry,
+    entry: ReportEntry<'a>,
     sections: Vec<SectionEntry<'a>>,
 }
 
@@ -149,7 +159,7 @@ impl<'a> From<&'a Block> for BlockEntry<'a> {
     }
 }
 
-fn entry(r: &Renderer, m: &Member, rep: &Report) -> ReportEntry {
+fn entry<'a>(r: &Renderer<'a>, m: &Member, rep: &Report) -> ReportEntry<'a> {
     let figures = r
         .config()
         .figures
@@ -185,6 +195,7 @@ fn entry(r: &Renderer, m: &Member, rep: &Report) -> ReportEntry {
             .iter()
             .filter_map(|s| s.number.clone())
             .collect(),
+        completeness: crate::content::status::completeness(rep, &r.site().templates[&rep.template]),
     }
 }
 
@@ -192,8 +203,9 @@ fn entry(r: &Renderer, m: &Member, rep: &Report) -> ReportEntry {
 pub fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Diagnostic>> {
     let reports = published(r);
     if !scope.lists() {
-        // Only the report's own file can have changed.
-        return report_files(r, scope, &reports, sink);
+        // Only the report's own file and its year's answers can have changed.
+        report_files(r, scope, &reports, sink)?;
+        return answer_files(r, scope, &reports, sink);
     }
 
     // Key figures, long format.
@@ -261,6 +273,26 @@ pub fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Dia
 
     report_files(r, scope, &reports, sink)?;
 
+    let bytes = status_csv(r);
+    let status_kb = bytes.len().div_ceil(1024);
+    sink.put(OutFile {
+        path: REPORTING_CSV.into(),
+        bytes,
+    })
+    .map_err(|d| vec![d])?;
+    answer_files(r, scope, &reports, sink)?;
+    // Listed without their sizes: a text edit in the preview changes a year's file
+    // but not this page.
+    let years: std::collections::BTreeSet<u16> = reports.iter().map(|(_, rep)| rep.year).collect();
+    let answers: Vec<AnswersFile> = years
+        .iter()
+        .rev()
+        .map(|y| AnswersFile {
+            year: *y,
+            url: r.routes().file_url(&routes::answers_csv(*y)),
+        })
+        .collect();
+
     // The page that documents the files.
     let page = r
         .page(
@@ -269,6 +301,11 @@ pub fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Dia
             &DataPage {
                 csv_url: r.routes().file_url(FIGURES_CSV),
                 csv_kb,
+                status_url: r.routes().file_url(REPORTING_CSV),
+                status_kb,
+                status_schema: STATUS_SCHEMA,
+                answers_schema: ANSWERS_SCHEMA,
+                answers,
                 reports_url: r.routes().file_url(REPORTS_JSON),
                 reports_kb,
                 report_count: reports.len(),
@@ -285,6 +322,157 @@ pub fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Dia
         )
         .map_err(|d| vec![d])?;
     sink.put(page).map_err(|d| vec![d])
+}
+
+/// `rapportering.csv`: every member's status for every reporting year in which it was
+/// a member, with its report's completeness (see [`crate::overview`]).
+fn status_csv(r: &Renderer) -> Vec<u8> {
+    let site = r.site();
+    let years = crate::content::status::reporting_years(site);
+    let mut csv = Csv::new(&[
+        "member",
+        "member_name",
+        "sector",
+        "year",
+        "status",
+        "template",
+        "answered",
+        "questions",
+        "unanswered",
+        "url",
+    ]);
+    for m in &site.members {
+        for (y, status) in crate::content::status::member_status(m, &years) {
+            let rep = m.reports.iter().find(|rep| rep.year == y && !rep.draft);
+            let c = rep.map(|rep| {
+                crate::content::status::completeness(rep, &site.templates[&rep.template])
+            });
+            let unanswered = c
+                .as_ref()
+                .map(|c| c.unanswered.join(" "))
+                .unwrap_or_default();
+            let url = rep
+                .map(|rep| r.routes().absolute(Route::Report(&m.slug, rep.year)))
+                .unwrap_or_default();
+            let count = |n: Option<usize>| n.map_or(Cell::Empty, |n| Cell::Number(n as f64));
+            csv.row(&[
+                Cell::Text(&m.slug),
+                Cell::Text(&m.info.name),
+                Cell::Text(sector_code(m.info.sector)),
+                Cell::Number(f64::from(y)),
+                Cell::Text(status.code()),
+                Cell::Text(rep.map_or("", |rep| rep.template.as_str())),
+                count(c.as_ref().map(|c| c.answered)),
+                count(c.as_ref().map(|c| c.questions)),
+                Cell::Text(&unanswered),
+                Cell::Text(&url),
+            ]);
+        }
+    }
+    csv.finish()
+}
+
+/// One year's file of answers, for the `/data/` page.
+#[derive(Serialize)]
+struct AnswersFile {
+    year: u16,
+    url: String,
+}
+
+/// `svar/<year>.csv` for each year in `scope`: one line per published report and
+/// question of its template (the leaves, and any part or group heading it answers), in
+/// the template's order: answered with the answer as plain text, or `not_answered`.
+fn answer_files(
+    r: &Renderer,
+    scope: &Scope,
+    reports: &[(&Member, &Report)],
+    sink: &dyn Sink,
+) -> Result<(), Vec<Diagnostic>> {
+    let mut by_year: BTreeMap<u16, Vec<&(&Member, &Report)>> = BTreeMap::new();
+    for e in reports.iter().filter(|(_, rep)| scope.year(rep.year)) {
+        by_year.entry(e.1.year).or_default().push(e);
+    }
+    let years: Vec<(u16, Vec<&(&Member, &Report)>)> = by_year.into_iter().collect();
+    let files = years.par_iter().map(|(y, reps)| {
+        Ok(OutFile {
+            path: routes::answers_csv(*y),
+            bytes: gzip(&answers_csv(r, reps)),
+        })
+    });
+    crate::render::emit(files, sink)
+}
+
+/// `bytes` gzip-compressed, the same for the same input (no time or file name in the
+/// header). The answers are most of a site's text once more: plain, they would take a
+/// site of 200 members and 10 years from 438 to 546 MB, over its 500 MB budget;
+/// compressed, 453 MB.
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut gz = flate2::GzBuilder::new()
+        .mtime(0)
+        .write(Vec::new(), flate2::Compression::default());
+    // Writing into a Vec cannot fail.
+    let _ = gz.write_all(bytes);
+    gz.finish().unwrap_or_default()
+}
+
+/// The answers of one year's reports as CSV (see [`answer_files`]).
+fn answers_csv(r: &Renderer, reports: &[&(&Member, &Report)]) -> Vec<u8> {
+    let mut csv = Csv::new(&[
+        "member",
+        "member_name",
+        "sector",
+        "year",
+        "template",
+        "question",
+        "title",
+        "status",
+        "answer",
+        "url",
+    ]);
+    for (m, rep) in reports {
+        let template = &r.site().templates[&rep.template];
+        let lang = rep.lang(r.lang());
+        let url = r.routes().absolute(Route::Report(&m.slug, rep.year));
+        let sections: rustc_hash::FxHashMap<&str, &crate::markdown::Section> = rep
+            .body
+            .sections
+            .iter()
+            .filter_map(|s| s.number.as_deref().map(|n| (n, s)))
+            .collect();
+        let leaves: std::collections::HashSet<usize> =
+            crate::content::status::leaf_questions(template)
+                .into_iter()
+                .map(|(i, _)| i)
+                .collect();
+        for (i, q) in template.questions.iter().enumerate() {
+            let section = sections.get(q.number.as_str());
+            if section.is_none() && !leaves.contains(&i) {
+                continue;
+            }
+            let (status, text, link) = match section {
+                Some(s) => (
+                    "answered",
+                    blocks_text(&s.blocks),
+                    format!("{url}#{}", s.anchor),
+                ),
+                None => ("not_answered", String::new(), url.clone()),
+            };
+            csv.row(&[
+                Cell::Text(&m.slug),
+                Cell::Text(&m.info.name),
+                Cell::Text(sector_code(m.info.sector)),
+                Cell::Number(f64::from(rep.year)),
+                Cell::Text(&rep.template),
+                Cell::Text(&q.number),
+                Cell::Text(q.title.get(lang)),
+                Cell::Text(status),
+                Cell::Text(&text),
+                Cell::Text(&link),
+            ]);
+        }
+    }
+    csv.finish()
 }
 
 /// Each report in `scope` with its sections as text (`rapport.json`), into `sink`.

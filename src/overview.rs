@@ -1,23 +1,28 @@
-//! Overviews: a member's page (its reports, its key figures over the years, its
-//! comparisons) and a year's page (the year's aggregates of every key figure, sum and
-//! median over the members that reported it and how many did, and every member's
-//! figures).
+//! Overviews: a member's page (its reports, its years of membership with their status
+//! and completeness, its key figures over the years, its comparisons) and a year's page
+//! (the year's aggregates of every key figure, sum and median over the members that
+//! reported it and how many did, every member's figures, and who has not reported; the
+//! rules are in [`crate::content::status`]).
 
 use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::compare::{self, FigureOverTime};
 use crate::config::FigureDef;
+use crate::content::status::{self, Status};
 use crate::content::{Member, MemberInfo, Report};
 use crate::diagnostics::Diagnostic;
 use crate::format;
+use crate::pages::{CompletenessView, Summary, completeness};
 use crate::render::{OutFile, Renderer, ReportLink, Scope, Sink, YearLink, emit};
-use crate::routes::Route;
+use crate::routes::{self, Route};
 use crate::text::collation_key;
 
 /// A page to render.
 enum Job<'a> {
     Member(&'a Member),
+    /// A member's own feed: `medlemmer/<slug>/atom.xml`.
+    MemberFeed(&'a Member),
     Year(u16),
 }
 
@@ -28,7 +33,9 @@ pub fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Dia
         return Ok(());
     }
     let members = r.site().members.iter().filter(|m| scope.member(&m.slug));
-    let mut jobs: Vec<Job> = members.map(Job::Member).collect();
+    let mut jobs: Vec<Job> = members
+        .flat_map(|m| [Job::Member(m), Job::MemberFeed(m)])
+        .collect();
     jobs.extend(
         r.years()
             .keys()
@@ -38,6 +45,7 @@ pub fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Dia
     emit(
         jobs.par_iter().map(|job| match job {
             Job::Member(m) => member_page(r, m),
+            Job::MemberFeed(m) => member_feed(r, m),
             Job::Year(y) => year_page(r, *y),
         }),
         sink,
@@ -64,6 +72,8 @@ struct MemberPage<'a> {
     years: Vec<u16>,
     compare_url: Option<String>,
     compare_years: Vec<u16>,
+    member_years: Vec<MemberYear>,
+    feed_url: String,
 }
 
 fn member_page(r: &Renderer, m: &Member) -> Result<OutFile, Diagnostic> {
@@ -86,8 +96,42 @@ fn member_page(r: &Renderer, m: &Member) -> Result<OutFile, Diagnostic> {
         years: m.reports.iter().map(|rep| rep.year).collect(),
         compare_url: compare::browser_url(r.routes(), m),
         compare_years: compare::browser_years(m),
+        member_years: member_years(r, m),
+        feed_url: r.routes().file_url(&routes::member_feed(&m.slug)),
     };
     r.page("member.html", Route::Member(&m.slug).file(), &values)
+}
+
+/// The values of `member_atom.xml`.
+#[derive(Serialize)]
+struct MemberFeed<'a> {
+    member: &'a MemberInfo,
+    member_url: String,
+    feed_url: String,
+    entries: Vec<ReportLink>,
+    updated: Option<String>,
+}
+
+/// A member's Atom feed: one entry per published report with a publication date,
+/// newest first, dated by the reports (never the clock).
+fn member_feed(r: &Renderer, m: &Member) -> Result<OutFile, Diagnostic> {
+    let mut reports: Vec<&Report> = m
+        .reports
+        .iter()
+        .filter(|rep| !rep.draft && rep.published.is_some())
+        .collect();
+    reports.sort_by_key(|rep| std::cmp::Reverse((rep.published, rep.year)));
+    let values = MemberFeed {
+        member: &m.info,
+        member_url: r.routes().absolute(Route::Member(&m.slug)),
+        feed_url: r.routes().absolute_file(&routes::member_feed(&m.slug)),
+        updated: reports
+            .first()
+            .and_then(|rep| rep.published)
+            .map(|d| d.to_string()),
+        entries: reports.iter().map(|rep| r.report_link(m, rep)).collect(),
+    };
+    r.page("member_atom.xml", routes::member_feed(&m.slug), &values)
 }
 
 /// The values of `year.html`.
@@ -98,6 +142,8 @@ struct YearPage<'a> {
     aggregates: Vec<Aggregate>,
     member_figures: Vec<MemberFigures>,
     figure_labels: Vec<&'a str>,
+    reporting: Summary,
+    not_reported: Vec<MissingView>,
     prev: Option<YearLink>,
     next: Option<YearLink>,
 }
@@ -110,6 +156,7 @@ fn year_page(r: &Renderer, y: u16) -> Result<OutFile, Diagnostic> {
         .collect();
     entries.sort_by_key(|(m, _)| collation_key(&m.info.name));
     let (aggregates, member_figures) = year(r, &entries);
+    let (reporting, not_reported) = year_view(r, y);
     let all: Vec<u16> = years.keys().copied().collect();
     let pos = all.iter().position(|x| *x == y).unwrap_or(0);
     let link = |year: u16| YearLink {
@@ -132,6 +179,8 @@ fn year_page(r: &Renderer, y: u16) -> Result<OutFile, Diagnostic> {
             .iter()
             .map(|f| f.label.get(lang))
             .collect(),
+        reporting,
+        not_reported,
         prev: pos.checked_sub(1).map(|p| link(all[p])),
         next: all.get(pos + 1).map(|&n| link(n)),
     };
@@ -155,6 +204,83 @@ pub struct MemberFigures {
     pub url: String,
     /// One formatted value per figure, in site.toml's order; `None` when not reported.
     pub values: Vec<Option<String>>,
+    /// How many of its template's questions the report answers.
+    pub answered: usize,
+    pub questions: usize,
+}
+
+/// A member without a published report for a year, for the year page.
+#[derive(Serialize)]
+pub struct MissingView {
+    pub member: String,
+    pub url: String,
+    pub sector: String,
+    /// [`Status::code`].
+    pub status: &'static str,
+}
+
+/// Who has reported for year `y`: the summary and the members without a report.
+pub fn year_view(r: &Renderer, y: u16) -> (Summary, Vec<MissingView>) {
+    let site = r.site();
+    let years = status::reporting_years(site);
+    let st = status::year_status(site, &years, y);
+    let mut missing: Vec<MissingView> = st
+        .missing
+        .iter()
+        .map(|(m, s)| MissingView {
+            member: m.info.name.clone(),
+            url: r.routes().url(Route::Member(&m.slug)),
+            sector: r.sector_label(m.info.sector),
+            status: s.code(),
+        })
+        .collect();
+    missing.sort_by_key(|v| collation_key(&v.member));
+    let summary = Summary {
+        year: y,
+        reported: st.reported,
+        members: st.members,
+    };
+    (summary, missing)
+}
+
+/// One year of a member's membership, for the member page.
+#[derive(Serialize)]
+pub struct MemberYear {
+    pub year: u16,
+    /// [`Status::code`].
+    pub status: &'static str,
+    /// The report's page, when it has one.
+    pub url: Option<String>,
+    pub completeness: Option<CompletenessView>,
+}
+
+/// Every reporting year in which `m` was a member, newest first: its report's
+/// completeness, or that it has not reported. A draft (in a build with drafts) is shown
+/// with its completeness, but the year still counts as not reported.
+pub fn member_years(r: &Renderer, m: &Member) -> Vec<MemberYear> {
+    let years = status::reporting_years(r.site());
+    let mut out: Vec<MemberYear> = status::member_status(m, &years)
+        .into_iter()
+        .map(|(y, s)| (y, s.code()))
+        .chain(
+            // Draft-only years, outside the reporting years.
+            m.reports
+                .iter()
+                .filter(|rep| !years.contains(&rep.year))
+                .map(|rep| (rep.year, Status::NotReportedYet.code())),
+        )
+        .map(|(y, status)| {
+            let rep = m.reports.iter().find(|rep| rep.year == y);
+            MemberYear {
+                year: y,
+                status,
+                url: rep.map(|rep| r.routes().url(Route::Report(&m.slug, rep.year))),
+                completeness: rep.map(|rep| completeness(r, rep)),
+            }
+        })
+        .collect();
+    out.sort_by_key(|y| std::cmp::Reverse(y.year));
+    out
 }
 
 /// The median of a non-empty list.
@@ -206,9 +332,18 @@ pub fn year(r: &Renderer, reports: &[(&Member, &Report)]) -> (Vec<Aggregate>, Ve
         .collect();
     let members = reports
         .iter()
-        .map(|(m, rep)| MemberFigures {
+        .map(|(m, rep)| {
+            (
+                m,
+                rep,
+                status::completeness(rep, &r.site().templates[&rep.template]),
+            )
+        })
+        .map(|(m, rep, c)| MemberFigures {
             member: m.info.name.clone(),
             url: r.routes().url(Route::Report(&m.slug, rep.year)),
+            answered: c.answered,
+            questions: c.questions,
             values: defs
                 .iter()
                 .map(|def| {

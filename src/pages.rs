@@ -8,6 +8,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::config::Lang;
+use crate::content::status;
 use crate::content::{Member, Page, Report};
 use crate::diagnostics::Diagnostic;
 use crate::render::{OutFile, Renderer, ReportLink, Scope, Sink, YearLink, emit};
@@ -119,6 +120,7 @@ fn front(r: &Renderer) -> Result<OutFile, Diagnostic> {
         &context! {
             title, body => html, latest => Serde(&latest), years => Serde(&years),
             member_count => site.members.len(),
+            reporting => Serde(&current_summary(r)),
             report_count => site.members.iter().map(|m| m.reports.len()).sum::<usize>(),
         },
     )
@@ -236,6 +238,7 @@ fn report(r: &Renderer, m: &Member, i: usize) -> Result<OutFile, Diagnostic> {
             prev => Serde(&prev),
             next => Serde(&next),
             words => rep.body.words,
+            completeness => Serde(&completeness(r, rep)),
         },
     )
 }
@@ -268,4 +271,62 @@ fn toc(r: &Report, template: &ReportTemplate, lang: Lang) -> Vec<TocEntry> {
         stack.push((s.level, list.len() - 1));
     }
     root
+}
+
+/// A report's completeness as pages show it (see [`status::completeness`]).
+#[derive(Serialize)]
+pub struct CompletenessView {
+    pub answered: usize,
+    pub questions: usize,
+    /// The unanswered questions, each linked to its question page for the report's year
+    /// (when the question has pages: those of depth 3).
+    pub unanswered: Vec<QuestionRef>,
+}
+
+#[derive(Serialize)]
+pub struct QuestionRef {
+    pub number: String,
+    pub url: Option<String>,
+}
+
+/// The completeness of report `rep`, for a page.
+pub(crate) fn completeness(r: &Renderer, rep: &Report) -> CompletenessView {
+    let template = &r.site().templates[&rep.template];
+    let c = status::completeness(rep, template);
+    CompletenessView {
+        answered: c.answered,
+        questions: c.questions,
+        unanswered: c
+            .unanswered
+            .iter()
+            .map(|n| QuestionRef {
+                number: n.to_string(),
+                url: template
+                    .get(n)
+                    .is_some_and(|q| q.depth == 3)
+                    .then(|| r.routes().url(Route::QuestionYear(n, rep.year))),
+            })
+            .collect(),
+    }
+}
+
+/// "N of M members have reported for YEAR", for a page.
+#[derive(Serialize)]
+pub struct Summary {
+    pub year: u16,
+    pub reported: usize,
+    pub members: usize,
+}
+
+/// Who has reported for the current reporting year, for the front page; `None` when
+/// nothing is published.
+pub(crate) fn current_summary(r: &Renderer) -> Option<Summary> {
+    let years = status::reporting_years(r.site());
+    let y = *years.last()?;
+    let st = status::year_status(r.site(), &years, y);
+    Some(Summary {
+        year: y,
+        reported: st.reported,
+        members: st.members,
+    })
 }

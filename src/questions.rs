@@ -14,7 +14,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
-use crate::content::{Member, Report};
+use crate::content::{Member, Report, Sector};
 use crate::diagnostics::Diagnostic;
 use crate::html::escape;
 use crate::html::scan::{Tag, tags};
@@ -56,9 +56,19 @@ struct QuestionYearPage<'a> {
     title: &'a str,
     question_url: String,
     year: u16,
-    answers: Vec<Answer>,
+    answer_count: usize,
+    groups: Vec<SectorGroup>,
     missing: Vec<Missing>,
     years: Vec<YearLink>,
+    prev: Option<Neighbour>,
+    next: Option<Neighbour>,
+}
+
+/// The same question's page in another year.
+#[derive(Serialize)]
+struct Neighbour {
+    year: u16,
+    url: String,
 }
 
 #[derive(Serialize)]
@@ -72,6 +82,7 @@ struct YearLink {
 #[derive(Serialize)]
 struct Answer {
     member: String,
+    sector: String,
     slug: String,
     member_url: String,
     report_url: String,
@@ -84,7 +95,45 @@ struct Answer {
 #[derive(Serialize)]
 struct Missing {
     member: String,
+    sector: String,
     report_url: String,
+}
+
+/// The answers of one sector on a question's year page: a group with its own heading
+/// and anchor, so that a reader can go to one sector without JavaScript.
+#[derive(Serialize)]
+struct SectorGroup {
+    /// The anchor: `sektor-public`, `sektor-private`.
+    id: String,
+    label: String,
+    answers: Vec<Answer>,
+}
+
+/// Answers grouped by their member's sector: public first, then private; a sector
+/// without answers has no group.
+fn by_sector(r: &Renderer, answers: Vec<(Sector, Answer)>) -> Vec<SectorGroup> {
+    const ORDER: [Sector; 2] = [Sector::Public, Sector::Private];
+    let mut groups: Vec<SectorGroup> = ORDER
+        .iter()
+        .map(|&sector| SectorGroup {
+            id: format!("sektor-{}", sector_code(sector)),
+            label: r.sector_label(sector),
+            answers: Vec::new(),
+        })
+        .collect();
+    for (sector, answer) in answers {
+        let i = ORDER.iter().position(|&s| s == sector).unwrap_or(0);
+        groups[i].answers.push(answer);
+    }
+    groups.retain(|g| !g.answers.is_empty());
+    groups
+}
+
+fn sector_code(s: Sector) -> &'static str {
+    match s {
+        Sector::Public => "public",
+        Sector::Private => "private",
+    }
 }
 
 /// Every question of every template version, in the newest version's order, with
@@ -299,6 +348,19 @@ pub fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Dia
     }
 }
 
+/// The question's page for the year before (`step` -1) or after (1) `year` among the
+/// years that have one: `{year, url}`, or none.
+fn neighbour(r: &Renderer, qy: &QuestionYears, year: u16, step: isize) -> Option<Neighbour> {
+    let pos = qy.years.iter().position(|&(y, _)| y == year);
+    let other = pos
+        .and_then(|p| p.checked_add_signed(step))
+        .and_then(|p| qy.years.get(p));
+    other.map(|&(y, _)| Neighbour {
+        year: y,
+        url: r.routes().url(Route::QuestionYear(&qy.question.number, y)),
+    })
+}
+
 fn year_links(r: &Renderer, qy: &QuestionYears, current: Option<u16>) -> Vec<YearLink> {
     qy.years
         .iter()
@@ -336,7 +398,7 @@ fn year_page(
     reports: &[Entry],
 ) -> Result<OutFile, Diagnostic> {
     let q = qy.question;
-    let mut answers = Vec::new();
+    let mut answers: Vec<(Sector, Answer)> = Vec::new();
     let mut missing = Vec::new();
     for e in reports {
         let (m, rep) = (e.member, e.report);
@@ -344,24 +406,29 @@ fn year_page(
         match e.sections.get(q.number.as_str()) {
             Some(s) => {
                 let report_url = r.routes().url(Route::Report(&m.slug, rep.year));
-                answers.push(Answer {
-                    member: m.info.name.clone(),
-                    member_url: r.routes().url(Route::Member(&m.slug)),
-                    report_url: format!("{report_url}#{}", s.anchor),
-                    heading: s.heading.clone(),
-                    lang: rep.language.clone(),
-                    html: embed(
-                        rep.body.answer_html(s),
-                        &format!("{}-", m.slug),
-                        3,
-                        &report_url,
-                        (&format!("svar-{}", m.slug), &m.info.name),
-                    ),
-                    slug: m.slug.clone(),
-                })
+                answers.push((
+                    m.info.sector,
+                    Answer {
+                        member: m.info.name.clone(),
+                        sector: r.sector_label(m.info.sector),
+                        member_url: r.routes().url(Route::Member(&m.slug)),
+                        report_url: format!("{report_url}#{}", s.anchor),
+                        heading: s.heading.clone(),
+                        lang: rep.language.clone(),
+                        html: embed(
+                            rep.body.answer_html(s),
+                            &format!("{}-", m.slug),
+                            4,
+                            &report_url,
+                            (&format!("svar-{}", m.slug), &m.info.name),
+                        ),
+                        slug: m.slug.clone(),
+                    },
+                ))
             }
             None if template.get(&q.number).is_some() => missing.push(Missing {
                 member: m.info.name.clone(),
+                sector: r.sector_label(m.info.sector),
                 report_url: r.routes().url(Route::Report(&m.slug, rep.year)),
             }),
             None => {}
@@ -375,9 +442,12 @@ fn year_page(
             title: q.title.get(r.lang()),
             question_url: r.routes().url(Route::Question(&q.number)),
             year,
-            answers,
+            answer_count: answers.len(),
+            groups: by_sector(r, answers),
             missing,
             years: year_links(r, qy, Some(year)),
+            prev: neighbour(r, qy, year, -1),
+            next: neighbour(r, qy, year, 1),
         },
     )
 }

@@ -24,6 +24,8 @@ pub const ROBOTS: &str = "robots.txt";
 pub const FIGURES_CSV: &str = "data/nokkeltall.csv";
 /// Every published report, without its text.
 pub const REPORTS_JSON: &str = "data/rapporter.json";
+/// Who has reported: one row per member and reporting year.
+pub const REPORTING_CSV: &str = "data/rapportering.csv";
 /// The folder of the search index's files.
 pub const SEARCH_INDEX_DIR: &str = "sok/indeks/";
 /// The search page's script (a theme file).
@@ -109,6 +111,17 @@ pub fn question_slug(number: &str) -> String {
 /// The open data file of a member's report, beside its page.
 pub fn report_data(slug: &str, year: u16) -> String {
     format!("medlemmer/{slug}/{year}/rapport.json")
+}
+
+/// Every answer of one year's published reports, one row per report and question,
+/// gzip-compressed: one file per year, so that no file grows with the years.
+pub fn answers_csv(year: u16) -> String {
+    format!("data/svar/{year}.csv.gz")
+}
+
+/// A member's feed of published reports, beside the member's page.
+pub fn member_feed(slug: &str) -> String {
+    format!("medlemmer/{slug}/atom.xml")
 }
 
 /// A file of a member's folder (an image of its reports), beside the member's page.

@@ -363,8 +363,8 @@ fn question_pages_show_every_members_answer() {
     let root = minimal();
     let html = page(root, "sporsmal/2-a-3/2024/index.html");
     assert!(html.contains("<span class=\"qnum\">2.A.3</span> Prioriterte risikoer, 2024"));
-    assert!(html.contains("<h2 id=\"svar-alfa-kommune\">Alfa kommune</h2>"));
-    assert!(html.contains("<h2 id=\"svar-beta-tekstil\">Beta Tekstil AS</h2>"));
+    assert!(html.contains("<h3 id=\"svar-alfa-kommune\">Alfa kommune</h3>"));
+    assert!(html.contains("<h3 id=\"svar-beta-tekstil\">Beta Tekstil AS</h3>"));
     // Tables of many members share captions: their regions are named after the member too.
     assert!(html.contains("aria-labelledby=\"svar-alfa-kommune alfa-kommune-tabell-1\""));
     // The English answer keeps its language, and ids are prefixed per member.

@@ -568,6 +568,8 @@ fn a_text_edit_renders_only_the_report_its_comparisons_questions_and_data_file()
     };
     let text_only = paths(false);
     let expected: BTreeSet<String> = [
+        // Every answer of the year, as open data.
+        "data/svar/2024.csv.gz",
         "medlemmer/alfa-kommune/2024/index.html",
         "medlemmer/alfa-kommune/2024/rapport.json",
         "medlemmer/alfa-kommune/sammenlign/2023-2024/index.html",

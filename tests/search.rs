@@ -673,6 +673,13 @@ fn excerpt_files_hold_runs_of_a_members_sections() {
         // rising, one per file x/<m>/<b>.json, each file naming its first section again
         // and holding the sections up to the next file's first.
         let starts = ix.excerpt_starts(m);
+        if starts.is_empty() {
+            // A member with nothing published (the sample's Kystbygg has only a
+            // draft) has no records and so no excerpt files.
+            let prefix = format!("x/{m}/");
+            assert!(!files.keys().any(|n| n.starts_with(&prefix)), "member {m}");
+            continue;
+        }
         assert_eq!(starts.first(), Some(&0), "member {m}");
         assert!(starts.windows(2).all(|w| w[0] < w[1]), "{starts:?}");
         let mine: Vec<&String> = files
@@ -728,7 +735,9 @@ fn a_search_finds_the_same_whatever_the_layout() {
     assert!(shards(&b) > 2 * shards(&a), "{} shards", shards(&b));
     let members = a.locator["members"].as_array().unwrap().len() as u64;
     for m in 0..members {
-        assert!(b.excerpt_starts(m).len() >= 3, "member {m}");
+        // (A member with nothing published has no excerpts in either layout.)
+        let published = !a.excerpt_starts(m).is_empty();
+        assert!(b.excerpt_starts(m).len() >= 3 || !published, "member {m}");
     }
     // The same records, reports and members.
     assert_eq!((a.docs(), a.slot()), (b.docs(), b.slot()));

@@ -8,6 +8,7 @@ use std::ops::Range;
 use std::path::Path;
 
 use crate::config::Lang;
+use crate::content::status::leaf_questions;
 use crate::content::{Report, Site};
 use crate::diagnostics::{Diagnostic, FileDiagnostics, Source, read_text};
 use crate::markdown::{Rendered, Section};
@@ -137,24 +138,6 @@ fn out_of_order(
         }
         previous = Some((s, pos));
     }
-}
-
-/// The template's questions that a report answers: only the leaves count (a part or
-/// group heading without text of its own is not missing anything), with their
-/// positions in the template.
-fn leaf_questions(template: &ReportTemplate) -> Vec<(usize, &str)> {
-    template
-        .questions
-        .iter()
-        .enumerate()
-        .filter(|(i, q)| {
-            let prefix = format!("{}.", q.number);
-            !template.questions[i + 1..]
-                .iter()
-                .any(|c| c.number.starts_with(&prefix))
-        })
-        .map(|(i, q)| (i, q.number.as_str()))
-        .collect()
 }
 
 /// The template questions a report does not answer, grouped by where they would go:

@@ -21,6 +21,7 @@ const MEMBER_KEYS: &[&str] = &[
     "industry",
     "website",
     "member_since",
+    "member_until",
     "org_number",
     "address",
 ];
@@ -348,7 +349,34 @@ fn load_member_info(dir: &Path, shown_dir: &Path, root: &Path) -> Result<MemberI
                 .with_help("for example website = \"https://www.example.no/\""));
         }
     }
+    if let (Some(since), Some(until)) = (info.member_since, info.member_until)
+        && until < since
+    {
+        let at = key_at(&source.text, "member_until");
+        return Err(source
+            .error(
+                at..at + "member_until".len(),
+                format!("member_until ({until}) is before member_since ({since})"),
+            )
+            .with_help("member_until is the last year of membership: the year the member left, or later than member_since"));
+    }
     Ok(info)
+}
+
+/// Where the key `key` starts a line of a TOML file (0 when it does not).
+fn key_at(text: &str, key: &str) -> usize {
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if trimmed
+            .strip_prefix(key)
+            .is_some_and(|rest| rest.trim_start().starts_with('='))
+        {
+            return at + (line.len() - trimmed.len());
+        }
+        at += line.len();
+    }
+    0
 }
 
 impl<'a> Owner<'a> {

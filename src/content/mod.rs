@@ -14,6 +14,7 @@
 mod folders;
 mod front_matter;
 mod parse;
+pub(crate) mod status;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -70,6 +71,10 @@ pub struct MemberInfo {
     pub website: Option<String>,
     #[serde(default)]
     pub member_since: Option<u16>,
+    /// The last year of membership, for a member that has left: it is not expected
+    /// to report for later years (see [`crate::overview`]).
+    #[serde(default)]
+    pub member_until: Option<u16>,
     #[serde(default)]
     pub org_number: Option<String>,
     /// The head office's address.

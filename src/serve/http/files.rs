@@ -131,6 +131,8 @@ pub fn content_type(path: &Path) -> &'static str {
         "woff2" => "font/woff2",
         "woff" => "font/woff",
         "pdf" => "application/pdf",
+        // The answers as open data: data/svar/<year>.csv.gz, downloaded as it is.
+        "gz" => "application/gzip",
         _ => "application/octet-stream",
     }
 }

@@ -109,6 +109,10 @@ fn content_types() {
     );
     assert_eq!(content_type(Path::new("x.PNG")), "image/png");
     assert_eq!(
+        content_type(Path::new("data/svar/2024.csv.gz")),
+        "application/gzip"
+    );
+    assert_eq!(
         content_type(Path::new("Makefile")),
         "application/octet-stream"
     );
