@@ -53,7 +53,7 @@ pub(super) fn read_report(
         .as_deref()
         .map_or(config.language, Lang::for_code);
     let image_prefix =
-        crate::routes::Routes::new(&config.base_url).url(crate::routes::Route::Member(&owner.slug));
+        crate::routes::Routes::new(&config.base_url).url(crate::routes::Route::Member(owner.slug));
     let cx = MdContext {
         source: &source,
         offset: front.body_offset,

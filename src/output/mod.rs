@@ -30,6 +30,8 @@ use std::path::PathBuf;
 
 /// A file copied as it is (a member's image).
 pub struct Copy {
+    /// The file to copy.
     pub from: PathBuf,
+    /// Its output path.
     pub to: String,
 }
