@@ -22,6 +22,19 @@ use crate::routes::{self, FIGURES_CSV, REPORTS_JSON, Route};
 pub const REPORTS_SCHEMA: &str = "aktsom-rapporter/1";
 pub const REPORT_SCHEMA: &str = "aktsom-rapport/2";
 
+/// The values of `data.html`.
+#[derive(Serialize)]
+struct DataPage<'a> {
+    csv_url: String,
+    csv_kb: usize,
+    reports_url: String,
+    reports_kb: usize,
+    report_count: usize,
+    example_url: Option<String>,
+    /// Each key figure's id and Norwegian label.
+    figures: Vec<(&'a str, &'a str)>,
+}
+
 /// Reports that are published (drafts never reach open data), members in slug order.
 fn published<'a>(r: &Renderer<'a>) -> Vec<(&'a Member, &'a Report)> {
     r.site()
@@ -253,14 +266,21 @@ pub fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Dia
         .page(
             "data.html",
             Route::Data.file(),
-            minijinja::context! {
-                csv_url => r.routes().file_url(FIGURES_CSV),
+            &DataPage {
+                csv_url: r.routes().file_url(FIGURES_CSV),
                 csv_kb,
-                reports_url => r.routes().file_url(REPORTS_JSON),
+                reports_url: r.routes().file_url(REPORTS_JSON),
                 reports_kb,
-                report_count => reports.len(),
-                example_url => reports.first().map(|(m, rep)| r.routes().file_url(&routes::report_data(&m.slug, rep.year))),
-                figures => minijinja::value::Serde(&r.config().figures.iter().map(|f| (f.id.clone(), f.label.get(Lang::Nb).to_string())).collect::<Vec<_>>()),
+                report_count: reports.len(),
+                example_url: reports
+                    .first()
+                    .map(|(m, rep)| r.routes().file_url(&routes::report_data(&m.slug, rep.year))),
+                figures: r
+                    .config()
+                    .figures
+                    .iter()
+                    .map(|f| (f.id.as_str(), f.label.get(Lang::Nb)))
+                    .collect(),
             },
         )
         .map_err(|d| vec![d])?;

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use aktsom::diagnostics::Diagnostic;
-use aktsom::{BuildOptions, build, default_out};
+use aktsom::{PublishOptions, default_out, publish};
 use clap::{Parser, Subcommand};
 
 /// mimalloc instead of the system allocator: the build allocates many small strings on
@@ -339,14 +339,14 @@ fn main() -> ExitCode {
             if std::io::stderr().is_terminal() {
                 eprintln!("Building {} …", root.display());
             }
-            let opts = BuildOptions {
+            let opts = PublishOptions {
                 root,
                 out: out.clone(),
                 drafts,
                 base_url,
                 force,
             };
-            match build(&opts) {
+            match publish(&opts) {
                 Ok(summary) => {
                     print_diagnostics(&summary.warnings);
                     let warnings = match summary

@@ -1,13 +1,142 @@
-//! A year's overview: the year's aggregates of every key figure (sum and median over
-//! the members that reported it, and how many did) and every member's figures.
+//! Overviews: a member's page (its reports, its key figures over the years, its
+//! comparisons) and a year's page (the year's aggregates of every key figure, sum and
+//! median over the members that reported it and how many did, and every member's
+//! figures).
 
+use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::compare::{self, FigureOverTime};
 use crate::config::FigureDef;
-use crate::content::{Member, Report};
+use crate::content::{Member, MemberInfo, Report};
+use crate::diagnostics::Diagnostic;
 use crate::format;
-use crate::render::Renderer;
+use crate::render::{OutFile, Renderer, ReportLink, Scope, Sink, YearLink, emit};
 use crate::routes::Route;
+use crate::text::collation_key;
+
+/// A page to render.
+enum Job<'a> {
+    Member(&'a Member),
+    Year(u16),
+}
+
+/// Renders the member and year pages in `scope` into `sink`: whenever what they list
+/// may have changed.
+pub fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Diagnostic>> {
+    if !scope.lists() {
+        return Ok(());
+    }
+    let members = r.site().members.iter().filter(|m| scope.member(&m.slug));
+    let mut jobs: Vec<Job> = members.map(Job::Member).collect();
+    jobs.extend(
+        r.years()
+            .keys()
+            .filter(|y| scope.year(**y))
+            .map(|y| Job::Year(*y)),
+    );
+    emit(
+        jobs.par_iter().map(|job| match job {
+            Job::Member(m) => member_page(r, m),
+            Job::Year(y) => year_page(r, *y),
+        }),
+        sink,
+    )
+}
+
+#[derive(Serialize)]
+struct PairLink {
+    from: u16,
+    to: u16,
+    url: String,
+    current: bool,
+}
+
+/// The values of `member.html`.
+#[derive(Serialize)]
+struct MemberPage<'a> {
+    member: &'a MemberInfo,
+    slug: &'a str,
+    sector: String,
+    reports: Vec<ReportLink>,
+    figures: Vec<FigureOverTime>,
+    pairs: Vec<PairLink>,
+    years: Vec<u16>,
+    compare_url: Option<String>,
+    compare_years: Vec<u16>,
+}
+
+fn member_page(r: &Renderer, m: &Member) -> Result<OutFile, Diagnostic> {
+    let pairs = compare::pair_links(r.routes(), m)
+        .into_iter()
+        .map(|(from, to, url)| PairLink {
+            from,
+            to,
+            url,
+            current: false,
+        })
+        .collect();
+    let values = MemberPage {
+        member: &m.info,
+        slug: &m.slug,
+        sector: r.sector_label(m.info.sector),
+        reports: m.reports.iter().map(|rep| r.report_link(m, rep)).collect(),
+        figures: compare::figures_over_time(r, m),
+        pairs,
+        years: m.reports.iter().map(|rep| rep.year).collect(),
+        compare_url: compare::browser_url(r.routes(), m),
+        compare_years: compare::browser_years(m),
+    };
+    r.page("member.html", Route::Member(&m.slug).file(), &values)
+}
+
+/// The values of `year.html`.
+#[derive(Serialize)]
+struct YearPage<'a> {
+    year: u16,
+    reports: Vec<ReportLink>,
+    aggregates: Vec<Aggregate>,
+    member_figures: Vec<MemberFigures>,
+    figure_labels: Vec<&'a str>,
+    prev: Option<YearLink>,
+    next: Option<YearLink>,
+}
+
+fn year_page(r: &Renderer, y: u16) -> Result<OutFile, Diagnostic> {
+    let years = r.years();
+    let mut entries: Vec<(&Member, &Report)> = years[&y]
+        .iter()
+        .map(|(m, i)| (*m, &m.reports[*i]))
+        .collect();
+    entries.sort_by_key(|(m, _)| collation_key(&m.info.name));
+    let (aggregates, member_figures) = year(r, &entries);
+    let all: Vec<u16> = years.keys().copied().collect();
+    let pos = all.iter().position(|x| *x == y).unwrap_or(0);
+    let link = |year: u16| YearLink {
+        year,
+        url: r.routes().url(Route::Year(year)),
+        count: 0,
+    };
+    let lang = r.lang();
+    let values = YearPage {
+        year: y,
+        reports: entries
+            .iter()
+            .map(|(m, rep)| r.report_link(m, rep))
+            .collect(),
+        aggregates,
+        member_figures,
+        figure_labels: r
+            .config()
+            .figures
+            .iter()
+            .map(|f| f.label.get(lang))
+            .collect(),
+        prev: pos.checked_sub(1).map(|p| link(all[p])),
+        next: all.get(pos + 1).map(|&n| link(n)),
+    };
+    r.page("year.html", Route::Year(y).file(), &values)
+}
 
 #[derive(Serialize)]
 pub struct Aggregate {

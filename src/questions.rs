@@ -33,6 +33,34 @@ struct QuestionLink {
     only_in: Option<String>,
 }
 
+/// The values of `questions.html`.
+#[derive(Serialize)]
+struct IndexPage<'a> {
+    questions: &'a [QuestionLink],
+}
+
+/// The values of `question.html`.
+#[derive(Serialize)]
+struct QuestionPage<'a> {
+    number: &'a str,
+    title: &'a str,
+    years: Vec<YearLink>,
+    latest_url: String,
+    latest: u16,
+}
+
+/// The values of `question_year.html`.
+#[derive(Serialize)]
+struct QuestionYearPage<'a> {
+    number: &'a str,
+    title: &'a str,
+    question_url: String,
+    year: u16,
+    answers: Vec<Answer>,
+    missing: Vec<Missing>,
+    years: Vec<YearLink>,
+}
+
 #[derive(Serialize)]
 struct YearLink {
     year: u16,
@@ -248,7 +276,7 @@ pub fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Dia
         r.page(
             "questions.html",
             Route::Questions.file(),
-            minijinja::context! { questions => minijinja::value::Serde(&index) },
+            &IndexPage { questions: &index },
         )
         .and_then(|f| sink.put(f))
     } else {
@@ -291,12 +319,12 @@ fn question_page(r: &Renderer, qy: &QuestionYears) -> Result<OutFile, Diagnostic
     r.page(
         "question.html",
         Route::Question(&q.number).file(),
-        minijinja::context! {
-            number => q.number.clone(),
-            title => q.title.get(r.lang()).to_string(),
-            years => minijinja::value::Serde(&year_links(r, qy, None)),
-            latest_url => r.routes().url(Route::QuestionYear(&q.number, latest)),
-            latest => latest,
+        &QuestionPage {
+            number: &q.number,
+            title: q.title.get(r.lang()),
+            years: year_links(r, qy, None),
+            latest_url: r.routes().url(Route::QuestionYear(&q.number, latest)),
+            latest,
         },
     )
 }
@@ -342,14 +370,14 @@ fn year_page(
     r.page(
         "question_year.html",
         Route::QuestionYear(&q.number, year).file(),
-        minijinja::context! {
-            number => q.number.clone(),
-            title => q.title.get(r.lang()).to_string(),
-            question_url => r.routes().url(Route::Question(&q.number)),
+        &QuestionYearPage {
+            number: &q.number,
+            title: q.title.get(r.lang()),
+            question_url: r.routes().url(Route::Question(&q.number)),
             year,
-            answers => minijinja::value::Serde(&answers),
-            missing => minijinja::value::Serde(&missing),
-            years => minijinja::value::Serde(&year_links(r, qy, Some(year))),
+            answers,
+            missing,
+            years: year_links(r, qy, Some(year)),
         },
     )
 }

@@ -557,12 +557,14 @@ fn a_text_edit_renders_only_the_report_its_comparisons_questions_and_data_file()
             questions: &questions,
             listed,
         };
-        aktsom::render_pages(&site, BASE, &scope)
-            .unwrap_or_else(|e| panic!("{e:?}"))
-            .files
-            .into_iter()
-            .map(|f| f.path)
-            .collect()
+        let out = aktsom::output::Emitter::in_memory();
+        let opts = aktsom::BuildOptions {
+            scope,
+            files: false,
+            keep_search: false,
+        };
+        aktsom::build(&site, &opts, &out).unwrap_or_else(|e| panic!("{e:?}"));
+        out.finish().files.into_iter().map(|f| f.path).collect()
     };
     let text_only = paths(false);
     let expected: BTreeSet<String> = [

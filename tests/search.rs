@@ -767,3 +767,33 @@ fn a_search_finds_the_same_whatever_the_layout() {
         assert_eq!(a.excerpt(d), b.excerpt(d), "record {d}");
     }
 }
+
+/// The locator lists the question pages (#21: a query that is a question number puts
+/// the question's page first): one entry per page the build wrote under `/sporsmal/`,
+/// as [number, path from the site's root, the template's title].
+#[test]
+fn locator_lists_the_question_pages() {
+    for root in [fixture("minimal"), repo_root()] {
+        let (_t, public) = build(&root, &[]);
+        let ix = Index::open(&public);
+        let listed: Vec<(String, String, String)> =
+            serde_json::from_value(ix.locator["questions"].clone()).expect("a list of questions");
+        let mut pages: Vec<String> = std::fs::read_dir(public.join("sporsmal"))
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.path().join("index.html").is_file())
+            .map(|e| format!("sporsmal/{}/", e.file_name().to_string_lossy()))
+            .collect();
+        pages.sort();
+        let mut paths: Vec<String> = listed.iter().map(|q| q.1.clone()).collect();
+        paths.sort();
+        assert_eq!(paths, pages, "{}", root.display());
+        let q = listed
+            .iter()
+            .find(|q| q.0 == "2.A.3")
+            .expect("2.A.3 listed");
+        assert_eq!(q.1, "sporsmal/2-a-3/");
+        let page = read(&public.join("sporsmal/2-a-3/index.html"));
+        assert!(!q.2.is_empty() && page.contains(&q.2), "title {:?}", q.2);
+    }
+}

@@ -31,11 +31,13 @@ fuzz_target!(|data: &[u8]| {
     };
     check_body(&report.body.html);
     let saved = std::mem::replace(&mut site.members[0].reports, vec![report]);
-    let base_url = site.config.base_url.clone();
-    let built = aktsom::build_files(&site, &base_url);
+    let out = aktsom::output::Emitter::in_memory();
+    let built = aktsom::build(&site, &aktsom::BuildOptions::whole(), &out)
+        .map(|_| out.finish())
+        .and_then(|emitted| aktsom::links::check_emitted(&site, &emitted).map(|()| emitted.files));
     site.members[0].reports = saved;
     match built {
-        Ok((files, _)) => {
+        Ok(files) => {
             for f in files.iter().filter(|f| f.path.ends_with(".html")) {
                 check_page(&String::from_utf8_lossy(&f.bytes));
             }

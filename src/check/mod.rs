@@ -3,7 +3,7 @@
 //! `check` runs the very validation `build` runs, so that `build` refuses to publish
 //! exactly what `check` reports as errors: [`content::load_partial`] (front matter,
 //! figures, question numbers, images, raw HTML, …, going on after errors, also within
-//! one file), then [`crate::check_site`]: every page rendered and rewritten in memory
+//! one file), then [`crate::build::check_site`]: every page rendered and rewritten in memory
 //! and the link check over all of them. Nothing is written. When files have errors,
 //! the pages of everything else are rendered and their links checked, except links
 //! that lead where those files would change the site (see `Unsure`).
@@ -182,8 +182,7 @@ pub fn check(opts: &CheckOptions) -> CheckResult {
     // Exactly what `build` does before it writes, for every page that loaded; with
     // errors, links that lead where files with errors would change the site wait.
     if let Some(unsure) = Unsure::of(&errors) {
-        let base_url = site.config.base_url.clone();
-        if let Err(more) = crate::check_site(&site, &base_url, &|t| unsure.covers(t)) {
+        if let Err(more) = crate::build::check_site(&site, &|t| unsure.covers(t)) {
             errors.extend(more);
         }
         result.links_checked = unsure.is_empty();

@@ -14,13 +14,24 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::{PairLink, browser_years, diff};
-use crate::content::{Member, Report};
+use crate::content::{Member, MemberInfo, Report};
 use crate::diagnostics::Diagnostic;
 use crate::format;
 use crate::render::{Renderer, Sink};
 use crate::routes::Route;
 
 /// What the page's script reads (`<script type="application/json" id="sammenligning-data">`).
+/// The values of `compare_any.html`.
+#[derive(Serialize)]
+struct Page<'a> {
+    member: &'a MemberInfo,
+    member_url: &'static str,
+    years: Vec<u16>,
+    pairs: Vec<PairLink>,
+    reports: Vec<ReportLink>,
+    data: Config<'a>,
+}
+
 #[derive(Serialize)]
 struct Config<'a> {
     member: &'a str,
@@ -90,13 +101,13 @@ pub(super) fn page(r: &Renderer, m: &Member, sink: &dyn Sink) -> Option<Diagnost
     let page = r.page(
         "compare_any.html",
         Route::CompareBrowser(&m.slug).file(),
-        minijinja::context! {
-            member => minijinja::value::Serde(&m.info),
-            member_url => "../",
-            years => minijinja::value::Serde(&browser_years(m)),
-            pairs => minijinja::value::Serde(&pairs),
-            reports => minijinja::value::Serde(&reports),
-            data => minijinja::value::Serde(&config(r, m)),
+        &Page {
+            member: &m.info,
+            member_url: "../",
+            years: browser_years(m),
+            pairs,
+            reports,
+            data: config(r, m),
         },
     );
     match page {

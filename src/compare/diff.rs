@@ -37,6 +37,7 @@ use serde::Serialize;
 
 use super::myers::{self, Run};
 use crate::markdown::{Block, TableBlock};
+use crate::text::fnv;
 
 /// Words of unchanged context kept on each side of a change inside a paragraph.
 pub(super) const CONTEXT_WORDS: usize = 5;
@@ -127,7 +128,7 @@ impl<'s> Text<'s> {
                     let words = words(p);
                     Paragraph {
                         key: Hashed {
-                            hash: fnv(p),
+                            hash: fnv(p.as_bytes()),
                             value: p,
                         },
                         shingles: shingles(&words),
@@ -195,21 +196,11 @@ impl<T> std::hash::Hash for Hashed<T> {
 /// A word (or a whole paragraph's text), with its hash.
 pub(super) type Word<'s> = Hashed<&'s str>;
 
-/// FNV-1a: deterministic and quick for short words.
-fn fnv(s: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in s.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
-}
-
 pub(super) fn words(p: &str) -> Vec<Word<'_>> {
     let mut out = Vec::new();
     crate::markdown::words(p, |w| {
         out.push(Hashed {
-            hash: fnv(w),
+            hash: fnv(w.as_bytes()),
             value: w,
         })
     });

@@ -372,7 +372,9 @@ fn comparison_page(
     r.page(
         "compare.html",
         Route::Comparison(&m.slug, a.year, b.year).file(),
-        minijinja::context! {
+        // A template value rather than a struct: the questions are objects made as the
+        // template reads them (see `QuestionView`).
+        &minijinja::context! {
             member => minijinja::value::Serde(&m.info),
             member_url => "../../",
             slug => m.slug.clone(),

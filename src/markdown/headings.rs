@@ -189,19 +189,13 @@ impl Builder<'_, '_> {
     }
 }
 
-/// A URL- and id-safe slug: lower-case ASCII, Norwegian letters folded (æ→ae, ø→o, å→a).
+/// A URL- and id-safe slug: lower-case ASCII, Norwegian letters and accents folded
+/// ([`crate::text::fold_char`]: æ→ae, ø→o, å→a, é→e …).
 pub(super) fn slugify(text: &str) -> String {
     let mut s = String::with_capacity(text.len());
     let mut dash = false;
     for c in text.chars().flat_map(char::to_lowercase) {
         let folded: &str = match c {
-            'æ' => "ae",
-            'ø' => "o",
-            'å' => "a",
-            'é' | 'è' | 'ê' => "e",
-            'ä' => "a",
-            'ö' => "o",
-            'ü' => "u",
             c if c.is_ascii_alphanumeric() => {
                 if dash && !s.is_empty() {
                     s.push('-');
@@ -210,10 +204,17 @@ pub(super) fn slugify(text: &str) -> String {
                 s.push(c);
                 continue;
             }
-            _ => {
+            c if c.is_ascii() => {
                 dash = true;
                 continue;
             }
+            c => match crate::text::fold_char(c) {
+                Some(f) => f,
+                None => {
+                    dash = true;
+                    continue;
+                }
+            },
         };
         if dash && !s.is_empty() {
             s.push('-');

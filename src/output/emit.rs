@@ -159,6 +159,16 @@ impl<'a> Emitter<'a> {
 }
 
 impl Sink for Emitter<'_> {
+    fn copy(&self, from: &Path, to: &str) -> Result<(), Diagnostic> {
+        Emitter::copy(
+            self,
+            &Copy {
+                from: from.to_path_buf(),
+                to: to.to_string(),
+            },
+        )
+    }
+
     fn put(&self, mut file: OutFile) -> Result<(), Diagnostic> {
         if file.path.ends_with(".html") {
             let html = std::str::from_utf8(&file.bytes).map_err(|_| {

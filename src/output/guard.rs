@@ -80,7 +80,7 @@ pub fn check_out_dir(root: &Path, out: &Path) -> Result<(), String> {
     if std::env::home_dir().is_some_and(|home| resolve(&home) == out_abs) {
         return Err(format!(
             "the output folder {shown} is your home folder; give a folder of its own, such as {}",
-            crate::default_out(&root).display()
+            super::default_out(&root).display()
         ));
     }
     if let Some(source) = source_holding(&root, &out_abs) {
@@ -88,7 +88,7 @@ pub fn check_out_dir(root: &Path, out: &Path) -> Result<(), String> {
             "the output folder {shown} is inside the site's sources ({source}/), which a \
              build would replace or read back as input; give a folder outside content/, \
              static/, templates/, i18n/, themes/ and report-templates/, such as {}",
-            crate::default_out(&root).display()
+            super::default_out(&root).display()
         ));
     }
     match std::fs::metadata(out) {

@@ -26,7 +26,12 @@ pub use emit::{Emitted, Emitter};
 pub use guard::{HOSTING_FILES, MARKER, SOURCES, check_build_out, check_out_dir};
 pub use staging::Staging;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+/// The default output folder of a site.
+pub fn default_out(root: &Path) -> PathBuf {
+    root.join("public")
+}
 
 /// A file copied as it is (a member's image).
 pub struct Copy {

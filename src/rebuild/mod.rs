@@ -435,22 +435,3 @@ impl Preview {
         Ok(self.outcome(changed, written))
     }
 }
-
-/// With `AKTSOM_PROFILE=1`, the wall time of each stage of a report edit, on stderr.
-struct Clock(Option<Instant>);
-
-impl Clock {
-    fn new() -> Clock {
-        Clock(std::env::var_os("AKTSOM_PROFILE").map(|_| Instant::now()))
-    }
-
-    fn stage(&mut self, name: &str) {
-        if let Some(t) = self.0 {
-            eprintln!(
-                "profile: {name:<20} {:>8.2} ms",
-                t.elapsed().as_secs_f64() * 1000.0
-            );
-            self.0 = Some(Instant::now());
-        }
-    }
-}

@@ -5,14 +5,17 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use crate::build::{BuildOptions, build};
 use crate::content::{self, Report, Site};
 use crate::diagnostics::Diagnostic;
+use crate::links::{self, LinkTargets};
+use crate::output;
+use crate::render::OutFile;
 use crate::render::Scope;
 use crate::rewrite::PageLinks;
-use crate::{LinkTargets, RenderedPages, check_links, render_pages};
 
 use super::whole::link_targets;
-use super::{Clock, Prepared, Preview, Work};
+use super::{Prepared, Preview, Work};
 
 impl Preview {
     /// The one report an edit changed in place, if that is all it changed.
@@ -63,7 +66,7 @@ impl Preview {
         year: u16,
     ) -> Result<Option<Prepared>, Vec<Diagnostic>> {
         let start = Instant::now();
-        let mut clock = Clock::new();
+        crate::profile::start();
         let Some(state) = self.state.as_mut() else {
             return Ok(None);
         };
@@ -101,60 +104,51 @@ impl Preview {
             questions: &questions,
             listed,
         };
-        clock.stage("load the report");
-        // With AKTSOM_PROFILE=1, the render's own stages too.
-        crate::profile::start();
+        crate::profile::stage("edit: load the report");
         // The pages and the search index at once: they read the same model and nothing
         // else in common.
         let (links_kept, search) = (&mut state.links, &mut state.search);
         let site_now: &Site = site;
         let (rendered, update) = rayon::join(
             || {
-                render_pages(site_now, &self.opts.base_url, &scope).and_then(
-                    |RenderedPages { files, links }| {
-                        clock.stage("render");
-                        // Links of the new pages, checked against the pages they lead to: the
-                        // new ones, or those kept from the last build (moved out of the state
-                        // for the check and back, not copied).
-                        let made: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
-                        let new: HashMap<&str, &PageLinks> =
-                            links.iter().map(|(p, l)| (p.as_str(), l)).collect();
-                        let mut targets: HashMap<String, PageLinks> = HashMap::new();
-                        let mut exists: HashSet<String> = HashSet::new();
-                        let mut borrowed: Vec<String> = Vec::new();
-                        for (t, anchored) in link_targets(&self.opts.base_url, &links) {
-                            if !made.contains(t.as_str()) && !self.written.contains_key(&t) {
-                                continue;
-                            }
-                            if !anchored {
-                                // Only links with a #fragment need the page's ids.
-                            } else if let Some(l) = new.get(t.as_str()) {
-                                targets.insert(t.clone(), (*l).clone());
-                            } else if let Some(l) = links_kept.remove(&t) {
-                                targets.insert(t.clone(), l);
-                                borrowed.push(t.clone());
-                            }
-                            exists.insert(t);
+                render_pages(site_now, &scope).and_then(|(files, links)| {
+                    crate::profile::stage("edit: render");
+                    // Links of the new pages, checked against the pages they lead to: the
+                    // new ones, or those kept from the last build (moved out of the state
+                    // for the check and back, not copied).
+                    let made: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+                    let new: HashMap<&str, &PageLinks> =
+                        links.iter().map(|(p, l)| (p.as_str(), l)).collect();
+                    let mut targets: HashMap<String, PageLinks> = HashMap::new();
+                    let mut exists: HashSet<String> = HashSet::new();
+                    let mut borrowed: Vec<String> = Vec::new();
+                    for (t, anchored) in link_targets(site_now, &links) {
+                        if !made.contains(t.as_str()) && !self.written.contains_key(&t) {
+                            continue;
                         }
-                        let exists: rustc_hash::FxHashSet<&str> =
-                            exists.iter().map(String::as_str).collect();
-                        let checked = check_links(
-                            site_now,
-                            &self.opts.base_url,
-                            &exists,
-                            &LinkTargets::from_map(&targets),
-                            &links,
-                        );
-                        for t in borrowed {
-                            if let Some(l) = targets.remove(&t) {
-                                links_kept.insert(t, l);
-                            }
+                        if !anchored {
+                            // Only links with a #fragment need the page's ids.
+                        } else if let Some(l) = new.get(t.as_str()) {
+                            targets.insert(t.clone(), (*l).clone());
+                        } else if let Some(l) = links_kept.remove(&t) {
+                            targets.insert(t.clone(), l);
+                            borrowed.push(t.clone());
                         }
-                        checked?;
-                        clock.stage("check links");
-                        Ok((files, links))
-                    },
-                )
+                        exists.insert(t);
+                    }
+                    let exists: rustc_hash::FxHashSet<&str> =
+                        exists.iter().map(String::as_str).collect();
+                    let checked =
+                        links::check(site_now, &exists, &LinkTargets::from_map(&targets), &links);
+                    for t in borrowed {
+                        if let Some(l) = targets.remove(&t) {
+                            links_kept.insert(t, l);
+                        }
+                    }
+                    checked?;
+                    crate::profile::stage("edit: check links");
+                    Ok((files, links))
+                })
             },
             || search.update_report(site_now, member, year, &old),
         );
@@ -179,7 +173,7 @@ impl Preview {
         let Some(update) = update else {
             return Ok(None);
         };
-        clock.stage("search index (what it took beyond the render)");
+        crate::profile::stage("edit: search index (beyond the render)");
         for (p, l) in links {
             let ids = PageLinks {
                 ids: l.ids,
@@ -189,7 +183,7 @@ impl Preview {
         }
         let mut files = files;
         files.extend(update.written);
-        clock.stage("prepare");
+        crate::profile::stage("edit: prepare");
         Ok(Some(Prepared {
             work: Work::Files {
                 files,
@@ -254,4 +248,22 @@ fn changed_questions(old: &Report, new: &Report) -> BTreeSet<String> {
         .filter(|n| a.get(*n) != b.get(*n))
         .cloned()
         .collect()
+}
+
+/// Renders the pages in `scope` into memory, each HTML page scanned once (see
+/// [`crate::rewrite`]): the files and each page's links.
+#[allow(clippy::type_complexity)]
+fn render_pages(
+    site: &Site,
+    scope: &Scope,
+) -> Result<(Vec<OutFile>, Vec<(String, PageLinks)>), Vec<Diagnostic>> {
+    let out = output::Emitter::in_memory();
+    let opts = BuildOptions {
+        scope: *scope,
+        files: false,
+        keep_search: false,
+    };
+    build(site, &opts, &out)?;
+    let output::Emitted { files, links, .. } = out.finish();
+    Ok((files, links))
 }

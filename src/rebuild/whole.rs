@@ -5,16 +5,15 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Mutex;
 
-use rayon::prelude::*;
-
+use crate::build::{BuildOptions, build};
 use crate::content::{self, LoadOptions, Site};
 use crate::diagnostics::Diagnostic;
-use crate::render::OutFile;
+use crate::links::{self, LinkTargets};
+use crate::output;
 use crate::rewrite::PageLinks;
 use crate::search;
-use crate::{LinkTargets, check_links, output, render_site};
 
-use super::sink::{DiskSink, Sunk, into_inner, write_error};
+use super::sink::{DiskSink, Sunk, into_inner};
 use super::{Preview, State, Work};
 
 impl Preview {
@@ -52,7 +51,7 @@ impl Preview {
             dirs: Mutex::default(),
             search_page: crate::routes::Route::Search.file(),
         };
-        let checked = render_into(&site, &self.opts.base_url, &sink);
+        let checked = render_into(&site, &sink);
         let direct = sink.direct;
         let sunk = into_inner(sink.sunk);
         if direct {
@@ -78,13 +77,7 @@ impl Preview {
             ..
         } = sunk;
         let exists: rustc_hash::FxHashSet<&str> = made.iter().map(|(p, _)| p.as_str()).collect();
-        let checked = check_links(
-            &site,
-            &self.opts.base_url,
-            &exists,
-            &LinkTargets::new(&links),
-            &links,
-        );
+        let checked = links::check(&site, &exists, &LinkTargets::new(&links), &links);
         if let Err(e) = checked {
             let _ = std::fs::remove_dir_all(&staging);
             return Err(e);
@@ -120,33 +113,13 @@ impl Preview {
 
 /// Renders every file of `site` into `sink`, the members' images included; the search
 /// index comes back for report edits.
-fn render_into(
-    site: &Site,
-    base_url: &str,
-    sink: &DiskSink,
-) -> Result<search::Live, Vec<Diagnostic>> {
-    let mut search = None;
-    let copies = render_site(site, base_url, sink, Some(&mut search))?;
-    let errors: Vec<Diagnostic> = copies
-        .par_iter()
-        .filter_map(|c| match std::fs::read(&c.from) {
-            Ok(bytes) => {
-                let file = OutFile {
-                    path: c.to.clone(),
-                    bytes,
-                };
-                sink.store(file).err().map(write_error)
-            }
-            Err(e) => Some(Diagnostic::file(
-                &c.from,
-                format!("cannot read the file: {e}"),
-            )),
-        })
-        .collect();
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    search.ok_or_else(|| {
+fn render_into(site: &Site, sink: &DiskSink) -> Result<search::Live, Vec<Diagnostic>> {
+    let opts = BuildOptions {
+        keep_search: true,
+        ..BuildOptions::whole()
+    };
+    let built = build(site, &opts, sink)?;
+    built.search.ok_or_else(|| {
         vec![Diagnostic::file(
             &site.root,
             "internal error: a whole build made no search index",
@@ -155,14 +128,15 @@ fn render_into(
 }
 
 /// The pages (output paths) that links on `pages` lead to, the way the link check
-/// resolves them ([`crate::link_target`]), each with whether a link to it has a #fragment.
-pub(super) fn link_targets(base_url: &str, pages: &[(String, PageLinks)]) -> HashMap<String, bool> {
-    let base = crate::config::url_path(base_url);
+/// resolves them ([`links::link_target`]), each with whether a link to it has a #fragment.
+pub(super) fn link_targets(site: &Site, pages: &[(String, PageLinks)]) -> HashMap<String, bool> {
+    let routes = crate::routes::Routes::new(&site.config.base_url);
+    let base = routes.base();
     let mut out: HashMap<String, bool> = HashMap::new();
     for (page, l) in pages {
-        let page_url = format!("{base}{}", crate::routes::dir_of(page));
+        let page_url = routes.file_url(page);
         for href in &l.hrefs {
-            if let Some((target, frag)) = crate::link_target(page, &page_url, href, &base) {
+            if let Some((target, frag)) = links::link_target(page, &page_url, href, base) {
                 *out.entry(target.into_owned()).or_default() |= frag.is_some_and(|f| !f.is_empty());
             }
         }

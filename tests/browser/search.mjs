@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Search in a real browser, on a build of the sample site: typed queries and their
-// results, folding (ø typed as o), compounds, question numbers, the filters with their
+// results, folding (ø typed as o), compounds, question numbers and members' names (their
+// pages first), the filters with their
 // counts, the polite live region, the query in the URL with Back, keyboard use, the
 // header field, no JavaScript, axe on the page with results (light and dark), 320 px,
 // the size of search.js, and that search.js finds the same when the index is laid out
@@ -105,7 +106,7 @@ function results(page) {
     title: li.querySelector('a').textContent,
     source: li.querySelector('.sok-source').textContent,
     marks: [...li.querySelectorAll('mark')].map((m) => m.textContent),
-    excerptLang: li.querySelector('.sok-excerpt').getAttribute('lang'),
+    excerptLang: li.querySelector('.sok-excerpt')?.getAttribute('lang') ?? null,
   })));
 }
 
@@ -175,16 +176,67 @@ try {
     return out;
   });
 
-  await check('question-number', SOK + '?q=2.A.3', async () => {
+  // A question number, however it is typed, puts the question's page (every member's
+  // answer) first, then the members' sections that answer it.
+  for (const q of ['2.A.3', '2a3', '2 a 3']) {
+    await check(`question-number/${q}`, SOK + '?q=' + q, async () => {
+      const out = [];
+      const page = await ctx.newPage();
+      await page.goto(url(SOK + '?q=' + encodeURIComponent(q)));
+      await settled(page);
+      const rs = await results(page);
+      expect(rs.length > 5, `results for ${q}: ${rs.length}`, out);
+      const first = rs[0] || {};
+      expect(first.href === BASE + 'sporsmal/2-a-3/' && first.number === '2.A.3'
+        && /alle medlemmenes svar/.test(first.source), `the question page first: ${JSON.stringify(first)}`, out);
+      for (const r of rs.slice(1, 6)) {
+        expect(r.number === '2.A.3' && r.href.endsWith('#2-a-3'), `then question 2.A.3's sections: ${r.title} ${r.href}`, out);
+      }
+      if (q === '2a3') {
+        await page.click('#sok-treff > li:first-child a');
+        await page.waitForLoadState('domcontentloaded');
+        expect(new URL(page.url()).pathname === BASE + 'sporsmal/2-a-3/' && /2\.A\.3/.test(await page.locator('h1').innerText()),
+          `the link opens the question page: ${page.url()}`, out);
+      }
+      await page.close();
+      return out;
+    });
+  }
+
+  // A member's name, whole or the start of it, puts the member's page first.
+  for (const [q, slug] of [['helse nordvest', 'helse-nordvest'], ['Fjordvik', 'fjordvik-kommune'], ['matgross', 'matgrossisten-vest']]) {
+    await check(`member-name/${q}`, SOK + '?q=' + q, async () => {
+      const out = [];
+      const page = await ctx.newPage();
+      await page.goto(url(SOK + '?q=' + encodeURIComponent(q)));
+      await settled(page);
+      const rs = await results(page);
+      const first = rs[0] || {};
+      expect(first.href === `${BASE}medlemmer/${slug}/` && /^Medlemsside, /.test(first.source),
+        `the member's page first: ${JSON.stringify(first)}`, out);
+      expect(rs.length > 1 && rs.slice(1).every((r) => r.href.startsWith(`${BASE}medlemmer/${slug}/`) && /#/.test(r.href)),
+        `then the member's sections: ${rs.slice(1, 4).map((r) => r.href)}`, out);
+      await page.close();
+      return out;
+    });
+  }
+
+  await check('keyboard-to-a-named-page', SOK + '?q=fjordvik', async () => {
     const out = [];
     const page = await ctx.newPage();
-    await page.goto(url(SOK + '?q=2.A.3'));
+    await page.goto(url(SOK + '?q=fjordvik'));
     await settled(page);
-    const rs = await results(page);
-    expect(rs.length > 5, `results for 2.A.3: ${rs.length}`, out);
-    for (const r of rs.slice(0, 5)) {
-      expect(r.number === '2.A.3' && r.href.endsWith('#2-a-3'), `top results are question 2.A.3: ${r.title} ${r.href}`, out);
+    // Tab from the search field reaches the member's page first among the results.
+    await page.focus('#sok-q');
+    let f = null;
+    for (let i = 0; i < 12; i++) {
+      await page.keyboard.press('Tab');
+      f = await page.evaluate(() => ({ inResults: !!document.activeElement.closest('#sok-treff'), href: document.activeElement.getAttribute('href') }));
+      if (f.inResults) break;
     }
+    expect(f && f.inResults && f.href === BASE + 'medlemmer/fjordvik-kommune/', `the first result reached by Tab: ${JSON.stringify(f)}`, out);
+    await page.keyboard.press('Enter');
+    await page.waitForURL((u) => u.pathname === BASE + 'medlemmer/fjordvik-kommune/');
     await page.close();
     return out;
   });
@@ -417,11 +469,11 @@ try {
     return out;
   });
 
-  for (const scheme of ['light', 'dark']) {
-    await check(`axe-with-results/${scheme}`, SOK + '?q=barnearbeid', async () => {
+  for (const [scheme, q] of [['light', 'barnearbeid&ar=2024'], ['dark', 'barnearbeid&ar=2024'], ['light', '2a3'], ['dark', 'helse nordvest']]) {
+    await check(`axe-with-results/${scheme}/${q}`, SOK + '?q=' + q, async () => {
       const c = await browser.newContext({ colorScheme: scheme, viewport: { width: 1280, height: 800 } });
       const page = await c.newPage();
-      await page.goto(url(SOK + '?q=barnearbeid&ar=2024'));
+      await page.goto(url(SOK + '?q=' + q));
       await settled(page);
       const r = await new AxeBuilder({ page })
         .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'])

@@ -16,9 +16,11 @@
   // Match weights: exact form, other form of the stem, compound part with its exact
   // form, other compound part; a completion of the word being typed; a member's name.
   var W_EXACT = 1, W_STEM = 0.7, W_PART_EXACT = 0.5, W_PART = 0.4, W_PREFIX = 0.8;
-  var MEMBER_BOOST = 50, COMPLETIONS = 6;
+  var MEMBER_BOOST = 50, COMPLETIONS = 6, MEMBER_PAGES = 3;
 
   function fold(s) { return s.replace(FOLDABLE, function (c) { return FOLD[c]; }); }
+  /* A question number as people type it, without dots or spaces: `2 a 3` → `2a3`. */
+  function qkey(s) { return s.toLowerCase().replace(/[\s.]+/g, ''); }
 
   /* Tokens of a text as [{t, i}] (the token as written, and where it starts). */
   function tokens(text) {
@@ -68,7 +70,7 @@
       if (!p) cache.set(name, p = asDict ? fetchJson(dir + name).then(dict) : fetchJson(dir + name));
       return p;
     }
-    var self = this, loc = null, stop = null, firsts = null, memberTokens = null;
+    var self = this, loc = null, stop = null, firsts = null, memberTokens = null, questions = null;
     self.ready = get(indexUrl.slice(dir.length)).then(function (l) {
       loc = self.loc = l;
       // Reports by slot as [member, year, first record id, language], from the members
@@ -86,6 +88,8 @@
       memberTokens = l.members.map(function (m) {
         return tokens(m[0].toLowerCase()).map(function (x) { return fold(x.t); });
       });
+      // Question pages by number as people type it: `2a3` for 2.A.3.
+      questions = new Map((l.questions || []).map(function (q) { return [qkey(q[0]), q]; }));
     });
 
     function shardIndex(key) { return Math.max(0, bsearch(firsts, function (f) { return f <= key; })); }
@@ -202,11 +206,50 @@
       });
     }
 
+    /* The pages a query names, to show before the sections: the question page of a
+       question number (`2.A.3`, `2a3`, `2 a 3`), then the pages of the members whose
+       names hold every word of the query (the last one may be the start of a name's
+       word) when at most MEMBER_PAGES members do. Each {kind, url (from the site's
+       base), title, number (a question's), member (a member's index)}. */
+    self.pages = function (q) {
+      var out = [], lower = q.toLowerCase();
+      var asNumber = questions.get(qkey(lower));
+      var numbers = asNumber ? [asNumber] : [];
+      tokens(lower).forEach(function (x) {
+        var e = QNUM.test(x.t) && questions.get(qkey(x.t));
+        if (e && numbers.indexOf(e) < 0) numbers.push(e);
+      });
+      numbers.forEach(function (e) {
+        out.push({ kind: 'question', url: e[1], title: e[2], number: e[0] });
+      });
+      var words = tokens(lower).map(function (x) { return fold(x.t); });
+      if (!words.length || asNumber) return out;
+      var prefix = !/\s$/.test(q), found = [];
+      memberTokens.forEach(function (toks, m) {
+        var all = words.every(function (w, i) {
+          return toks.some(function (t) {
+            return t === w || (prefix && i === words.length - 1 && w.length >= 3 && t.indexOf(w) === 0);
+          });
+        });
+        if (all) found.push(m);
+      });
+      if (found.length > MEMBER_PAGES) return out;
+      // The member whose name the words cover best first.
+      found.sort(function (a, b) { return memberTokens[a].length - memberTokens[b].length || a - b; });
+      found.forEach(function (m) {
+        var row = loc.members[m];
+        out.push({ kind: 'member', url: 'medlemmer/' + row[2] + '/', title: row[0], member: m });
+      });
+      return out;
+    };
+
     /* Runs a query. The last word is also completed unless the query ends in a space.
        Resolves to {words, hits: [{doc, score}] best first, marks: forms to highlight}. */
     self.search = function (q) {
       return self.ready.then(function () {
-        var words = self.words(q);
+        // A question number typed without its dots (`2a3`) finds its sections too.
+        var asNumber = questions.get(qkey(q));
+        var words = self.words(asNumber ? asNumber[0] : q);
         var prefixLast = !/\s$/.test(q);
         return Promise.all(words.map(function (w, i) { return resolve(w, prefixLast && i === words.length - 1); }));
       }).then(function (rs) {
@@ -230,7 +273,7 @@
             r.size = r.keys.reduce(function (n, k) { return n + size(k.stem); }, 0);
             r.members.forEach(function (m) { r.size += size(memberKey(m)); });
           });
-          var result = { words: rs.map(function (r) { return r.word; }), hits: [], marks: marks };
+          var result = { words: rs.map(function (r) { return r.word; }), hits: [], marks: marks, pages: self.pages(q) };
           if (!rs.length || rs.some(function (r) { return !r.keys.length && !r.members.length; })) return result;
           // Every word must match (AND): rarest word first, then only the chunks of
           // the other words that can hold its records.
@@ -363,6 +406,27 @@
     sel.value = state[facet];
   }
 
+  /* A page the query names (a question's or a member's), before the sections. */
+  function pageItem(pg) {
+    var li = document.createElement('li'), head = document.createElement('h3'), a = document.createElement('a');
+    li.className = 'sok-side';
+    a.href = base + pg.url;
+    if (pg.number) {
+      var n = document.createElement('span');
+      n.className = 'qnum';
+      n.textContent = pg.number;
+      a.append(n, ' ');
+    }
+    var src = document.createElement('span');
+    src.className = 'sok-source';
+    if (pg.kind === 'question') src.textContent = T.question_page;
+    else src.textContent = T.member_page + ', ' + (SECTORS.get(engine.loc.members[pg.member][1]) || '');
+    a.append(pg.title, ' ', src);
+    head.append(a);
+    li.append(head);
+    return li;
+  }
+
   function item(h, x, marks) {
     var li = document.createElement('li'), head = document.createElement('h3'), a = document.createElement('a');
     var m = engine.loc.members[h.r[0]];
@@ -405,13 +469,16 @@
     text = text.replace('{n}', n.toLocaleString(T.lang)).replace('{q}', state.q.trim());
     if (filtered && n) text += ' ' + T.filtered;
     var page = hits.slice(0, shown), run = runs;
+    // The pages the query names come first, unless the hits are narrowed down.
+    var pages = filtered ? [] : res.pages.map(pageItem);
     return Promise.all(page.map(function (h) { return engine.excerpt(h.doc); })).then(function (xs) {
       if (run !== runs) return;
-      list.replaceChildren.apply(list, xs.map(function (x, i) { return item(page[i], x, res.marks); }));
-      section.hidden = !n;
+      list.replaceChildren.apply(list, pages.concat(xs.map(function (x, i) { return item(page[i], x, res.marks); })));
+      section.hidden = !n && !pages.length;
       more.hidden = hits.length <= shown;
       say(text);
-      if (focusFrom !== undefined && list.children[focusFrom]) list.children[focusFrom].querySelector('a').focus();
+      var next = focusFrom === undefined ? null : list.children[pages.length + focusFrom];
+      if (next) next.querySelector('a').focus();
     }, fail);
   }
 

@@ -1,0 +1,97 @@
+//! Small text utilities used across the crate, each written once: the content hash
+//! ([`fnv`]) and the Norwegian letter handling ([`fold`] for matching and slugs,
+//! [`collation_key`] for sorting names).
+//!
+//! The search page's script (`themes/default/static/search.js`) has a copy of
+//! [`fold`]'s table: the browser folds query words the way the index folded the text.
+
+/// FNV-1a, 64 bits: a stable, quick hash for content hashes in file names and for
+/// short words (not for security). Hand-written: eight lines, and its output is part of
+/// the published file names, so it must never change with a crate's version.
+#[inline]
+pub(crate) fn fnv(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// The Norwegian letters, in the alphabet's order (after z), with their folding.
+const NORWEGIAN: [(char, &str); 3] = [('æ', "ae"), ('ø', "o"), ('å', "a")];
+
+/// Folds one lower-case character for matching; `None` keeps it as it is. The
+/// Norwegian letters as [`NORWEGIAN`] says, other accented Latin letters to their base.
+#[inline]
+pub(crate) fn fold_char(c: char) -> Option<&'static str> {
+    if let Some((_, f)) = NORWEGIAN.iter().find(|(n, _)| *n == c) {
+        return Some(f);
+    }
+    Some(match c {
+        'ö' | 'ó' | 'ò' | 'ô' | 'õ' => "o",
+        'ä' => "ae",
+        'á' | 'à' | 'â' | 'ã' => "a",
+        'é' | 'è' | 'ê' | 'ë' => "e",
+        'í' | 'ì' | 'î' | 'ï' => "i",
+        'ú' | 'ù' | 'û' | 'ü' => "u",
+        'ý' | 'ÿ' => "y",
+        'ç' => "c",
+        'ñ' => "n",
+        'ß' => "ss",
+        _ => return None,
+    })
+}
+
+/// Folds a lower-case word for matching: `leverandør` → `leverandor`, `være` → `vaere`.
+pub(crate) fn fold(word: &str) -> String {
+    let mut out = String::with_capacity(word.len());
+    for c in word.chars() {
+        match fold_char(c) {
+            Some(s) => out.push_str(s),
+            None => out.push(c),
+        }
+    }
+    out
+}
+
+/// Sort key that orders Norwegian names as a reader expects: lower-case, Æ, Ø and Å
+/// after Z (as the characters that follow `z` in ASCII).
+pub(crate) fn collation_key(s: &str) -> String {
+    s.to_lowercase()
+        .chars()
+        .map(|c| match NORWEGIAN.iter().position(|(n, _)| *n == c) {
+            Some(i) => char::from(b'{' + i as u8),
+            None => c,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folding_maps_norwegian_letters_and_accents() {
+        assert_eq!(fold("leverandør"), "leverandor");
+        assert_eq!(fold("være"), "vaere");
+        assert_eq!(fold("årsrapport"), "arsrapport");
+        assert_eq!(fold("kafé"), "kafe");
+        assert_eq!(fold("müller"), "muller");
+        assert_eq!(fold("straße"), "strasse");
+        assert_eq!(fold("2.a.3"), "2.a.3");
+    }
+
+    #[test]
+    fn norwegian_letters_sort_after_z() {
+        let mut names = vec!["Åsdal", "Østby", "Ærø", "Zeta", "alfa"];
+        names.sort_by_key(|n| collation_key(n));
+        assert_eq!(names, ["alfa", "Zeta", "Ærø", "Østby", "Åsdal"]);
+    }
+
+    #[test]
+    fn fnv_is_fnv_1a() {
+        assert_eq!(fnv(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv(b"a"), 0xaf63_dc4c_8601_ec8c);
+    }
+}
