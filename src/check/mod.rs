@@ -29,6 +29,7 @@ use crate::diagnostics::{Diagnostic, Severity, cap_per_file};
 /// What `aktsom check` is asked to do.
 #[derive(Debug, Clone)]
 pub struct CheckOptions {
+    /// The site root: the folder with site.toml.
     pub root: PathBuf,
     /// Check as `build --drafts` would build: draft reports are rendered and their
     /// links checked too. Without it drafts are still validated and analysed, as
@@ -41,11 +42,15 @@ pub struct CheckOptions {
 pub struct CheckResult {
     /// Errors first, then warnings; each sorted by file, line and column.
     pub diagnostics: Vec<Diagnostic>,
+    /// How many errors (the notes for those left out count as many as they stand for).
     pub errors: usize,
+    /// How many warnings, counted the same way.
     pub warnings: usize,
     /// What was checked (0 when the site could not be loaded at all).
     pub members: usize,
+    /// How many reports were checked.
     pub reports: usize,
+    /// How many pages (besides reports) were checked.
     pub pages: usize,
     /// False when errors in the content kept some links from being checked: those on
     /// the pages of files with errors, and those leading where such files would change
@@ -57,6 +62,7 @@ pub struct CheckResult {
 }
 
 impl CheckResult {
+    /// Whether the site would build: no errors.
     pub fn ok(&self) -> bool {
         self.errors == 0
     }
@@ -111,6 +117,7 @@ pub struct JsonDiagnostic {
     pub line: usize,
     /// 1-based, in characters; 0 when the problem is with the file as a whole.
     pub column: usize,
+    /// What is wrong.
     pub message: String,
     /// What to do about it; `null` when there is nothing to add.
     pub help: Option<String>,

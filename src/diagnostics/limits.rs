@@ -15,13 +15,16 @@ pub const MAX_DIAGNOSTICS_PER_FILE: usize = 100;
 /// the rest are counted. Diagnostics are built only when they will be kept.
 #[derive(Default)]
 pub struct FileDiagnostics {
+    /// The errors kept.
     pub errors: Vec<Diagnostic>,
+    /// The warnings kept.
     pub warnings: Vec<Diagnostic>,
     more_errors: usize,
     more_warnings: usize,
 }
 
 impl FileDiagnostics {
+    /// Adds the error `make` builds, when the file has room for it; else counts it.
     pub fn error(&mut self, make: impl FnOnce() -> Diagnostic) {
         if self.errors.len() < MAX_DIAGNOSTICS_PER_FILE {
             self.errors.push(make());
@@ -30,6 +33,7 @@ impl FileDiagnostics {
         }
     }
 
+    /// Adds the warning `make` builds, when the file has room for it; else counts it.
     pub fn warning(&mut self, make: impl FnOnce() -> Diagnostic) {
         if self.warnings.len() < MAX_DIAGNOSTICS_PER_FILE {
             self.warnings.push(make());

@@ -27,14 +27,18 @@ use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
+/// How bad a problem is: an error stops the build, a warning does not.
 pub enum Severity {
+    /// The site cannot be built until it is fixed.
     Error,
+    /// The site builds; something is worth fixing.
     Warning,
 }
 
 /// One problem found in the user's files.
 #[derive(Debug, Clone, Serialize)]
 pub struct Diagnostic {
+    /// Error or warning.
     pub severity: Severity,
     /// The file, relative to the site root where possible.
     pub file: PathBuf,
@@ -42,6 +46,7 @@ pub struct Diagnostic {
     pub line: usize,
     /// 1-based column, counted in characters.
     pub column: usize,
+    /// What is wrong.
     pub message: String,
     /// What to do about it.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -90,21 +95,25 @@ impl Diagnostic {
         d
     }
 
+    /// The diagnostic with `help`: what to do about it.
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
     }
 
+    /// The diagnostic with a note on what the problem kept from being checked.
     pub fn with_note(mut self, note: impl Into<String>) -> Self {
         self.note = Some(note.into().into_boxed_str());
         self
     }
 
+    /// The diagnostic as a warning.
     pub fn warning(mut self) -> Self {
         self.severity = Severity::Warning;
         self
     }
 
+    /// Whether it is an error.
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }

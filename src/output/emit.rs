@@ -40,8 +40,11 @@ pub struct Emitter<'a> {
 /// What an [`Emitter`] took: every path, the links of every HTML page, and the files
 /// when they were kept in memory.
 pub struct Emitted {
+    /// The output path of every file, in the order they came.
     pub paths: Vec<String>,
+    /// The ids and links of every HTML page, for the link check.
     pub links: Vec<(String, PageLinks)>,
+    /// The files themselves, when kept in memory ([`Emitter::in_memory`]).
     pub files: Vec<OutFile>,
 }
 
@@ -141,6 +144,7 @@ impl<'a> Emitter<'a> {
         Ok(())
     }
 
+    /// What went through: paths, links and (in memory) the files.
     pub fn finish(self) -> Emitted {
         let files = match self.dest {
             Dest::Memory(m) => m.into_inner().unwrap_or_else(|e| e.into_inner()),

@@ -35,6 +35,8 @@ pub fn default_out(root: &Path) -> PathBuf {
 
 /// A file copied as it is (a member's image).
 pub struct Copy {
+    /// The file to copy.
     pub from: PathBuf,
+    /// Its output path.
     pub to: String,
 }

@@ -148,6 +148,7 @@ impl Staging {
         }
     }
 
+    /// The staging folder.
     pub fn path(&self) -> &Path {
         &self.dir
     }

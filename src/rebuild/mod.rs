@@ -91,14 +91,18 @@ pub struct Outcome {
     pub removed: usize,
     /// Every file of the build.
     pub files: usize,
+    /// How long the build or update took.
     pub elapsed: Duration,
     /// An identifier of the whole output: equal ids mean byte-identical builds.
     pub build_id: String,
     /// Output paths (relative, `/`-separated) that were written or removed.
     pub changed: Vec<String>,
+    /// The warnings of the build.
     pub warnings: Vec<Diagnostic>,
 }
 
+/// The preview build: the output folder kept up to date with the site (see the module
+/// documentation).
 pub struct Preview {
     opts: PreviewOptions,
     /// Output path → hash of the bytes on disk.
@@ -160,6 +164,7 @@ fn hash_bytes(bytes: &[u8]) -> u64 {
 }
 
 impl Preview {
+    /// A preview of the site in `opts`; nothing is built until [`Preview::build`].
     pub fn new(opts: PreviewOptions) -> Preview {
         Preview {
             opts,
@@ -172,6 +177,7 @@ impl Preview {
         }
     }
 
+    /// What the preview builds.
     pub fn options(&self) -> &PreviewOptions {
         &self.opts
     }

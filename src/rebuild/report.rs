@@ -59,8 +59,6 @@ impl Preview {
     }
 
     /// The fast path for one edited report. `Ok(None)` when the edit needs a full build
-
-    /// The fast path for one edited report. `Ok(None)` when the edit needs a full build
     /// after all (its template version, language or draft state changed).
     pub(super) fn update_report(
         &mut self,
@@ -205,8 +203,6 @@ pub(super) enum Change {
 }
 
 /// Whether what other pages show of a report differs between two versions of it: its
-
-/// Whether what other pages show of a report differs between two versions of it: its
 /// front matter, or its sections' numbers, headings, levels and anchors.
 fn listed_changed(old: &Report, new: &Report) -> bool {
     let outline = |r: &Report| -> Vec<(Option<String>, String, String, u8)> {
@@ -231,8 +227,6 @@ fn listed_changed(old: &Report, new: &Report) -> bool {
         || old.draft != new.draft
         || outline(old) != outline(new)
 }
-
-/// The question numbers whose section (heading or answer) differs between two versions
 
 /// The question numbers whose section (heading or answer) differs between two versions
 /// of a report, or that only one of them has.

@@ -23,12 +23,6 @@ pub const HELD: usize = 16 << 20;
 /// file, and, when its bytes differ from what the output folder holds, writes it
 /// `direct`ly into place, or holds it (up to [`HELD`] bytes), or writes it into the
 /// staging folder. Keeps paths, hashes and links, not the files (but those held and the
-
-/// Takes every file of a whole preview build as it is made: scans each HTML page once
-/// for its ids and links (as [`output::Emitter`] does for `aktsom build`), hashes the
-/// file, and, when its bytes differ from what the output folder holds, writes it
-/// `direct`ly into place, or holds it (up to [`HELD`] bytes), or writes it into the
-/// staging folder. Keeps paths, hashes and links, not the files (but those held and the
 /// search page, which the search index keeps).
 pub(super) struct DiskSink<'a> {
     pub(super) out: &'a Path,

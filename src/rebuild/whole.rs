@@ -127,11 +127,6 @@ fn render_into(site: &Site, sink: &DiskSink) -> Result<search::Live, Vec<Diagnos
     })
 }
 
-/// How many bytes of changed files a whole build holds in memory, after its first
-/// good build, rather than in the staging folder: on a small site, or after an edit
-/// that changes a few pages, every changed file is written once, in place, at the
-/// commit; only a larger change (a template) goes through the staging folder, where
-
 /// The pages (output paths) that links on `pages` lead to, the way the link check
 /// resolves them ([`links::link_target`]), each with whether a link to it has a #fragment.
 pub(super) fn link_targets(site: &Site, pages: &[(String, PageLinks)]) -> HashMap<String, bool> {
