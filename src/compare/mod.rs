@@ -39,7 +39,7 @@ use crate::reporting::ReportTemplate;
 use crate::routes::{Route, Routes};
 use crate::theme::{Key, Strings, key};
 
-fn s<'s>(t: &'s Strings, key: Key) -> &'s str {
+fn s(t: &Strings, key: Key) -> &str {
     t.get(key)
 }
 

@@ -12,8 +12,8 @@ fn reference_tokens(text: &str) -> Vec<&str> {
             prev = Some(c);
             continue;
         }
-        if prev.is_none_or(|p| !(p.is_alphanumeric() || p == '.')) {
-            if let Some(len) = question_number_at(&text[i..]) {
+        if prev.is_none_or(|p| !(p.is_alphanumeric() || p == '.'))
+            && let Some(len) = question_number_at(&text[i..]) {
                 out.push(&text[i..i + len]);
                 while chars.peek().is_some_and(|(j, _)| *j < i + len) {
                     chars.next();
@@ -21,7 +21,6 @@ fn reference_tokens(text: &str) -> Vec<&str> {
                 prev = text[..i + len].chars().next_back();
                 continue;
             }
-        }
         let mut end = i + c.len_utf8();
         while let Some(&(j, d)) = chars.peek() {
             if !d.is_alphanumeric() {
