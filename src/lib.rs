@@ -25,7 +25,7 @@
 //! nowhere for `aktsom check`; the preview writes only what changed, through its own
 //! sink, see [`rebuild`]), so a build holds the model and the links, not its output.
 //! [`links`] then checks every link over the whole set, and [`output`] swaps the
-//! staging folder in only when the whole build succeeded. [`profile`] times the stages
+//! staging folder in only when the whole build succeeded. `profile` times the stages
 //! with `AKTSOM_PROFILE=1`.
 //!
 //! `aktsom serve` keeps the model in memory instead: [`rebuild`] re-renders only the

@@ -28,7 +28,7 @@ pub fn check_emitted(site: &Site, emitted: &Emitted) -> Result<(), Vec<Diagnosti
 pub(crate) struct LinkTargets<'a>(FxHashMap<&'a str, FxHashSet<&'a str>>);
 
 impl<'a> LinkTargets<'a> {
-    pub fn new(links: &'a [(String, rewrite::PageLinks)]) -> Self {
+    pub(crate) fn new(links: &'a [(String, rewrite::PageLinks)]) -> Self {
         LinkTargets(
             links
                 .par_iter()
@@ -37,7 +37,7 @@ impl<'a> LinkTargets<'a> {
         )
     }
 
-    pub fn from_map(links: &'a HashMap<String, rewrite::PageLinks>) -> Self {
+    pub(crate) fn from_map(links: &'a HashMap<String, rewrite::PageLinks>) -> Self {
         LinkTargets(
             links
                 .iter()

@@ -2,7 +2,7 @@
 //! and completeness, its key figures over the years, its comparisons) and a year's page
 //! (the year's aggregates of every key figure, sum and median over the members that
 //! reported it and how many did, every member's figures, and who has not reported; the
-//! rules are in [`crate::content::status`]).
+//! rules are in `crate::content::status`).
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -215,7 +215,7 @@ pub struct MissingView {
     pub member: String,
     pub url: String,
     pub sector: String,
-    /// [`Status::code`].
+    /// `Status::code`.
     pub status: &'static str,
 }
 
@@ -247,7 +247,7 @@ pub fn year_view(r: &Renderer, y: u16) -> (Summary, Vec<MissingView>) {
 #[derive(Serialize)]
 pub struct MemberYear {
     pub year: u16,
-    /// [`Status::code`].
+    /// `Status::code`.
     pub status: &'static str,
     /// The report's page, when it has one.
     pub url: Option<String>,

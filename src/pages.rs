@@ -273,7 +273,7 @@ fn toc(r: &Report, template: &ReportTemplate, lang: Lang) -> Vec<TocEntry> {
     root
 }
 
-/// A report's completeness as pages show it (see [`status::completeness`]).
+/// A report's completeness as pages show it (see `status::completeness`).
 #[derive(Serialize)]
 pub struct CompletenessView {
     pub answered: usize,

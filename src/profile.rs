@@ -8,7 +8,7 @@ use std::time::Instant;
 
 static LAST: Mutex<Option<(Instant, f64)>> = Mutex::new(None);
 
-pub fn on() -> bool {
+pub(crate) fn on() -> bool {
     std::env::var_os("AKTSOM_PROFILE").is_some_and(|v| v == "1")
 }
 
@@ -31,14 +31,14 @@ fn usage() -> (f64, f64) {
     ((ticks(11) + ticks(12)) / 100.0, hwm / 1024.0)
 }
 
-pub fn start() {
+pub(crate) fn start() {
     if on() {
         let mut last = LAST.lock().unwrap_or_else(|e| e.into_inner());
         *last = Some((Instant::now(), usage().0));
     }
 }
 
-pub fn stage(name: &str) {
+pub(crate) fn stage(name: &str) {
     if !on() {
         return;
     }

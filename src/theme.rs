@@ -7,7 +7,7 @@
 //! 3. the default theme built into the binary (only for `theme = "default"`).
 //!
 //! The interface strings in `i18n/` are the exception: their tables are merged string
-//! by string, over the built-in default theme's (see [`strings`]).
+//! by string, over the built-in default theme's (see `strings`).
 
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
@@ -152,7 +152,7 @@ impl Theme {
 
     /// The interface strings of `lang`: the built-in default theme's, with those of
     /// the theme's and then the site's `i18n/<lang>.toml` in their place (see
-    /// [`strings`]).
+    /// `strings`).
     pub fn strings(&self, lang: Lang) -> Result<Strings, Diagnostic> {
         let rel = format!("i18n/{}.toml", lang.code());
         let [site, theme] = self.layers().map(|(dir, shown)| {

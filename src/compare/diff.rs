@@ -77,7 +77,7 @@ pub(super) const ELIDED: &str = "[…]";
 /// The rules of the comparison as the browser's twin of this module reads them (in
 /// the JSON of the page that compares any two years), so that they are written once.
 #[derive(Debug, Serialize)]
-pub struct Rules {
+pub(super) struct Rules {
     pub context_words: usize,
     pub island_words: usize,
     pub readable: f64,
@@ -91,7 +91,7 @@ pub struct Rules {
     pub elided: &'static str,
 }
 
-pub const RULES: Rules = Rules {
+pub(super) const RULES: Rules = Rules {
     context_words: CONTEXT_WORDS,
     island_words: ISLAND_WORDS,
     readable: READABLE,
@@ -156,7 +156,7 @@ pub(super) struct Answer<'s> {
 }
 
 impl<'s> Answer<'s> {
-    pub fn new(blocks: &'s [Block]) -> Self {
+    pub(super) fn new(blocks: &'s [Block]) -> Self {
         let mut paras = Vec::new();
         let mut tables = Vec::new();
         for b in blocks {

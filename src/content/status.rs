@@ -33,7 +33,7 @@ pub(crate) enum Status {
 
 impl Status {
     /// The code in the open data (`reported`, `not_reported_yet`, `not_reported`).
-    pub fn code(self) -> &'static str {
+    pub(crate) fn code(self) -> &'static str {
         match self {
             Status::Reported => "reported",
             Status::NotReportedYet => "not_reported_yet",

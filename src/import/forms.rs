@@ -5,7 +5,7 @@
 
 /// What to do with a section of the form that has a title of its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TitleKind {
+pub(super) enum TitleKind {
     /// The association's or the form's own text (its foreword, the introduction to the
     /// model): left out of the member's report.
     Skip,
@@ -20,7 +20,7 @@ pub enum TitleKind {
 }
 
 /// The form's section titles (the start of the title is enough for long ones).
-pub const TITLES: &[(&str, TitleKind)] = &[
+pub(super) const TITLES: &[(&str, TitleKind)] = &[
     ("Til lesere av rapporten", TitleKind::Skip),
     (
         "Rapportering på aktsomhetsvurderinger med hensyn til",
@@ -41,12 +41,12 @@ pub const TITLES: &[(&str, TitleKind)] = &[
 ];
 
 /// Field labels of the key-information part that go into `member.toml`.
-pub const NAME_LABELS: &[&str] = &["Navn på virksomheten", "Navn"];
-pub const ADDRESS_LABELS: &[&str] = &["Adresse hovedkontor", "Adresse"];
-pub const ORG_NUMBER_LABELS: &[&str] = &["Organisasjonsnummer", "Org.nr.", "Org. nr."];
+pub(super) const NAME_LABELS: &[&str] = &["Navn på virksomheten", "Navn"];
+pub(super) const ADDRESS_LABELS: &[&str] = &["Adresse hovedkontor", "Adresse"];
+pub(super) const ORG_NUMBER_LABELS: &[&str] = &["Organisasjonsnummer", "Org.nr.", "Org. nr."];
 
 /// Other field labels of the key-information part (their values stay in the report).
-pub const OTHER_LABELS: &[&str] = &[
+pub(super) const OTHER_LABELS: &[&str] = &[
     "Navn, tittel og tlf.nr. for kontaktperson for rapporten",
     "E-post adresse for kontaktperson for rapporten",
     "Beskrivelse av virksomhetens struktur",
@@ -54,11 +54,11 @@ pub const OTHER_LABELS: &[&str] = &[
 
 /// A label that opens one record of a question's answer; the paragraph just above it
 /// is the record's title (3.A.1: one record per prioritised risk).
-pub const RECORD_TITLE_BEFORE: &[&str] = &["Overordnet mål"];
+pub(super) const RECORD_TITLE_BEFORE: &[&str] = &["Overordnet mål"];
 
 /// How one of the form's tables is printed in the PDF's text.
 #[derive(Debug)]
-pub enum TableLayout {
+pub(super) enum TableLayout {
     /// Numbered records (a line with only the record's number), each with these labels,
     /// the value after the label on its line or in the paragraphs below it.
     Records { labels: &'static [&'static str] },
@@ -69,7 +69,7 @@ pub enum TableLayout {
 
 /// A table of the form: the question it belongs to, its caption and its layout.
 #[derive(Debug)]
-pub struct TableSpec {
+pub(super) struct TableSpec {
     pub question: &'static str,
     pub caption: &'static str,
     /// What one record is called, for records written as text (`Anskaffelse 2`).
@@ -77,7 +77,7 @@ pub struct TableSpec {
     pub layout: TableLayout,
 }
 
-pub const TABLES: &[TableSpec] = &[
+pub(super) const TABLES: &[TableSpec] = &[
     TableSpec {
         question: "2.A.2",
         caption: "Etiske og sosiale krav i anskaffelsene",
@@ -116,11 +116,11 @@ pub const TABLES: &[TableSpec] = &[
 ];
 
 /// The goals part's records: each goal with its status.
-pub const GOAL_LABELS: &[&str] = &["Mål", "Status"];
-pub const GOALS_CAPTION: &str = "Mål og status";
-pub const GOAL_RECORD: &str = "Mål";
+pub(super) const GOAL_LABELS: &[&str] = &["Mål", "Status"];
+pub(super) const GOALS_CAPTION: &str = "Mål og status";
+pub(super) const GOAL_RECORD: &str = "Mål";
 
 /// The table of the form for a question, if it has one.
-pub fn table_for(question: &str) -> Option<&'static TableSpec> {
+pub(super) fn table_for(question: &str) -> Option<&'static TableSpec> {
     TABLES.iter().find(|t| t.question == question)
 }

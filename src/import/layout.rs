@@ -33,7 +33,7 @@ enum Mark {
 }
 
 /// The blocks of lines: cut at blank lines and at the start of each page.
-pub fn raw_blocks(lines: &[Line]) -> Vec<Vec<Line>> {
+pub(super) fn raw_blocks(lines: &[Line]) -> Vec<Vec<Line>> {
     let mut out: Vec<Vec<Line>> = Vec::new();
     let mut current: Vec<Line> = Vec::new();
     for l in lines {
@@ -72,7 +72,7 @@ fn split_titles(raws: Vec<Vec<Line>>) -> Vec<Vec<Line>> {
 }
 
 /// The lines of a block as one text.
-pub fn joined(raw: &[Line]) -> String {
+pub(super) fn joined(raw: &[Line]) -> String {
     let mut s = String::new();
     for l in raw {
         join_line(&mut s, &l.text);
@@ -347,7 +347,7 @@ fn split_question(text: &str) -> (String, Option<String>) {
 }
 
 /// Recognises the report in the text's lines against the template version of its year.
-pub fn recognise(lines: &[Line], template: &ReportTemplate, config: &SiteConfig) -> Report {
+pub(super) fn recognise(lines: &[Line], template: &ReportTemplate, config: &SiteConfig) -> Report {
     let raws = raw_blocks(lines);
     let marks: Vec<Mark> = raws.iter().map(|r| mark(r)).collect();
     let parts = part_blocks(&marks, template);

@@ -3,7 +3,7 @@
 
 /// A recognised report.
 #[derive(Debug, Default)]
-pub struct Report {
+pub(super) struct Report {
     pub member: MemberFacts,
     /// Key figures found, in the order of the text.
     pub figures: Vec<Figure>,
@@ -17,7 +17,7 @@ pub struct Report {
 
 /// What the key-information part says of the member.
 #[derive(Debug, Default, Clone)]
-pub struct MemberFacts {
+pub(super) struct MemberFacts {
     pub name: Option<String>,
     pub address: Option<String>,
     pub org_number: Option<String>,
@@ -37,7 +37,7 @@ pub struct Figure {
 
 /// A heading and what follows it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Section {
+pub(super) struct Section {
     /// 2 for a part or an unnumbered section, 3 for a group, 4 for a question.
     pub level: u8,
     /// The template's number, for numbered headings.
@@ -51,7 +51,7 @@ pub struct Section {
 
 /// A piece of a section's text.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Block {
+pub(super) enum Block {
     /// A paragraph; more than one line where the report breaks lines (a signature).
     Paragraph(Vec<String>),
     /// The question's own text below its heading, when it is longer than a heading.
@@ -73,7 +73,7 @@ pub enum Block {
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct Table {
+pub(super) struct Table {
     pub caption: String,
     pub head: Vec<String>,
     pub rows: Vec<Vec<String>>,
@@ -110,7 +110,7 @@ pub enum NoteKind {
 }
 
 impl Report {
-    pub fn warn(&mut self, line: usize, message: impl Into<String>) {
+    pub(super) fn warn(&mut self, line: usize, message: impl Into<String>) {
         self.notes.push(Note {
             line,
             end: line,
@@ -119,7 +119,7 @@ impl Report {
         });
     }
 
-    pub fn skipped(&mut self, line: usize, end: usize, message: impl Into<String>) {
+    pub(super) fn skipped(&mut self, line: usize, end: usize, message: impl Into<String>) {
         self.notes.push(Note {
             line,
             end,
@@ -129,7 +129,7 @@ impl Report {
     }
 
     /// The question numbers found, in the order of the text.
-    pub fn numbers(&self) -> impl Iterator<Item = &str> {
+    pub(super) fn numbers(&self) -> impl Iterator<Item = &str> {
         self.sections.iter().filter_map(|s| s.number.as_deref())
     }
 }

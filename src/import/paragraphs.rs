@@ -12,7 +12,7 @@ use super::text::{
 
 /// The width of the text around each line, in characters: the longest line within a
 /// few lines of it (the column it was set in).
-pub struct Widths(Vec<usize>);
+pub(super) struct Widths(Vec<usize>);
 
 /// How many lines either side count for the width.
 const WIDTH_WINDOW: usize = 12;
@@ -20,7 +20,7 @@ const WIDTH_WINDOW: usize = 12;
 const MIN_WIDTH: usize = 60;
 
 impl Widths {
-    pub fn new(lines: &[Line]) -> Widths {
+    pub(super) fn new(lines: &[Line]) -> Widths {
         let max_no = lines.iter().map(|l| l.no).max().unwrap_or(0);
         let mut by_no = vec![MIN_WIDTH; max_no + 1];
         for (i, l) in lines.iter().enumerate() {
@@ -32,7 +32,7 @@ impl Widths {
         Widths(by_no)
     }
 
-    pub fn at(&self, no: usize) -> usize {
+    pub(super) fn at(&self, no: usize) -> usize {
         self.0.get(no).copied().unwrap_or(MIN_WIDTH)
     }
 }
@@ -95,7 +95,7 @@ fn numbered_item(s: &str) -> Option<(u64, &str)> {
 }
 
 /// A label of the form: a line that ends in ` :` (`Status :`).
-pub fn label_of(s: &str) -> Option<&str> {
+pub(super) fn label_of(s: &str) -> Option<&str> {
     let rest = s.strip_suffix(':')?;
     (rest.ends_with(' ') && !rest.trim().is_empty()).then(|| rest.trim())
 }
@@ -108,7 +108,7 @@ enum Open {
 }
 
 /// The blocks of running text, from blocks of lines.
-pub fn text_blocks(raws: &[Vec<Line>], widths: &Widths) -> Vec<Block> {
+pub(super) fn text_blocks(raws: &[Vec<Line>], widths: &Widths) -> Vec<Block> {
     let mut out = Vec::new();
     for raw in raws {
         push_raw(&mut out, raw, widths);

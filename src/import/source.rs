@@ -17,7 +17,7 @@ use crate::diagnostics::{Diagnostic, Source, text_from_bytes};
 use super::text::{Line, last_word, rejoin_hyphenated};
 
 /// The report's text, and what the PDF says of itself.
-pub struct Input {
+pub(super) struct Input {
     /// The text, as shown in warnings (for a PDF: the text `pdftotext` gave).
     pub source: Source,
     /// The PDF's creation date, when the input is a PDF that has one.
@@ -28,7 +28,7 @@ pub struct Input {
 const MAX_INPUT_BYTES: u64 = 50 * 1024 * 1024;
 
 /// Reads a `.txt` (the text of the PDF) or a `.pdf` (through `pdftotext`).
-pub fn read(path: &Path) -> Result<Input, Box<Diagnostic>> {
+pub(super) fn read(path: &Path) -> Result<Input, Box<Diagnostic>> {
     let shown = path.to_path_buf();
     let meta = std::fs::metadata(path)
         .map_err(|e| Diagnostic::file(&shown, format!("cannot read the file: {e}")))?;
@@ -112,7 +112,7 @@ fn creation_date(path: &Path) -> Option<Date> {
 }
 
 /// `2025-03-14` → a date.
-pub fn parse_date(s: &str) -> Option<Date> {
+pub(super) fn parse_date(s: &str) -> Option<Date> {
     let mut parts = s.splitn(3, '-');
     let year = parts.next()?.parse().ok()?;
     let month = parts.next()?.parse().ok()?;
@@ -129,7 +129,7 @@ pub fn parse_date(s: &str) -> Option<Date> {
 /// (`lønns-` at the end of a line, `og` on the next) is looked for in `text` as
 /// `pdftotext` joined it (`lønnsog`) and written as [`super::text::join_line`] joins
 /// it (`lønns- og`), in order.
-pub fn restore_hyphens(text: &str, raw: &str) -> String {
+pub(super) fn restore_hyphens(text: &str, raw: &str) -> String {
     let lines: Vec<&str> = raw.lines().collect();
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
@@ -172,7 +172,7 @@ fn is_page_footer(line: &str) -> bool {
 /// the start of a line) marks the first line of a page; page footers and the blank
 /// lines around them are left out; white space at the ends is trimmed. Blank lines
 /// stay (as empty text): they separate paragraphs.
-pub fn lines(text: &str) -> Vec<Line> {
+pub(super) fn lines(text: &str) -> Vec<Line> {
     let mut out: Vec<Line> = Vec::new();
     let mut page_start = false;
     for (i, raw) in text.lines().enumerate() {

@@ -5,11 +5,11 @@
 use super::text::{Line, chars, ends_sentence, join_line, normalise, starts_lower};
 
 /// A label's value: blocks of lines (paragraphs, lists).
-pub type Value = Vec<Vec<Line>>;
+pub(super) type Value = Vec<Vec<Line>>;
 
 /// One numbered record: its number and a value per label.
 #[derive(Debug, Default)]
-pub struct Record {
+pub(super) struct Record {
     pub number: Option<String>,
     pub line: usize,
     /// The labels' values, in the order of the labels (empty when not given).
@@ -19,7 +19,7 @@ pub struct Record {
 /// Records found in a section's blocks: the blocks before them, the records, and the
 /// index of the first block after them.
 #[derive(Debug)]
-pub struct Records {
+pub(super) struct Records {
     pub before: usize,
     pub records: Vec<Record>,
     pub after: usize,
@@ -27,7 +27,7 @@ pub struct Records {
 
 /// The rest of `line` after `label` (compared word by word, ignoring case and a colon
 /// after the label), or `None` when the line does not start with it.
-pub fn strip_label<'a>(line: &'a str, label: &str) -> Option<&'a str> {
+pub(super) fn strip_label<'a>(line: &'a str, label: &str) -> Option<&'a str> {
     let want: Vec<String> = normalise(label).split(' ').map(str::to_string).collect();
     let mut rest = line.trim_start();
     for (i, w) in want.iter().enumerate() {
@@ -71,7 +71,7 @@ fn record_number(raw: &[Line]) -> Option<&str> {
 }
 
 /// Finds the records of a table with these labels. `None` when no label is found.
-pub fn records(raws: &[Vec<Line>], labels: &[&str]) -> Option<Records> {
+pub(super) fn records(raws: &[Vec<Line>], labels: &[&str]) -> Option<Records> {
     let mut records: Vec<Record> = Vec::new();
     let mut before = None;
     // Labels already given in the current record: a label again starts the next one.
@@ -143,7 +143,7 @@ pub fn records(raws: &[Vec<Line>], labels: &[&str]) -> Option<Records> {
 /// The prioritised-risk table: the header's position, its rows, and the index of the
 /// first block after the table.
 #[derive(Debug)]
-pub struct RiskTable {
+pub(super) struct RiskTable {
     pub before: usize,
     pub line: usize,
     pub rows: Vec<[String; 3]>,
@@ -205,7 +205,7 @@ fn joined(raw: &[Line]) -> String {
 /// Reads the prioritised risks: after the header, each row's risk (running text), its
 /// themes (short lines) and its geography (one short line); a row may lack the last
 /// cells. The table ends at a block of wider text than its risk column.
-pub fn risk_rows(raws: &[Vec<Line>], header: &[&str]) -> Option<RiskTable> {
+pub(super) fn risk_rows(raws: &[Vec<Line>], header: &[&str]) -> Option<RiskTable> {
     const NARROW: usize = 40;
     let (before, start) = find_header(raws, header)?;
     let mut rows: Vec<[String; 3]> = Vec::new();

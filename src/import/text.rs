@@ -6,7 +6,7 @@
 
 /// One line of the report's text.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Line {
+pub(super) struct Line {
     /// 1-based line number in the input text.
     pub no: usize,
     /// The text, without a page-break mark and without white space at either end.
@@ -24,29 +24,29 @@ const CONJUNCTIONS: &[&str] = &["og", "eller", "samt", "til", "enn", "and", "or"
 
 /// Lower case, runs of white space as one space, no closing colon or question mark:
 /// how labels and titles are compared.
-pub fn normalise(s: &str) -> String {
+pub(super) fn normalise(s: &str) -> String {
     let joined = s.split_whitespace().collect::<Vec<_>>().join(" ");
     joined.trim_end_matches([':', ' ']).trim().to_lowercase()
 }
 
-pub fn chars(s: &str) -> usize {
+pub(super) fn chars(s: &str) -> usize {
     s.chars().count()
 }
 
-pub fn first_word(s: &str) -> &str {
+pub(super) fn first_word(s: &str) -> &str {
     s.split_whitespace().next().unwrap_or("")
 }
 
-pub fn last_word(s: &str) -> &str {
+pub(super) fn last_word(s: &str) -> &str {
     s.split_whitespace().next_back().unwrap_or("")
 }
 
-pub fn starts_lower(s: &str) -> bool {
+pub(super) fn starts_lower(s: &str) -> bool {
     s.chars().next().is_some_and(char::is_lowercase)
 }
 
 /// Starts a new sentence or item: a capital, a digit or an opening quote.
-pub fn starts_upper(s: &str) -> bool {
+pub(super) fn starts_upper(s: &str) -> bool {
     s.chars()
         .next()
         .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit() || "\"“«'‘(".contains(c))
@@ -54,27 +54,27 @@ pub fn starts_upper(s: &str) -> bool {
 
 /// Ends with a sentence's closing punctuation (a closing quote or bracket after it
 /// counts too).
-pub fn ends_sentence(s: &str) -> bool {
+pub(super) fn ends_sentence(s: &str) -> bool {
     let t = s
         .trim_end()
         .trim_end_matches(['"', '”', '»', '\'', '’', ')']);
     t.ends_with(['.', '!', '?', ':', ';'])
 }
 
-pub fn is_url(word: &str) -> bool {
+pub(super) fn is_url(word: &str) -> bool {
     let w = word.trim_start_matches(['(', '<', '"']);
     w.starts_with("http://") || w.starts_with("https://") || w.starts_with("www.")
 }
 
 /// A line that is nothing but one web address.
-pub fn is_url_line(s: &str) -> bool {
+pub(super) fn is_url_line(s: &str) -> bool {
     let mut words = s.split_whitespace();
     words.next().is_some_and(is_url) && words.next().is_none()
 }
 
 /// Letters, all capitals, at least two words: the form's own sub-headings
 /// ("ANDRE TILTAK FOR Å HÅNDTERE …").
-pub fn is_caps(s: &str) -> bool {
+pub(super) fn is_caps(s: &str) -> bool {
     let letters: Vec<char> = s.chars().filter(|c| c.is_alphabetic()).collect();
     letters.len() >= 10
         && letters.iter().all(|c| c.is_uppercase())
@@ -82,7 +82,7 @@ pub fn is_caps(s: &str) -> bool {
 }
 
 /// "MÅL FOR KOMMENDE ÅR" → "Mål for kommende år".
-pub fn sentence_case(s: &str) -> String {
+pub(super) fn sentence_case(s: &str) -> String {
     let lower = s.to_lowercase();
     let mut chars = lower.chars();
     match chars.next() {
@@ -140,7 +140,7 @@ fn url_goes_on(prev: &str, next: &str) -> bool {
 /// Appends the next line of the same paragraph to `acc`, undoing the wrap: a space
 /// between words, no space and no hyphen inside a word broken in two, and the hyphen
 /// kept where it is the word's (`lønns- og`, `IKT-utstyr`, web addresses).
-pub fn join_line(acc: &mut String, next: &str) {
+pub(super) fn join_line(acc: &mut String, next: &str) {
     let trimmed_len = acc.trim_end().len();
     acc.truncate(trimmed_len);
     let next = next.trim();
@@ -176,7 +176,7 @@ pub fn join_line(acc: &mut String, next: &str) {
 /// What `pdftotext` makes of a word hyphenated at the end of a line (it drops the
 /// hyphen and joins the lines: `lønns-` `og` → `lønnsog`), and what [`join_line`]
 /// makes of it (`lønns- og`). `None` when the two agree.
-pub fn rejoin_hyphenated(word: &str, next: &str) -> Option<(String, String)> {
+pub(super) fn rejoin_hyphenated(word: &str, next: &str) -> Option<(String, String)> {
     let stem = word.strip_suffix('-')?;
     let next_word = first_word(next);
     if stem.is_empty() || next_word.is_empty() {
@@ -191,7 +191,7 @@ pub fn rejoin_hyphenated(word: &str, next: &str) -> Option<(String, String)> {
 /// Reads a number as the form prints it: `54 147`, `3 536 883 116` (spaces,
 /// non-breaking or thin spaces between thousands), `3.536.883`, `11,9`, with an
 /// optional unit (`kr`, `NOK`, `%`). Returns the value and whether it is whole.
-pub fn parse_number(s: &str) -> Option<(f64, bool)> {
+pub(super) fn parse_number(s: &str) -> Option<(f64, bool)> {
     let mut t = s.trim().trim_end_matches(['.', ',']).to_string();
     for unit in ["NOK", "kr.", "kr", "%", ",-"] {
         if let Some(rest) = t.strip_suffix(unit) {

@@ -10,14 +10,14 @@ use super::model::{Block, MemberFacts, Report, Section, Table};
 use super::text::is_url;
 
 /// How the report is dated: published on a date, or a draft until someone sets it.
-pub enum Dating {
+pub(super) enum Dating {
     Published(Date),
     Draft,
 }
 
 /// The report file: front matter (year, publication or draft, key figures with the
 /// labels they were found under) and the sections.
-pub fn report_markdown(report: &Report, year: u16, dating: &Dating, from: &str) -> String {
+pub(super) fn report_markdown(report: &Report, year: u16, dating: &Dating, from: &str) -> String {
     let mut out = String::new();
     out.push_str("+++\n");
     let _ = writeln!(
@@ -131,7 +131,7 @@ fn table(out: &mut String, t: &Table) {
 
 /// Text as Markdown that shows it as written: Markdown's special characters escaped,
 /// web addresses made links (`<https://…>`).
-pub fn inline(text: &str) -> String {
+pub(super) fn inline(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     for (i, word) in text.split(' ').enumerate() {
         if i > 0 {
@@ -206,7 +206,7 @@ fn toml_string(s: &str) -> String {
 }
 
 /// A new member's `member.toml` from what the report says of it.
-pub fn member_toml(
+pub(super) fn member_toml(
     facts: &MemberFacts,
     slug: &str,
     sector: Sector,

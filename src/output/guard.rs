@@ -112,7 +112,7 @@ pub fn check_out_dir(root: &Path, out: &Path) -> Result<(), String> {
 /// when it does not exist, holds nothing but what a build keeps (dot-files, [`HOSTING_FILES`]), was
 /// made by aktsom (it has [`MARKER`], or every file an earlier version wrote), or with
 /// `force`. A symbolic link is followed: the folder it leads to is the one replaced
-/// (see [`Staging::new`]), and the link stays.
+/// (see `Staging::new`), and the link stays.
 pub fn check_build_out(root: &Path, out: &Path, force: bool) -> Result<(), Vec<Diagnostic>> {
     check_out_dir(root, out).map_err(|m| vec![Diagnostic::file(out, m)])?;
     if let Ok(target) = std::fs::read_link(out)

@@ -22,7 +22,7 @@ use super::swap::{lock_parent, swap};
 /// A publish keeps the output it replaces beside the new one, as
 /// `.aktsom-previous-<name>`, and the next build takes that folder as its staging
 /// folder: its folders already exist and most of its files already hold what the build
-/// produces (they are hard links to the published files, see [`Emitter::to_dir`]), so
+/// produces (they are hard links to the published files, see `Emitter::to_dir`), so
 /// a rebuild creates and deletes almost nothing. It is only ever a cache: a file in it
 /// is kept only when it holds exactly the bytes the build produces, anything the build
 /// does not produce is removed before the swap, and deleting it costs only speed.

@@ -11,7 +11,7 @@
 //!
 //! Templates read the table as `t.<key>`; they are rendered with undefined values as
 //! errors, so a template asking for a string no table has fails with its file and line.
-//! The code reads it with [`Strings::get`] and a [`Key`], which only [`key!`] makes:
+//! The code reads it with [`Strings::get`] and a [`Key`], which only `key!` makes:
 //! it refuses, when aktsom is compiled, a key that is not in both built-in tables.
 
 use std::collections::BTreeMap;
@@ -30,7 +30,7 @@ pub struct Strings(BTreeMap<String, String>);
 
 impl Strings {
     /// The text of `key`. A table made by [`crate::theme::Theme::strings`] has every
-    /// key [`key!`] accepts, so this finds it (only a table made by hand in a unit
+    /// key `key!` accepts, so this finds it (only a table made by hand in a unit
     /// test can lack it: then the text is empty).
     pub fn get(&self, key: Key) -> &str {
         self.0.get(key.0).map_or("", String::as_str)
@@ -56,12 +56,12 @@ impl FromIterator<(String, String)> for Strings {
 }
 
 /// A key of the interface strings that is in both built-in tables (checked when aktsom
-/// is compiled); made by [`key!`].
+/// is compiled); made by `key!`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Key(&'static str);
 
 impl Key {
-    /// `key` as a [`Key`]; in a constant (as [`key!`] uses it), a key missing from a
+    /// `key` as a [`Key`]; in a constant (as `key!` uses it), a key missing from a
     /// built-in table stops the compilation at the place that asked for it.
     #[doc(hidden)]
     pub const fn checked(key: &'static str) -> Key {

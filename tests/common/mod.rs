@@ -1,3 +1,4 @@
+#![allow(unreachable_pub)] // shared by every test crate, which each use a part of it
 //! Helpers shared by the integration tests: run the real binary on fixture sites.
 
 #![allow(dead_code)]

@@ -13,14 +13,15 @@ fn reference_tokens(text: &str) -> Vec<&str> {
             continue;
         }
         if prev.is_none_or(|p| !(p.is_alphanumeric() || p == '.'))
-            && let Some(len) = question_number_at(&text[i..]) {
-                out.push(&text[i..i + len]);
-                while chars.peek().is_some_and(|(j, _)| *j < i + len) {
-                    chars.next();
-                }
-                prev = text[..i + len].chars().next_back();
-                continue;
+            && let Some(len) = question_number_at(&text[i..])
+        {
+            out.push(&text[i..i + len]);
+            while chars.peek().is_some_and(|(j, _)| *j < i + len) {
+                chars.next();
             }
+            prev = text[..i + len].chars().next_back();
+            continue;
+        }
         let mut end = i + c.len_utf8();
         while let Some(&(j, d)) = chars.peek() {
             if !d.is_alphanumeric() {
