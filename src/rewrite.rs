@@ -17,6 +17,26 @@ pub struct PageLinks {
     pub hrefs: Vec<String>,
 }
 
+/// What every sink does with a finished file on its way out (the publishing
+/// [`crate::output::Emitter`] and the preview's disk sink alike): an HTML page is
+/// scanned once by [`scan_page`], patched in place when it has to change, and its links
+/// returned for the link check; any other file passes as it is (`None`).
+pub(crate) fn page_on_its_way_out(
+    file: &mut crate::render::OutFile,
+) -> Result<Option<PageLinks>, crate::diagnostics::Diagnostic> {
+    if !file.path.ends_with(".html") {
+        return Ok(None);
+    }
+    let html = std::str::from_utf8(&file.bytes).map_err(|_| {
+        crate::diagnostics::Diagnostic::file(&file.path, "cannot rewrite the page: it is not UTF-8")
+    })?;
+    let (patched, links) = scan_page(html);
+    if let Some(p) = patched {
+        file.bytes = p.into_bytes();
+    }
+    Ok(Some(links))
+}
+
 /// Marks external links and collects the page's links: the page again when it had to
 /// change (`rel="external"` added to an external link without `rel`), or `None`.
 pub fn scan_page(html: &str) -> (Option<String>, PageLinks) {

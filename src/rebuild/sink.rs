@@ -98,14 +98,7 @@ impl DiskSink<'_> {
 
 impl Sink for DiskSink<'_> {
     fn put(&self, mut file: OutFile) -> Result<(), Diagnostic> {
-        if file.path.ends_with(".html") {
-            let html = std::str::from_utf8(&file.bytes).map_err(|_| {
-                Diagnostic::file(&file.path, "cannot rewrite the page: it is not UTF-8")
-            })?;
-            let (patched, links) = rewrite::scan_page(html);
-            if let Some(p) = patched {
-                file.bytes = p.into_bytes();
-            }
+        if let Some(links) = rewrite::page_on_its_way_out(&mut file)? {
             lock(&self.sunk).links.push((file.path.clone(), links));
         }
         if file.path == self.search_page {
