@@ -4,6 +4,8 @@
 //! reported it and how many did, every member's figures, and who has not reported; the
 //! rules are in `crate::content::status`).
 
+use std::collections::BTreeSet;
+
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -42,11 +44,13 @@ pub fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Dia
             .filter(|y| scope.year(**y))
             .map(|y| Job::Year(*y)),
     );
+    // Once for all the pages: every member and year page asks who has reported.
+    let reporting = status::reporting_years(r.site());
     emit(
         jobs.par_iter().map(|job| match job {
-            Job::Member(m) => member_page(r, m),
+            Job::Member(m) => member_page(r, m, &reporting),
             Job::MemberFeed(m) => member_feed(r, m),
-            Job::Year(y) => year_page(r, *y),
+            Job::Year(y) => year_page(r, *y, &reporting),
         }),
         sink,
     )
@@ -76,7 +80,7 @@ struct MemberPage<'a> {
     feed_url: String,
 }
 
-fn member_page(r: &Renderer, m: &Member) -> Result<OutFile, Diagnostic> {
+fn member_page(r: &Renderer, m: &Member, reporting: &BTreeSet<u16>) -> Result<OutFile, Diagnostic> {
     let pairs = compare::pair_links(r.routes(), m)
         .into_iter()
         .map(|(from, to, url)| PairLink {
@@ -96,7 +100,7 @@ fn member_page(r: &Renderer, m: &Member) -> Result<OutFile, Diagnostic> {
         years: m.reports.iter().map(|rep| rep.year).collect(),
         compare_url: compare::browser_url(r.routes(), m),
         compare_years: compare::browser_years(m),
-        member_years: member_years(r, m),
+        member_years: member_years(r, m, reporting),
         feed_url: r.routes().file_url(&routes::member_feed(&m.slug)),
     };
     r.page("member.html", Route::Member(&m.slug).file(), &values)
@@ -148,7 +152,7 @@ struct YearPage<'a> {
     next: Option<YearLink>,
 }
 
-fn year_page(r: &Renderer, y: u16) -> Result<OutFile, Diagnostic> {
+fn year_page(r: &Renderer, y: u16, reporting_years: &BTreeSet<u16>) -> Result<OutFile, Diagnostic> {
     let years = r.years();
     let mut entries: Vec<(&Member, &Report)> = years[&y]
         .iter()
@@ -156,7 +160,7 @@ fn year_page(r: &Renderer, y: u16) -> Result<OutFile, Diagnostic> {
         .collect();
     entries.sort_by_key(|(m, _)| collation_key(&m.info.name));
     let (aggregates, member_figures) = year(r, &entries);
-    let (reporting, not_reported) = year_view(r, y);
+    let (reporting, not_reported) = year_view(r, y, reporting_years);
     let all: Vec<u16> = years.keys().copied().collect();
     let pos = all.iter().position(|x| *x == y).unwrap_or(0);
     let link = |year: u16| YearLink {
@@ -219,11 +223,11 @@ pub struct MissingView {
     pub status: &'static str,
 }
 
-/// Who has reported for year `y`: the summary and the members without a report.
-pub fn year_view(r: &Renderer, y: u16) -> (Summary, Vec<MissingView>) {
+/// Who has reported for year `y`: the summary and the members without a report
+/// (`years` from `content::status::reporting_years`).
+pub fn year_view(r: &Renderer, y: u16, years: &BTreeSet<u16>) -> (Summary, Vec<MissingView>) {
     let site = r.site();
-    let years = status::reporting_years(site);
-    let st = status::year_status(site, &years, y);
+    let st = status::year_status(site, years, y);
     let mut missing: Vec<MissingView> = st
         .missing
         .iter()
@@ -257,9 +261,8 @@ pub struct MemberYear {
 /// Every reporting year in which `m` was a member, newest first: its report's
 /// completeness, or that it has not reported. A draft (in a build with drafts) is shown
 /// with its completeness, but the year still counts as not reported.
-pub fn member_years(r: &Renderer, m: &Member) -> Vec<MemberYear> {
-    let years = status::reporting_years(r.site());
-    let mut out: Vec<MemberYear> = status::member_status(m, &years)
+pub fn member_years(r: &Renderer, m: &Member, years: &BTreeSet<u16>) -> Vec<MemberYear> {
+    let mut out: Vec<MemberYear> = status::member_status(m, years)
         .into_iter()
         .map(|(y, s)| (y, s.code()))
         .chain(
