@@ -14,6 +14,8 @@ use std::io::{ErrorKind, Read};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
+use crate::theme::{Key, key};
+
 /// The longest request line, and the longest header line (bytes, without the line end).
 pub const MAX_LINE: usize = 16 * 1024;
 /// The most header lines in one request.
@@ -44,7 +46,7 @@ pub struct Head {
 pub enum Next {
     Request(Head),
     /// A head that breaks a rule: answer with this status and close the connection.
-    Refuse(u16, &'static str),
+    Refuse(u16, Key),
     /// The client closed the connection, or went quiet before sending anything, or the
     /// connection failed: close it without an answer.
     Closed,
@@ -97,7 +99,7 @@ impl Reader {
         if self.buf.is_empty() {
             Next::Closed
         } else {
-            Next::Refuse(408, "Forespørselen kom ikke fram i tide.")
+            Next::Refuse(408, key!("serve_request_timeout"))
         }
     }
 
@@ -151,10 +153,7 @@ impl Reader {
             }
             self.lines += 1;
             if self.lines > MAX_HEADERS + 1 {
-                return Err(Next::Refuse(
-                    431,
-                    "For mange header-linjer i forespørselen.",
-                ));
+                return Err(Next::Refuse(431, key!("serve_too_many_headers")));
             }
         }
         self.scanned = self.buf.len();
@@ -168,7 +167,7 @@ impl Reader {
         if len <= MAX_LINE {
             Ok(())
         } else if self.lines == 0 {
-            Err(Next::Refuse(414, "Adressen i forespørselen er for lang."))
+            Err(Next::Refuse(414, key!("serve_target_too_long")))
         } else {
             Err(too_large())
         }
@@ -176,7 +175,7 @@ impl Reader {
 }
 
 fn too_large() -> Next {
-    Next::Refuse(431, "Header-feltene i forespørselen er for store.")
+    Next::Refuse(431, key!("serve_headers_too_large"))
 }
 
 /// Parses a complete head and applies the rules on its headers: one `Host`; one
@@ -185,15 +184,15 @@ fn too_large() -> Next {
 fn parse(bytes: &[u8]) -> Next {
     let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
     let mut req = httparse::Request::new(&mut headers);
-    let bad = Next::Refuse(400, "Ugyldig forespørsel.");
+    let bad = Next::Refuse(400, key!("serve_bad_request"));
     match req.parse(bytes) {
         Ok(httparse::Status::Complete(_)) => {}
         Ok(httparse::Status::Partial) => return bad,
         Err(httparse::Error::TooManyHeaders) => {
-            return Next::Refuse(431, "For mange header-linjer i forespørselen.");
+            return Next::Refuse(431, key!("serve_too_many_headers"));
         }
         Err(httparse::Error::Version) => {
-            return Next::Refuse(505, "Bare HTTP/1.0 og HTTP/1.1 støttes.");
+            return Next::Refuse(505, key!("serve_http_version"));
         }
         Err(_) => return bad,
     }
@@ -208,7 +207,7 @@ fn parse(bytes: &[u8]) -> Next {
     let mut hosts = named("Host");
     let host = hosts.next().map(|h| std::str::from_utf8(h.value).ok());
     if hosts.next().is_some() {
-        return Next::Refuse(400, "Forespørselen har mer enn én Host-header.");
+        return Next::Refuse(400, key!("serve_two_hosts"));
     }
     let mut length: Option<&[u8]> = None;
     for h in named("Content-Length") {
@@ -218,17 +217,14 @@ fn parse(bytes: &[u8]) -> Next {
                 return bad;
             }
             if length.is_some_and(|l| l != value) {
-                return Next::Refuse(400, "Forespørselen har ulike Content-Length-verdier.");
+                return Next::Refuse(400, key!("serve_two_lengths"));
             }
             length = Some(value);
         }
     }
     let chunked = named("Transfer-Encoding").next().is_some();
     if chunked && length.is_some() {
-        return Next::Refuse(
-            400,
-            "Forespørselen har både Content-Length og Transfer-Encoding.",
-        );
+        return Next::Refuse(400, key!("serve_length_and_chunks"));
     }
     let body = chunked || length.is_some_and(|l| l.iter().any(|&b| b != b'0'));
     let asks_close = named("Connection").any(|h| {
