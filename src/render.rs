@@ -29,12 +29,17 @@ use crate::theme::{Strings, Theme, key};
 pub struct OutFile {
     /// Path relative to the output folder, `/`-separated.
     pub path: String,
+    /// The file's content as it is written: a page's HTML (before `rewrite` marks its
+    /// external links), a feed, an open data file, a search shard or a member's image.
     pub bytes: Vec<u8>,
 }
 
 /// Where finished files go as they are made (see [`crate::output::Emitter`]): written
 /// to the staging folder at once, so that a build does not hold its output.
 pub trait Sink: Sync {
+    /// Takes one finished file; called from many threads at once (the producers render
+    /// in parallel), and at most once for each path in a build. An error (a page the
+    /// link scan rejects, a file that cannot be written) fails the build.
     fn put(&self, file: OutFile) -> Result<(), Diagnostic>;
 
     /// Puts the file at `from` (a member's image) into the output as it is, at `to`.
@@ -157,7 +162,9 @@ pub enum Scope<'s> {
     /// One report changed in place (same member and year; its template version,
     /// language and draft state unchanged): only the pages that show it.
     Report {
+        /// The member's slug (its folder name in `content/members/`).
         member: &'s str,
+        /// The reporting year of the report, which names its file (`2024.md`).
         year: u16,
         /// Question numbers whose answer (or heading) changed, appeared or disappeared.
         questions: &'s std::collections::BTreeSet<String>,

@@ -78,7 +78,8 @@ impl MdContext<'_> {
     }
 }
 
-/// One top-level heading and what belongs to it.
+/// One top-level heading and what belongs to it: usually the answer to one question
+/// of the reporting template, such as 2.A.3.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Section {
     pub(crate) level: u8,
@@ -100,10 +101,18 @@ pub struct Section {
     pub(crate) blocks: Vec<Block>,
 }
 
+/// A report's Markdown as the site shows it: the sanitised HTML of its body, cut into
+/// question sections, with what the author should fix but that does not stop the build.
 #[derive(Debug, Clone, Default)]
 pub struct Rendered {
+    /// The body's HTML, sanitised (member Markdown is untrusted), with an id on every
+    /// section heading; the report page inserts it as it is.
     pub html: String,
+    /// The top-level headings in the order of the text: one per answered question
+    /// (numbered like 2.A.3) or free heading, each with its byte ranges.
     pub sections: Vec<Section>,
+    /// Warnings about the text (a question answered twice, an image without a text
+    /// alternative, …), at most `MAX_DIAGNOSTICS_PER_FILE`, sorted by position.
     pub warnings: Vec<Diagnostic>,
     pub(crate) words: usize,
 }
