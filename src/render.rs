@@ -171,8 +171,15 @@ pub enum Scope<'s> {
         /// Whether what other pages show of the report changed: its front matter (title,
         /// dates, figures) or its sections (numbers, headings). When not, only the
         /// report's own page, its comparisons, its open data file and the pages of
-        /// `questions` are rendered.
+        /// `questions` are rendered. Never the year's answers file: that is
+        /// [`Scope::Answers`], which the preview renders after the pages it reloads.
         listed: bool,
+    },
+    /// Only the answers files of these years (`data/svar/<year>.csv.gz`, every
+    /// report's answers of a year): no page reads them, so the preview brings them up
+    /// to date after the reload of a report edit ([`crate::rebuild`]).
+    Answers {
+        years: &'s std::collections::BTreeSet<u16>,
     },
 }
 
@@ -182,6 +189,7 @@ impl Scope<'_> {
         match self {
             Scope::All => true,
             Scope::Report { member, .. } => *member == slug,
+            Scope::Answers { .. } => false,
         }
     }
 
@@ -190,6 +198,7 @@ impl Scope<'_> {
         match self {
             Scope::All => true,
             Scope::Report { year, .. } => *year == y,
+            Scope::Answers { .. } => false,
         }
     }
 
@@ -200,6 +209,7 @@ impl Scope<'_> {
             Scope::Report {
                 year, questions, ..
             } => *year == y && questions.contains(number),
+            Scope::Answers { .. } => false,
         }
     }
 
@@ -213,6 +223,16 @@ impl Scope<'_> {
         match self {
             Scope::All => true,
             Scope::Report { listed, .. } => *listed,
+            Scope::Answers { .. } => false,
+        }
+    }
+
+    /// Whether the answers file of year `y` is in scope.
+    pub fn answers(&self, y: u16) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Report { .. } => false,
+            Scope::Answers { years } => years.contains(&y),
         }
     }
 }
