@@ -550,14 +550,6 @@ fn a_text_edit_renders_only_the_report_its_comparisons_questions_and_data_file()
     let site = aktsom::content::load(&root, &aktsom::content::LoadOptions { drafts: true })
         .unwrap_or_else(|e| panic!("{e:?}"));
     let questions: BTreeSet<String> = ["1.A.1".to_string()].into_iter().collect();
-    let paths = |listed: bool| -> BTreeSet<String> {
-        rendered(&aktsom::render::Scope::Report {
-            member: "alfa-kommune",
-            year: 2024,
-            questions: &questions,
-            listed,
-        })
-    };
     let rendered = |scope: &aktsom::render::Scope| -> BTreeSet<String> {
         let out = aktsom::output::Emitter::in_memory();
         let opts = aktsom::BuildOptions {
@@ -567,6 +559,14 @@ fn a_text_edit_renders_only_the_report_its_comparisons_questions_and_data_file()
         };
         aktsom::build(&site, &opts, &out).unwrap_or_else(|e| panic!("{e:?}"));
         out.finish().files.into_iter().map(|f| f.path).collect()
+    };
+    let paths = |listed: bool| -> BTreeSet<String> {
+        rendered(&aktsom::render::Scope::Report {
+            member: "alfa-kommune",
+            year: 2024,
+            questions: &questions,
+            listed,
+        })
     };
     let text_only = paths(false);
     let expected: BTreeSet<String> = [
@@ -617,7 +617,11 @@ fn a_report_edit_leaves_its_answers_file_for_later_outside_the_build_id() {
     // The pages are current; the year's answers file is named, not made yet.
     let site = s.out.path().join("site");
     assert!(read(&site.join("medlemmer/alfa-kommune/2024/index.html")).contains(text));
-    assert!(!pages.changed.iter().any(|c| c == answers), "{:?}", pages.changed);
+    assert!(
+        !pages.changed.iter().any(|c| c == answers),
+        "{:?}",
+        pages.changed
+    );
     assert_eq!(s.preview.later(), vec![answers.to_string()]);
     assert!(!gunzip(&site.join(answers)).contains(text));
     let later = s.preview.prepare_later().unwrap();

@@ -524,7 +524,10 @@ fn a_report_edit_brings_the_answers_file_up_to_date_after_the_reload() {
     assert!(s.page("/medlemmer/alfa-kommune/2024/").contains(text));
     let deadline = Instant::now() + WAIT;
     while !gunzip(&std::fs::read(out.join(ANSWERS_2024)).unwrap()).contains(text) {
-        assert!(Instant::now() < deadline, "the answers file was never brought up to date");
+        assert!(
+            Instant::now() < deadline,
+            "the answers file was never brought up to date"
+        );
         std::thread::sleep(Duration::from_millis(10));
     }
 }
