@@ -200,7 +200,7 @@ fn entry<'a>(r: &Renderer<'a>, m: &Member, rep: &Report) -> ReportEntry<'a> {
 }
 
 /// All open data files and the `/data/` page, into `sink`.
-pub fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Diagnostic>> {
+pub(crate) fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Diagnostic>> {
     let reports = published(r);
     if !scope.lists() {
         // Only the report's own file can have changed (`Scope::Report`), or only the
