@@ -63,7 +63,12 @@ pub struct Shared {
 }
 
 impl Shared {
-    pub fn new(out: PathBuf, language: Language, hosts: HostCheck, heartbeat: Duration) -> Shared {
+    pub(crate) fn new(
+        out: PathBuf,
+        language: Language,
+        hosts: HostCheck,
+        heartbeat: Duration,
+    ) -> Shared {
         Shared {
             language: RwLock::new(Arc::new(language)),
             out,
@@ -82,12 +87,12 @@ impl Shared {
     }
 
     /// The language and interface strings the server speaks in.
-    pub fn language(&self) -> Arc<Language> {
+    pub(crate) fn language(&self) -> Arc<Language> {
         Arc::clone(&self.language.read().unwrap_or_else(|e| e.into_inner()))
     }
 
     /// Speaks this language from now on (the site's language or strings changed).
-    pub fn set_language(&self, language: Language) {
+    pub(crate) fn set_language(&self, language: Language) {
         *self.language.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(language);
     }
 
@@ -193,7 +198,7 @@ fn connection(mut stream: TcpStream, shared: &Arc<Shared>) {
     loop {
         let req = match reader.next(&mut stream) {
             Next::Request(req) => req,
-            Next::Refuse(status, why) => return refuse(stream, shared.say(status, why)),
+            Next::Refuse(status, why) => return refuse(stream, shared.say(status, why.key())),
             Next::Closed => return,
         };
         if shared.active.load(Ordering::SeqCst) >= MAX_ACTIVE {

@@ -76,7 +76,7 @@ pub fn inject(html: &str, build_id: &str, overlay: Option<&Overlay>) -> String {
 /// The overlay for a failed build: role="alert", each error with its file, line and
 /// column, the message, the offending line and what to do. `last_good`: whether an
 /// earlier build is still being served.
-pub fn overlay(diags: &[Diagnostic], last_good: bool, t: &Language) -> Overlay {
+pub(crate) fn overlay(diags: &[Diagnostic], last_good: bool, t: &Language) -> Overlay {
     let errors: Vec<&Diagnostic> = {
         let e: Vec<&Diagnostic> = diags.iter().filter(|d| d.is_error()).collect();
         if e.is_empty() {
@@ -190,7 +190,7 @@ fn error_item(h: &mut String, d: &Diagnostic, t: &Language) {
 
 /// A page for when the site has no page to show: before the first good build, or a
 /// missing page when the build has no 404.html.
-pub fn fallback(t: &Language, title: Key, text: Key) -> String {
+pub(crate) fn fallback(t: &Language, title: Key, text: Key) -> String {
     format!(
         "<!doctype html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
@@ -206,7 +206,7 @@ pub fn fallback(t: &Language, title: Key, text: Key) -> String {
 /// The answer, while the first build runs, for a page it has not made yet. The reload
 /// script sees the `data-aktsom-building` mark and asks for the page again until it is
 /// made (and the build's end reloads it anyway).
-pub fn building(t: &Language) -> String {
+pub(crate) fn building(t: &Language) -> String {
     fallback(t, key!("serve_building_title"), key!("serve_building")).replacen(
         "<main>",
         "<main data-aktsom-building>",
@@ -217,9 +217,9 @@ pub fn building(t: &Language) -> String {
 /// What the preview server says to the reader, and in which language: the site's (see
 /// [`Language::of_site`]).
 #[derive(Debug, Clone)]
-pub struct Language {
-    pub lang: Lang,
-    pub strings: Strings,
+pub(crate) struct Language {
+    pub(crate) lang: Lang,
+    pub(crate) strings: Strings,
 }
 
 impl Language {
@@ -227,7 +227,7 @@ impl Language {
     /// own strings), read from `root`; when they cannot be read (site.toml or a table
     /// has an error, which the build reports), the built-in table of the language, or
     /// Norwegian.
-    pub fn of_site(root: &Path) -> Language {
+    pub(crate) fn of_site(root: &Path) -> Language {
         let config = SiteConfig::load(root).ok();
         let lang = config.as_ref().map_or(Lang::Nb, |c| c.language);
         let strings = config
@@ -238,7 +238,7 @@ impl Language {
     }
 
     /// The text of `key`.
-    pub fn get(&self, key: Key) -> &str {
+    pub(crate) fn get(&self, key: Key) -> &str {
         self.strings.get(key)
     }
 }

@@ -38,7 +38,7 @@ impl Strings {
 
     /// The built-in default theme's table of `lang` alone: for what is said before a
     /// site's own table can be read (the preview server's messages).
-    pub fn builtin(lang: Lang) -> Strings {
+    pub(crate) fn builtin(lang: Lang) -> Strings {
         builtin(lang)
             .map(|t| Strings(t.clone()))
             .unwrap_or_default()

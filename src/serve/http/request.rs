@@ -16,6 +16,37 @@ use std::time::{Duration, Instant};
 
 use crate::theme::{Key, key};
 
+/// Why a request head is refused (the answer says it in the site's language: [`Why::key`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Why {
+    Timeout,
+    TooManyHeaders,
+    TargetTooLong,
+    HeadersTooLarge,
+    BadRequest,
+    HttpVersion,
+    TwoHosts,
+    TwoLengths,
+    LengthAndChunks,
+}
+
+impl Why {
+    /// The interface string that says it.
+    pub(crate) fn key(self) -> Key {
+        match self {
+            Why::Timeout => key!("serve_request_timeout"),
+            Why::TooManyHeaders => key!("serve_too_many_headers"),
+            Why::TargetTooLong => key!("serve_target_too_long"),
+            Why::HeadersTooLarge => key!("serve_headers_too_large"),
+            Why::BadRequest => key!("serve_bad_request"),
+            Why::HttpVersion => key!("serve_http_version"),
+            Why::TwoHosts => key!("serve_two_hosts"),
+            Why::TwoLengths => key!("serve_two_lengths"),
+            Why::LengthAndChunks => key!("serve_length_and_chunks"),
+        }
+    }
+}
+
 /// The longest request line, and the longest header line (bytes, without the line end).
 pub const MAX_LINE: usize = 16 * 1024;
 /// The most header lines in one request.
@@ -46,7 +77,7 @@ pub struct Head {
 pub enum Next {
     Request(Head),
     /// A head that breaks a rule: answer with this status and close the connection.
-    Refuse(u16, Key),
+    Refuse(u16, Why),
     /// The client closed the connection, or went quiet before sending anything, or the
     /// connection failed: close it without an answer.
     Closed,
@@ -99,7 +130,7 @@ impl Reader {
         if self.buf.is_empty() {
             Next::Closed
         } else {
-            Next::Refuse(408, key!("serve_request_timeout"))
+            Next::Refuse(408, Why::Timeout)
         }
     }
 
@@ -153,7 +184,7 @@ impl Reader {
             }
             self.lines += 1;
             if self.lines > MAX_HEADERS + 1 {
-                return Err(Next::Refuse(431, key!("serve_too_many_headers")));
+                return Err(Next::Refuse(431, Why::TooManyHeaders));
             }
         }
         self.scanned = self.buf.len();
@@ -167,7 +198,7 @@ impl Reader {
         if len <= MAX_LINE {
             Ok(())
         } else if self.lines == 0 {
-            Err(Next::Refuse(414, key!("serve_target_too_long")))
+            Err(Next::Refuse(414, Why::TargetTooLong))
         } else {
             Err(too_large())
         }
@@ -175,7 +206,7 @@ impl Reader {
 }
 
 fn too_large() -> Next {
-    Next::Refuse(431, key!("serve_headers_too_large"))
+    Next::Refuse(431, Why::HeadersTooLarge)
 }
 
 /// Parses a complete head and applies the rules on its headers: one `Host`; one
@@ -184,15 +215,15 @@ fn too_large() -> Next {
 fn parse(bytes: &[u8]) -> Next {
     let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
     let mut req = httparse::Request::new(&mut headers);
-    let bad = Next::Refuse(400, key!("serve_bad_request"));
+    let bad = Next::Refuse(400, Why::BadRequest);
     match req.parse(bytes) {
         Ok(httparse::Status::Complete(_)) => {}
         Ok(httparse::Status::Partial) => return bad,
         Err(httparse::Error::TooManyHeaders) => {
-            return Next::Refuse(431, key!("serve_too_many_headers"));
+            return Next::Refuse(431, Why::TooManyHeaders);
         }
         Err(httparse::Error::Version) => {
-            return Next::Refuse(505, key!("serve_http_version"));
+            return Next::Refuse(505, Why::HttpVersion);
         }
         Err(_) => return bad,
     }
@@ -207,7 +238,7 @@ fn parse(bytes: &[u8]) -> Next {
     let mut hosts = named("Host");
     let host = hosts.next().map(|h| std::str::from_utf8(h.value).ok());
     if hosts.next().is_some() {
-        return Next::Refuse(400, key!("serve_two_hosts"));
+        return Next::Refuse(400, Why::TwoHosts);
     }
     let mut length: Option<&[u8]> = None;
     for h in named("Content-Length") {
@@ -217,14 +248,14 @@ fn parse(bytes: &[u8]) -> Next {
                 return bad;
             }
             if length.is_some_and(|l| l != value) {
-                return Next::Refuse(400, key!("serve_two_lengths"));
+                return Next::Refuse(400, Why::TwoLengths);
             }
             length = Some(value);
         }
     }
     let chunked = named("Transfer-Encoding").next().is_some();
     if chunked && length.is_some() {
-        return Next::Refuse(400, key!("serve_length_and_chunks"));
+        return Next::Refuse(400, Why::LengthAndChunks);
     }
     let body = chunked || length.is_some_and(|l| l.iter().any(|&b| b != b'0'));
     let asks_close = named("Connection").any(|h| {
