@@ -170,6 +170,17 @@ enum Work {
     Nothing,
 }
 
+impl Prepared {
+    /// Nothing to write, with the warnings of the build as it stands.
+    fn nothing(start: Instant, warnings: Vec<Diagnostic>) -> Prepared {
+        Prepared {
+            work: Work::Nothing,
+            start,
+            warnings,
+        }
+    }
+}
+
 fn hash_bytes(bytes: &[u8]) -> u64 {
     // DefaultHasher::new() has fixed keys: the same bytes give the same hash in every run.
     let mut h = std::collections::hash_map::DefaultHasher::new();
@@ -240,11 +251,7 @@ impl Preview {
     pub fn prepare_later(&mut self) -> Result<Prepared, Vec<Diagnostic>> {
         let start = Instant::now();
         let years = std::mem::take(&mut self.later);
-        let nothing = Prepared {
-            work: Work::Nothing,
-            start,
-            warnings: Vec::new(),
-        };
+        let nothing = Prepared::nothing(start, Vec::new());
         // Without a model (a whole build failed), the next whole build writes them.
         let Some(state) = self.state.as_ref().filter(|_| !years.is_empty()) else {
             return Ok(nothing);
@@ -296,11 +303,7 @@ impl Preview {
                 Ok(None) => self.prepare_build(),
                 Err(e) => Err(e),
             },
-            Some(Change::Outside) => Ok(Prepared {
-                work: Work::Nothing,
-                start: Instant::now(),
-                warnings: Vec::new(),
-            }),
+            Some(Change::Outside) => Ok(Prepared::nothing(Instant::now(), Vec::new())),
             None => self.prepare_build(),
         };
         if result.is_err() {

@@ -70,30 +70,14 @@ impl Preview {
         let Some(state) = self.state.as_mut() else {
             return Ok(None);
         };
-        let Some(index) = state.site.members[member]
-            .reports
-            .iter()
-            .position(|r| r.year == year)
-        else {
-            return Ok(None);
-        };
-        let new = match edited(&self.opts.root, &state.site, member, index)? {
-            Edited::Same(warnings) => {
-                return Ok(Some(Prepared {
-                    work: Work::Nothing,
-                    start,
-                    warnings,
-                }));
-            }
+        let (index, new) = match edited(&self.opts.root, &state.site, member, year)? {
+            Edited::Same(warnings) => return Ok(Some(Prepared::nothing(start, warnings))),
             Edited::Whole => return Ok(None),
-            Edited::Changed(new) => new,
+            Edited::Changed(index, new) => (index, new),
         };
         let questions = changed_questions(&state.site.members[member].reports[index], &new);
         let listed = listed_changed(&state.site.members[member].reports[index], &new);
         let warnings = new.body.warnings.clone();
-        // A published report's answers are in its year's answers file, which is
-        // brought up to date after the pages (see `Preview::later`).
-        let later = (!new.draft).then_some(year);
         let slug = state.site.members[member].slug.clone();
         let old = std::mem::replace(&mut state.site.members[member].reports[index], *new);
         let scope = Scope::Report {
@@ -125,16 +109,13 @@ impl Preview {
             return Ok(None);
         };
         crate::profile::stage("edit: search index (beyond the render)");
-        for (p, l) in links {
-            let ids = PageLinks {
-                ids: l.ids,
-                hrefs: Vec::new(),
-            };
-            state.links.insert(p, ids);
-        }
+        state.links.extend(super::whole::ids_only(links));
         let mut files = files;
         files.extend(update.written);
         crate::profile::stage("edit: prepare");
+        // A published report's answers are in its year's answers file, which is
+        // brought up to date after the pages (see `Preview::later`).
+        let later = (!old.draft).then_some(year);
         Ok(Some(Prepared {
             work: Work::Files {
                 files,
@@ -152,20 +133,19 @@ enum Edited {
     /// The bytes last built (an editor's save without changes, or the last step of a
     /// burst that ends where it began): nothing to do. With the report's warnings.
     Same(Vec<Diagnostic>),
-    /// A change of template version, language or draft state: a whole build.
+    /// A change of template version, language or draft state (or no such report): a
+    /// whole build.
     Whole,
-    /// The report as it is now.
-    Changed(Box<Report>),
+    /// The report as it is now, with its index among the member's reports.
+    Changed(usize, Box<Report>),
 }
 
-/// Reads report `index` of member `member` again (see [`Edited`]).
-fn edited(
-    root: &Path,
-    site: &Site,
-    member: usize,
-    index: usize,
-) -> Result<Edited, Vec<Diagnostic>> {
+/// Reads member `member`'s report of `year` again (see [`Edited`]).
+fn edited(root: &Path, site: &Site, member: usize, year: u16) -> Result<Edited, Vec<Diagnostic>> {
     let m = &site.members[member];
+    let Some(index) = m.reports.iter().position(|r| r.year == year) else {
+        return Ok(Edited::Whole);
+    };
     let old = &m.reports[index];
     let shown = Path::new("content/members")
         .join(&m.slug)
@@ -178,7 +158,7 @@ fn edited(
     if new.template != old.template || new.language != old.language || new.draft != old.draft {
         return Ok(Edited::Whole);
     }
-    Ok(Edited::Changed(Box::new(new)))
+    Ok(Edited::Changed(index, Box::new(new)))
 }
 
 /// Puts back the report of the last good build after a failed edit, and the search

@@ -120,7 +120,7 @@ impl Preview {
 }
 
 /// Every page's links with only the ids kept (see `State::links`).
-fn ids_only(links: Vec<(String, PageLinks)>) -> HashMap<String, PageLinks> {
+pub(super) fn ids_only(links: Vec<(String, PageLinks)>) -> HashMap<String, PageLinks> {
     links
         .into_iter()
         .map(|(p, l)| {
