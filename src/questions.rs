@@ -215,7 +215,7 @@ struct QuestionYears<'q> {
 }
 
 /// All question pages, into `sink`.
-pub fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Diagnostic>> {
+pub(crate) fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Diagnostic>> {
     let site = r.site();
     let questions = all_questions(r);
     let years = by_year(r, scope);

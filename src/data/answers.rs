@@ -16,7 +16,7 @@ use crate::markdown::{Section, write_blocks_text};
 use crate::render::{OutFile, Renderer, Scope, Sink};
 use crate::routes::{self, Route};
 
-/// `svar/<year>.csv.gz` for each year in `scope`, into `sink`.
+/// `svar/<year>.csv.gz` for each year whose answers are in `scope`, into `sink`.
 pub(super) fn answer_files(
     r: &Renderer,
     scope: &Scope,
@@ -24,7 +24,7 @@ pub(super) fn answer_files(
     sink: &dyn Sink,
 ) -> Result<(), Vec<Diagnostic>> {
     let mut by_year: BTreeMap<u16, Vec<&(&Member, &Report)>> = BTreeMap::new();
-    for e in reports.iter().filter(|(_, rep)| scope.year(rep.year)) {
+    for e in reports.iter().filter(|(_, rep)| scope.answers(rep.year)) {
         by_year.entry(e.1.year).or_default().push(e);
     }
     let years: Vec<(u16, Vec<&(&Member, &Report)>)> = by_year.into_iter().collect();

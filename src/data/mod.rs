@@ -99,10 +99,11 @@ fn text_bytes(rep: &Report) -> usize {
 }
 
 /// All open data files and the `/data/` page, into `sink`.
-pub fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Diagnostic>> {
+pub(crate) fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Diagnostic>> {
     let reports = published(r);
     if !scope.lists() {
-        // Only the report's own file and its year's answers can have changed.
+        // Only the report's own file can have changed (`Scope::Report`), or only the
+        // answers files (`Scope::Answers`).
         reports::report_files(r, scope, &reports, sink)?;
         return answers::answer_files(r, scope, &reports, sink);
     }

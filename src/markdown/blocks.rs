@@ -13,22 +13,22 @@ use crate::config::Lang;
 /// A piece of an answer as plain text: a paragraph, list item, sub-heading or code
 /// block, or a table.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Block {
+pub(crate) enum Block {
     Text(String),
     Table(TableBlock),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct TableBlock {
-    pub caption: String,
-    pub head: Vec<String>,
-    pub rows: Vec<Vec<String>>,
+pub(crate) struct TableBlock {
+    pub(crate) caption: String,
+    pub(crate) head: Vec<String>,
+    pub(crate) rows: Vec<Vec<String>>,
 }
 
 impl Block {
     /// The block as plain text, added to `out`: a table as its caption (if any), head
     /// and rows, one a line, cells separated by ` | `.
-    pub fn write_text(&self, out: &mut String) {
+    pub(crate) fn write_text(&self, out: &mut String) {
         let joined = |out: &mut String, cells: &[String]| {
             for (i, c) in cells.iter().enumerate() {
                 if i > 0 {
@@ -56,7 +56,7 @@ impl Block {
 
 /// An answer's blocks as plain text, paragraphs separated by blank lines, added to
 /// `out` (the open data's answers files write every answer through one buffer).
-pub fn write_blocks_text(blocks: &[Block], out: &mut String) {
+pub(crate) fn write_blocks_text(blocks: &[Block], out: &mut String) {
     for (i, b) in blocks.iter().enumerate() {
         if i > 0 {
             out.push_str("\n\n");
