@@ -45,7 +45,7 @@ impl BuildOptions<'_> {
 #[derive(Default)]
 pub struct Built {
     /// The search index, with [`BuildOptions::keep_search`].
-    pub search: Option<search::Live>,
+    pub(crate) search: Option<search::Live>,
 }
 
 /// Builds the pages (and files) `opts` asks for into `sink`, as they are made.
@@ -157,7 +157,7 @@ fn produce(
 /// checked), keeping nothing but the links. Links to the output files for which
 /// `unsure` is true are left out (`aktsom check` of a site loaded with errors: they
 /// lead where files with errors would change the site).
-pub fn check_site(
+pub(crate) fn check_site(
     site: &Site,
     unsure: &(dyn Fn(&str) -> bool + Sync),
 ) -> Result<(), Vec<Diagnostic>> {

@@ -120,7 +120,7 @@ pub(crate) fn answers_csv(year: u16) -> String {
 }
 
 /// Whether an output path is a year's answers file ([`answers_csv`]).
-pub fn is_answers_csv(path: &str) -> bool {
+pub(crate) fn is_answers_csv(path: &str) -> bool {
     path.strip_prefix("data/svar/")
         .and_then(|p| p.strip_suffix(".csv.gz"))
         .is_some_and(|y| y.parse::<u16>().is_ok_and(|y| answers_csv(y) == path))

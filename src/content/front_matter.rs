@@ -183,10 +183,10 @@ impl<'a> FrontKeys<'a> {
 /// A report's front matter, validated against the site's settings and templates.
 #[derive(Debug, Clone)]
 pub struct ReportFront {
-    pub title: Option<String>,
-    pub language: Option<String>,
-    pub draft: bool,
-    pub published: Option<Date>,
+    pub(crate) title: Option<String>,
+    pub(crate) language: Option<String>,
+    pub(crate) draft: bool,
+    pub(crate) published: Option<Date>,
     /// The template version; `None` when it is not known (the front matter names one
     /// that does not exist, or none fits the year).
     pub template: Option<String>,

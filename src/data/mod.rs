@@ -20,10 +20,10 @@ use crate::render::{OutFile, Renderer, Scope, Sink};
 use crate::routes::{self, FIGURES_CSV, REPORTS_JSON, Route};
 
 use crate::routes::REPORTING_CSV;
-pub const STATUS_SCHEMA: &str = "aktsom-rapportering/1";
-pub const ANSWERS_SCHEMA: &str = "aktsom-svar/1";
-pub const REPORTS_SCHEMA: &str = "aktsom-rapporter/1";
-pub const REPORT_SCHEMA: &str = "aktsom-rapport/2";
+pub(crate) const STATUS_SCHEMA: &str = "aktsom-rapportering/1";
+pub(crate) const ANSWERS_SCHEMA: &str = "aktsom-svar/1";
+pub(crate) const REPORTS_SCHEMA: &str = "aktsom-rapporter/1";
+pub(crate) const REPORT_SCHEMA: &str = "aktsom-rapport/2";
 
 /// The values of `data.html`.
 #[derive(Serialize)]
@@ -528,7 +528,7 @@ fn report_files(
 /// One cell of an open-data CSV file. Which cells are text and which are numbers is
 /// decided here, by the caller, never guessed from the content.
 #[derive(Debug, Clone, Copy)]
-pub enum Cell<'a> {
+pub(crate) enum Cell<'a> {
     /// Anything a person wrote or named (a member's name, a unit, a slug): guarded
     /// against formula injection by [`neutralise`].
     Text(&'a str),
@@ -548,19 +548,19 @@ pub enum Cell<'a> {
 /// file, not for a cell: a neutralised cell is always quoted (as OWASP recommends),
 /// other cells only when they must be, so that the file of a site without such text
 /// stays as it was; RFC 4180 quoting itself is three lines (`Csv::quoted`).
-pub struct Csv {
+pub(crate) struct Csv {
     out: Vec<u8>,
 }
 
 impl Csv {
-    pub fn new(header: &[&str]) -> Csv {
+    pub(crate) fn new(header: &[&str]) -> Csv {
         let mut csv = Csv { out: Vec::new() };
         let cells: Vec<Cell> = header.iter().map(|h| Cell::Text(h)).collect();
         csv.row(&cells);
         csv
     }
 
-    pub fn row(&mut self, cells: &[Cell]) {
+    pub(crate) fn row(&mut self, cells: &[Cell]) {
         for (i, cell) in cells.iter().enumerate() {
             if i > 0 {
                 self.out.push(b',');
@@ -585,7 +585,7 @@ impl Csv {
         self.out.push(b'"');
     }
 
-    pub fn finish(self) -> Vec<u8> {
+    pub(crate) fn finish(self) -> Vec<u8> {
         self.out
     }
 }
@@ -597,7 +597,7 @@ impl Csv {
 /// start inside this one, so the same applies after each `,`, `;`, tab and line break in
 /// the cell; spaces before the character do not hide it. `None` when nothing needs to
 /// change. The JSON files keep the text exactly as written.
-pub fn neutralise(text: &str) -> Option<String> {
+pub(crate) fn neutralise(text: &str) -> Option<String> {
     const LEADS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
     const SPLITS: [char; 5] = [',', ';', '\t', '\r', '\n'];
     let mut out = String::new();

@@ -26,7 +26,7 @@ use crate::content::{Date, Sector};
 use crate::diagnostics::{Diagnostic, Source};
 use crate::reporting;
 
-pub use model::{Figure, Note, NoteKind, TableFound};
+pub(crate) use model::{Figure, Note, NoteKind, TableFound};
 use write::Dating;
 
 /// What `aktsom import` is asked to do.
@@ -49,24 +49,24 @@ pub struct ImportOptions {
 /// What importing one file did.
 #[derive(Debug)]
 pub struct Imported {
-    pub input: PathBuf,
+    pub(crate) input: PathBuf,
     /// The report written, relative to the site root.
-    pub report: PathBuf,
+    pub(crate) report: PathBuf,
     /// The new member's `member.toml`, when the member was new.
-    pub member_toml: Option<PathBuf>,
-    pub template: String,
+    pub(crate) member_toml: Option<PathBuf>,
+    pub(crate) template: String,
     /// Question numbers (`2.A.3`, not parts and groups) found, in the order of the text.
-    pub found: Vec<String>,
+    pub(crate) found: Vec<String>,
     /// Questions of the template version that were not found.
-    pub missing: Vec<String>,
-    pub figures: Vec<Figure>,
-    pub tables: Vec<TableFound>,
+    pub(crate) missing: Vec<String>,
+    pub(crate) figures: Vec<Figure>,
+    pub(crate) tables: Vec<TableFound>,
     /// The form's own text, left out.
-    pub skipped: Vec<Note>,
+    pub(crate) skipped: Vec<Note>,
     /// Things to check by hand, at lines of the input.
     pub warnings: Vec<Diagnostic>,
     /// How the report is dated (`published = …`, or a draft and why).
-    pub dating: String,
+    pub(crate) dating: String,
 }
 
 /// Everything an import run did: each file's result, and `check` on what was written.

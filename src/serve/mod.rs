@@ -67,9 +67,9 @@ macro_rules! err {
     }};
 }
 
-pub mod events;
+pub(crate) mod events;
 pub mod http;
-pub mod page;
+pub(crate) mod page;
 pub mod watch;
 
 use std::io::IsTerminal;
@@ -88,7 +88,7 @@ use http::{HostCheck, Shared};
 use watch::{Msg, Next, Watch};
 
 /// The port tried first when none is given; the next ones follow if it is taken.
-pub const DEFAULT_PORT: u16 = 1111;
+pub(crate) const DEFAULT_PORT: u16 = 1111;
 /// How many ports after [`DEFAULT_PORT`] are tried.
 const PORTS_TRIED: u16 = 50;
 /// A failed build is shown only when no change follows within this (a save in several

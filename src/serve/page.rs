@@ -12,20 +12,20 @@ use super::events::Overlay;
 use crate::diagnostics::Diagnostic;
 
 /// URL prefix reserved for the preview server's own files.
-pub const PREFIX: &str = "/__aktsom/";
-pub const EVENTS: &str = "/__aktsom/events";
-pub const SCRIPT: &str = "/__aktsom/live.js";
-pub const STYLE: &str = "/__aktsom/live.css";
+pub(crate) const PREFIX: &str = "/__aktsom/";
+pub(crate) const EVENTS: &str = "/__aktsom/events";
+pub(crate) const SCRIPT: &str = "/__aktsom/live.js";
+pub(crate) const STYLE: &str = "/__aktsom/live.css";
 
-pub const SCRIPT_SOURCE: &str = include_str!("live.js");
-pub const STYLE_SOURCE: &str = include_str!("live.css");
+pub(crate) const SCRIPT_SOURCE: &str = include_str!("live.js");
+pub(crate) const STYLE_SOURCE: &str = include_str!("live.css");
 
 /// At most this many errors in the overlay; the terminal has them all.
 const MAX_SHOWN: usize = 20;
 
 /// The page with the reload script in its head (carrying the build the page belongs to)
 /// and the overlay, if any, at the start of its body.
-pub fn inject(html: &str, build_id: &str, overlay: Option<&Overlay>) -> String {
+pub(crate) fn inject(html: &str, build_id: &str, overlay: Option<&Overlay>) -> String {
     let tags = format!(
         "<link rel=\"stylesheet\" href=\"{STYLE}\"><script src=\"{SCRIPT}\" data-build=\"{}\" defer></script>",
         escape(build_id)
@@ -73,7 +73,7 @@ pub fn inject(html: &str, build_id: &str, overlay: Option<&Overlay>) -> String {
 /// The overlay for a failed build: role="alert", each error with its file, line and
 /// column, the message, the offending line and what to do. `last_good`: whether an
 /// earlier build is still being served.
-pub fn overlay(diags: &[Diagnostic], last_good: bool) -> Overlay {
+pub(crate) fn overlay(diags: &[Diagnostic], last_good: bool) -> Overlay {
     let errors: Vec<&Diagnostic> = {
         let e: Vec<&Diagnostic> = diags.iter().filter(|d| d.is_error()).collect();
         if e.is_empty() {
@@ -171,7 +171,7 @@ fn overlay_body(errors: &[&Diagnostic], last_good: bool) -> String {
 
 /// A page for when the site has no page to show: before the first good build, or a
 /// missing page when the build has no 404.html.
-pub fn fallback(title: &str, text: &str) -> String {
+pub(crate) fn fallback(title: &str, text: &str) -> String {
     format!(
         "<!doctype html>\n<html lang=\"nb\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
@@ -185,7 +185,7 @@ pub fn fallback(title: &str, text: &str) -> String {
 /// The answer, while the first build runs, for a page it has not made yet. The reload
 /// script sees the `data-aktsom-building` mark and asks for the page again until it is
 /// made (and the build's end reloads it anyway).
-pub fn building() -> String {
+pub(crate) fn building() -> String {
     fallback(
         "Forhåndsvisningen bygges",
         "Denne siden er ikke laget ennå. Den vises av seg selv når den er klar.",
@@ -194,7 +194,7 @@ pub fn building() -> String {
 }
 
 /// Escapes text for HTML content and attribute values.
-pub fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     crate::html::escape(s).into_owned()
 }
 

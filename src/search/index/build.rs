@@ -98,7 +98,10 @@ const CHUNK: usize = 4096;
 impl Index {
     /// Builds the index of `records` (in doc order; doc = slot × `slot_size` + the
     /// record's place in the slot).
-    pub fn build<R: std::borrow::Borrow<Record> + Sync>(records: &[R], slot_size: u32) -> Index {
+    pub(crate) fn build<R: std::borrow::Borrow<Record> + Sync>(
+        records: &[R],
+        slot_size: u32,
+    ) -> Index {
         debug_assert!(
             records
                 .windows(2)

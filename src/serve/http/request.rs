@@ -15,19 +15,19 @@ use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 /// The longest request line, and the longest header line (bytes, without the line end).
-pub const MAX_LINE: usize = 16 * 1024;
+pub(crate) const MAX_LINE: usize = 16 * 1024;
 /// The most header lines in one request.
-pub const MAX_HEADERS: usize = 100;
+pub(crate) const MAX_HEADERS: usize = 100;
 /// The longest request head in all: request line, headers and the empty line.
 pub const MAX_HEAD: usize = 64 * 1024;
 /// How long a connection may take to send a whole request head, counted from when the
 /// server starts waiting for it (so also how long an idle connection is kept open).
-pub const HEAD_TIMEOUT: Duration = Duration::from_secs(30);
+pub(crate) const HEAD_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A request head that passed every check.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Head {
-    pub method: String,
+    pub(crate) method: String,
     /// The request target as sent (`/medlemmer/?q=1`).
     pub target: String,
     /// HTTP/1.1 (rather than 1.0).
@@ -69,7 +69,7 @@ impl Reader {
 
     /// Waits for the next request head on `stream`, at most [`HEAD_TIMEOUT`], reading
     /// no more than [`MAX_HEAD`] bytes for it.
-    pub fn next(&mut self, stream: &mut TcpStream) -> Next {
+    pub(crate) fn next(&mut self, stream: &mut TcpStream) -> Next {
         let deadline = Instant::now() + HEAD_TIMEOUT;
         let mut chunk = [0u8; 8 * 1024];
         loop {
