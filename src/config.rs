@@ -28,7 +28,9 @@ impl Localized {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
+    /// Norwegian Bokmål (`nb`), the association's language and the default.
     Nb,
+    /// English (`en`), for sites and reports written in English.
     En,
 }
 
@@ -94,6 +96,8 @@ const SITE_KEYS: &[&str] = &[
     "allowed_hosts",
 ];
 
+/// The site's settings, read from `site.toml`: its title and address, the interface
+/// language, the theme, the licence of the open data and the key figures members report.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct SiteConfig {
@@ -103,6 +107,7 @@ pub struct SiteConfig {
     #[serde(default)]
     pub(crate) publisher: String,
     pub(crate) base_url: String,
+    /// The language of the site's interface strings and of reports that name none.
     #[serde(default = "default_language")]
     pub language: Lang,
     #[serde(default = "default_theme")]

@@ -179,6 +179,7 @@ pub enum Scope<'s> {
     /// report's answers of a year): no page reads them, so the preview brings them up
     /// to date after the reload of a report edit ([`crate::rebuild`]).
     Answers {
+        /// The reporting years whose answers file to write again.
         years: &'s std::collections::BTreeSet<u16>,
     },
 }

@@ -22,6 +22,9 @@ pub(crate) struct Question {
     pub(crate) anchor: String,
 }
 
+/// One version of the association's reporting template
+/// (`report-templates/<version>.toml`): its numbered parts, groups and questions (1,
+/// 2.A, 2.A.3) in order, which members' reports answer by number.
 #[derive(Debug, Clone)]
 pub struct ReportTemplate {
     pub(crate) version: String,

@@ -190,6 +190,8 @@ pub struct ReportFront {
     /// The template version; `None` when it is not known (the front matter names one
     /// that does not exist, or none fits the year).
     pub template: Option<String>,
+    /// The key figures the report gives, by the id `site.toml` defines them with; a
+    /// figure the report leaves out is absent, not zero.
     pub figures: BTreeMap<String, f64>,
     /// Where the Markdown body starts in the file.
     pub body_offset: usize,

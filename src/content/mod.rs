@@ -53,8 +53,12 @@ impl fmt::Display for Date {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
+/// Which side of the economy a member belongs to (`sector` in `member.toml`); the
+/// question pages and the open data count answers by sector.
 pub enum Sector {
+    /// A public body: a municipality, a county, a state agency (`public`).
     Public,
+    /// A company (`private`).
     Private,
 }
 
@@ -80,6 +84,8 @@ pub(crate) struct MemberInfo {
     pub(crate) address: Option<String>,
 }
 
+/// One member of the association (a folder in `content/members/`): who it is and the
+/// yearly due-diligence reports it has published.
 #[derive(Debug)]
 pub struct Member {
     pub(crate) slug: String,
@@ -91,6 +97,8 @@ pub struct Member {
     pub(crate) dir: PathBuf,
 }
 
+/// One member's due-diligence report for one year (`content/members/<slug>/<year>.md`):
+/// its front matter and its Markdown rendered into question sections.
 #[derive(Debug)]
 pub struct Report {
     pub(crate) year: u16,
@@ -99,17 +107,24 @@ pub struct Report {
     pub(crate) language: Option<String>,
     pub(crate) draft: bool,
     pub(crate) published: Option<Date>,
+    /// The version of the reporting template the report answers (a key of
+    /// [`Site::templates`]), which gives its questions such as 2.A.3 their titles.
     pub template: String,
     /// Reported key figures; an absent id means "not reported".
     pub(crate) figures: BTreeMap<String, f64>,
+    /// The report's text as HTML, cut into question sections.
     pub body: Rendered,
     /// The template positions of the questions the report answers, in its order: a
     /// compact copy of its sections' numbers for counting answers across reports.
     pub(crate) answered: Vec<u16>,
+    /// The report's file as read: its path for diagnostics and its whole text, which
+    /// the sections' byte ranges point into.
     pub source: Source,
 }
 
 impl Report {
+    /// The language the report is written in: its own `language`, else the site's
+    /// `site`. Its pages take their `lang` attribute and search its stemmer from it.
     pub fn lang(&self, site: Lang) -> Lang {
         self.language.as_deref().map_or(site, Lang::for_code)
     }
@@ -129,7 +144,10 @@ pub(crate) struct Page {
 #[derive(Debug)]
 pub struct Site {
     pub(crate) root: PathBuf,
+    /// `site.toml`.
     pub config: SiteConfig,
+    /// The reporting templates by version (`report-templates/<version>.toml`): the
+    /// numbered questions every report answers.
     pub templates: BTreeMap<String, ReportTemplate>,
     /// Sorted by slug.
     pub members: Vec<Member>,
@@ -139,7 +157,10 @@ pub struct Site {
     pub(crate) warnings: Vec<Diagnostic>,
 }
 
+/// How to load a site.
 pub struct LoadOptions {
+    /// Load draft reports too (`draft = true` in their front matter); `aktsom serve` and
+    /// `build --drafts` do, a plain build leaves them out.
     pub drafts: bool,
 }
 

@@ -104,11 +104,16 @@ const MARKER: &str = ".aktsom-preview";
 /// What `aktsom serve` is asked to do.
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
+    /// The site root: the folder with `site.toml`.
     pub root: PathBuf,
+    /// The address to listen on; anything but a loopback address lets other machines
+    /// see the drafts (see [`parse_bind`]).
     pub bind: IpAddr,
     /// `None`: [`DEFAULT_PORT`] or the next free one. `Some(0)`: any free port.
     pub port: Option<u16>,
+    /// Preview only this member (its slug), to rebuild faster while editing its report.
     pub member: Option<String>,
+    /// Open the preview in the system's browser once it is served.
     pub open: bool,
     /// Where to write the preview; `None`: a temporary folder removed on exit.
     pub out: Option<PathBuf>,

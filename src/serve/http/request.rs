@@ -42,6 +42,8 @@ pub struct Head {
 /// What waiting for the next request on a connection gave.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Next {
+    /// A whole request head that keeps the rules: serve it (the connection may carry
+    /// more requests after it).
     Request(Head),
     /// A head that breaks a rule: answer with this status and close the connection.
     Refuse(u16, &'static str),
@@ -63,6 +65,7 @@ pub struct Reader {
 }
 
 impl Reader {
+    /// A reader at the start of a connection, with nothing read.
     pub fn new() -> Reader {
         Reader::default()
     }
