@@ -2,21 +2,23 @@
 //! `pdftotext` gives it) made into `content/members/<slug>/<year>.md`, and a new
 //! member's `member.toml`.
 //!
-//! `source` reads the input (running `pdftotext` for a PDF) into lines; `layout`
-//! recognises the report in them against the template version of its year, into a
-//! `model::Report`; `write` writes that as Markdown. The importer depends on the
+//! `jobs` says which files a run takes; `source` reads the input (running `pdftotext`
+//! for a PDF) into lines; `layout` recognises the report in them against the template
+//! version of its year, into a `model::Report`; `write` writes that as Markdown, and
+//! `summary` says for the terminal what was found. The importer depends on the
 //! core (site.toml, the templates, `check`); nothing in the core depends on it.
 
 mod forms;
+mod jobs;
 mod layout;
 mod model;
 mod paragraphs;
 mod source;
+mod summary;
 mod tables;
 mod text;
 mod write;
 
-use std::fmt::Write as _;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -26,7 +28,9 @@ use crate::content::{Date, Sector};
 use crate::diagnostics::{Diagnostic, Source};
 use crate::reporting;
 
+use jobs::{Job, jobs};
 pub(crate) use model::{Figure, Note, NoteKind, TableFound};
+pub use summary::summary;
 use write::Dating;
 
 /// What `aktsom import` is asked to do.
@@ -138,93 +142,6 @@ struct Site<'a> {
     templates: &'a std::collections::BTreeMap<String, reporting::ReportTemplate>,
 }
 
-/// One file to import: the file, the member and the year.
-struct Job {
-    input: PathBuf,
-    member: String,
-    year: u16,
-}
-
-/// `fjordvik-kommune-2024.pdf` → (`fjordvik-kommune`, 2024).
-fn member_and_year(path: &Path) -> Option<(String, u16)> {
-    let stem = path.file_stem()?.to_str()?;
-    let (slug, year) = stem.rsplit_once('-')?;
-    let year: u16 = year.parse().ok().filter(|_| year.len() == 4)?;
-    is_slug(slug, '-').then(|| (slug.to_string(), year))
-}
-
-fn is_report_file(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("pdf") || e.eq_ignore_ascii_case("txt"))
-}
-
-/// The files to import, and the files of a folder that are left alone (with why).
-fn jobs(opts: &ImportOptions) -> Result<(Vec<Job>, Vec<String>), Vec<Diagnostic>> {
-    let input = &opts.input;
-    if !input.is_dir() {
-        let named = member_and_year(input);
-        let member = opts
-            .member
-            .clone()
-            .or_else(|| named.as_ref().map(|n| n.0.clone()));
-        let year = opts.year.or(named.map(|n| n.1));
-        let (Some(member), Some(year)) = (member, year) else {
-            return Err(vec![
-                Diagnostic::file(input, "which member and year is this report?").with_help(
-                    "give --member SLUG --year YEAR, or name the file <slug>-<year>.pdf",
-                ),
-            ]);
-        };
-        return Ok((
-            vec![Job {
-                input: input.clone(),
-                member,
-                year,
-            }],
-            Vec::new(),
-        ));
-    }
-    if opts.member.is_some() || opts.year.is_some() {
-        return Err(vec![
-            Diagnostic::file(input, "--member and --year are for one file, not a folder")
-                .with_help(
-                    "in a folder, each file's name says its member and year: <slug>-<year>.pdf",
-                ),
-        ]);
-    }
-    let mut files: Vec<PathBuf> = std::fs::read_dir(input)
-        .map_err(|e| {
-            vec![Diagnostic::file(
-                input,
-                format!("cannot read the folder: {e}"),
-            )]
-        })?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file() && is_report_file(p))
-        .collect();
-    files.sort();
-    let (mut out, mut ignored): (Vec<Job>, Vec<String>) = (Vec::new(), Vec::new());
-    for f in files {
-        let name = f
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        match member_and_year(&f) {
-            Some((member, year)) if out.iter().any(|j| j.member == member && j.year == year) => {
-                ignored.push(format!("{name}: the same report as a file before it"));
-            }
-            Some((member, year)) => out.push(Job {
-                input: f,
-                member,
-                year,
-            }),
-            None => ignored.push(format!("{name}: not named <slug>-<year>.pdf or .txt")),
-        }
-    }
-    Ok((out, ignored))
-}
-
 /// A problem with one file: boxed, as it travels up through a few calls.
 type Failed = Box<Diagnostic>;
 
@@ -250,33 +167,15 @@ fn import_one(
         .filter(|n| n.kind == NoteKind::Warning)
         .map(|n| warning_at(&input.source, n))
         .collect();
-    let member_toml = Path::new("content/members")
-        .join(&job.member)
-        .join("member.toml");
-    let new_member = !site.root.join(&member_toml).exists();
-    if new_member {
-        let (toml, warning) = new_member_toml(&report, job, opts.sector, &from, &member_toml);
-        warnings.extend(warning);
-        write_file(site.root, &member_toml, &toml)?;
-    }
+    let (member_toml, warning) = write_new_member(site, &report, job, opts.sector, &from)?;
+    warnings.extend(warning);
     let markdown = write::report_markdown(&report, job.year, &dating, &from);
     write_file(site.root, &report_path, &markdown)?;
-    let is_question = |n: &str| template.get(n).is_some_and(|q| q.depth == 3);
-    let found: Vec<String> = report
-        .numbers()
-        .filter(|n| is_question(n))
-        .map(str::to_string)
-        .collect();
-    let missing = template
-        .questions
-        .iter()
-        .filter(|q| q.depth == 3 && !found.contains(&q.number))
-        .map(|q| q.number.clone())
-        .collect();
+    let (found, missing) = found_and_missing(&report, template);
     Ok(Imported {
         input: job.input.clone(),
         report: report_path,
-        member_toml: new_member.then_some(member_toml),
+        member_toml,
         template: template.version.clone(),
         found,
         missing,
@@ -291,6 +190,47 @@ fn import_one(
         warnings,
         dating: dating_text,
     })
+}
+
+/// Writes a new member's `member.toml` when the member has none: its path, and a
+/// warning when its sector had to be assumed.
+fn write_new_member(
+    site: &Site,
+    report: &model::Report,
+    job: &Job,
+    sector: Option<Sector>,
+    from: &str,
+) -> Result<(Option<PathBuf>, Option<Diagnostic>), Failed> {
+    let member_toml = Path::new("content/members")
+        .join(&job.member)
+        .join("member.toml");
+    if site.root.join(&member_toml).exists() {
+        return Ok((None, None));
+    }
+    let (toml, warning) = new_member_toml(report, job, sector, from, &member_toml);
+    write_file(site.root, &member_toml, &toml)?;
+    Ok((Some(member_toml), warning))
+}
+
+/// The question numbers (`2.A.3`, not parts and groups) found, in the order of the
+/// text, and those of the template version that were not.
+fn found_and_missing(
+    report: &model::Report,
+    template: &reporting::ReportTemplate,
+) -> (Vec<String>, Vec<String>) {
+    let is_question = |n: &str| template.get(n).is_some_and(|q| q.depth == 3);
+    let found: Vec<String> = report
+        .numbers()
+        .filter(|n| is_question(n))
+        .map(str::to_string)
+        .collect();
+    let missing = template
+        .questions
+        .iter()
+        .filter(|q| q.depth == 3 && !found.contains(&q.number))
+        .map(|q| q.number.clone())
+        .collect();
+    (found, missing)
 }
 
 /// The template version of the report's year and the report's path, when the member
@@ -429,108 +369,9 @@ fn check_written(opts: &ImportOptions, outcome: &mut Outcome) {
     }
 }
 
-/// `1 row`, `3 rows`.
-fn count(n: usize, what: &str) -> String {
-    if n == 1 {
-        format!("1 {what}")
-    } else {
-        format!("{n} {what}s")
-    }
-}
-
-/// What an import found, for the terminal.
-pub fn summary(i: &Imported) -> String {
-    let mut out = format!("Imported {} → {}\n", i.input.display(), i.report.display());
-    if let Some(m) = &i.member_toml {
-        let _ = writeln!(out, "  new member: {}", m.display());
-    }
-    let total = i.found.len() + i.missing.len();
-    let _ = writeln!(
-        out,
-        "  template version {}: {} of {total} questions found",
-        i.template,
-        i.found.len()
-    );
-    let missing = if i.missing.is_empty() {
-        "none".to_string()
-    } else {
-        i.missing.join(", ")
-    };
-    let _ = writeln!(out, "  missing: {missing}");
-    let figures: Vec<String> = i
-        .figures
-        .iter()
-        .map(|f| {
-            let v = if f.whole {
-                format!("{}", f.value as i64)
-            } else {
-                f.value.to_string()
-            };
-            format!("{} = {v} (line {})", f.id, f.line)
-        })
-        .collect();
-    let figures = if figures.is_empty() {
-        "none".to_string()
-    } else {
-        figures.join(", ")
-    };
-    let _ = writeln!(out, "  key figures: {figures}");
-    let tables: Vec<String> = i
-        .tables
-        .iter()
-        .map(|t| match (t.as_table, t.rows) {
-            (_, 0) => format!("{} empty (line {})", t.place, t.line),
-            (true, rows) => format!(
-                "{} {} × {} columns (line {})",
-                t.place,
-                count(rows, "row"),
-                t.columns,
-                t.line
-            ),
-            (false, rows) => format!(
-                "{} {} as text (line {})",
-                t.place,
-                count(rows, "record"),
-                t.line
-            ),
-        })
-        .collect();
-    let tables = if tables.is_empty() {
-        "none".to_string()
-    } else {
-        tables.join("; ")
-    };
-    let _ = writeln!(out, "  tables: {tables}");
-    for s in &i.skipped {
-        let lines = if s.end > s.line {
-            format!("lines {}–{}", s.line, s.end)
-        } else {
-            format!("line {}", s.line)
-        };
-        let _ = writeln!(
-            out,
-            "  left out, the form's own text: {lines} ({})",
-            s.message
-        );
-    }
-    let _ = writeln!(out, "  {}", i.dating);
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn member_and_year_from_file_names() {
-        assert_eq!(
-            member_and_year(Path::new("x/fjordvik-kommune-2024.pdf")),
-            Some(("fjordvik-kommune".into(), 2024))
-        );
-        assert_eq!(member_and_year(Path::new("rapport.pdf")), None);
-        assert_eq!(member_and_year(Path::new("Fjordvik-2024.txt")), None);
-        assert_eq!(member_and_year(Path::new("fjordvik-24.txt")), None);
-    }
 
     #[test]
     fn spans_of_lines() {

@@ -2,7 +2,7 @@
 //! (2.A.2, 4.A.3, the goals), and the prioritised risks (2.A.3), whose cells come one
 //! after the other.
 
-use super::text::{Line, chars, ends_sentence, join_line, normalise, starts_lower};
+use super::text::{Line, chars, ends_sentence, join_line, joined, normalise, starts_lower};
 
 /// A label's value: blocks of lines (paragraphs, lists).
 pub(super) type Value = Vec<Vec<Line>>;
@@ -72,45 +72,59 @@ fn record_number(raw: &[Line]) -> Option<&str> {
 
 /// Finds the records of a table with these labels. `None` when no label is found.
 pub(super) fn records(raws: &[Vec<Line>], labels: &[&str]) -> Option<Records> {
-    let mut records: Vec<Record> = Vec::new();
-    let mut before = None;
-    // Labels already given in the current record: a label again starts the next one.
-    let mut seen = vec![false; labels.len()];
-    // The label being filled, and whether its value began on the label's line.
-    let mut open: Option<(usize, bool)> = None;
-    let new_record = |number: Option<&str>, line: usize| Record {
-        number: number.map(str::to_string),
-        line,
-        values: vec![Vec::new(); labels.len()],
+    let mut reader = Reader {
+        labels,
+        records: Vec::new(),
+        before: None,
+        seen: vec![false; labels.len()],
+        open: None,
     };
     for (b, raw) in raws.iter().enumerate() {
+        if reader.block(b, raw)? == Flow::Ended {
+            return reader.done(b);
+        }
+    }
+    reader.open?;
+    reader.done(raws.len())
+}
+
+/// Whether the table goes on after a block.
+#[derive(PartialEq)]
+enum Flow {
+    GoesOn,
+    /// The table ended before this block.
+    Ended,
+}
+
+/// Records being read, block by block.
+struct Reader<'a> {
+    labels: &'a [&'a str],
+    records: Vec<Record>,
+    /// The index of the table's first block, once found.
+    before: Option<usize>,
+    /// Labels already given in the current record: a label again starts the next one.
+    seen: Vec<bool>,
+    /// The label being filled, and whether its value began on the label's line.
+    open: Option<(usize, bool)>,
+}
+
+impl Reader<'_> {
+    /// Reads block `b`. `None` when it shows this is not a table of these labels.
+    fn block(&mut self, b: usize, raw: &[Line]) -> Option<Flow> {
         if let Some(n) = record_number(raw) {
-            before.get_or_insert(b);
-            records.push(new_record(Some(n), raw[0].no));
-            seen.fill(false);
-            open = None;
-            continue;
+            self.before.get_or_insert(b);
+            self.start(Some(n), raw[0].no);
+            self.open = None;
+            return Some(Flow::GoesOn);
         }
         for (i, line) in raw.iter().enumerate() {
-            if let Some((k, rest)) = starts_with_label(&line.text, labels) {
-                before.get_or_insert(b);
-                if records.is_empty() || seen[k] {
-                    records.push(new_record(None, line.no));
-                    seen.fill(false);
-                }
-                seen[k] = true;
-                let record = records.last_mut()?;
-                if !rest.is_empty() {
-                    record.values[k].push(vec![Line {
-                        text: rest.to_string(),
-                        ..line.clone()
-                    }]);
-                }
-                open = Some((k, !rest.is_empty()));
+            if let Some((k, rest)) = starts_with_label(&line.text, self.labels) {
+                self.before.get_or_insert(b);
+                self.label(k, rest, line)?;
                 continue;
             }
-            let Some((k, inline)) = open else {
-                if before.is_none() {
+            let Some((k, inline)) = self.open else {
+                if self.before.is_none() {
                     // Text before the table.
                     break;
                 }
@@ -119,25 +133,52 @@ pub(super) fn records(raws: &[Vec<Line>], labels: &[&str]) -> Option<Records> {
             };
             if inline && i == 0 {
                 // A value on the label's line is all of it: the table ended.
-                return Some(Records {
-                    before: before?,
-                    records,
-                    after: b,
-                });
+                return Some(Flow::Ended);
             }
-            let value = &mut records.last_mut()?.values[k];
+            let value = &mut self.records.last_mut()?.values[k];
             match value.last_mut() {
                 Some(block) if i > 0 => block.push(line.clone()),
                 _ => value.push(vec![line.clone()]),
             }
         }
+        Some(Flow::GoesOn)
     }
-    open?;
-    Some(Records {
-        before: before?,
-        records,
-        after: raws.len(),
-    })
+
+    /// Starts the next record.
+    fn start(&mut self, number: Option<&str>, line: usize) {
+        self.records.push(Record {
+            number: number.map(str::to_string),
+            line,
+            values: vec![Vec::new(); self.labels.len()],
+        });
+        self.seen.fill(false);
+    }
+
+    /// The `k`th label on `line`, with the rest of the line after it.
+    fn label(&mut self, k: usize, rest: &str, line: &Line) -> Option<()> {
+        if self.records.is_empty() || self.seen[k] {
+            self.start(None, line.no);
+        }
+        self.seen[k] = true;
+        let record = self.records.last_mut()?;
+        if !rest.is_empty() {
+            record.values[k].push(vec![Line {
+                text: rest.to_string(),
+                ..line.clone()
+            }]);
+        }
+        self.open = Some((k, !rest.is_empty()));
+        Some(())
+    }
+
+    /// The records read, the table ending before block `after`.
+    fn done(self, after: usize) -> Option<Records> {
+        Some(Records {
+            before: self.before?,
+            records: self.records,
+            after,
+        })
+    }
 }
 
 /// The prioritised-risk table: the header's position, its rows, and the index of the
@@ -192,14 +233,6 @@ fn themes(raw: &[Line]) -> Vec<String> {
         }
     }
     out
-}
-
-fn joined(raw: &[Line]) -> String {
-    let mut s = String::new();
-    for l in raw {
-        join_line(&mut s, &l.text);
-    }
-    s
 }
 
 /// Reads the prioritised risks: after the header, each row's risk (running text), its

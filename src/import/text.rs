@@ -173,6 +173,15 @@ pub(super) fn join_line(acc: &mut String, next: &str) {
     acc.push_str(next);
 }
 
+/// The lines of a block as one text, joined as [`join_line`] joins them.
+pub(super) fn joined(raw: &[Line]) -> String {
+    let mut s = String::new();
+    for l in raw {
+        join_line(&mut s, &l.text);
+    }
+    s
+}
+
 /// What `pdftotext` makes of a word hyphenated at the end of a line (it drops the
 /// hyphen and joins the lines: `lønns-` `og` → `lønnsog`), and what [`join_line`]
 /// makes of it (`lønns- og`). `None` when the two agree.

@@ -95,7 +95,7 @@ impl Preview {
         // brought up to date after the pages (see `Preview::later`).
         let later = (!new.draft).then_some(year);
         let slug = state.site.members[member].slug.clone();
-        let old = std::mem::replace(&mut state.site.members[member].reports[index], new);
+        let old = std::mem::replace(&mut state.site.members[member].reports[index], *new);
         let scope = Scope::Report {
             member: &slug,
             year,
@@ -155,7 +155,7 @@ enum Edited {
     /// A change of template version, language or draft state: a whole build.
     Whole,
     /// The report as it is now.
-    Changed(Report),
+    Changed(Box<Report>),
 }
 
 /// Reads report `index` of member `member` again (see [`Edited`]).
@@ -178,7 +178,7 @@ fn edited(
     if new.template != old.template || new.language != old.language || new.draft != old.draft {
         return Ok(Edited::Whole);
     }
-    Ok(Edited::Changed(new))
+    Ok(Edited::Changed(Box::new(new)))
 }
 
 /// Puts back the report of the last good build after a failed edit, and the search
