@@ -198,13 +198,13 @@ pub struct PublishOptions {
 pub struct BuildSummary {
     /// How many HTML pages the site has.
     pub pages: usize,
-    /// How many files the output holds in all: pages, feeds, open data, the search
-    /// index, the theme's static files and the members' images.
+    /// How many files the output holds in all: pages and every other file the build
+    /// put there (feeds, open data, the search index, static files, members' images).
     pub files: usize,
     /// How many member reports were published (drafts included with `--drafts`).
     pub reports: usize,
-    /// What the build found worth fixing but that did not stop it, sorted by file and
-    /// position; `aktsom build` prints them.
+    /// What the build found worth fixing but that did not stop it; `aktsom build`
+    /// prints them.
     pub warnings: Vec<Diagnostic>,
     /// Wall-clock time of the whole build, for the summary line (never in a page).
     pub elapsed: Duration,

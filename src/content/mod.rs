@@ -123,8 +123,9 @@ pub struct Report {
 }
 
 impl Report {
-    /// The language the report is written in: its own `language`, else the site's
-    /// `site`. Its pages take their `lang` attribute and search its stemmer from it.
+    /// The language the report is written in, as one aktsom has strings for: its own
+    /// `language` (`nn` and `no` read as `nb`), else the site's `site`. The report
+    /// page's `lang` and the stemmer search uses for its text follow it.
     pub fn lang(&self, site: Lang) -> Lang {
         self.language.as_deref().map_or(site, Lang::for_code)
     }

@@ -40,11 +40,10 @@ pub struct ImportOptions {
     pub root: PathBuf,
     /// A report's `.pdf` or `.txt`, or a folder of them named `<slug>-<year>.pdf|txt`.
     pub input: PathBuf,
-    /// The member's slug (its folder in `content/members/`) when one file is imported;
-    /// `None`: taken from the file's name, else from the member's name in the report.
+    /// The member's slug (its folder in `content/members/`), for one file only; `None`:
+    /// the file's name says it (`<slug>-<year>.pdf`).
     pub member: Option<String>,
-    /// The reporting year when one file is imported; `None`: taken from the file's name,
-    /// else from the report's text.
+    /// The reporting year, for one file only; `None`: the file's name says it.
     pub year: Option<u16>,
     /// Replace a report that exists.
     pub force: bool,
@@ -80,7 +79,7 @@ pub struct Imported {
 /// Everything an import run did: each file's result, and `check` on what was written.
 #[derive(Debug, Default)]
 pub struct Outcome {
-    /// The reports written, one per file imported, in the order of the files.
+    /// The reports written, one per file imported (a folder's files in name order).
     pub imported: Vec<Imported>,
     /// Files that could not be imported, with why.
     pub failed: Vec<Diagnostic>,
