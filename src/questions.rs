@@ -458,7 +458,13 @@ fn year_page(
 /// the report) leads to that place in the report at `report_url`.
 /// Scroll regions (wide tables) are named after their member too, `owner` being the id
 /// and text of the member's heading on the page: many members' tables share captions.
-pub fn embed(html: &str, prefix: &str, top: u8, report_url: &str, owner: (&str, &str)) -> String {
+pub(crate) fn embed(
+    html: &str,
+    prefix: &str,
+    top: u8,
+    report_url: &str,
+    owner: (&str, &str),
+) -> String {
     // First the answer's ids and its highest heading.
     let mut ids: HashSet<&str> = HashSet::new();
     let mut highest = None::<u8>;

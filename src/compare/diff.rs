@@ -79,17 +79,17 @@ pub(super) const ELIDED: &str = "[…]";
 /// the JSON of the page that compares any two years), so that they are written once.
 #[derive(Debug, Serialize)]
 pub(super) struct Rules {
-    pub context_words: usize,
-    pub island_words: usize,
-    pub readable: f64,
-    pub pairable: f64,
-    pub pair_window: usize,
-    pub rewritten: f64,
-    pub min_rewritten_words: usize,
-    pub brief_full: usize,
-    pub brief_words: usize,
-    pub max_diff: usize,
-    pub elided: &'static str,
+    pub(crate) context_words: usize,
+    pub(crate) island_words: usize,
+    pub(crate) readable: f64,
+    pub(crate) pairable: f64,
+    pub(crate) pair_window: usize,
+    pub(crate) rewritten: f64,
+    pub(crate) min_rewritten_words: usize,
+    pub(crate) brief_full: usize,
+    pub(crate) brief_words: usize,
+    pub(crate) max_diff: usize,
+    pub(crate) elided: &'static str,
 }
 
 pub(super) const RULES: Rules = Rules {

@@ -22,9 +22,9 @@ use crate::theme::{Key, Strings, key};
 /// What an answer's diff shows.
 pub(super) struct AnswerDiff {
     /// Paragraph and table changes, or only table changes for a rewritten answer.
-    pub html: String,
+    pub(crate) html: String,
     /// The text was largely rewritten: shown as links, not as a diff.
-    pub rewritten: bool,
+    pub(crate) rewritten: bool,
 }
 
 /// The HTML of the answer to question `number` shown whole (a new or a removed

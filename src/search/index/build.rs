@@ -100,7 +100,10 @@ impl Index {
     /// record's place in the slot). The records are dropped as soon as their words are
     /// analysed: a whole build does not hold every record's text while it adds up the
     /// postings.
-    pub fn build<R: std::borrow::Borrow<Record> + Sync>(records: Vec<R>, slot_size: u32) -> Index {
+    pub(crate) fn build<R: std::borrow::Borrow<Record> + Sync>(
+        records: Vec<R>,
+        slot_size: u32,
+    ) -> Index {
         debug_assert!(
             records
                 .windows(2)
