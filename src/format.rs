@@ -10,7 +10,7 @@ const NBSP: char = '\u{a0}';
 
 /// A number with thousands grouped; `decimals` is the most decimals shown
 /// (trailing zeros are dropped).
-pub fn number(value: f64, decimals: usize, lang: Lang) -> String {
+pub(crate) fn number(value: f64, decimals: usize, lang: Lang) -> String {
     let negative = value < 0.0;
     let rounded = format!("{:.*}", decimals, value.abs());
     let (int, frac) = match rounded.split_once('.') {
@@ -39,7 +39,7 @@ pub fn number(value: f64, decimals: usize, lang: Lang) -> String {
 }
 
 /// A key figure's value with its unit: `3 536 883 116 kr`.
-pub fn figure(def: &FigureDef, value: f64, lang: Lang) -> String {
+pub(crate) fn figure(def: &FigureDef, value: f64, lang: Lang) -> String {
     let decimals = match def.format {
         NumberFormat::Integer => 0,
         NumberFormat::Decimal => 2,
@@ -52,7 +52,7 @@ pub fn figure(def: &FigureDef, value: f64, lang: Lang) -> String {
 }
 
 /// A value as written in open data files: plain digits, a decimal point, no grouping.
-pub fn plain(value: f64) -> String {
+pub(crate) fn plain(value: f64) -> String {
     if value.fract() == 0.0 && value.abs() < 9.0e15 {
         format!("{}", value as i64)
     } else {
@@ -90,7 +90,7 @@ const MONTHS_EN: [&str; 12] = [
 ];
 
 /// `14. mars 2025` / `14 March 2025`.
-pub fn date(d: Date, lang: Lang) -> String {
+pub(crate) fn date(d: Date, lang: Lang) -> String {
     let m = usize::from(d.month.clamp(1, 12)) - 1;
     match lang {
         Lang::Nb => format!("{}. {} {}", d.day, MONTHS_NB[m], d.year),

@@ -37,6 +37,12 @@
 //! file, and [`new`] starts a member's next report from the earlier one. They use the
 //! core ([`config`], [`reporting`], [`content`], [`check`]); the core does not use them.
 
+// The public surface is only what the binary (src/main.rs), the tests and the fuzz
+// targets use; every other module and item is `pub(crate)`, so that the compiler reports
+// dead code. These docs are for the people who work on aktsom and name the private parts
+// too: `cargo doc --document-private-items` renders those links.
+#![allow(rustdoc::private_intra_doc_links)]
+
 pub mod build;
 pub mod check;
 pub mod compare;
@@ -44,26 +50,26 @@ pub mod config;
 pub mod content;
 pub mod data;
 pub mod diagnostics;
-pub mod format;
+pub(crate) mod format;
 pub mod html;
 pub mod import;
 pub mod links;
 pub mod markdown;
 pub mod new;
 pub mod output;
-pub mod overview;
-pub mod pages;
+pub(crate) mod overview;
+pub(crate) mod pages;
 pub(crate) mod profile;
 pub mod questions;
 pub mod rebuild;
 pub mod render;
 pub mod reporting;
-pub mod rewrite;
-pub mod routes;
+pub(crate) mod rewrite;
+pub(crate) mod routes;
 pub mod search;
 pub mod serve;
 pub(crate) mod text;
-pub mod theme;
+pub(crate) mod theme;
 
 pub use build::{BuildOptions, BuildSummary, Built, PublishOptions, build, publish};
 pub use output::default_out;

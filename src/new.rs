@@ -17,18 +17,18 @@ use crate::reporting::{self, ReportTemplate};
 #[derive(Debug)]
 pub struct Started {
     /// The file written, relative to the site root.
-    pub path: PathBuf,
-    pub template: String,
+    pub(crate) path: PathBuf,
+    pub(crate) template: String,
     /// The year of the report carried over, if there was one.
-    pub from_year: Option<u16>,
+    pub(crate) from_year: Option<u16>,
     /// Answers carried over.
-    pub carried: usize,
+    pub(crate) carried: usize,
     /// Key figures carried over.
-    pub figures: usize,
+    pub(crate) figures: usize,
     /// Questions the template version added since the earlier report's.
-    pub added: Vec<String>,
+    pub(crate) added: Vec<String>,
     /// Questions of the earlier report the template version no longer has.
-    pub dropped: Vec<String>,
+    pub(crate) dropped: Vec<String>,
 }
 
 /// The notes written into the draft, in the site's language.
@@ -467,7 +467,7 @@ pub fn member(
 
 /// A guess at the sector from the member's name: `… kommune`, `… HF`, state agencies
 /// are public; `… AS`, `… ASA`, `… SA` private. `None` when the name does not tell.
-pub fn guess_sector(name: &str) -> Option<Sector> {
+pub(crate) fn guess_sector(name: &str) -> Option<Sector> {
     let lower = name.to_lowercase();
     let words: Vec<&str> = lower.split_whitespace().collect();
     let last = words.last().copied().unwrap_or("");
@@ -506,7 +506,7 @@ pub fn guess_sector(name: &str) -> Option<Sector> {
 }
 
 /// `fjordvik-kommune` → `Fjordvik kommune`.
-pub fn name_from_slug(slug: &str) -> String {
+pub(crate) fn name_from_slug(slug: &str) -> String {
     let words = slug.replace('-', " ");
     let mut chars = words.chars();
     match chars.next() {

@@ -30,7 +30,7 @@ enum Job<'a> {
 
 /// Renders the member and year pages in `scope` into `sink`: whenever what they list
 /// may have changed.
-pub fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Diagnostic>> {
+pub(crate) fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Diagnostic>> {
     if !scope.lists() {
         return Ok(());
     }
@@ -192,40 +192,44 @@ fn year_page(r: &Renderer, y: u16, reporting_years: &BTreeSet<u16>) -> Result<Ou
 }
 
 #[derive(Serialize)]
-pub struct Aggregate {
-    pub label: String,
+pub(crate) struct Aggregate {
+    pub(crate) label: String,
     /// Formatted sum over the members that reported the figure; `None` if none did.
-    pub sum: Option<String>,
-    pub median: Option<String>,
+    pub(crate) sum: Option<String>,
+    pub(crate) median: Option<String>,
     /// How many of the year's reports include the figure.
-    pub reported: usize,
-    pub reports: usize,
+    pub(crate) reported: usize,
+    pub(crate) reports: usize,
 }
 
 #[derive(Serialize)]
-pub struct MemberFigures {
-    pub member: String,
-    pub url: String,
+pub(crate) struct MemberFigures {
+    pub(crate) member: String,
+    pub(crate) url: String,
     /// One formatted value per figure, in site.toml's order; `None` when not reported.
-    pub values: Vec<Option<String>>,
+    pub(crate) values: Vec<Option<String>>,
     /// How many of its template's questions the report answers.
-    pub answered: usize,
-    pub questions: usize,
+    pub(crate) answered: usize,
+    pub(crate) questions: usize,
 }
 
 /// A member without a published report for a year, for the year page.
 #[derive(Serialize)]
-pub struct MissingView {
-    pub member: String,
-    pub url: String,
-    pub sector: String,
+pub(crate) struct MissingView {
+    pub(crate) member: String,
+    pub(crate) url: String,
+    pub(crate) sector: String,
     /// `Status::code`.
-    pub status: &'static str,
+    pub(crate) status: &'static str,
 }
 
 /// Who has reported for year `y`: the summary and the members without a report
 /// (`years` from `content::status::reporting_years`).
-pub fn year_view(r: &Renderer, y: u16, years: &BTreeSet<u16>) -> (Summary, Vec<MissingView>) {
+pub(crate) fn year_view(
+    r: &Renderer,
+    y: u16,
+    years: &BTreeSet<u16>,
+) -> (Summary, Vec<MissingView>) {
     let site = r.site();
     let st = status::year_status(site, years, y);
     let mut missing: Vec<MissingView> = st
@@ -249,19 +253,19 @@ pub fn year_view(r: &Renderer, y: u16, years: &BTreeSet<u16>) -> (Summary, Vec<M
 
 /// One year of a member's membership, for the member page.
 #[derive(Serialize)]
-pub struct MemberYear {
-    pub year: u16,
+pub(crate) struct MemberYear {
+    pub(crate) year: u16,
     /// `Status::code`.
-    pub status: &'static str,
+    pub(crate) status: &'static str,
     /// The report's page, when it has one.
-    pub url: Option<String>,
-    pub completeness: Option<CompletenessView>,
+    pub(crate) url: Option<String>,
+    pub(crate) completeness: Option<CompletenessView>,
 }
 
 /// Every reporting year in which `m` was a member, newest first: its report's
 /// completeness, or that it has not reported. A draft (in a build with drafts) is shown
 /// with its completeness, but the year still counts as not reported.
-pub fn member_years(r: &Renderer, m: &Member, years: &BTreeSet<u16>) -> Vec<MemberYear> {
+pub(crate) fn member_years(r: &Renderer, m: &Member, years: &BTreeSet<u16>) -> Vec<MemberYear> {
     let mut out: Vec<MemberYear> = status::member_status(m, years)
         .into_iter()
         .map(|(y, s)| (y, s.code()))
@@ -287,7 +291,7 @@ pub fn member_years(r: &Renderer, m: &Member, years: &BTreeSet<u16>) -> Vec<Memb
 }
 
 /// The median of a non-empty list.
-pub fn median(values: &mut [f64]) -> Option<f64> {
+pub(crate) fn median(values: &mut [f64]) -> Option<f64> {
     if values.is_empty() {
         return None;
     }
@@ -314,7 +318,10 @@ fn format_stat(def: &FigureDef, v: f64, r: &Renderer) -> String {
 }
 
 /// Aggregates and the member table for the reports of one year.
-pub fn year(r: &Renderer, reports: &[(&Member, &Report)]) -> (Vec<Aggregate>, Vec<MemberFigures>) {
+pub(crate) fn year(
+    r: &Renderer,
+    reports: &[(&Member, &Report)],
+) -> (Vec<Aggregate>, Vec<MemberFigures>) {
     let defs = &r.config().figures;
     let aggregates = defs
         .iter()

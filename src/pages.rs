@@ -31,7 +31,7 @@ enum Job<'a> {
 
 /// Renders the core pages in `scope` into `sink`. The site-wide lists (front page,
 /// members, years, feed, sitemap) whenever what they list may have changed.
-pub fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Diagnostic>> {
+pub(crate) fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Diagnostic>> {
     let lists = scope.lists();
     let mut jobs = if lists {
         vec![
@@ -275,18 +275,18 @@ fn toc(r: &Report, template: &ReportTemplate, lang: Lang) -> Vec<TocEntry> {
 
 /// A report's completeness as pages show it (see `status::completeness`).
 #[derive(Serialize)]
-pub struct CompletenessView {
-    pub answered: usize,
-    pub questions: usize,
+pub(crate) struct CompletenessView {
+    pub(crate) answered: usize,
+    pub(crate) questions: usize,
     /// The unanswered questions, each linked to its question page for the report's year
     /// (when the question has pages: those of depth 3).
-    pub unanswered: Vec<QuestionRef>,
+    pub(crate) unanswered: Vec<QuestionRef>,
 }
 
 #[derive(Serialize)]
-pub struct QuestionRef {
-    pub number: String,
-    pub url: Option<String>,
+pub(crate) struct QuestionRef {
+    pub(crate) number: String,
+    pub(crate) url: Option<String>,
 }
 
 /// The completeness of report `rep`, for a page.
@@ -312,10 +312,10 @@ pub(crate) fn completeness(r: &Renderer, rep: &Report) -> CompletenessView {
 
 /// "N of M members have reported for YEAR", for a page.
 #[derive(Serialize)]
-pub struct Summary {
-    pub year: u16,
-    pub reported: usize,
-    pub members: usize,
+pub(crate) struct Summary {
+    pub(crate) year: u16,
+    pub(crate) reported: usize,
+    pub(crate) members: usize,
 }
 
 /// Who has reported for the current reporting year, for the front page; `None` when

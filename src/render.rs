@@ -29,12 +29,17 @@ use crate::theme::{Strings, Theme, key};
 pub struct OutFile {
     /// Path relative to the output folder, `/`-separated.
     pub path: String,
+    /// The file's content as it is written: a page's HTML (before `rewrite` marks its
+    /// external links), a feed, an open data file, a search shard or a member's image.
     pub bytes: Vec<u8>,
 }
 
 /// Where finished files go as they are made (see [`crate::output::Emitter`]): written
 /// to the staging folder at once, so that a build does not hold its output.
 pub trait Sink: Sync {
+    /// Takes one finished file; called from many threads at once (the producers render
+    /// in parallel), and at most once for each path in a build. An error (a page the
+    /// link scan rejects, a file that cannot be written) fails the build.
     fn put(&self, file: OutFile) -> Result<(), Diagnostic>;
 
     /// Puts the file at `from` (a member's image) into the output as it is, at `to`.
@@ -51,7 +56,7 @@ pub trait Sink: Sync {
 /// Puts the results of a parallel render into `sink` as they come; the errors, each
 /// distinct message once, in the order of the jobs (a template bug fails every page the
 /// same way).
-pub fn emit<I>(results: I, sink: &dyn Sink) -> Result<(), Vec<Diagnostic>>
+pub(crate) fn emit<I>(results: I, sink: &dyn Sink) -> Result<(), Vec<Diagnostic>>
 where
     I: IndexedParallelIterator<Item = Result<OutFile, Diagnostic>>,
 {
@@ -61,7 +66,9 @@ where
 }
 
 /// Ok if there are no errors, else each distinct message once, in order.
-pub fn distinct(errors: impl IntoIterator<Item = Diagnostic>) -> Result<(), Vec<Diagnostic>> {
+pub(crate) fn distinct(
+    errors: impl IntoIterator<Item = Diagnostic>,
+) -> Result<(), Vec<Diagnostic>> {
     let mut out: Vec<Diagnostic> = Vec::new();
     for e in errors {
         if !out.iter().any(|x| x.message == e.message) {
@@ -72,12 +79,12 @@ pub fn distinct(errors: impl IntoIterator<Item = Diagnostic>) -> Result<(), Vec<
 }
 
 /// Puts files made in memory into `sink`, in parallel.
-pub fn emit_all(files: Vec<OutFile>, sink: &dyn Sink) -> Result<(), Vec<Diagnostic>> {
+pub(crate) fn emit_all(files: Vec<OutFile>, sink: &dyn Sink) -> Result<(), Vec<Diagnostic>> {
     emit(files.into_par_iter().map(Ok), sink)
 }
 
 /// What the templates of one build share.
-pub struct Renderer<'a> {
+pub(crate) struct Renderer<'a> {
     site: &'a Site,
     env: Environment<'static>,
     strings: BTreeMap<Lang, Strings>,
@@ -117,7 +124,7 @@ struct PageLink {
 
 /// A report as lists show it.
 #[derive(Serialize)]
-pub struct ReportLink {
+pub(crate) struct ReportLink {
     member: String,
     member_url: String,
     sector: String,
@@ -131,7 +138,7 @@ pub struct ReportLink {
 
 /// A key figure of a report, formatted.
 #[derive(Serialize)]
-pub struct FigureView {
+pub(crate) struct FigureView {
     id: String,
     label: String,
     /// Formatted value; `None` when not reported.
@@ -140,11 +147,11 @@ pub struct FigureView {
 
 /// A year as lists show it.
 #[derive(Serialize)]
-pub struct YearLink {
-    pub year: u16,
-    pub url: String,
+pub(crate) struct YearLink {
+    pub(crate) year: u16,
+    pub(crate) url: String,
     /// How many reports the year has (1 in a member's list, 0 where not shown).
-    pub count: usize,
+    pub(crate) count: usize,
 }
 
 /// Which pages a render produces.
@@ -155,62 +162,84 @@ pub enum Scope<'s> {
     /// One report changed in place (same member and year; its template version,
     /// language and draft state unchanged): only the pages that show it.
     Report {
+        /// The member's slug (its folder name in `content/members/`).
         member: &'s str,
+        /// The reporting year of the report, which names its file (`2024.md`).
         year: u16,
         /// Question numbers whose answer (or heading) changed, appeared or disappeared.
         questions: &'s std::collections::BTreeSet<String>,
         /// Whether what other pages show of the report changed: its front matter (title,
         /// dates, figures) or its sections (numbers, headings). When not, only the
         /// report's own page, its comparisons, its open data file and the pages of
-        /// `questions` are rendered.
+        /// `questions` are rendered. Never the year's answers file: that is
+        /// [`Scope::Answers`], which the preview renders after the pages it reloads.
         listed: bool,
+    },
+    /// Only the answers files of these years (`data/svar/<year>.csv.gz`, every
+    /// report's answers of a year): no page reads them, so the preview brings them up
+    /// to date after the reload of a report edit ([`crate::rebuild`]).
+    Answers {
+        years: &'s std::collections::BTreeSet<u16>,
     },
 }
 
 impl Scope<'_> {
     /// Whether pages about this member are in scope.
-    pub fn member(&self, slug: &str) -> bool {
+    pub(crate) fn member(&self, slug: &str) -> bool {
         match self {
             Scope::All => true,
             Scope::Report { member, .. } => *member == slug,
+            Scope::Answers { .. } => false,
         }
     }
 
     /// Whether pages about this year (for any member) are in scope.
-    pub fn year(&self, y: u16) -> bool {
+    pub(crate) fn year(&self, y: u16) -> bool {
         match self {
             Scope::All => true,
             Scope::Report { year, .. } => *year == y,
+            Scope::Answers { .. } => false,
         }
     }
 
     /// Whether the pages of question `number` in year `y` are in scope.
-    pub fn question(&self, number: &str, y: u16) -> bool {
+    pub(crate) fn question(&self, number: &str, y: u16) -> bool {
         match self {
             Scope::All => true,
             Scope::Report {
                 year, questions, ..
             } => *year == y && questions.contains(number),
+            Scope::Answers { .. } => false,
         }
     }
 
-    pub fn is_all(&self) -> bool {
+    pub(crate) fn is_all(&self) -> bool {
         matches!(self, Scope::All)
     }
 
     /// Whether pages that list reports (their titles, figures, sections) are in scope:
     /// member and year pages, site-wide lists, neighbouring reports, site-wide data.
-    pub fn lists(&self) -> bool {
+    pub(crate) fn lists(&self) -> bool {
         match self {
             Scope::All => true,
             Scope::Report { listed, .. } => *listed,
+            Scope::Answers { .. } => false,
+        }
+    }
+
+    /// Whether the answers file of year `y` is in scope.
+    pub fn answers(&self, y: u16) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Report { .. } => false,
+            Scope::Answers { years } => years.contains(&y),
         }
     }
 }
 
 impl<'a> Renderer<'a> {
     /// The context of a build of `site` (at its `base_url`) with `theme`.
-    pub fn new(site: &'a Site, theme: &Theme) -> Result<Renderer<'a>, Vec<Diagnostic>> {
+    pub(crate) fn new(site: &'a Site, theme: &Theme) -> Result<Renderer<'a>, Vec<Diagnostic>> {
         let strings = strings(theme)?;
         let routes = Routes::new(&site.config.base_url);
         let strings_values = strings
@@ -229,39 +258,39 @@ impl<'a> Renderer<'a> {
         })
     }
 
-    pub fn site(&self) -> &'a Site {
+    pub(crate) fn site(&self) -> &'a Site {
         self.site
     }
 
     /// The theme of the build (its templates, strings and static files).
-    pub fn theme(&self) -> &Theme {
+    pub(crate) fn theme(&self) -> &Theme {
         &self.theme
     }
 
     /// The site's URLs and output paths.
-    pub fn routes(&self) -> &Routes {
+    pub(crate) fn routes(&self) -> &Routes {
         &self.routes
     }
 
-    pub fn config(&self) -> &SiteConfig {
+    pub(crate) fn config(&self) -> &SiteConfig {
         &self.site.config
     }
 
-    pub fn lang(&self) -> Lang {
+    pub(crate) fn lang(&self) -> Lang {
         self.config().language
     }
 
     /// The interface strings of a language.
-    pub fn t(&self, lang: Lang) -> &Strings {
+    pub(crate) fn t(&self, lang: Lang) -> &Strings {
         &self.strings[&lang]
     }
 
     /// The interface strings of a language as a template value (cheap to clone).
-    pub fn t_value(&self, lang: Lang) -> Value {
+    pub(crate) fn t_value(&self, lang: Lang) -> Value {
         self.strings_values[&lang].clone()
     }
 
-    pub fn sector_label(&self, s: Sector) -> String {
+    pub(crate) fn sector_label(&self, s: Sector) -> String {
         let key = match s {
             Sector::Public => key!("sector_public"),
             Sector::Private => key!("sector_private"),
@@ -269,7 +298,7 @@ impl<'a> Renderer<'a> {
         self.t(self.lang()).get(key).to_string()
     }
 
-    pub fn report_title(&self, r: &Report) -> String {
+    pub(crate) fn report_title(&self, r: &Report) -> String {
         match &r.title {
             Some(t) => t.clone(),
             None => {
@@ -281,7 +310,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// A report as lists show it.
-    pub fn report_link(&self, m: &Member, r: &Report) -> ReportLink {
+    pub(crate) fn report_link(&self, m: &Member, r: &Report) -> ReportLink {
         ReportLink {
             member: m.info.name.clone(),
             member_url: self.routes.url(Route::Member(&m.slug)),
@@ -296,7 +325,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// Year → (member, report index), members in slug order.
-    pub fn years(&self) -> BTreeMap<u16, Vec<(&'a Member, usize)>> {
+    pub(crate) fn years(&self) -> BTreeMap<u16, Vec<(&'a Member, usize)>> {
         let mut years: BTreeMap<u16, Vec<(&Member, usize)>> = BTreeMap::new();
         for m in &self.site.members {
             for (i, r) in m.reports.iter().enumerate() {
@@ -307,7 +336,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// The site's key figures in a report, formatted for `lang`.
-    pub fn figures(&self, r: &Report, lang: Lang) -> Vec<FigureView> {
+    pub(crate) fn figures(&self, r: &Report, lang: Lang) -> Vec<FigureView> {
         self.config()
             .figures
             .iter()
@@ -323,7 +352,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// Every year, latest first, with how many reports it has.
-    pub fn year_links(&self) -> Vec<YearLink> {
+    pub(crate) fn year_links(&self) -> Vec<YearLink> {
         self.years()
             .iter()
             .rev()
@@ -338,7 +367,7 @@ impl<'a> Renderer<'a> {
     /// Renders a template with the shared globals (`site`, `t`, `page_path`) and the
     /// page's own `values` (a struct whose fields the template reads). `path` is the
     /// output path, e.g. `ar/2024/index.html`.
-    pub fn page(
+    pub(crate) fn page(
         &self,
         template: &str,
         path: String,

@@ -10,11 +10,11 @@ use crate::html::scan::tags;
 
 /// What a page links to and which ids it has.
 #[derive(Debug, Default, Clone)]
-pub struct PageLinks {
-    pub ids: Vec<String>,
+pub(crate) struct PageLinks {
+    pub(crate) ids: Vec<String>,
     /// `href` values of links to this site (paths and fragments), as written (character
     /// references decoded), each once.
-    pub hrefs: Vec<String>,
+    pub(crate) hrefs: Vec<String>,
 }
 
 /// What every sink does with a finished file on its way out (the publishing
@@ -39,7 +39,7 @@ pub(crate) fn page_on_its_way_out(
 
 /// Marks external links and collects the page's links: the page again when it had to
 /// change (`rel="external"` added to an external link without `rel`), or `None`.
-pub fn scan_page(html: &str) -> (Option<String>, PageLinks) {
+pub(crate) fn scan_page(html: &str) -> (Option<String>, PageLinks) {
     let mut links = PageLinks::default();
     let mut seen: FxHashSet<&str> = FxHashSet::default();
     let mut patches: Vec<usize> = Vec::new();
@@ -106,7 +106,7 @@ fn is_external(href: &str) -> bool {
 
 /// Resolves `href` found on the page at URL path `page` (e.g. `/medlemmer/x/2024/`) to
 /// (path, fragment). Query strings are dropped.
-pub fn resolve(page: &str, href: &str) -> (String, Option<String>) {
+pub(crate) fn resolve(page: &str, href: &str) -> (String, Option<String>) {
     let (before_frag, frag) = match href.split_once('#') {
         Some((a, f)) => (a, Some(f.to_string())),
         None => (href, None),

@@ -13,27 +13,27 @@
 use std::fmt::Write;
 
 /// The front page's file (every folder's page is `<dir>index.html`).
-pub const INDEX: &str = "index.html";
+pub(crate) const INDEX: &str = "index.html";
 /// The page for addresses that lead nowhere.
-pub const NOT_FOUND: &str = "404.html";
+pub(crate) const NOT_FOUND: &str = "404.html";
 /// The Atom feed of published reports.
-pub const FEED: &str = "atom.xml";
-pub const SITEMAP: &str = "sitemap.xml";
-pub const ROBOTS: &str = "robots.txt";
+pub(crate) const FEED: &str = "atom.xml";
+pub(crate) const SITEMAP: &str = "sitemap.xml";
+pub(crate) const ROBOTS: &str = "robots.txt";
 /// Key figures of every published report, one row per figure.
-pub const FIGURES_CSV: &str = "data/nokkeltall.csv";
+pub(crate) const FIGURES_CSV: &str = "data/nokkeltall.csv";
 /// Every published report, without its text.
-pub const REPORTS_JSON: &str = "data/rapporter.json";
+pub(crate) const REPORTS_JSON: &str = "data/rapporter.json";
 /// Who has reported: one row per member and reporting year.
-pub const REPORTING_CSV: &str = "data/rapportering.csv";
+pub(crate) const REPORTING_CSV: &str = "data/rapportering.csv";
 /// The folder of the search index's files.
-pub const SEARCH_INDEX_DIR: &str = "sok/indeks/";
+pub(crate) const SEARCH_INDEX_DIR: &str = "sok/indeks/";
 /// The search page's script (a theme file).
-pub const SEARCH_SCRIPT: &str = "search.js";
+pub(crate) const SEARCH_SCRIPT: &str = "search.js";
 
 /// A page of the site.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Route<'a> {
+pub(crate) enum Route<'a> {
     Front,
     /// Every member.
     Members,
@@ -88,14 +88,14 @@ impl Route<'_> {
 
     /// The page's folder under the base path: `medlemmer/x/2024/` (`""` for the front
     /// page).
-    pub fn dir(self) -> String {
+    pub(crate) fn dir(self) -> String {
         let mut out = String::new();
         self.write_dir(&mut out);
         out
     }
 
     /// The page's output path: `medlemmer/x/2024/index.html`.
-    pub fn file(self) -> String {
+    pub(crate) fn file(self) -> String {
         let mut out = String::new();
         self.write_dir(&mut out);
         out.push_str(INDEX);
@@ -104,40 +104,47 @@ impl Route<'_> {
 }
 
 /// A question's part of a URL: `2.A.3` → `2-a-3` (the question's anchor).
-pub fn question_slug(number: &str) -> String {
+pub(crate) fn question_slug(number: &str) -> String {
     crate::reporting::anchor(number)
 }
 
 /// The open data file of a member's report, beside its page.
-pub fn report_data(slug: &str, year: u16) -> String {
+pub(crate) fn report_data(slug: &str, year: u16) -> String {
     format!("medlemmer/{slug}/{year}/rapport.json")
 }
 
 /// Every answer of one year's published reports, one row per report and question,
 /// gzip-compressed: one file per year, so that no file grows with the years.
-pub fn answers_csv(year: u16) -> String {
+pub(crate) fn answers_csv(year: u16) -> String {
     format!("data/svar/{year}.csv.gz")
 }
 
+/// Whether an output path is a year's answers file ([`answers_csv`]).
+pub(crate) fn is_answers_csv(path: &str) -> bool {
+    path.strip_prefix("data/svar/")
+        .and_then(|p| p.strip_suffix(".csv.gz"))
+        .is_some_and(|y| y.parse::<u16>().is_ok_and(|y| answers_csv(y) == path))
+}
+
 /// A member's feed of published reports, beside the member's page.
-pub fn member_feed(slug: &str) -> String {
+pub(crate) fn member_feed(slug: &str) -> String {
     format!("medlemmer/{slug}/atom.xml")
 }
 
 /// A file of a member's folder (an image of its reports), beside the member's page.
-pub fn member_file(slug: &str, name: &str) -> String {
+pub(crate) fn member_file(slug: &str, name: &str) -> String {
     format!("medlemmer/{slug}/{name}")
 }
 
 /// The URL path of the output file `path`: `medlemmer/x/index.html` → `medlemmer/x/`
 /// (without the base path).
-pub fn dir_of(path: &str) -> &str {
+pub(crate) fn dir_of(path: &str) -> &str {
     path.strip_suffix(INDEX).unwrap_or(path)
 }
 
 /// The site's addresses: [`Route`]s and files under its base.
 #[derive(Debug, Clone)]
-pub struct Routes {
+pub(crate) struct Routes {
     /// The URL path every internal link starts with: `/` or `/sub/`.
     base: String,
     /// The site's absolute address, ending in `/`: `https://x.no/sub/`.
@@ -147,7 +154,7 @@ pub struct Routes {
 impl Routes {
     /// The addresses of a site published at `base_url` (checked by
     /// [`crate::config::base_url`]: absolute, ending in `/`).
-    pub fn new(base_url: &str) -> Routes {
+    pub(crate) fn new(base_url: &str) -> Routes {
         Routes {
             base: crate::config::url_path(base_url),
             base_url: base_url.to_string(),
@@ -155,18 +162,18 @@ impl Routes {
     }
 
     /// The path every internal link starts with (`/` or `/sub/`).
-    pub fn base(&self) -> &str {
+    pub(crate) fn base(&self) -> &str {
         &self.base
     }
 
     /// The site's absolute address (`https://x.no/sub/`).
-    pub fn base_url(&self) -> &str {
+    pub(crate) fn base_url(&self) -> &str {
         &self.base_url
     }
 
     /// Scheme and host of the site, without a `/` at the end (`https://x.no`), for
     /// absolute links made from URL paths.
-    pub fn origin(&self) -> &str {
+    pub(crate) fn origin(&self) -> &str {
         let trimmed = self.base_url.trim_end_matches('/');
         trimmed
             .strip_suffix(self.base.trim_end_matches('/'))
@@ -175,7 +182,7 @@ impl Routes {
     }
 
     /// The URL path of a page: `/medlemmer/x/2024/`.
-    pub fn url(&self, route: Route) -> String {
+    pub(crate) fn url(&self, route: Route) -> String {
         let mut out = String::with_capacity(self.base.len() + 32);
         out.push_str(&self.base);
         route.write_dir(&mut out);
@@ -183,7 +190,7 @@ impl Routes {
     }
 
     /// The absolute address of a page: `https://x.no/medlemmer/x/2024/`.
-    pub fn absolute(&self, route: Route) -> String {
+    pub(crate) fn absolute(&self, route: Route) -> String {
         let mut out = String::with_capacity(self.base_url.len() + 32);
         out.push_str(&self.base_url);
         route.write_dir(&mut out);
@@ -192,12 +199,12 @@ impl Routes {
 
     /// The URL path of an output file that is not a page's `index.html`
     /// (`/data/nokkeltall.csv`); for a page's file, the URL of its folder.
-    pub fn file_url(&self, path: &str) -> String {
+    pub(crate) fn file_url(&self, path: &str) -> String {
         format!("{}{}", self.base, dir_of(path))
     }
 
     /// The absolute address of an output file (`https://x.no/sitemap.xml`).
-    pub fn absolute_file(&self, path: &str) -> String {
+    pub(crate) fn absolute_file(&self, path: &str) -> String {
         format!("{}{}", self.base_url, dir_of(path))
     }
 }

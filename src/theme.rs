@@ -19,12 +19,12 @@ use crate::diagnostics::{Diagnostic, list_dir, read_text, regular_file, unreadab
 
 mod strings;
 pub(crate) use strings::key;
-pub use strings::{Key, Strings};
+pub(crate) use strings::{Key, Strings};
 
 static DEFAULT_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
 
 #[derive(Clone)]
-pub struct Theme {
+pub(crate) struct Theme {
     root: PathBuf,
     theme_dir: PathBuf,
     /// `themes/<name>`, to name its files in diagnostics.
@@ -33,10 +33,10 @@ pub struct Theme {
 }
 
 /// A file of the theme's `static/`: its path relative to `static/` and its contents.
-pub type StaticFile = (String, Cow<'static, [u8]>);
+pub(crate) type StaticFile = (String, Cow<'static, [u8]>);
 
 impl Theme {
-    pub fn new(root: &Path, name: &str) -> Result<Theme, Diagnostic> {
+    pub(crate) fn new(root: &Path, name: &str) -> Result<Theme, Diagnostic> {
         let theme_shown = Path::new("themes").join(name);
         let theme_dir = root.join(&theme_shown);
         let builtin = name == "default";
@@ -88,7 +88,7 @@ impl Theme {
     /// `templates/base.html`) by the override rule; `None` when no layer has it. A file
     /// that is there but cannot be read is an error with the system's reason, never a
     /// silent fall back to the next layer.
-    pub fn file(&self, rel: &str) -> Result<Option<Cow<'static, [u8]>>, Diagnostic> {
+    pub(crate) fn file(&self, rel: &str) -> Result<Option<Cow<'static, [u8]>>, Diagnostic> {
         if rel.split('/').any(|p| p == ".." || p.is_empty()) {
             return Ok(None);
         }
@@ -110,12 +110,12 @@ impl Theme {
 
     /// [`Theme::file`] where only the bytes matter (a file that cannot be read is
     /// reported where the build reads it: [`Theme::static_files`], the templates).
-    pub fn read(&self, rel: &str) -> Option<Cow<'static, [u8]>> {
+    pub(crate) fn read(&self, rel: &str) -> Option<Cow<'static, [u8]>> {
         self.file(rel).ok().flatten()
     }
 
     /// [`Theme::file`] as text.
-    pub fn read_string(&self, rel: &str) -> Result<Option<String>, Diagnostic> {
+    pub(crate) fn read_string(&self, rel: &str) -> Result<Option<String>, Diagnostic> {
         Ok(self
             .file(rel)?
             .map(|b| String::from_utf8_lossy(&b).into_owned()))
@@ -123,7 +123,7 @@ impl Theme {
 
     /// Every file under `static/`, as (path relative to `static/`, contents), sorted.
     /// Folders and files that cannot be read are errors.
-    pub fn static_files(&self) -> Result<Vec<StaticFile>, Vec<Diagnostic>> {
+    pub(crate) fn static_files(&self) -> Result<Vec<StaticFile>, Vec<Diagnostic>> {
         let mut names = std::collections::BTreeSet::new();
         let mut errors = Vec::new();
         for (dir, shown) in self.layers() {
@@ -153,7 +153,7 @@ impl Theme {
     /// The interface strings of `lang`: the built-in default theme's, with those of
     /// the theme's and then the site's `i18n/<lang>.toml` in their place (see
     /// `strings`).
-    pub fn strings(&self, lang: Lang) -> Result<Strings, Diagnostic> {
+    pub(crate) fn strings(&self, lang: Lang) -> Result<Strings, Diagnostic> {
         let rel = format!("i18n/{}.toml", lang.code());
         let [site, theme] = self.layers().map(|(dir, shown)| {
             let (p, shown) = (dir.join(&rel), shown.join(&rel));

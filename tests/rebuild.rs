@@ -550,26 +550,26 @@ fn a_text_edit_renders_only_the_report_its_comparisons_questions_and_data_file()
     let site = aktsom::content::load(&root, &aktsom::content::LoadOptions { drafts: true })
         .unwrap_or_else(|e| panic!("{e:?}"));
     let questions: BTreeSet<String> = ["1.A.1".to_string()].into_iter().collect();
-    let paths = |listed: bool| -> BTreeSet<String> {
-        let scope = aktsom::render::Scope::Report {
-            member: "alfa-kommune",
-            year: 2024,
-            questions: &questions,
-            listed,
-        };
+    let rendered = |scope: &aktsom::render::Scope| -> BTreeSet<String> {
         let out = aktsom::output::Emitter::in_memory();
         let opts = aktsom::BuildOptions {
-            scope,
+            scope: *scope,
             files: false,
             keep_search: false,
         };
         aktsom::build(&site, &opts, &out).unwrap_or_else(|e| panic!("{e:?}"));
         out.finish().files.into_iter().map(|f| f.path).collect()
     };
+    let paths = |listed: bool| -> BTreeSet<String> {
+        rendered(&aktsom::render::Scope::Report {
+            member: "alfa-kommune",
+            year: 2024,
+            questions: &questions,
+            listed,
+        })
+    };
     let text_only = paths(false);
     let expected: BTreeSet<String> = [
-        // Every answer of the year, as open data.
-        "data/svar/2024.csv.gz",
         "medlemmer/alfa-kommune/2024/index.html",
         "medlemmer/alfa-kommune/2024/rapport.json",
         "medlemmer/alfa-kommune/sammenlign/2023-2024/index.html",
@@ -594,6 +594,60 @@ fn a_text_edit_renders_only_the_report_its_comparisons_questions_and_data_file()
         assert!(listed.contains(p), "{p} not in {listed:?}");
     }
     assert!(listed.is_superset(&expected));
+    // Every answer of the year, as open data, is a scope of its own (the preview makes
+    // it after the pages).
+    assert!(!listed.iter().any(|p| p.starts_with("data/svar/")));
+    let years: BTreeSet<u16> = [2024].into_iter().collect();
+    let answers = rendered(&aktsom::render::Scope::Answers { years: &years });
+    assert_eq!(
+        answers.into_iter().collect::<Vec<_>>(),
+        vec!["data/svar/2024.csv.gz".to_string()]
+    );
+}
+
+#[test]
+fn a_report_edit_leaves_its_answers_file_for_later_outside_the_build_id() {
+    let mut s = Session::new("minimal");
+    let answers = "data/svar/2024.csv.gz";
+    let text = "Retningslinjene ble revidert i mai.";
+    let p = s.path(ALFA_2024);
+    std::fs::write(&p, read(&p).replacen("Samme som i fjor.", text, 1)).unwrap();
+    let prepared = s.preview.prepare(std::slice::from_ref(&p)).unwrap();
+    let pages = s.preview.commit(prepared).unwrap();
+    // The pages are current; the year's answers file is named, not made yet.
+    let site = s.out.path().join("site");
+    assert!(read(&site.join("medlemmer/alfa-kommune/2024/index.html")).contains(text));
+    assert!(
+        !pages.changed.iter().any(|c| c == answers),
+        "{:?}",
+        pages.changed
+    );
+    assert_eq!(s.preview.later(), vec![answers.to_string()]);
+    assert!(!gunzip(&site.join(answers)).contains(text));
+    let later = s.preview.prepare_later().unwrap();
+    let rest = s.preview.commit(later).unwrap();
+    assert_eq!(rest.changed, vec![answers.to_string()]);
+    assert!(gunzip(&site.join(answers)).contains(text));
+    assert!(s.preview.later().is_empty());
+    // What the tabs were told of is still the build.
+    assert_eq!(rest.build_id, pages.build_id);
+    s.assert_fresh();
+    // A whole build leaves nothing for later.
+    std::fs::write(&p, read(&p).replacen(text, "Samme som i fjor.", 1)).unwrap();
+    let prepared = s.preview.prepare(std::slice::from_ref(&p)).unwrap();
+    s.preview.commit(prepared).unwrap();
+    s.preview.build().unwrap();
+    assert!(s.preview.later().is_empty());
+    s.assert_fresh();
+}
+
+fn gunzip(path: &Path) -> String {
+    use std::io::Read;
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(std::fs::File::open(path).unwrap())
+        .read_to_string(&mut text)
+        .unwrap();
+    text
 }
 
 #[test]

@@ -497,6 +497,94 @@ fn edits_to_reports_members_templates_and_site_toml_show_up_with_a_reload_each()
     );
 }
 
+/// The text of a gzip-compressed file.
+fn gunzip(bytes: &[u8]) -> String {
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(bytes)
+        .read_to_string(&mut text)
+        .expect("a gzip file");
+    text
+}
+
+const ANSWERS_2024: &str = "data/svar/2024.csv.gz";
+
+#[test]
+fn a_report_edit_brings_the_answers_file_up_to_date_after_the_reload() {
+    // The reload waits for the pages only; the year's answers file, which no page reads,
+    // is written right after it, in the output folder.
+    let site = site();
+    let out = tempfile::tempdir().unwrap();
+    let out = out.path().join("preview");
+    let s = Serve::start(site.path(), &["--out", out.to_str().unwrap()]);
+    let mut ev = s.events();
+    assert_eq!(ev.next().name, "hello");
+    let text = "Retningslinjene ble revidert i mai.";
+    edit(&report(site.path()), "Samme som i fjor.", text);
+    assert_eq!(ev.next_news().name, "reload");
+    assert!(s.page("/medlemmer/alfa-kommune/2024/").contains(text));
+    let deadline = Instant::now() + WAIT;
+    while !gunzip(&std::fs::read(out.join(ANSWERS_2024)).unwrap()).contains(text) {
+        assert!(
+            Instant::now() < deadline,
+            "the answers file was never brought up to date"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn the_answers_file_is_never_served_older_than_the_reload() {
+    // A request for the answers file made as soon as the reload arrives waits for the
+    // file to be brought up to date.
+    let site = site();
+    let s = Serve::start(site.path(), &[]);
+    let mut ev = s.events();
+    assert_eq!(ev.next().name, "hello");
+    let path = report(site.path());
+    for (i, (from, to)) in [
+        ("Samme som i fjor.", "Retningslinjene ble revidert i mai."),
+        ("revidert i mai", "revidert i juni"),
+        ("revidert i juni", "revidert i juli"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        edit(&path, from, to);
+        assert_eq!(ev.next_news().name, "reload", "edit {i}");
+        let r = s.get(&format!("/{ANSWERS_2024}"));
+        assert_eq!(r.status, 200);
+        assert!(
+            gunzip(&r.body).contains(to),
+            "edit {i}: the answers file served after the reload is an old one"
+        );
+    }
+}
+
+#[test]
+fn the_answers_file_made_after_the_reload_leaves_the_build_id_as_announced() {
+    // The id the tabs hold covers what pages show: saving the same bytes again after
+    // the answers file was brought up to date is no news to them.
+    let site = site();
+    let s = Serve::start(site.path(), &[]);
+    let mut ev = s.events();
+    assert_eq!(ev.next().name, "hello");
+    let path = report(site.path());
+    let text = "Retningslinjene ble revidert i mai.";
+    edit(&path, "Samme som i fjor.", text);
+    let reload = ev.next_news();
+    assert_eq!(reload.name, "reload");
+    let answers = s.get(&format!("/{ANSWERS_2024}"));
+    assert!(gunzip(&answers.body).contains(text));
+    save(&path, &read(&path));
+    let again = ev.next();
+    assert_eq!(again.name, "ok", "{again:?}");
+    assert_eq!(again.data["build"], reload.data["build"]);
+    assert_eq!(
+        build_of(&s.page("/medlemmer/alfa-kommune/2024/")),
+        reload.data["build"].as_str().unwrap()
+    );
+}
+
 #[test]
 fn a_broken_edit_shows_the_error_in_every_tab_and_the_fix_clears_it() {
     let site = site();

@@ -17,7 +17,7 @@ use crate::reporting::ReportTemplate;
 /// The warning-only analyses of a whole (possibly partly loaded) site. `errors` are
 /// the loading errors, so that a member whose report failed to load is not also
 /// reported as having no reports.
-pub fn analyse_site(site: &Site, errors: &[Diagnostic], drafts: bool) -> Vec<Diagnostic> {
+pub(crate) fn analyse_site(site: &Site, errors: &[Diagnostic], drafts: bool) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let lang = site.config.language;
     for m in &site.members {
@@ -234,7 +234,7 @@ fn list_numbers(list: &[&str]) -> String {
 
 /// The warning-only analyses of any Markdown text with a title above it (reports and
 /// pages): skipped heading levels and empty sections.
-pub fn analyse_page(body: &Rendered, src: &Source) -> Vec<Diagnostic> {
+pub(crate) fn analyse_page(body: &Rendered, src: &Source) -> Vec<Diagnostic> {
     let mut out = FileDiagnostics::default();
     page_checks(body, src, &mut out);
     out.finish(src)

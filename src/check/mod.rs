@@ -16,7 +16,8 @@
 
 mod analyse;
 
-pub use analyse::{analyse_page, analyse_report, analyse_site};
+pub use analyse::analyse_report;
+pub(crate) use analyse::{analyse_page, analyse_site};
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -43,22 +44,22 @@ pub struct CheckResult {
     /// Errors first, then warnings; each sorted by file, line and column.
     pub diagnostics: Vec<Diagnostic>,
     /// How many errors (the notes for those left out count as many as they stand for).
-    pub errors: usize,
+    pub(crate) errors: usize,
     /// How many warnings, counted the same way.
-    pub warnings: usize,
+    pub(crate) warnings: usize,
     /// What was checked (0 when the site could not be loaded at all).
-    pub members: usize,
+    pub(crate) members: usize,
     /// How many reports were checked.
-    pub reports: usize,
+    pub(crate) reports: usize,
     /// How many pages (besides reports) were checked.
-    pub pages: usize,
+    pub(crate) pages: usize,
     /// False when errors in the content kept some links from being checked: those on
     /// the pages of files with errors, and those leading where such files would change
     /// the site (they are, once those errors are fixed).
-    pub links_checked: bool,
+    pub(crate) links_checked: bool,
     /// True when a report's or page's text has errors, so that the warning-only
     /// analyses of its headings and questions wait until they are fixed.
-    pub texts_unanalysed: bool,
+    pub(crate) texts_unanalysed: bool,
 }
 
 impl CheckResult {
@@ -108,22 +109,22 @@ impl CheckResult {
 
 /// One diagnostic in `aktsom check --format json`: a stable schema for tools.
 #[derive(Debug, Serialize)]
-pub struct JsonDiagnostic {
+pub(crate) struct JsonDiagnostic {
     /// `"error"` or `"warning"`.
-    pub severity: Severity,
+    pub(crate) severity: Severity,
     /// Relative to the site root, `/`-separated.
-    pub file: String,
+    pub(crate) file: String,
     /// 1-based; 0 when the problem is with the file as a whole.
-    pub line: usize,
+    pub(crate) line: usize,
     /// 1-based, in characters; 0 when the problem is with the file as a whole.
-    pub column: usize,
+    pub(crate) column: usize,
     /// What is wrong.
-    pub message: String,
+    pub(crate) message: String,
     /// What to do about it; `null` when there is nothing to add.
-    pub help: Option<String>,
+    pub(crate) help: Option<String>,
     /// What the problem kept from being checked (the text of a report whose front
     /// matter cannot be read); `null` when nothing.
-    pub note: Option<String>,
+    pub(crate) note: Option<String>,
 }
 
 impl From<&Diagnostic> for JsonDiagnostic {

@@ -37,7 +37,7 @@ pub struct FigureYear {
 }
 
 /// The key figures of a member across its reports, for the member page.
-pub fn figures_over_time(r: &Renderer, m: &Member) -> Vec<FigureOverTime> {
+pub(crate) fn figures_over_time(r: &Renderer, m: &Member) -> Vec<FigureOverTime> {
     let lang = r.lang();
     let t = r.t(lang);
     r.config()

@@ -51,7 +51,8 @@ pub mod myers;
 
 use diff::Answer;
 use diff_html::{AnswerDiff, diff_blocks, whole};
-pub use figures::{FigureOverTime, FigureYear, figures_over_time};
+pub(crate) use figures::figures_over_time;
+pub use figures::{FigureOverTime, FigureYear};
 
 /// A question's status on a comparison page; templates see it by [`Status::name`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -144,7 +145,7 @@ struct FigureChange {
 
 /// Each report with the one before it (the static comparison pages), for the links
 /// of the member page and the comparison pages.
-pub fn pair_links(routes: &Routes, m: &Member) -> Vec<(u16, u16, String)> {
+pub(crate) fn pair_links(routes: &Routes, m: &Member) -> Vec<(u16, u16, String)> {
     m.reports
         .windows(2)
         .map(|w| {
@@ -169,13 +170,13 @@ pub fn browser_years(m: &Member) -> Vec<u16> {
 
 /// The page that compares any two of the member's years in the browser, if the member
 /// has two published reports.
-pub fn browser_url(routes: &Routes, m: &Member) -> Option<String> {
+pub(crate) fn browser_url(routes: &Routes, m: &Member) -> Option<String> {
     (browser_years(m).len() > 1).then(|| routes.url(Route::CompareBrowser(&m.slug)))
 }
 
 /// Every comparison page of every member: each report against the one before it, and
 /// the page that compares any two years in the browser.
-pub fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Diagnostic>> {
+pub(crate) fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Diagnostic>> {
     let members: Vec<&Member> = r
         .site()
         .members

@@ -170,7 +170,7 @@ fn report_year(file: &Path) -> Option<u16> {
 /// Reads and renders the reports of every folder in parallel, and makes the members.
 /// A report goes into its member's model when neither it nor its member has an error
 /// (drafts only when `opts.drafts`); one with an error whose text was rendered, and
-/// every report of a member left out, go into [`LeftOut`].
+/// every report of a member left out, go into [`LeftOut`](super::LeftOut).
 pub(super) fn load_members(
     folders: Vec<MemberFolder>,
     config: &SiteConfig,

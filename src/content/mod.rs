@@ -38,8 +38,6 @@ pub const IMAGE_EXTENSIONS: &[&str] = &["png", "jpg", "jpeg", "gif", "webp"];
 /// Page slugs the generator uses itself.
 pub const RESERVED_SLUGS: &[&str] = &["medlemmer", "ar", "sok", "data", "sporsmal", "404"];
 
-pub use crate::diagnostics::MAX_FILE_BYTES;
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Date {
     pub year: u16,
@@ -263,7 +261,7 @@ impl Found {
     }
 
     /// The site with its warnings, and the errors: each file's at most
-    /// [`diagnostics::MAX_DIAGNOSTICS_PER_FILE`], sorted.
+    /// `MAX_DIAGNOSTICS_PER_FILE` ([`cap_per_file`]), sorted.
     fn finish(self, mut site: Site) -> Loaded {
         let mut errors = cap_per_file(self.errors);
         let mut warnings = cap_per_file(self.warnings);

@@ -8,13 +8,13 @@ use super::source::{LineIndex, Source};
 
 /// The largest text file aktsom reads (Markdown and TOML; a long report is about
 /// 100 KB).
-pub const MAX_FILE_BYTES: u64 = 5 * 1024 * 1024;
+pub(crate) const MAX_FILE_BYTES: u64 = 5 * 1024 * 1024;
 
 const MIB: f64 = 1024.0 * 1024.0;
 
 /// A file or folder that cannot be read (`what` is "file" or "folder"): the path and
 /// the system's reason, never a silent empty result.
-pub fn unreadable(shown: &Path, what: &str, e: &std::io::Error) -> Diagnostic {
+pub(crate) fn unreadable(shown: &Path, what: &str, e: &std::io::Error) -> Diagnostic {
     let help = match e.kind() {
         std::io::ErrorKind::PermissionDenied => {
             "give the user who runs aktsom permission to read it, and to open the folders above it"
@@ -30,7 +30,7 @@ pub fn unreadable(shown: &Path, what: &str, e: &std::io::Error) -> Diagnostic {
 /// The metadata of a file about to be read (following symbolic links), or why it
 /// cannot be read: the system's reason, or that it is not a regular file (a folder, or
 /// a named pipe that would block the build).
-pub fn regular_file(path: &Path, shown: &Path) -> Result<std::fs::Metadata, Diagnostic> {
+pub(crate) fn regular_file(path: &Path, shown: &Path) -> Result<std::fs::Metadata, Diagnostic> {
     let meta = std::fs::metadata(path).map_err(|e| unreadable(shown, "file", &e))?;
     if meta.is_file() {
         return Ok(meta);
@@ -67,7 +67,7 @@ fn file_kind(meta: &std::fs::Metadata) -> &'static str {
 
 /// The entries of a folder, sorted; `None` when the folder does not exist. A folder
 /// (or an entry of it) that cannot be read is a diagnostic with the system's reason.
-pub fn list_dir(dir: &Path, shown: &Path) -> Result<Option<Vec<PathBuf>>, Diagnostic> {
+pub(crate) fn list_dir(dir: &Path, shown: &Path) -> Result<Option<Vec<PathBuf>>, Diagnostic> {
     let entries = match std::fs::read_dir(dir) {
         Ok(rd) => rd,
         // Absent, and not a symbolic link that leads nowhere.
@@ -90,7 +90,7 @@ pub fn list_dir(dir: &Path, shown: &Path) -> Result<Option<Vec<PathBuf>>, Diagno
 /// Reads a user text file as UTF-8: a regular file of at most [`MAX_FILE_BYTES`] (checked
 /// before anything is read). A file that cannot be read is a diagnostic with the
 /// system's reason; invalid UTF-8 is a diagnostic at the first bad byte.
-pub fn read_text(path: &Path, shown: &Path) -> Result<Source, Diagnostic> {
+pub(crate) fn read_text(path: &Path, shown: &Path) -> Result<Source, Diagnostic> {
     let len = regular_file(path, shown)?.len();
     if len > MAX_FILE_BYTES {
         return Err(Diagnostic::file(

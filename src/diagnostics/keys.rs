@@ -6,7 +6,7 @@ use super::Diagnostic;
 use super::source::Source;
 
 /// The closest of `candidates` to `word`, if it is close enough to suggest.
-pub fn did_you_mean<'a>(
+pub(crate) fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
@@ -20,7 +20,7 @@ pub fn did_you_mean<'a>(
 
 /// Parses TOML into `T`, turning the parser's error into a diagnostic at the right
 /// place of `source`. `offset` is where `text` starts inside the source file.
-pub fn parse_toml<T: serde::de::DeserializeOwned>(
+pub(crate) fn parse_toml<T: serde::de::DeserializeOwned>(
     source: &Source,
     text: &str,
     offset: usize,
@@ -31,7 +31,7 @@ pub fn parse_toml<T: serde::de::DeserializeOwned>(
 
 /// A TOML error of `text` (found at `offset` in `source`) as a diagnostic, with a
 /// suggestion among `known_keys` for an unknown key.
-pub fn toml_error(
+pub(crate) fn toml_error(
     source: &Source,
     e: &toml::de::Error,
     offset: usize,
@@ -55,7 +55,7 @@ pub fn toml_error(
 }
 
 /// The error for the unknown key `key` at `span`, suggesting one of `known_keys`.
-pub fn unknown_key(
+pub(crate) fn unknown_key(
     source: &Source,
     span: Range<usize>,
     key: &str,

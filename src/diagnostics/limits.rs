@@ -9,23 +9,23 @@ use super::{Diagnostic, Severity};
 
 /// How many errors, and how many warnings, one file reports in full. A hostile file
 /// could otherwise produce millions of them, each costing a scan of the file.
-pub const MAX_DIAGNOSTICS_PER_FILE: usize = 100;
+pub(crate) const MAX_DIAGNOSTICS_PER_FILE: usize = 100;
 
 /// The errors and warnings of one file, at most [`MAX_DIAGNOSTICS_PER_FILE`] of each;
 /// the rest are counted. Diagnostics are built only when they will be kept.
 #[derive(Default)]
-pub struct FileDiagnostics {
+pub(crate) struct FileDiagnostics {
     /// The errors kept.
-    pub errors: Vec<Diagnostic>,
+    pub(crate) errors: Vec<Diagnostic>,
     /// The warnings kept.
-    pub warnings: Vec<Diagnostic>,
+    pub(crate) warnings: Vec<Diagnostic>,
     more_errors: usize,
     more_warnings: usize,
 }
 
 impl FileDiagnostics {
     /// Adds the error `make` builds, when the file has room for it; else counts it.
-    pub fn error(&mut self, make: impl FnOnce() -> Diagnostic) {
+    pub(crate) fn error(&mut self, make: impl FnOnce() -> Diagnostic) {
         if self.errors.len() < MAX_DIAGNOSTICS_PER_FILE {
             self.errors.push(make());
         } else {
@@ -34,7 +34,7 @@ impl FileDiagnostics {
     }
 
     /// Adds the warning `make` builds, when the file has room for it; else counts it.
-    pub fn warning(&mut self, make: impl FnOnce() -> Diagnostic) {
+    pub(crate) fn warning(&mut self, make: impl FnOnce() -> Diagnostic) {
         if self.warnings.len() < MAX_DIAGNOSTICS_PER_FILE {
             self.warnings.push(make());
         } else {
@@ -43,12 +43,12 @@ impl FileDiagnostics {
     }
 
     /// Every diagnostic kept, errors first, with a note for those left out.
-    pub fn finish(self, source: &Source) -> Vec<Diagnostic> {
+    pub(crate) fn finish(self, source: &Source) -> Vec<Diagnostic> {
         self.finish_file(&source.path)
     }
 
     /// [`FileDiagnostics::finish`], for diagnostics of `file` that has no [`Source`].
-    pub fn finish_file(mut self, file: &Path) -> Vec<Diagnostic> {
+    pub(crate) fn finish_file(mut self, file: &Path) -> Vec<Diagnostic> {
         if self.more_errors > 0 {
             self.errors.push(Diagnostic::more(
                 file.to_path_buf(),
@@ -75,7 +75,7 @@ impl FileDiagnostics {
 /// [`FileDiagnostics`] already left out. Stages build diagnostics through
 /// [`FileDiagnostics`] so that a hostile file costs little; this is the one rule for
 /// what is shown.
-pub fn cap_per_file(diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+pub(crate) fn cap_per_file(diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
     let mut kept: HashMap<(PathBuf, Severity), usize> = HashMap::new();
     let mut more: BTreeMap<(PathBuf, Severity), usize> = BTreeMap::new();
     let mut out = Vec::with_capacity(diags.len());
@@ -101,7 +101,7 @@ pub fn cap_per_file(diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
 
 /// Sorts diagnostics by file, then line and column (errors first on the same spot);
 /// the note on those left out comes last in its file.
-pub fn sort(diags: &mut [Diagnostic]) {
+pub(crate) fn sort(diags: &mut [Diagnostic]) {
     diags.sort_by(|a, b| {
         (&a.file, a.omitted > 0, a.line, a.column, a.severity).cmp(&(
             &b.file,

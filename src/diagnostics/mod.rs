@@ -12,12 +12,12 @@ mod source;
 #[cfg(test)]
 mod tests;
 
-pub use files::{MAX_FILE_BYTES, list_dir, read_text, regular_file, text_from_bytes, unreadable};
-pub use keys::{did_you_mean, parse_toml, toml_error, unknown_key};
-pub use limits::{FileDiagnostics, MAX_DIAGNOSTICS_PER_FILE, cap_per_file, sort};
-pub use render::escape_controls;
+pub use files::text_from_bytes;
+pub(crate) use files::{list_dir, read_text, regular_file, unreadable};
+pub(crate) use keys::{did_you_mean, parse_toml, toml_error, unknown_key};
+pub(crate) use limits::{FileDiagnostics, cap_per_file, sort};
 pub(crate) use source::LineIndex;
-pub use source::Source;
+pub(crate) use source::Source;
 
 use std::ops::Range;
 use std::path::PathBuf;
@@ -28,7 +28,7 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 /// How bad a problem is: an error stops the build, a warning does not.
-pub enum Severity {
+pub(crate) enum Severity {
     /// The site cannot be built until it is fixed.
     Error,
     /// The site builds; something is worth fixing.
@@ -39,27 +39,27 @@ pub enum Severity {
 #[derive(Debug, Clone, Serialize)]
 pub struct Diagnostic {
     /// Error or warning.
-    pub severity: Severity,
+    pub(crate) severity: Severity,
     /// The file, relative to the site root where possible.
-    pub file: PathBuf,
+    pub(crate) file: PathBuf,
     /// 1-based line; 0 when the problem is with the file as a whole.
-    pub line: usize,
+    pub(crate) line: usize,
     /// 1-based column, counted in characters.
-    pub column: usize,
+    pub(crate) column: usize,
     /// What is wrong.
     pub message: String,
     /// What to do about it.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub help: Option<String>,
+    pub(crate) help: Option<String>,
     /// What this problem kept from being checked, when anything (the text of a report
     /// whose front matter cannot be read). Boxed, as the snippet is.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub note: Option<Box<str>>,
+    pub(crate) note: Option<Box<str>>,
     /// The file's text and the byte span in it, to show the line with a caret (boxed:
     /// a diagnostic travels in every `Result` of the pipeline, so it is kept small).
     #[serde(skip)]
     snippet: Option<Box<(Arc<str>, Range<usize>)>>,
-    /// For a note that stands for diagnostics left out ([`MAX_DIAGNOSTICS_PER_FILE`]):
+    /// For a note that stands for diagnostics left out ([`MAX_DIAGNOSTICS_PER_FILE`](limits::MAX_DIAGNOSTICS_PER_FILE)):
     /// how many; 0 for every other diagnostic.
     #[serde(skip)]
     omitted: u32,
@@ -96,19 +96,19 @@ impl Diagnostic {
     }
 
     /// The diagnostic with `help`: what to do about it.
-    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+    pub(crate) fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
     }
 
     /// The diagnostic with a note on what the problem kept from being checked.
-    pub fn with_note(mut self, note: impl Into<String>) -> Self {
+    pub(crate) fn with_note(mut self, note: impl Into<String>) -> Self {
         self.note = Some(note.into().into_boxed_str());
         self
     }
 
     /// The diagnostic as a warning.
-    pub fn warning(mut self) -> Self {
+    pub(crate) fn warning(mut self) -> Self {
         self.severity = Severity::Warning;
         self
     }
@@ -119,7 +119,7 @@ impl Diagnostic {
     }
 
     /// How many problems this diagnostic stands for: 1, or for the note on those left
-    /// out of a file ([`MAX_DIAGNOSTICS_PER_FILE`]), how many it counts.
+    /// out of a file ([`MAX_DIAGNOSTICS_PER_FILE`](limits::MAX_DIAGNOSTICS_PER_FILE)), how many it counts.
     pub fn count(&self) -> usize {
         if self.omitted > 0 {
             self.omitted as usize
@@ -129,7 +129,7 @@ impl Diagnostic {
     }
 
     /// The line of source text the diagnostic points at, if any.
-    pub fn source_line(&self) -> Option<&str> {
+    pub(crate) fn source_line(&self) -> Option<&str> {
         let src = self.snippet.as_deref().map(|(src, _)| &**src)?;
         if self.line == 0 {
             return None;

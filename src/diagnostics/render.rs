@@ -111,7 +111,7 @@ fn push_escaped(out: &mut String, c: char) {
 /// `text` for a terminal: control characters and bidirectional overrides escaped as
 /// `\u{1b}` (`\n`, `\r`, `\t`), without a copy when there are none. Only for human
 /// output: `--format json` keeps every text exact.
-pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
+fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
     if !text.chars().any(is_hidden) {
         return std::borrow::Cow::Borrowed(text);
     }

@@ -12,7 +12,7 @@ use super::{Diagnostic, Severity};
 #[derive(Debug, Clone)]
 pub struct Source {
     /// The file, relative to the site root where possible.
-    pub path: PathBuf,
+    pub(crate) path: PathBuf,
     /// The file's text.
     pub text: Arc<str>,
     /// Where each line starts, computed when first asked for (a diagnostic, the line
@@ -22,7 +22,7 @@ pub struct Source {
 
 impl Source {
     /// The text `text` of the file `path`.
-    pub fn new(path: impl Into<PathBuf>, text: impl Into<Arc<str>>) -> Self {
+    pub(crate) fn new(path: impl Into<PathBuf>, text: impl Into<Arc<str>>) -> Self {
         Source {
             path: path.into(),
             text: text.into(),
@@ -36,17 +36,17 @@ impl Source {
     }
 
     /// The byte range of a 1-based line, without its line break; `None` past the end.
-    pub fn line_range(&self, line: usize) -> Option<Range<usize>> {
+    pub(crate) fn line_range(&self, line: usize) -> Option<Range<usize>> {
         self.lines().line_range(self.text.len(), line)
     }
 
     /// 1-based line and character column of a byte offset.
-    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+    pub(crate) fn line_col(&self, offset: usize) -> (usize, usize) {
         self.lines().line_col(&self.text, offset)
     }
 
     /// A diagnostic pointing at a byte span of this file.
-    pub fn error(&self, span: Range<usize>, message: impl Into<String>) -> Diagnostic {
+    pub(crate) fn error(&self, span: Range<usize>, message: impl Into<String>) -> Diagnostic {
         let mut span = clamp_span(&self.text, span);
         // A block's span ends after its newline; point at the text only.
         while span.end > span.start + 1 && self.text.as_bytes()[span.end - 1].is_ascii_whitespace()
@@ -65,11 +65,6 @@ impl Source {
             snippet: Some(Box::new((self.text.clone(), span))),
             omitted: 0,
         }
-    }
-
-    /// A diagnostic about the file as a whole.
-    pub fn whole(&self, message: impl Into<String>) -> Diagnostic {
-        Diagnostic::file(self.path.clone(), message)
     }
 }
 

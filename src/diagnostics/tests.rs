@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use super::limits::MAX_DIAGNOSTICS_PER_FILE;
 use super::*;
 
 #[test]

@@ -13,21 +13,21 @@ use crate::config::Lang;
 /// A piece of an answer as plain text: a paragraph, list item, sub-heading or code
 /// block, or a table.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Block {
+pub(crate) enum Block {
     Text(String),
     Table(TableBlock),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct TableBlock {
-    pub caption: String,
-    pub head: Vec<String>,
-    pub rows: Vec<Vec<String>>,
+pub(crate) struct TableBlock {
+    pub(crate) caption: String,
+    pub(crate) head: Vec<String>,
+    pub(crate) rows: Vec<Vec<String>>,
 }
 
 impl Block {
     /// The block as one line of text (table cells separated by ` | `).
-    pub fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         match self {
             Block::Text(t) => t.clone(),
             Block::Table(t) => {
@@ -44,7 +44,7 @@ impl Block {
 }
 
 /// An answer's blocks as plain text, paragraphs separated by blank lines.
-pub fn blocks_text(blocks: &[Block]) -> String {
+pub(crate) fn blocks_text(blocks: &[Block]) -> String {
     blocks
         .iter()
         .map(Block::text)

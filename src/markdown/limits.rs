@@ -14,7 +14,7 @@ use crate::diagnostics::FileDiagnostics;
 /// HTML tags may nest: each of them counts one level, and so does a mix of them (a
 /// list in a quote in a list is three). Real reports stay far below; past it, the
 /// sanitiser's work grows with the square of the depth.
-pub const MAX_NESTING: usize = 64;
+pub(crate) const MAX_NESTING: usize = 64;
 
 /// Reports an unclosed raw-text block and text nested too deep; `false` when the
 /// render must stop here (too deep: deeper stages, the sanitiser, slow down with every

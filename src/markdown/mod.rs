@@ -49,26 +49,26 @@ use crate::config::{Images, Lang};
 use crate::diagnostics::{Diagnostic, FileDiagnostics, LineIndex, Source};
 use crate::reporting::ReportTemplate;
 
-pub use blocks::{Block, TableBlock, blocks_text};
-pub use limits::MAX_NESTING;
+pub(crate) use blocks::{Block, TableBlock, blocks_text};
+pub(crate) use limits::MAX_NESTING;
 pub use links::url_is_safe;
 pub(crate) use text::words;
 
 /// What the renderer needs to know about where the Markdown comes from.
-pub struct MdContext<'a> {
-    pub source: &'a Source,
+pub(crate) struct MdContext<'a> {
+    pub(crate) source: &'a Source,
     /// Byte offset of the Markdown body inside the source file (after front matter).
-    pub offset: usize,
+    pub(crate) offset: usize,
     /// The reporting template for numbered headings; `None` for plain pages.
-    pub template: Option<&'a ReportTemplate>,
+    pub(crate) template: Option<&'a ReportTemplate>,
     /// The language the text is written in (table caption prefix, footnote labels).
-    pub lang: Lang,
+    pub(crate) lang: Lang,
     /// URL prefix under which the member's images are published (`/medlemmer/slug/`).
-    pub image_prefix: &'a str,
+    pub(crate) image_prefix: &'a str,
     /// Image files available in the member's folder.
-    pub images: &'a BTreeSet<String>,
+    pub(crate) images: &'a BTreeSet<String>,
     /// The other sites images may come from (site.toml's `[images]`).
-    pub image_hosts: &'a Images,
+    pub(crate) image_hosts: &'a Images,
 }
 
 impl MdContext<'_> {
@@ -78,17 +78,18 @@ impl MdContext<'_> {
     }
 }
 
-/// One top-level heading and what belongs to it.
+/// One top-level heading and what belongs to it: usually the answer to one question
+/// of the reporting template, such as 2.A.3.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Section {
-    pub level: u8,
+    pub(crate) level: u8,
     /// The template question number, when the heading starts with one.
-    pub number: Option<String>,
+    pub(crate) number: Option<String>,
     /// The heading's text as the author wrote it (without the number for numbered ones).
-    pub heading: String,
-    pub anchor: String,
+    pub(crate) heading: String,
+    pub(crate) anchor: String,
     /// 1-based line of the heading in the source file.
-    pub line: usize,
+    pub(crate) line: usize,
     /// Byte range of this section's HTML (heading and answer) in [`Rendered::html`].
     #[serde(skip)]
     pub html: Range<usize>,
@@ -97,15 +98,23 @@ pub struct Section {
     pub source: Range<usize>,
     /// The answer as plain text blocks and tables, for comparisons, open data and search.
     #[serde(skip)]
-    pub blocks: Vec<Block>,
+    pub(crate) blocks: Vec<Block>,
 }
 
+/// A report's Markdown as the site shows it: the sanitised HTML of its body, cut into
+/// question sections, with what the author should fix but that does not stop the build.
 #[derive(Debug, Clone, Default)]
 pub struct Rendered {
+    /// The body's HTML, sanitised (member Markdown is untrusted), with an id on every
+    /// section heading; the report page inserts it as it is.
     pub html: String,
+    /// The top-level headings in the order of the text: one per answered question
+    /// (numbered like 2.A.3) or free heading, each with its byte ranges.
     pub sections: Vec<Section>,
+    /// Warnings about the text (a question answered twice, an image without a text
+    /// alternative, …), at most `MAX_DIAGNOSTICS_PER_FILE`, sorted by position.
     pub warnings: Vec<Diagnostic>,
-    pub words: usize,
+    pub(crate) words: usize,
 }
 
 impl Rendered {
@@ -131,7 +140,7 @@ const RESERVED_IDS: &[&str] = &[
 
 /// Renders Markdown; errors (unknown question numbers, bad image paths, …) come back
 /// all at once, with the warnings.
-pub fn render(text: &str, cx: &MdContext) -> Result<Rendered, Vec<Diagnostic>> {
+pub(crate) fn render(text: &str, cx: &MdContext) -> Result<Rendered, Vec<Diagnostic>> {
     let fixed = limits::lower_end_tags(text);
     let events = parse(text, fixed.as_deref());
     // From here on the text as parsed: the same length and offsets as `text`.

@@ -53,7 +53,7 @@ pub(super) fn leftover_kind(file: &str, name: &str) -> Option<Leftover> {
 /// Removes what builds that were stopped (killed, a power cut) left beside the output
 /// `out` (in `parent`, named `name`): folders that [`leftover_kind`] names, and only
 /// real folders, never what a link leads to. Called only while no other build into the
-/// same folder runs (see [`lock_parent`]). Returns what could not be removed.
+/// same folder runs (see [`lock_parent`](super::swap::lock_parent)). Returns what could not be removed.
 pub(super) fn clean_leftovers(parent: &Path, name: &str, out: &Path) -> Vec<Diagnostic> {
     let Ok(entries) = std::fs::read_dir(parent) else {
         return Vec::new();

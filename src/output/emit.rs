@@ -41,9 +41,9 @@ pub struct Emitter<'a> {
 /// when they were kept in memory.
 pub struct Emitted {
     /// The output path of every file, in the order they came.
-    pub paths: Vec<String>,
+    pub(crate) paths: Vec<String>,
     /// The ids and links of every HTML page, for the link check.
-    pub links: Vec<(String, PageLinks)>,
+    pub(crate) links: Vec<(String, PageLinks)>,
     /// The files themselves, when kept in memory ([`Emitter::in_memory`]).
     pub files: Vec<OutFile>,
 }
@@ -65,7 +65,7 @@ impl<'a> Emitter<'a> {
     /// burst of new files right after a burst of deleted ones is what costs a rebuild
     /// most of its time), and an unchanged file keeps its modification time, so `rsync`
     /// and HTTP caches see that it did not change.
-    pub fn to_dir(staging: &'a Staging, previous: Option<&'a Path>) -> Emitter<'a> {
+    pub(crate) fn to_dir(staging: &'a Staging, previous: Option<&'a Path>) -> Emitter<'a> {
         let e = Emitter::new(Dest::Dir {
             dir: staging.path(),
             previous,
@@ -81,12 +81,12 @@ impl<'a> Emitter<'a> {
     }
 
     /// Keeps only paths and links.
-    pub fn discard() -> Emitter<'static> {
+    pub(crate) fn discard() -> Emitter<'static> {
         Emitter::new(Dest::Discard)
     }
 
     /// Copies a file as it is (into the folder; otherwise only its path is noted).
-    pub fn copy(&self, c: &Copy) -> Result<(), Diagnostic> {
+    pub(crate) fn copy(&self, c: &Copy) -> Result<(), Diagnostic> {
         if let Dest::Dir { dir, .. } = &self.dest {
             let bytes = std::fs::read(&c.from).map_err(|e| write_error(dir, &c.to, e))?;
             self.store(&c.to, &bytes)?;

@@ -13,7 +13,7 @@ use super::emit::identity;
 
 /// The file at the top of every output folder (and staging folder) `aktsom build`
 /// makes: a folder without it is replaced only with `--force`.
-pub const MARKER: &str = ".aktsom-output";
+pub(crate) const MARKER: &str = ".aktsom-output";
 
 pub(super) const MARKER_TEXT: &str = "\
 This folder is the output of `aktsom build`. Each build replaces what is in it, except
@@ -24,7 +24,7 @@ only with --force.
 
 /// The folders of a site that hold its sources: an output folder is never one of these
 /// or inside one (`themes/` holds the theme folders).
-pub const SOURCES: [&str; 6] = [
+pub(crate) const SOURCES: [&str; 6] = [
     "content",
     "static",
     "templates",
@@ -36,7 +36,7 @@ pub const SOURCES: [&str; 6] = [
 /// Files that hosting services read at the top of the published folder (GitHub Pages,
 /// Netlify, Cloudflare Pages). aktsom writes one only when the site's `static/` has it;
 /// otherwise a build keeps the output's own, like the dot-files.
-pub const HOSTING_FILES: [&str; 5] = [
+pub(crate) const HOSTING_FILES: [&str; 5] = [
     "CNAME",
     "_headers",
     "_redirects",
@@ -68,7 +68,7 @@ pub(super) fn kept_name(name: &OsStr) -> bool {
 /// sources ([`SOURCES`]),
 /// a folder that looks like another site, and a file. These hold for `aktsom build`,
 /// `--force` or not, and for the preview.
-pub fn check_out_dir(root: &Path, out: &Path) -> Result<(), String> {
+pub(crate) fn check_out_dir(root: &Path, out: &Path) -> Result<(), String> {
     let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let out_abs = resolve(out);
     let shown = out.display();
@@ -113,7 +113,7 @@ pub fn check_out_dir(root: &Path, out: &Path) -> Result<(), String> {
 /// made by aktsom (it has [`MARKER`], or every file an earlier version wrote), or with
 /// `force`. A symbolic link is followed: the folder it leads to is the one replaced
 /// (see `Staging::new`), and the link stays.
-pub fn check_build_out(root: &Path, out: &Path, force: bool) -> Result<(), Vec<Diagnostic>> {
+pub(crate) fn check_build_out(root: &Path, out: &Path, force: bool) -> Result<(), Vec<Diagnostic>> {
     check_out_dir(root, out).map_err(|m| vec![Diagnostic::file(out, m)])?;
     if let Ok(target) = std::fs::read_link(out)
         && std::fs::metadata(out).is_err()

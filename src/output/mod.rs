@@ -10,9 +10,9 @@
 //!
 //! What a build may replace is decided here too: never the site's own folders, a file
 //! or a link ([`check_out_dir`]), and a folder only when aktsom made it (it holds
-//! [`MARKER`]), when it holds nothing a build would remove, or with `--force`
+//! [`MARKER`](guard::MARKER)), when it holds nothing a build would remove, or with `--force`
 //! ([`check_build_out`]). Whatever the folder held, the dot-files (`.git`…) and the
-//! hosting files ([`HOSTING_FILES`]) at its top go into each new output.
+//! hosting files ([`HOSTING_FILES`](guard::HOSTING_FILES)) at its top go into each new output.
 
 mod cleanup;
 mod emit;
@@ -23,8 +23,8 @@ mod swap;
 mod tests;
 
 pub use emit::{Emitted, Emitter};
-pub use guard::{HOSTING_FILES, MARKER, SOURCES, check_build_out, check_out_dir};
-pub use staging::Staging;
+pub(crate) use guard::{check_build_out, check_out_dir};
+pub(crate) use staging::Staging;
 
 use std::path::{Path, PathBuf};
 
@@ -34,9 +34,9 @@ pub fn default_out(root: &Path) -> PathBuf {
 }
 
 /// A file copied as it is (a member's image).
-pub struct Copy {
+pub(crate) struct Copy {
     /// The file to copy.
-    pub from: PathBuf,
+    pub(crate) from: PathBuf,
     /// Its output path.
-    pub to: String,
+    pub(crate) to: String,
 }

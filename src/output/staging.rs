@@ -29,7 +29,7 @@ use super::swap::{lock_parent, swap};
 ///
 /// Staging folders are named `.aktsom-build-<name>-XXXXXX`; a build that finds such
 /// folders of builds that were stopped removes them first.
-pub struct Staging {
+pub(crate) struct Staging {
     dir: PathBuf,
     out: PathBuf,
     parent: PathBuf,
@@ -51,7 +51,7 @@ pub struct Staging {
 impl Staging {
     /// A staging folder for the output folder `out`; a link to a folder is followed, so
     /// the staging folder goes beside the folder it leads to.
-    pub fn new(out: &Path) -> io::Result<Staging> {
+    pub(crate) fn new(out: &Path) -> io::Result<Staging> {
         let out = resolve(out);
         let (Some(parent), Some(name)) = (out.parent(), out.file_name()) else {
             return Err(io::Error::other(
@@ -149,23 +149,23 @@ impl Staging {
     }
 
     /// The staging folder.
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         &self.dir
     }
 
     /// Folders that already exist in the staging folder (relative paths).
-    pub fn folders(&self) -> &[String] {
+    pub(crate) fn folders(&self) -> &[String] {
         &self.held.dirs
     }
 
     /// Whether the staging folder holds files from an earlier build.
-    pub fn reused(&self) -> bool {
+    pub(crate) fn reused(&self) -> bool {
         !self.held.files.is_empty()
     }
 
     /// What the user should know about the folders beside the output: leftovers of
     /// stopped builds that could not be removed, a kept output that cannot be reused.
-    pub fn take_warnings(&mut self) -> Vec<Diagnostic> {
+    pub(crate) fn take_warnings(&mut self) -> Vec<Diagnostic> {
         std::mem::take(&mut self.warnings)
     }
 
@@ -174,7 +174,7 @@ impl Staging {
     /// keeps from the output goes into the staged folder, the two folders swap places
     /// (in one step where the platform can, see `swap`), and the old output is kept
     /// for the next build (or removed when it cannot be).
-    pub fn publish(mut self, produced: &[String]) -> io::Result<()> {
+    pub(crate) fn publish(mut self, produced: &[String]) -> io::Result<()> {
         self.remove_stale(produced);
         if std::fs::symlink_metadata(&self.out).is_err() {
             std::fs::rename(&self.dir, &self.out)?;

@@ -25,7 +25,7 @@ pub(super) fn swap(new: &Path, out: &Path, parent: &Path, name: &str) -> io::Res
 
 /// The swap in two renames: the output moves aside to `.aktsom-old-<name>-XXXXXX`,
 /// then the new one takes its place. A build stopped in between leaves no output; the
-/// next build puts the old one back first (see [`clean_leftovers`]).
+/// next build puts the old one back first (see [`clean_leftovers`](super::cleanup::clean_leftovers)).
 pub(super) fn swap_by_renames(
     new: &Path,
     out: &Path,

@@ -7,7 +7,7 @@ use crate::render::{OutFile, Sink};
 
 use super::cleanup::leftover_kind;
 use super::emit::file_id;
-use super::guard::{MARKER_TEXT, kept_name};
+use super::guard::{MARKER, MARKER_TEXT, kept_name};
 use super::swap::swap_by_renames;
 use super::*;
 

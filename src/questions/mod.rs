@@ -104,7 +104,7 @@ struct QuestionYears<'q> {
 }
 
 /// All question pages, into `sink`.
-pub fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Diagnostic>> {
+pub(crate) fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Diagnostic>> {
     let questions = all_questions(r);
     let years = by_year(r, scope);
     let with_years = question_years(r, &questions, &years);

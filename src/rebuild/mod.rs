@@ -46,13 +46,21 @@
 //! site.toml, templates, the theme) is a whole build. Tests hold the result of any
 //! sequence of edits to be byte-identical with a fresh whole build, and a whole build
 //! with `aktsom build --drafts`.
+//!
+//! One file is left for later: the year's answers file (`data/svar/<year>.csv.gz`,
+//! every report's answers of the year, compressed), which takes longer to make than
+//! the pages above on a large site, and which no page reads. [`Preview::later`] names
+//! it after the commit, and [`Preview::prepare_later`] renders it, to be committed in
+//! turn: `serve` reloads the tabs in between (see [`crate::serve`]), and
+//! [`Preview::update`] does both. It is not part of the build id, which identifies
+//! what the tabs show.
 
 mod report;
 mod sink;
 mod whole;
 pub use sink::HELD;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -93,7 +101,8 @@ pub struct Outcome {
     pub files: usize,
     /// How long the build or update took.
     pub elapsed: Duration,
-    /// An identifier of the whole output: equal ids mean byte-identical builds.
+    /// An identifier of the output: equal ids mean byte-identical builds (but for the
+    /// answers files, which no page reads: see [`Preview::later`]).
     pub build_id: String,
     /// Output paths (relative, `/`-separated) that were written or removed.
     pub changed: Vec<String>,
@@ -115,6 +124,9 @@ pub struct Preview {
     good: bool,
     /// The paths of the last update, when it failed: part of the next one.
     retry: Vec<PathBuf>,
+    /// The years whose answers file a report edit left to be brought up to date after
+    /// the pages ([`Preview::prepare_later`]).
+    later: BTreeSet<u16>,
     /// How many bytes of changed files a whole build holds in memory ([`HELD`]).
     held: usize,
 }
@@ -146,10 +158,12 @@ enum Work {
         direct: bool,
         state: Box<State>,
     },
-    /// A report edit: the few files to write, and the files to remove.
+    /// A report edit: the few files to write, and the files to remove; and the year
+    /// whose answers file it leaves for later, if any.
     Files {
         files: Vec<OutFile>,
         removed: Vec<String>,
+        later: Option<u16>,
     },
     /// Nothing to write: only files the preview does not use changed, or a report was
     /// saved with the bytes last built.
@@ -173,6 +187,7 @@ impl Preview {
             state: None,
             good: false,
             retry: Vec::new(),
+            later: BTreeSet::new(),
             held: HELD,
         }
     }
@@ -195,10 +210,61 @@ impl Preview {
     }
 
     /// Brings the output up to date after `changed` paths (files or folders under the
-    /// site root) changed.
+    /// site root) changed: the pages, then what a report edit leaves for later.
     pub fn update(&mut self, changed: &[PathBuf]) -> Result<Outcome, Vec<Diagnostic>> {
         let prepared = self.prepare(changed)?;
-        self.commit(prepared)
+        let mut outcome = self.commit(prepared)?;
+        let later = self.prepare_later()?;
+        let rest = self.commit(later)?;
+        outcome.written += rest.written;
+        outcome.removed += rest.removed;
+        outcome.changed.extend(rest.changed);
+        outcome.changed.sort();
+        Ok(outcome)
+    }
+
+    /// The output files (relative, `/`-separated) that the last report edits left to be
+    /// brought up to date by [`Preview::prepare_later`]: the answers files of their
+    /// years, which no page reads.
+    pub fn later(&self) -> Vec<String> {
+        self.later
+            .iter()
+            .map(|y| crate::routes::answers_csv(*y))
+            .collect()
+    }
+
+    /// Renders the files report edits left for later ([`Preview::later`]), to be put in
+    /// place with [`Preview::commit`]: a report edit renders and commits the pages that
+    /// show the report first, so that the preview can reload them at once, and the
+    /// year's answers file (every report of the year, compressed) after.
+    pub fn prepare_later(&mut self) -> Result<Prepared, Vec<Diagnostic>> {
+        let start = Instant::now();
+        let years = std::mem::take(&mut self.later);
+        let nothing = Prepared {
+            work: Work::Nothing,
+            start,
+            warnings: Vec::new(),
+        };
+        // Without a model (a whole build failed), the next whole build writes them.
+        let Some(state) = self.state.as_ref().filter(|_| !years.is_empty()) else {
+            return Ok(nothing);
+        };
+        let out = crate::output::Emitter::in_memory();
+        let opts = crate::build::BuildOptions {
+            scope: crate::render::Scope::Answers { years: &years },
+            files: false,
+            keep_search: false,
+        };
+        crate::build::build(&state.site, &opts, &out)?;
+        let files = out.finish().files;
+        Ok(Prepared {
+            work: Work::Files {
+                files,
+                removed: Vec::new(),
+                later: None,
+            },
+            ..nothing
+        })
     }
 
     /// Renders and checks the whole site. Before the first good build its files go
@@ -264,8 +330,15 @@ impl Preview {
                 changed.extend(held.iter().map(|f| f.path.clone()));
                 self.commit_whole(made, &staged, held, changed, *state)?
             }
-            Work::Files { files, removed } => match self.commit_files(files, &removed) {
-                Ok(o) => o,
+            Work::Files {
+                files,
+                removed,
+                later,
+            } => match self.commit_files(files, &removed) {
+                Ok(o) => {
+                    self.later.extend(later);
+                    o
+                }
                 Err(e) => {
                     // The model in memory is ahead of the files: start afresh next time.
                     self.state = None;
@@ -309,9 +382,18 @@ impl Preview {
     }
 
     /// Records that `path` now holds bytes with hash `h` (or nothing, for `None`),
-    /// keeping the build id (a sum over every file) up to date.
+    /// keeping the build id (a sum over every file but the answers files) up to date.
+    /// The answers files are left out: no page reads them, and a report edit brings
+    /// them up to date after the reload that announces its id ([`Preview::later`]).
     fn set_written(&mut self, path: &str, h: Option<u64>) {
-        let entry = |h: u64| hash_bytes(format!("{path}\0{h:016x}").as_bytes());
+        let counted = !crate::routes::is_answers_csv(path);
+        let entry = |h: u64| {
+            if counted {
+                hash_bytes(format!("{path}\0{h:016x}").as_bytes())
+            } else {
+                0
+            }
+        };
         let old = match h {
             Some(h) => {
                 self.id_sum = self.id_sum.wrapping_add(entry(h));
@@ -381,6 +463,8 @@ impl Preview {
         changed.extend(gone);
         self.state = Some(state);
         self.good = true;
+        // Every answers file is current.
+        self.later.clear();
         Ok(self.outcome(changed, written))
     }
 

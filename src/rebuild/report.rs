@@ -15,7 +15,7 @@ use crate::render::Scope;
 use crate::rewrite::PageLinks;
 
 use super::whole::link_targets;
-use super::{Prepared, Preview, Work};
+use super::{Prepared, Preview, State, Work};
 
 impl Preview {
     /// The one report an edit changed in place, if that is all it changed.
@@ -70,34 +70,32 @@ impl Preview {
         let Some(state) = self.state.as_mut() else {
             return Ok(None);
         };
-        let site = &mut state.site;
-        let m = &site.members[member];
-        let Some(index) = m.reports.iter().position(|r| r.year == year) else {
+        let Some(index) = state.site.members[member]
+            .reports
+            .iter()
+            .position(|r| r.year == year)
+        else {
             return Ok(None);
         };
-        let shown = Path::new("content/members")
-            .join(&m.slug)
-            .join(format!("{year}.md"));
-        let path = self.opts.root.join(&shown);
-        let old = &m.reports[index];
-        // Saved with the bytes last built (an editor's save without changes, or the
-        // last step of a burst that ends where it began): nothing to do.
-        if std::fs::read(&path).is_ok_and(|b| b == old.source.text.as_bytes()) {
-            return Ok(Some(Prepared {
-                work: Work::Nothing,
-                start,
-                warnings: old.body.warnings.clone(),
-            }));
-        }
-        let new = content::load_report(&path, &shown, year, m, &site.config, &site.templates)?;
-        if new.template != old.template || new.language != old.language || new.draft != old.draft {
-            return Ok(None);
-        }
-        let questions = changed_questions(old, &new);
-        let listed = listed_changed(old, &new);
+        let new = match edited(&self.opts.root, &state.site, member, index)? {
+            Edited::Same(warnings) => {
+                return Ok(Some(Prepared {
+                    work: Work::Nothing,
+                    start,
+                    warnings,
+                }));
+            }
+            Edited::Whole => return Ok(None),
+            Edited::Changed(new) => new,
+        };
+        let questions = changed_questions(&state.site.members[member].reports[index], &new);
+        let listed = listed_changed(&state.site.members[member].reports[index], &new);
         let warnings = new.body.warnings.clone();
-        let slug = m.slug.clone();
-        let old = std::mem::replace(&mut site.members[member].reports[index], new);
+        // A published report's answers are in its year's answers file, which is
+        // brought up to date after the pages (see `Preview::later`).
+        let later = (!new.draft).then_some(year);
+        let slug = state.site.members[member].slug.clone();
+        let old = std::mem::replace(&mut state.site.members[member].reports[index], *new);
         let scope = Scope::Report {
             member: &slug,
             year,
@@ -107,63 +105,16 @@ impl Preview {
         crate::profile::stage("edit: load the report");
         // The pages and the search index at once: they read the same model and nothing
         // else in common.
-        let (links_kept, search) = (&mut state.links, &mut state.search);
-        let site_now: &Site = site;
+        let (kept, search, site) = (&mut state.links, &mut state.search, &state.site);
         let (rendered, update) = rayon::join(
-            || {
-                render_pages(site_now, &scope).and_then(|(files, links)| {
-                    crate::profile::stage("edit: render");
-                    // Links of the new pages, checked against the pages they lead to: the
-                    // new ones, or those kept from the last build (moved out of the state
-                    // for the check and back, not copied).
-                    let made: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
-                    let new: HashMap<&str, &PageLinks> =
-                        links.iter().map(|(p, l)| (p.as_str(), l)).collect();
-                    let mut targets: HashMap<String, PageLinks> = HashMap::new();
-                    let mut exists: HashSet<String> = HashSet::new();
-                    let mut borrowed: Vec<String> = Vec::new();
-                    for (t, anchored) in link_targets(site_now, &links) {
-                        if !made.contains(t.as_str()) && !self.written.contains_key(&t) {
-                            continue;
-                        }
-                        if !anchored {
-                            // Only links with a #fragment need the page's ids.
-                        } else if let Some(l) = new.get(t.as_str()) {
-                            targets.insert(t.clone(), (*l).clone());
-                        } else if let Some(l) = links_kept.remove(&t) {
-                            targets.insert(t.clone(), l);
-                            borrowed.push(t.clone());
-                        }
-                        exists.insert(t);
-                    }
-                    let exists: rustc_hash::FxHashSet<&str> =
-                        exists.iter().map(String::as_str).collect();
-                    let checked =
-                        links::check(site_now, &exists, &LinkTargets::from_map(&targets), &links);
-                    for t in borrowed {
-                        if let Some(l) = targets.remove(&t) {
-                            links_kept.insert(t, l);
-                        }
-                    }
-                    checked?;
-                    crate::profile::stage("edit: check links");
-                    Ok((files, links))
-                })
-            },
-            || search.update_report(site_now, member, year, &old),
+            || render_checked(site, &scope, kept, &self.written),
+            || search.update_report(site, member, year, &old),
         );
         let (files, links) = match rendered {
             Ok(r) => r,
             Err(e) => {
-                // Keep the model as of the last good build, and the index with it: the
-                // same update the other way (nothing of it was written).
-                let new = std::mem::replace(&mut site.members[member].reports[index], old);
-                if update.is_some()
-                    && state
-                        .search
-                        .update_report(site, member, year, &new)
-                        .is_none()
-                {
+                // Keep the model as of the last good build, and the index with it.
+                if !undo(state, (member, index, year), old, update.is_some()) {
                     self.state = None;
                 }
                 return Err(e);
@@ -188,11 +139,103 @@ impl Preview {
             work: Work::Files {
                 files,
                 removed: update.removed,
+                later,
             },
             start,
             warnings,
         }))
     }
+}
+
+/// What a report's file holds now, against the report of the last build.
+enum Edited {
+    /// The bytes last built (an editor's save without changes, or the last step of a
+    /// burst that ends where it began): nothing to do. With the report's warnings.
+    Same(Vec<Diagnostic>),
+    /// A change of template version, language or draft state: a whole build.
+    Whole,
+    /// The report as it is now.
+    Changed(Box<Report>),
+}
+
+/// Reads report `index` of member `member` again (see [`Edited`]).
+fn edited(
+    root: &Path,
+    site: &Site,
+    member: usize,
+    index: usize,
+) -> Result<Edited, Vec<Diagnostic>> {
+    let m = &site.members[member];
+    let old = &m.reports[index];
+    let shown = Path::new("content/members")
+        .join(&m.slug)
+        .join(format!("{}.md", old.year));
+    let path = root.join(&shown);
+    if std::fs::read(&path).is_ok_and(|b| b == old.source.text.as_bytes()) {
+        return Ok(Edited::Same(old.body.warnings.clone()));
+    }
+    let new = content::load_report(&path, &shown, old.year, m, &site.config, &site.templates)?;
+    if new.template != old.template || new.language != old.language || new.draft != old.draft {
+        return Ok(Edited::Whole);
+    }
+    Ok(Edited::Changed(Box::new(new)))
+}
+
+/// Puts back the report of the last good build after a failed edit, and the search
+/// index with it (the same update the other way, when `indexed`: nothing of it was
+/// written). `at`: (member, report index, year). False when the index could not be
+/// put back (then the model is to be dropped).
+fn undo(state: &mut State, at: (usize, usize, u16), old: Report, indexed: bool) -> bool {
+    let (member, index, year) = at;
+    let new = std::mem::replace(&mut state.site.members[member].reports[index], old);
+    !indexed
+        || state
+            .search
+            .update_report(&state.site, member, year, &new)
+            .is_some()
+}
+
+/// Renders the pages in `scope` and checks their links against the pages they lead
+/// to: the new ones, or those `kept` from the last build (moved out of it for the
+/// check and back, not copied). `written`: every file the output folder holds.
+#[allow(clippy::type_complexity)]
+fn render_checked(
+    site: &Site,
+    scope: &Scope,
+    kept: &mut HashMap<String, PageLinks>,
+    written: &HashMap<String, u64>,
+) -> Result<(Vec<OutFile>, Vec<(String, PageLinks)>), Vec<Diagnostic>> {
+    let (files, links) = render_pages(site, scope)?;
+    crate::profile::stage("edit: render");
+    let made: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    let new: HashMap<&str, &PageLinks> = links.iter().map(|(p, l)| (p.as_str(), l)).collect();
+    let mut targets: HashMap<String, PageLinks> = HashMap::new();
+    let mut exists: HashSet<String> = HashSet::new();
+    let mut borrowed: Vec<String> = Vec::new();
+    for (t, anchored) in link_targets(site, &links) {
+        if !made.contains(t.as_str()) && !written.contains_key(&t) {
+            continue;
+        }
+        if !anchored {
+            // Only links with a #fragment need the page's ids.
+        } else if let Some(l) = new.get(t.as_str()) {
+            targets.insert(t.clone(), (*l).clone());
+        } else if let Some(l) = kept.remove(&t) {
+            targets.insert(t.clone(), l);
+            borrowed.push(t.clone());
+        }
+        exists.insert(t);
+    }
+    let exists: rustc_hash::FxHashSet<&str> = exists.iter().map(String::as_str).collect();
+    let checked = links::check(site, &exists, &LinkTargets::from_map(&targets), &links);
+    for t in borrowed {
+        if let Some(l) = targets.remove(&t) {
+            kept.insert(t, l);
+        }
+    }
+    checked?;
+    crate::profile::stage("edit: check links");
+    Ok((files, links))
 }
 
 pub(super) enum Change {

@@ -19,7 +19,7 @@ use super::hash_bytes;
 pub const HELD: usize = 16 << 20;
 
 /// Takes every file of a whole preview build as it is made: scans each HTML page once
-/// for its ids and links (as [`output::Emitter`] does for `aktsom build`), hashes the
+/// for its ids and links (as [`output::Emitter`](crate::output::Emitter) does for `aktsom build`), hashes the
 /// file, and, when its bytes differ from what the output folder holds, writes it
 /// `direct`ly into place, or holds it (up to [`HELD`] bytes), or writes it into the
 /// staging folder. Keeps paths, hashes and links, not the files (but those held and the

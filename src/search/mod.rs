@@ -105,7 +105,10 @@ pub fn stop_words() -> Vec<String> {
 
 /// The search page and its index, for a full build (`scope` is every page; the preview
 /// updates the index itself, see [`Live`]).
-pub fn pages(r: &Renderer, scope: &Scope) -> Result<(Option<Live>, Vec<OutFile>), Vec<Diagnostic>> {
+pub(crate) fn pages(
+    r: &Renderer,
+    scope: &Scope,
+) -> Result<(Option<Live>, Vec<OutFile>), Vec<Diagnostic>> {
     if !scope.is_all() {
         return Ok((None, Vec::new()));
     }
@@ -127,7 +130,7 @@ struct SearchPage {
 }
 
 /// The search page of an index.
-pub fn page(r: &Renderer, live: &Live) -> Result<OutFile, Diagnostic> {
+pub(crate) fn page(r: &Renderer, live: &Live) -> Result<OutFile, Diagnostic> {
     let routes = r.routes();
     // The script is a theme file; its URL carries a hash of its content so that it can
     // be cached for ever too.

@@ -15,9 +15,9 @@ pub use host::HostCheck;
 
 use std::io::Read;
 use std::net::{Shutdown, TcpListener, TcpStream};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, RwLock, RwLockReadGuard};
+use std::sync::{Arc, Condvar, Mutex, RwLock, RwLockReadGuard};
 use std::time::Duration;
 
 use super::events::{self, Hub, Status};
@@ -48,6 +48,8 @@ pub struct Shared {
     /// The preview's status. Rebuilds hold it for writing while they change files, so
     /// a request never reads a half-written build.
     pub gate: RwLock<Status>,
+    /// The files being brought up to date after a reload.
+    pub pending: Pending,
     pub hub: Hub,
     pub hosts: HostCheck,
     pub heartbeat: Duration,
@@ -60,6 +62,7 @@ impl Shared {
         Shared {
             out,
             gate: RwLock::new(Status::default()),
+            pending: Pending::default(),
             hub: Hub::default(),
             hosts,
             heartbeat,
@@ -70,6 +73,51 @@ impl Shared {
 
     fn status(&self) -> RwLockReadGuard<'_, Status> {
         self.gate.read().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// How long a request waits at most for a file being brought up to date (a bound, not
+/// a delay: the file is written a few milliseconds after the reload).
+const PENDING_WAIT: Duration = Duration::from_secs(30);
+
+/// The output files that the last rebuild left to be brought up to date after the
+/// reload (see [`crate::rebuild::Preview::later`]): a request for one of them waits
+/// until it is, so that the preview never serves a file older than the build it
+/// announced.
+#[derive(Default)]
+pub struct Pending {
+    files: Mutex<Vec<PathBuf>>,
+    done: Condvar,
+}
+
+impl Pending {
+    /// Marks these files (absolute paths) as being brought up to date.
+    pub fn set(&self, files: Vec<PathBuf>) {
+        *self.lock() = files;
+    }
+
+    /// They are up to date: the requests waiting for them go on.
+    pub fn clear(&self) {
+        self.lock().clear();
+        self.done.notify_all();
+    }
+
+    /// Waits while the file at URL `path` is being brought up to date.
+    fn wait_for(&self, out: &Path, path: &str) {
+        if self.lock().is_empty() {
+            return;
+        }
+        let Resolved::File(file) = resolve(out, path) else {
+            return;
+        };
+        let files = self.lock();
+        let _ = self
+            .done
+            .wait_timeout_while(files, PENDING_WAIT, |files| files.contains(&file));
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<PathBuf>> {
+        self.files.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
@@ -220,6 +268,7 @@ fn answer(req: &Head, shared: &Shared) -> Answer {
 }
 
 fn serve_file(shared: &Shared, path: &str, query: Option<&str>) -> Reply {
+    shared.pending.wait_for(&shared.out, path);
     let response = {
         // Resolve and read under the status lock: never a file from a half-written build.
         let st = shared.status();

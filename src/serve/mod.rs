@@ -40,7 +40,12 @@
 //!
 //! So a save costs the rebuild and a few milliseconds, not a quiet window (100 ms
 //! before), and a burst still gives one reload. A report saved with the bytes last
-//! built is not even rebuilt.
+//! built is not even rebuilt. And the rebuild the reader waits for is the pages: a
+//! report edit's one file that no page reads, its year's answers file (on a large site
+//! the slowest file it changes), is brought up to date right after the reload
+//! ([`crate::rebuild::Preview::later`]); a request for it meanwhile waits for it
+//! ([`http::Pending`]), so the preview never serves a file older than the build the
+//! tabs were told of.
 //!
 //! No global state: the state the HTTP threads share is one [`http::Shared`], passed to
 //! them explicitly; the main thread owns the preview and the watcher.
@@ -73,7 +78,7 @@ use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::channel;
+use std::sync::mpsc::{Receiver, channel};
 use std::time::Duration;
 
 use crate::diagnostics::Diagnostic;
@@ -135,16 +140,7 @@ impl OutDir {
 
 /// Runs the preview until Ctrl+C (or SIGTERM). An `Err` is a message for the user.
 pub fn run(opts: ServeOptions) -> Result<(), String> {
-    let root = opts
-        .root
-        .canonicalize()
-        .map_err(|e| format!("cannot open the site folder {}: {e}", opts.root.display()))?;
-    if !root.join("site.toml").is_file() {
-        return Err(format!(
-            "{} has no site.toml; give the site folder with --root",
-            opts.root.display()
-        ));
-    }
+    let root = site_root(&opts.root)?;
     let out = out_dir(&root, opts.out.as_deref())?;
     let out_path = out
         .path()
@@ -157,10 +153,6 @@ pub fn run(opts: ServeOptions) -> Result<(), String> {
         .map_err(|e| format!("cannot listen: {e}"))?;
     let url = format!("http://{}/", display_addr(addr));
 
-    let mut term = Terminal {
-        color: std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-        warnings: Vec::new(),
-    };
     let shared = Arc::new(Shared::new(
         out_path.clone(),
         HostCheck {
@@ -178,8 +170,53 @@ pub fn run(opts: ServeOptions) -> Result<(), String> {
 
     // Ctrl+C and SIGTERM end the main loop, so the temporary folder is removed.
     let (tx, rx) = channel();
-    let stop = tx.clone();
-    let temp = match &out {
+    let leaving = stop_on_ctrl_c(tx.clone(), &out);
+    start_serving(listener, &shared)?;
+    // Watched from before the first build, so that no save is missed.
+    let mut watch = Watch::start(&root, &out_path, tx)
+        .map_err(|e| format!("cannot watch {} for changes: {e}", root.display()))?;
+    greet(&opts, &root, addr, &url, (&out, &out_path));
+    if opts.open {
+        open_browser(&url);
+    }
+
+    let mut term = Terminal {
+        color: std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        warnings: Vec::new(),
+    };
+    let result = guarded(|| rebuild(&mut preview, &shared, None));
+    {
+        let mut st = shared.gate.write().unwrap_or_else(|e| e.into_inner());
+        st.building = false;
+        announce(&shared, &mut st, result, &mut term, "Built");
+    }
+    rebuild_on_change(&mut preview, &shared, &mut watch, &rx, &mut term);
+    leaving.store(true, Ordering::SeqCst);
+    out!("Stopped.");
+    drop(out);
+    Ok(())
+}
+
+/// The site folder, canonical, if it has a site.toml.
+fn site_root(given: &Path) -> Result<PathBuf, String> {
+    let root = given
+        .canonicalize()
+        .map_err(|e| format!("cannot open the site folder {}: {e}", given.display()))?;
+    if !root.join("site.toml").is_file() {
+        return Err(format!(
+            "{} has no site.toml; give the site folder with --root",
+            given.display()
+        ));
+    }
+    Ok(root)
+}
+
+/// Has Ctrl+C and SIGTERM send [`Msg::Stop`] to the main loop. If the main loop does
+/// not end the process within [`STOP_GRACE`] (it is in the middle of a rebuild, which
+/// takes minutes on a large site), the handler removes the temporary folder and ends
+/// it. The main loop sets the flag returned when it is ending the process itself.
+fn stop_on_ctrl_c(stop: std::sync::mpsc::Sender<Msg>, out: &OutDir) -> Arc<AtomicBool> {
+    let temp = match out {
         OutDir::Temp(t) => Some(t.path().to_path_buf()),
         OutDir::Given(_) => None,
     };
@@ -187,8 +224,6 @@ pub fn run(opts: ServeOptions) -> Result<(), String> {
     let left = Arc::clone(&leaving);
     if let Err(e) = ctrlc::set_handler(move || {
         let _ = stop.send(Msg::Stop);
-        // The main loop ends the process at once, unless it is in the middle of a rebuild
-        // (minutes, on a large site): then stop from here, without waiting for it.
         std::thread::sleep(STOP_GRACE);
         if left.load(Ordering::SeqCst) {
             // The main loop is removing the folder and ending the process.
@@ -207,23 +242,28 @@ pub fn run(opts: ServeOptions) -> Result<(), String> {
     }) {
         err!("warning: cannot handle Ctrl+C ({e}); the preview folder may be left behind");
     }
+    leaving
+}
 
-    // Serve at once: the first build writes pages as it makes them.
+/// Starts answering requests at once, while the first build writes pages as it makes
+/// them.
+fn start_serving(listener: TcpListener, shared: &Arc<Shared>) -> Result<(), String> {
     shared
         .gate
         .write()
         .unwrap_or_else(|e| e.into_inner())
         .building = true;
-    let http_shared = Arc::clone(&shared);
+    let http_shared = Arc::clone(shared);
     std::thread::Builder::new()
         .name("aktsom-accept".into())
         .spawn(move || http::serve_forever(listener, http_shared))
-        .map_err(|e| format!("cannot start the server: {e}"))?;
+        .map(drop)
+        .map_err(|e| format!("cannot start the server: {e}"))
+}
 
-    // Watched from before the first build, so that no save is missed.
-    let mut watch = Watch::start(&root, &out_path, tx)
-        .map_err(|e| format!("cannot watch {} for changes: {e}", root.display()))?;
-
+/// Tells the operator where the preview is (and warns when other machines can reach it);
+/// `out`: the preview's folder and its canonical path.
+fn greet(opts: &ServeOptions, root: &Path, addr: SocketAddr, url: &str, out: (&OutDir, &Path)) {
     if !addr.ip().is_loopback() {
         err!(
             "warning: serving on {} makes the preview, drafts included, reachable from other \
@@ -239,69 +279,61 @@ pub fn run(opts: ServeOptions) -> Result<(), String> {
             None => String::new(),
         }
     );
-    match &out {
-        OutDir::Temp(_) => out!(
+    match out {
+        (OutDir::Temp(_), path) => out!(
             "Preview files in {} (removed on exit). Press Ctrl+C to stop.",
-            out_path.display()
+            path.display()
         ),
-        OutDir::Given(_) => out!(
-            "Preview files in {}. Press Ctrl+C to stop.",
-            out_path.display()
-        ),
+        (OutDir::Given(_), path) => {
+            out!("Preview files in {}. Press Ctrl+C to stop.", path.display())
+        }
     }
-    if opts.open {
-        open_browser(&url);
-    }
+}
 
-    let result = guarded(|| rebuild(&mut preview, &shared, None));
-    {
-        let mut st = shared.gate.write().unwrap_or_else(|e| e.into_inner());
-        st.building = false;
-        announce(&shared, &mut st, result, &mut term, "Built");
-    }
-
+/// The main loop: each finished save is rebuilt and announced (see the module
+/// documentation), until asked to stop.
+fn rebuild_on_change(
+    preview: &mut Preview,
+    shared: &Shared,
+    watch: &mut Watch,
+    rx: &Receiver<Msg>,
+    term: &mut Terminal,
+) {
     let mut on_error = |e: notify::Error| err!("warning: watching for changes: {e}");
-    let mut next = watch.next_burst(&rx, None, &mut on_error);
+    let mut next = watch.next_burst(rx, None, &mut on_error);
     while let Next::Changed(changed) = next {
-        let result = guarded(|| rebuild(&mut preview, &shared, Some(&changed)));
+        let result = guarded(|| rebuild(preview, shared, Some(&changed)));
         // Changes that came in meanwhile supersede this build: build them now, and
         // tell the tabs only about that build.
         // (The status, and so the build id in the pages served meanwhile, stays that of
         // the build the tabs last heard of, so that they reload for the next one.)
-        let after = watch.next_burst(&rx, Some(Duration::ZERO), &mut on_error);
-        match after {
+        let wait = if result.is_err() {
+            // Shown only if the save is really over.
+            ERROR_GRACE
+        } else {
+            Duration::ZERO
+        };
+        match watch.next_burst(rx, Some(wait), &mut on_error) {
             Next::Quiet => {}
-            Next::Stop => break,
-            Next::Changed(_) => {
-                next = after;
+            other => {
+                next = other;
                 continue;
             }
         }
-        if result.is_err() {
-            // Shown only if the save is really over.
-            match watch.next_burst(&rx, Some(ERROR_GRACE), &mut on_error) {
-                Next::Quiet => {}
-                other => {
-                    next = other;
-                    continue;
-                }
-            }
-        }
-        // Only now, with the build complete, are the tabs told.
+        // Only now, with the pages complete, are the tabs told; then the files no page
+        // reads are brought up to date.
         {
             let mut st = shared.gate.write().unwrap_or_else(|e| e.into_inner());
-            announce(&shared, &mut st, result, &mut term, "Rebuilt");
+            announce(shared, &mut st, result, term, "Rebuilt");
         }
-        next = watch.next_burst(&rx, None, &mut on_error);
+        catch_up(preview, shared, term);
+        next = watch.next_burst(rx, None, &mut on_error);
     }
-    leaving.store(true, Ordering::SeqCst);
-    out!("Stopped.");
-    drop(out);
-    Ok(())
 }
 
 /// Builds the whole site (`None`) or what `changed` paths change. Requests are held
-/// back only while the result moves into place, so that none reads half a build.
+/// back only while the result moves into place, so that none reads half a build; the
+/// files it leaves for later ([`Preview::later`]) are marked pending for the requests.
 fn rebuild(
     preview: &mut Preview,
     shared: &Shared,
@@ -312,7 +344,30 @@ fn rebuild(
         Some(paths) => preview.prepare(paths)?,
     };
     let _st = shared.gate.write().unwrap_or_else(|e| e.into_inner());
-    preview.commit(prepared)
+    let outcome = preview.commit(prepared);
+    let later = preview.later().iter().map(|p| shared.out.join(p)).collect();
+    shared.pending.set(later);
+    outcome
+}
+
+/// Brings up to date what the last rebuild left for later (a report edit: its year's
+/// answers file, which no page reads), once the tabs have been told of the pages.
+/// Requests for those files wait until then ([`http::Pending`]). A failure is shown
+/// like a failed build: the preview never keeps a stale file without saying why.
+fn catch_up(preview: &mut Preview, shared: &Shared, term: &mut Terminal) {
+    if preview.later().is_empty() {
+        return;
+    }
+    let result = guarded(|| {
+        let prepared = preview.prepare_later()?;
+        let _st = shared.gate.write().unwrap_or_else(|e| e.into_inner());
+        preview.commit(prepared)
+    });
+    if let Err(diags) = result {
+        let mut st = shared.gate.write().unwrap_or_else(|e| e.into_inner());
+        announce(shared, &mut st, Err(diags), term, "Rebuilt");
+    }
+    shared.pending.clear();
 }
 
 /// What the terminal was last shown.
@@ -344,78 +399,75 @@ fn announce(
     term: &mut Terminal,
     verb: &str,
 ) {
-    let frame = record(st, result, term, verb);
+    let frame = match result {
+        Ok(outcome) => record_build(st, outcome, term, verb),
+        Err(diags) => record_errors(st, &diags, term, verb),
+    };
     shared.hub.broadcast(&frame);
 }
 
-/// Records a build's result in the status, prints one line (or the errors) in the
-/// terminal, and returns the event that tells the tabs.
-fn record(
-    st: &mut Status,
-    result: Result<Outcome, Vec<Diagnostic>>,
-    term: &mut Terminal,
-    verb: &str,
-) -> String {
-    let color = term.color;
-    {
-        match result {
-            Ok(outcome) => {
-                // The same warnings after every save would drown the news: print them
-                // when they change, count them otherwise.
-                let warnings: Vec<String> =
-                    outcome.warnings.iter().map(|w| w.render(color)).collect();
-                let repeated = !warnings.is_empty() && warnings == term.warnings;
-                if !repeated {
-                    for w in &warnings {
-                        err!("{w}");
-                    }
-                }
-                term.warnings = warnings;
-                let what = match (verb, outcome.changed.len()) {
-                    ("Built", _) => format!("{} files", outcome.files),
-                    (_, 0) => "nothing changed".to_string(),
-                    (_, 1) => "1 file changed".to_string(),
-                    (_, n) => format!("{n} files changed"),
-                };
-                let same = match (repeated, term.warnings.len()) {
-                    (false, _) => String::new(),
-                    (true, 1) => " (1 warning, as before)".to_string(),
-                    (true, n) => format!(" ({n} warnings, as before)"),
-                };
-                out!(
-                    "{verb} in {} ms: {what}{same}",
-                    outcome.elapsed.as_millis().max(1)
-                );
-                let event = if outcome.build_id != st.build_id {
-                    "reload"
-                } else {
-                    "ok"
-                };
-                st.build_id = outcome.build_id;
-                st.error = None;
-                st.frame(event)
-            }
-            Err(diags) => {
-                for d in &diags {
-                    err!("{}", d.render(color));
-                }
-                term.warnings.clear();
-                let n = diags.iter().filter(|d| d.is_error()).count();
-                err!(
-                    "error: the preview could not be {} ({n} error{}); {}",
-                    if verb == "Built" { "built" } else { "rebuilt" },
-                    if n == 1 { "" } else { "s" },
-                    if st.build_id.is_empty() {
-                        "fix it and save to try again"
-                    } else {
-                        "still serving the last good build"
-                    }
-                );
-                st.error = Some(page::overlay(&diags, !st.build_id.is_empty()));
-                st.frame("build-error")
-            }
+/// Records a good build in the status, prints one line (and its warnings, when they
+/// changed) in the terminal, and returns the event that tells the tabs.
+fn record_build(st: &mut Status, outcome: Outcome, term: &mut Terminal, verb: &str) -> String {
+    // The same warnings after every save would drown the news: print them when they
+    // change, count them otherwise.
+    let warnings: Vec<String> = outcome
+        .warnings
+        .iter()
+        .map(|w| w.render(term.color))
+        .collect();
+    let repeated = !warnings.is_empty() && warnings == term.warnings;
+    if !repeated {
+        for w in &warnings {
+            err!("{w}");
         }
     }
+    term.warnings = warnings;
+    let what = match (verb, outcome.changed.len()) {
+        ("Built", _) => format!("{} files", outcome.files),
+        (_, 0) => "nothing changed".to_string(),
+        (_, 1) => "1 file changed".to_string(),
+        (_, n) => format!("{n} files changed"),
+    };
+    let same = match (repeated, term.warnings.len()) {
+        (false, _) => String::new(),
+        (true, 1) => " (1 warning, as before)".to_string(),
+        (true, n) => format!(" ({n} warnings, as before)"),
+    };
+    out!(
+        "{verb} in {} ms: {what}{same}",
+        outcome.elapsed.as_millis().max(1)
+    );
+    let event = if outcome.build_id != st.build_id {
+        "reload"
+    } else {
+        "ok"
+    };
+    st.build_id = outcome.build_id;
+    st.error = None;
+    st.frame(event)
+}
+
+/// Records a failed build in the status (the overlay), prints the errors in the
+/// terminal, and returns the event that tells the tabs.
+fn record_errors(st: &mut Status, diags: &[Diagnostic], term: &mut Terminal, verb: &str) -> String {
+    for d in diags {
+        err!("{}", d.render(term.color));
+    }
+    term.warnings.clear();
+    let n = diags.iter().filter(|d| d.is_error()).count();
+    err!(
+        "error: the preview could not be {} ({n} error{}); {}",
+        if verb == "Built" { "built" } else { "rebuilt" },
+        if n == 1 { "" } else { "s" },
+        if st.build_id.is_empty() {
+            "fix it and save to try again"
+        } else {
+            "still serving the last good build"
+        }
+    );
+    st.error = Some(page::overlay(diags, !st.build_id.is_empty()));
+    st.frame("build-error")
 }
 
 /// The preview's folder: `--out` (never the published one) or a temporary folder.

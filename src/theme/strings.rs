@@ -26,24 +26,19 @@ use crate::diagnostics::{Diagnostic, Source, did_you_mean, parse_toml};
 /// default theme included (see the module documentation).
 #[derive(Debug, Clone, Default, Serialize)]
 #[serde(transparent)]
-pub struct Strings(BTreeMap<String, String>);
+pub(crate) struct Strings(BTreeMap<String, String>);
 
 impl Strings {
     /// The text of `key`. A table made by [`crate::theme::Theme::strings`] has every
     /// key `key!` accepts, so this finds it (only a table made by hand in a unit
     /// test can lack it: then the text is empty).
-    pub fn get(&self, key: Key) -> &str {
+    pub(crate) fn get(&self, key: Key) -> &str {
         self.0.get(key.0).map_or("", String::as_str)
     }
 
     /// Every (key, text), sorted by key.
-    pub fn iter(&self) -> std::collections::btree_map::Iter<'_, String, String> {
+    pub(crate) fn iter(&self) -> std::collections::btree_map::Iter<'_, String, String> {
         self.0.iter()
-    }
-
-    /// Whether the table has `key` (a key of a template or a theme's own).
-    pub fn contains(&self, key: &str) -> bool {
-        self.0.contains_key(key)
     }
 }
 
@@ -58,13 +53,13 @@ impl FromIterator<(String, String)> for Strings {
 /// A key of the interface strings that is in both built-in tables (checked when aktsom
 /// is compiled); made by `key!`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Key(&'static str);
+pub(crate) struct Key(&'static str);
 
 impl Key {
     /// `key` as a [`Key`]; in a constant (as `key!` uses it), a key missing from a
     /// built-in table stops the compilation at the place that asked for it.
     #[doc(hidden)]
-    pub const fn checked(key: &'static str) -> Key {
+    pub(crate) const fn checked(key: &'static str) -> Key {
         assert!(
             has_key(BUILTIN_NB, key),
             "this interface string is not in themes/default/i18n/nb.toml"
@@ -74,10 +69,6 @@ impl Key {
             "this interface string is not in themes/default/i18n/en.toml"
         );
         Key(key)
-    }
-
-    pub fn as_str(self) -> &'static str {
-        self.0
     }
 }
 
@@ -210,7 +201,7 @@ mod tests {
     fn key_reads_the_string() {
         let t = layered(Lang::En, None, None).unwrap();
         assert_eq!(t.get(key!("nav_home")), "Home");
-        assert_eq!(key!("nav_home").as_str(), "nav_home");
+        assert_eq!(key!("nav_home"), Key("nav_home"));
     }
 
     #[test]
@@ -229,7 +220,7 @@ mod tests {
             "egen_tekst = \"Min\"\nnav_hjem = \"Hjem\"\n",
         );
         let t = layered(Lang::Nb, Some(&theme), None).unwrap();
-        assert!(t.contains("egen_tekst"));
+        assert!(t.iter().any(|(k, _)| k == "egen_tekst"));
         let e = layered(Lang::Nb, Some(&theme), Some(&site)).unwrap_err();
         assert_eq!(
             e.message,

@@ -200,10 +200,11 @@ fn entry<'a>(r: &Renderer<'a>, m: &Member, rep: &Report) -> ReportEntry<'a> {
 }
 
 /// All open data files and the `/data/` page, into `sink`.
-pub fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Diagnostic>> {
+pub(crate) fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), Vec<Diagnostic>> {
     let reports = published(r);
     if !scope.lists() {
-        // Only the report's own file and its year's answers can have changed.
+        // Only the report's own file can have changed (`Scope::Report`), or only the
+        // answers files (`Scope::Answers`).
         report_files(r, scope, &reports, sink)?;
         return answer_files(r, scope, &reports, sink);
     }
@@ -379,9 +380,10 @@ struct AnswersFile {
     url: String,
 }
 
-/// `svar/<year>.csv` for each year in `scope`: one line per published report and
-/// question of its template (the leaves, and any part or group heading it answers), in
-/// the template's order: answered with the answer as plain text, or `not_answered`.
+/// `svar/<year>.csv` for each year whose answers are in `scope`: one line per published
+/// report and question of its template (the leaves, and any part or group heading it
+/// answers), in the template's order: answered with the answer as plain text, or
+/// `not_answered`.
 fn answer_files(
     r: &Renderer,
     scope: &Scope,
@@ -389,7 +391,7 @@ fn answer_files(
     sink: &dyn Sink,
 ) -> Result<(), Vec<Diagnostic>> {
     let mut by_year: BTreeMap<u16, Vec<&(&Member, &Report)>> = BTreeMap::new();
-    for e in reports.iter().filter(|(_, rep)| scope.year(rep.year)) {
+    for e in reports.iter().filter(|(_, rep)| scope.answers(rep.year)) {
         by_year.entry(e.1.year).or_default().push(e);
     }
     let years: Vec<(u16, Vec<&(&Member, &Report)>)> = by_year.into_iter().collect();
