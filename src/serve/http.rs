@@ -10,8 +10,8 @@ pub mod request;
 #[cfg(test)]
 mod tests;
 
-pub use files::{Resolved, content_type, resolve};
-pub use host::HostCheck;
+pub(crate) use files::{Resolved, content_type, resolve};
+pub(crate) use host::HostCheck;
 
 use std::io::Read;
 use std::net::{Shutdown, TcpListener, TcpStream};
@@ -26,13 +26,12 @@ use crate::theme::{Key, key};
 use files::split_url;
 use page::Language;
 use reply::{Reply, content, text, write_reply};
-pub use request::{HEAD_TIMEOUT, MAX_HEAD, MAX_HEADERS, MAX_LINE};
 use request::{Head, Next, Reader};
 
 /// Requests handled at once (streams included); past that, 503.
 const MAX_ACTIVE: usize = 256;
 /// Connections open at once; past that, 503 and closed. Each holds a thread and at most
-/// [`MAX_HEAD`] bytes of unread request, so this bounds what clients can make the
+/// [`MAX_HEAD`](request::MAX_HEAD) bytes of unread request, so this bounds what clients can make the
 /// preview hold.
 const MAX_CONNECTIONS: usize = 512;
 /// How long writing one response may block on a client that does not read.
@@ -44,12 +43,12 @@ const LINGER_BYTES: usize = 256 * 1024;
 const LINGER_TIME: Duration = Duration::from_secs(1);
 
 /// What every request thread shares. Passed explicitly; nothing global.
-pub struct Shared {
+pub(crate) struct Shared {
     /// The output folder, canonical.
-    pub out: PathBuf,
+    pub(crate) out: PathBuf,
     /// The preview's status. Rebuilds hold it for writing while they change files, so
     /// a request never reads a half-written build.
-    pub gate: RwLock<Status>,
+    pub(crate) gate: RwLock<Status>,
     /// The files being brought up to date after a reload.
     pub pending: Pending,
     pub hub: Hub,
@@ -111,19 +110,19 @@ const PENDING_WAIT: Duration = Duration::from_secs(30);
 /// until it is, so that the preview never serves a file older than the build it
 /// announced.
 #[derive(Default)]
-pub struct Pending {
+pub(crate) struct Pending {
     files: Mutex<Vec<PathBuf>>,
     done: Condvar,
 }
 
 impl Pending {
     /// Marks these files (absolute paths) as being brought up to date.
-    pub fn set(&self, files: Vec<PathBuf>) {
+    pub(crate) fn set(&self, files: Vec<PathBuf>) {
         *self.lock() = files;
     }
 
     /// They are up to date: the requests waiting for them go on.
-    pub fn clear(&self) {
+    pub(crate) fn clear(&self) {
         self.lock().clear();
         self.done.notify_all();
     }
@@ -148,7 +147,7 @@ impl Pending {
 }
 
 /// Accepts connections until the process ends, each on its own thread.
-pub fn serve_forever(listener: TcpListener, shared: Arc<Shared>) {
+pub(crate) fn serve_forever(listener: TcpListener, shared: Arc<Shared>) {
     for conn in listener.incoming() {
         let Ok(stream) = conn else {
             // Out of file descriptors, say: wait a little rather than spin.

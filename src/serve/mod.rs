@@ -67,9 +67,9 @@ macro_rules! err {
     }};
 }
 
-pub mod events;
+pub(crate) mod events;
 pub mod http;
-pub mod page;
+pub(crate) mod page;
 pub mod watch;
 
 use std::io::IsTerminal;
@@ -89,7 +89,7 @@ use page::Language;
 use watch::{Msg, Next, Watch};
 
 /// The port tried first when none is given; the next ones follow if it is taken.
-pub const DEFAULT_PORT: u16 = 1111;
+pub(crate) const DEFAULT_PORT: u16 = 1111;
 /// How many ports after [`DEFAULT_PORT`] are tried.
 const PORTS_TRIED: u16 = 50;
 /// A failed build is shown only when no change follows within this (a save in several
@@ -105,11 +105,16 @@ const MARKER: &str = ".aktsom-preview";
 /// What `aktsom serve` is asked to do.
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
+    /// The site root: the folder with `site.toml`.
     pub root: PathBuf,
+    /// The address to listen on; anything but a loopback address lets other machines
+    /// see the drafts (see [`parse_bind`]).
     pub bind: IpAddr,
     /// `None`: [`DEFAULT_PORT`] or the next free one. `Some(0)`: any free port.
     pub port: Option<u16>,
+    /// Preview only this member (its slug), to rebuild faster while editing its report.
     pub member: Option<String>,
+    /// Open the preview in the system's browser once it is served.
     pub open: bool,
     /// Where to write the preview; `None`: a temporary folder removed on exit.
     pub out: Option<PathBuf>,

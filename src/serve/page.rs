@@ -15,20 +15,20 @@ use crate::diagnostics::Diagnostic;
 use crate::theme::{Key, Strings, Theme, key};
 
 /// URL prefix reserved for the preview server's own files.
-pub const PREFIX: &str = "/__aktsom/";
-pub const EVENTS: &str = "/__aktsom/events";
-pub const SCRIPT: &str = "/__aktsom/live.js";
-pub const STYLE: &str = "/__aktsom/live.css";
+pub(crate) const PREFIX: &str = "/__aktsom/";
+pub(crate) const EVENTS: &str = "/__aktsom/events";
+pub(crate) const SCRIPT: &str = "/__aktsom/live.js";
+pub(crate) const STYLE: &str = "/__aktsom/live.css";
 
-pub const SCRIPT_SOURCE: &str = include_str!("live.js");
-pub const STYLE_SOURCE: &str = include_str!("live.css");
+pub(crate) const SCRIPT_SOURCE: &str = include_str!("live.js");
+pub(crate) const STYLE_SOURCE: &str = include_str!("live.css");
 
 /// At most this many errors in the overlay; the terminal has them all.
 const MAX_SHOWN: usize = 20;
 
 /// The page with the reload script in its head (carrying the build the page belongs to)
 /// and the overlay, if any, at the start of its body.
-pub fn inject(html: &str, build_id: &str, overlay: Option<&Overlay>) -> String {
+pub(crate) fn inject(html: &str, build_id: &str, overlay: Option<&Overlay>) -> String {
     let tags = format!(
         "<link rel=\"stylesheet\" href=\"{STYLE}\"><script src=\"{SCRIPT}\" data-build=\"{}\" defer></script>",
         escape(build_id)
@@ -244,7 +244,7 @@ impl Language {
 }
 
 /// Escapes text for HTML content and attribute values.
-pub fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     crate::html::escape(s).into_owned()
 }
 

@@ -19,14 +19,23 @@ use crate::theme::{Key, key};
 /// Why a request head is refused (the answer says it in the site's language: [`Why::key`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Why {
+    /// The head did not arrive within [`HEAD_TIMEOUT`].
     Timeout,
+    /// More than [`MAX_HEADERS`] header lines.
     TooManyHeaders,
+    /// A request line longer than [`MAX_LINE`].
     TargetTooLong,
+    /// A header line longer than [`MAX_LINE`], or a head larger than [`MAX_HEAD`] bytes.
     HeadersTooLarge,
+    /// Not an HTTP request line or header as the server reads them.
     BadRequest,
+    /// A version `httparse` does not read (not HTTP/1.x).
     HttpVersion,
+    /// Two `Host` headers (which one the check would see is ambiguous).
     TwoHosts,
+    /// `Content-Length` given twice with different values (request smuggling).
     TwoLengths,
+    /// Both `Content-Length` and `Transfer-Encoding` (request smuggling).
     LengthAndChunks,
 }
 
@@ -48,19 +57,19 @@ impl Why {
 }
 
 /// The longest request line, and the longest header line (bytes, without the line end).
-pub const MAX_LINE: usize = 16 * 1024;
+pub(crate) const MAX_LINE: usize = 16 * 1024;
 /// The most header lines in one request.
-pub const MAX_HEADERS: usize = 100;
+pub(crate) const MAX_HEADERS: usize = 100;
 /// The longest request head in all: request line, headers and the empty line.
 pub const MAX_HEAD: usize = 64 * 1024;
 /// How long a connection may take to send a whole request head, counted from when the
 /// server starts waiting for it (so also how long an idle connection is kept open).
-pub const HEAD_TIMEOUT: Duration = Duration::from_secs(30);
+pub(crate) const HEAD_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A request head that passed every check.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Head {
-    pub method: String,
+    pub(crate) method: String,
     /// The request target as sent (`/medlemmer/?q=1`).
     pub target: String,
     /// HTTP/1.1 (rather than 1.0).
@@ -75,6 +84,8 @@ pub struct Head {
 /// What waiting for the next request on a connection gave.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Next {
+    /// A whole request head that keeps the rules: serve it (the connection may carry
+    /// more requests after it).
     Request(Head),
     /// A head that breaks a rule: answer with this status and close the connection.
     Refuse(u16, Why),
@@ -96,13 +107,14 @@ pub struct Reader {
 }
 
 impl Reader {
+    /// A reader at the start of a connection, with nothing read.
     pub fn new() -> Reader {
         Reader::default()
     }
 
     /// Waits for the next request head on `stream`, at most [`HEAD_TIMEOUT`], reading
     /// no more than [`MAX_HEAD`] bytes for it.
-    pub fn next(&mut self, stream: &mut TcpStream) -> Next {
+    pub(crate) fn next(&mut self, stream: &mut TcpStream) -> Next {
         let deadline = Instant::now() + HEAD_TIMEOUT;
         let mut chunk = [0u8; 8 * 1024];
         loop {
