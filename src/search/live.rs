@@ -90,6 +90,10 @@ fn index_files(files: Vec<shard::IndexFile>) -> impl Iterator<Item = OutFile> {
     })
 }
 
+/// A member's excerpt files as the locator names them: each file's hash, and the
+/// first section of each.
+type ExcerptFiles = (Vec<u64>, Vec<u32>);
+
 /// Member `member`'s excerpt file `b`, relative to the output root.
 fn excerpt_path(member: usize, b: usize) -> String {
     format!("{INDEX_DIR}x/{member}/{b}.json")
@@ -162,7 +166,7 @@ impl Live {
         sections: &[Sections],
         sink: &dyn Sink,
     ) -> Result<(), Vec<Diagnostic>> {
-        let made: Vec<Result<(Vec<u64>, Vec<u32>), Vec<Diagnostic>>> = per_member
+        let made: Vec<Result<ExcerptFiles, Vec<Diagnostic>>> = per_member
             .par_iter()
             .enumerate()
             .map(|(m, mine)| {
