@@ -18,7 +18,7 @@ use crate::routes::Route;
 
 /// The search index of a site, kept in memory so that an edit to one report can bring
 /// the published files up to date ([`Live::update_report`]).
-pub struct Live {
+pub(crate) struct Live {
     layout: Layout,
     members: Vec<MemberRow>,
     pub(super) slots: Vec<Slot>,
@@ -42,9 +42,9 @@ pub struct Live {
 
 /// What an update wrote and removed (paths relative to the output root).
 #[derive(Debug, Default)]
-pub struct Update {
-    pub written: Vec<OutFile>,
-    pub removed: Vec<String>,
+pub(crate) struct Update {
+    pub(crate) written: Vec<OutFile>,
+    pub(crate) removed: Vec<String>,
 }
 
 /// The published reports of a site, in slot order: by year, then member (index).
@@ -105,7 +105,11 @@ impl Live {
     /// excerpt files, then the records go into the index (which drops them once their
     /// words are analysed), then the key shards, postings and locator. So a build never
     /// holds every record's text, the index and its files at once.
-    pub fn build(site: &Site, layout: Layout, sink: &dyn Sink) -> Result<Live, Vec<Diagnostic>> {
+    pub(crate) fn build(
+        site: &Site,
+        layout: Layout,
+        sink: &dyn Sink,
+    ) -> Result<Live, Vec<Diagnostic>> {
         let reports = published(site);
         let ui = site.config.language;
         let slots: Vec<Slot> = reports
@@ -339,18 +343,18 @@ impl Live {
     }
 
     /// The locator's URL, relative to the output root.
-    pub fn locator_url(&self) -> String {
+    pub(crate) fn locator_url(&self) -> String {
         format!("{INDEX_DIR}l.json?v={}", self.locator)
     }
 
     /// The number of records.
-    pub fn records(&self) -> usize {
+    pub(crate) fn records(&self) -> usize {
         self.index.docs
     }
 
     /// Remembers the search page as published, so that an update can point it at the
     /// new locator.
-    pub fn set_page(&mut self, page: Option<OutFile>) {
+    pub(crate) fn set_page(&mut self, page: Option<OutFile>) {
         self.page = page;
     }
 
@@ -358,7 +362,7 @@ impl Live {
     /// of `site`, which holds the report as it is now; `old` is the report as it was.
     /// Returns the files to write and remove, or `None` when the edit needs a full
     /// build (the report is new, or the member now has more sections than a slot holds).
-    pub fn update_report(
+    pub(crate) fn update_report(
         &mut self,
         site: &Site,
         member: usize,
