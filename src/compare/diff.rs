@@ -1,7 +1,8 @@
 //! Diffs of answers, the algorithm: text paragraph by paragraph and word by word,
-//! tables row by row. What is compared and how each change is classified is here;
-//! `diff_html.rs` writes the result as HTML that reads right without colour and with a
-//! screen reader.
+//! tables row by row. What is compared and how each change is classified is here (the
+//! word diff of two paragraphs in `words.rs`, the row diff of two tables in
+//! `rows.rs`); `diff_html.rs` writes the result as HTML that reads right without
+//! colour and with a screen reader.
 //!
 //! The page is about what changed, so its size follows the amount of change:
 //!
@@ -37,14 +38,14 @@ use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use super::myers::{self, Run};
+use super::words::{Seg, Shingle, Word, dice, shingles, word_diff, words};
 use crate::markdown::{Block, TableBlock};
-use crate::text::fnv;
 
 /// Words of unchanged context kept on each side of a change inside a paragraph.
 pub(super) const CONTEXT_WORDS: usize = 5;
 
 /// Unchanged runs of at most this many words between two changes join the change.
-const ISLAND_WORDS: usize = 2;
+pub(super) const ISLAND_WORDS: usize = 2;
 
 /// A paired paragraph's word diff is shown if it keeps at least this share of the
 /// words (2 × kept / (old + new)); otherwise the old paragraph is shown as removed
@@ -53,7 +54,7 @@ const READABLE: f64 = 0.6;
 
 /// Two paragraphs are worth a word diff only if they share at least this share of
 /// their word pairs (bigrams; Dice coefficient). A cheap filter before the diff itself.
-const PAIRABLE: f64 = 0.5;
+pub(super) const PAIRABLE: f64 = 0.5;
 
 /// How many new paragraphs ahead an old paragraph looks for its new version.
 const PAIR_WINDOW: usize = 6;
@@ -239,216 +240,6 @@ impl<'s> Answer<'s> {
     }
 }
 
-/// A value with its hash, to make comparisons cheap: equal only if the values are.
-#[derive(Clone, Copy, Debug)]
-pub(super) struct Hashed<T> {
-    hash: u64,
-    value: T,
-}
-
-impl<T: PartialEq> PartialEq for Hashed<T> {
-    fn eq(&self, other: &Self) -> bool {
-        self.hash == other.hash && self.value == other.value
-    }
-}
-
-impl<T: Eq> Eq for Hashed<T> {}
-
-impl<T> std::hash::Hash for Hashed<T> {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        state.write_u64(self.hash);
-    }
-}
-
-/// A word (or a whole paragraph's text), with its hash.
-pub(super) type Word<'s> = Hashed<&'s str>;
-
-pub(super) fn words(p: &str) -> Vec<Word<'_>> {
-    let mut out = Vec::new();
-    crate::markdown::words(p, |w| {
-        out.push(Hashed {
-            hash: fnv(w.as_bytes()),
-            value: w,
-        })
-    });
-    out
-}
-
-/// A word pair: its hash first (to sort and compare quickly), then its two words (so
-/// that pairs are equal only if their words are, as in the browser, which compares
-/// the words themselves). A paragraph of one word has that word, with `""`.
-type Shingle<'s> = (u64, &'s str, &'s str);
-
-/// The paragraph's word pairs (its word if it has only one), sorted: a multiset to
-/// intersect.
-fn shingles<'s>(w: &[Word<'s>]) -> Vec<Shingle<'s>> {
-    let mut out: Vec<Shingle> = if w.len() < 2 {
-        w.iter().map(|x| (x.hash, x.value, "")).collect()
-    } else {
-        w.windows(2)
-            .map(|x| {
-                (
-                    x[0].hash.rotate_left(29) ^ x[1].hash,
-                    x[0].value,
-                    x[1].value,
-                )
-            })
-            .collect()
-    };
-    out.sort_unstable();
-    out
-}
-
-/// Dice coefficient of two sorted multisets.
-fn dice(a: &[Shingle], b: &[Shingle]) -> f64 {
-    if a.is_empty() && b.is_empty() {
-        return 1.0;
-    }
-    let (mut i, mut j, mut common) = (0, 0, 0usize);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                common += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    2.0 * common as f64 / (a.len() + b.len()) as f64
-}
-
-/// A stretch of a paragraph's word diff.
-#[derive(Debug, PartialEq)]
-pub(super) enum Seg<'s> {
-    Same(Vec<&'s str>),
-    Change(Vec<&'s str>, Vec<&'s str>),
-}
-
-/// A sentence of a paragraph: its words, and a hash of them.
-type Sentence<'w, 's> = Hashed<&'w [Word<'s>]>;
-
-/// A paragraph's sentences: runs of words up to one that ends a sentence.
-fn sentences<'w, 's>(w: &'w [Word<'s>]) -> Vec<Sentence<'w, 's>> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    for (i, x) in w.iter().enumerate() {
-        if i + 1 == w.len() || x.value.ends_with(['.', '!', '?', ':', ';']) {
-            let words = &w[start..=i];
-            let hash = words.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, x| {
-                (h ^ x.hash).wrapping_mul(0x0100_0000_01b3).rotate_left(7)
-            });
-            out.push(Hashed { hash, value: words });
-            start = i + 1;
-        }
-    }
-    out
-}
-
-/// Builds the stretches of a word diff.
-#[derive(Default)]
-struct Segs<'s>(Vec<Seg<'s>>);
-
-impl<'s> Segs<'s> {
-    fn same(&mut self, w: &[Word<'s>]) {
-        if w.is_empty() {
-            return;
-        }
-        match self.0.last_mut() {
-            Some(Seg::Same(s)) => s.extend(w.iter().map(|x| x.value)),
-            _ => self.0.push(Seg::Same(w.iter().map(|x| x.value).collect())),
-        }
-    }
-
-    fn change(&mut self, del: &[Word<'s>], ins: &[Word<'s>]) {
-        if del.is_empty() && ins.is_empty() {
-            return;
-        }
-        // A short island of unchanged words between two changes joins them.
-        if let [.., Seg::Change(..), Seg::Same(island)] = self.0.as_slice()
-            && island.len() <= ISLAND_WORDS
-            && let Some(Seg::Same(island)) = self.0.pop()
-            && let Some(Seg::Change(d, i)) = self.0.last_mut()
-        {
-            d.extend_from_slice(&island);
-            i.extend_from_slice(&island);
-        }
-        match self.0.last_mut() {
-            Some(Seg::Change(d, i)) => {
-                d.extend(del.iter().map(|x| x.value));
-                i.extend(ins.iter().map(|x| x.value));
-            }
-            _ => self.0.push(Seg::Change(
-                del.iter().map(|x| x.value).collect(),
-                ins.iter().map(|x| x.value).collect(),
-            )),
-        }
-    }
-
-    /// The word-level diff of `a` and `b`.
-    fn words(&mut self, a: &[Word<'s>], b: &[Word<'s>]) {
-        for run in myers::diff(a, b) {
-            match run {
-                Run::Equal(old, _) => self.same(&a[old]),
-                Run::Changed(old, new) => self.change(&a[old], &b[new]),
-            }
-        }
-    }
-}
-
-/// The word diff of two paragraphs, with small unchanged islands between changes
-/// joined to the change; and the number of words kept. Sentences are lined up first,
-/// so that only the words of changed sentences go through the word diff: cheaper
-/// than diffing the whole paragraph word by word, and it keeps changes in sentences.
-pub(super) fn word_diff<'s>(a: &[Word<'s>], b: &[Word<'s>]) -> (Vec<Seg<'s>>, usize) {
-    let mut segs = Segs::default();
-    let (sa, sb) = (sentences(a), sentences(b));
-    for run in myers::diff(&sa, &sb) {
-        match run {
-            Run::Changed(old, new) => changed_sentences(&mut segs, &sa[old], &sb[new]),
-            Run::Equal(old, _) => {
-                for x in &sa[old] {
-                    segs.same(x.value);
-                }
-            }
-        }
-    }
-    let kept = segs
-        .0
-        .iter()
-        .map(|s| match s {
-            Seg::Same(w) => w.len(),
-            Seg::Change(..) => 0,
-        })
-        .sum();
-    (segs.0, kept)
-}
-
-/// Sentences that changed between two unchanged ones: as many old as new are taken
-/// pairwise, others together; words are diffed only where the sentences share enough
-/// word pairs to be edits of each other. A sentence replaced by another is one
-/// change, which reads better, and skipping its word diff is most of the saving.
-fn changed_sentences<'s>(segs: &mut Segs<'s>, old: &[Sentence<'_, 's>], new: &[Sentence<'_, 's>]) {
-    let span = |s: &[Sentence<'_, 's>]| -> Vec<Word<'s>> {
-        s.iter().flat_map(|x| x.value.iter().copied()).collect()
-    };
-    let mut pair = |x: &[Word<'s>], y: &[Word<'s>]| {
-        if !x.is_empty() && !y.is_empty() && dice(&shingles(x), &shingles(y)) >= PAIRABLE {
-            segs.words(x, y);
-        } else {
-            segs.change(x, y);
-        }
-    };
-    if old.len() == new.len() {
-        for (x, y) in old.iter().zip(new) {
-            pair(x.value, y.value);
-        }
-    } else {
-        pair(&span(old), &span(new));
-    }
-}
-
 /// A paragraph of the text diff.
 pub(super) enum Para<'s> {
     /// This many unchanged paragraphs in a row.
@@ -585,88 +376,5 @@ fn pair_up<'s>(d: &mut TextDiff<'s>, old: &[Paragraph<'s>], new: &[Paragraph<'s>
 impl<'s> Para<'s> {
     fn added(q: &Paragraph<'s>) -> Self {
         Para::Added(q.text, q.count())
-    }
-}
-
-/// A row of a table's diff.
-#[derive(Debug, Clone, PartialEq)]
-pub(super) enum RowDiff<'r> {
-    Same(&'r [String]),
-    /// This many unchanged rows, not shown.
-    Skipped(usize),
-    Added(&'r [String]),
-    Removed(&'r [String]),
-    Changed(&'r [String], &'r [String]),
-}
-
-/// Rows lined up by content: equal rows match, rows that changed between two equal
-/// ones pair up as changed where they are alike. Unchanged rows are only counted,
-/// unless `keep_same` (the header changed).
-pub(super) fn diff_rows<'r>(
-    a: &'r [Vec<String>],
-    b: &'r [Vec<String>],
-    keep_same: bool,
-) -> Vec<RowDiff<'r>> {
-    let mut out = Vec::new();
-    for run in myers::diff(a, b) {
-        match run {
-            Run::Equal(old, _) if keep_same => out.extend(a[old].iter().map(|r| RowDiff::Same(r))),
-            Run::Equal(old, _) => match out.last_mut() {
-                Some(RowDiff::Skipped(n)) => *n += old.len(),
-                _ => out.push(RowDiff::Skipped(old.len())),
-            },
-            Run::Changed(old, new) => {
-                // A row is changed (not replaced) if it keeps its first cell or
-                // changes in one cell only; rows pair up in order.
-                let alike = |x: &[String], y: &[String]| {
-                    x.first() == y.first()
-                        || x.iter().zip(y).filter(|(p, q)| p != q).count()
-                            + x.len().abs_diff(y.len())
-                            <= 1
-                };
-                let new = &b[new];
-                let mut j = 0;
-                for x in &a[old] {
-                    match (j..new.len()).find(|&k| alike(x, &new[k])) {
-                        Some(k) => {
-                            out.extend(new[j..k].iter().map(|r| RowDiff::Added(r)));
-                            out.push(RowDiff::Changed(x, &new[k]));
-                            j = k + 1;
-                        }
-                        None => out.push(RowDiff::Removed(x)),
-                    }
-                }
-                out.extend(new[j..].iter().map(|r| RowDiff::Added(r)));
-            }
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn rows_pair_up_only_when_alike() {
-        let row = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        let a = vec![
-            row(&["a", "1", "x"]),
-            row(&["b", "2", "y"]),
-            row(&["c", "3", "z"]),
-        ];
-        let b = vec![
-            row(&["a", "1", "x"]),
-            row(&["b", "9", "y"]),
-            row(&["d", "4", "w"]),
-            row(&["e", "5", "v"]),
-        ];
-        let d = diff_rows(&a, &b, false);
-        assert_eq!(d[0], RowDiff::Skipped(1));
-        assert_eq!(d[1], RowDiff::Changed(&a[1], &b[1]));
-        assert_eq!(d[2], RowDiff::Removed(&a[2]));
-        assert_eq!(d[3], RowDiff::Added(&b[2]));
-        assert_eq!(d[4], RowDiff::Added(&b[3]));
-        assert_eq!(diff_rows(&a, &b, true)[0], RowDiff::Same(&a[0]));
     }
 }

@@ -10,11 +10,10 @@
 
 use std::fmt::Write as _;
 
-use super::diff::{
-    Answer, CONTEXT_WORDS, ELIDED, Para, RowDiff, Seg, TextDiff, diff_rows, first_words,
-    paragraphs, word_diff, words,
-};
+use super::diff::{Answer, CONTEXT_WORDS, ELIDED, Para, TextDiff, first_words, paragraphs};
+use super::rows::{RowDiff, diff_rows};
 use super::s;
+use super::words::{Seg, word_diff, words};
 use crate::html::{escape as esc, escape_into as esc_into};
 use crate::markdown::Block;
 use crate::theme::{Key, Strings, key};

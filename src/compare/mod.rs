@@ -48,6 +48,8 @@ mod diff;
 mod diff_html;
 mod figures;
 pub mod myers;
+mod rows;
+mod words;
 
 use diff::Answer;
 use diff_html::{AnswerDiff, diff_blocks, whole};
@@ -362,7 +364,18 @@ fn comparison_page(
         .filter_map(|number| question(&pair, number, diffs, t, lang))
         .map(Arc::new)
         .collect();
-    let (summary, summary_rewritten) = summary(&questions, t);
+    r.page(
+        "compare.html",
+        Route::Comparison(&m.slug, a.year, b.year).file(),
+        &page_context(r, m, &pair, &questions),
+    )
+}
+
+/// The values of `compare.html`: a template value rather than a struct, since the
+/// questions are objects made as the template reads them (see `QuestionView`).
+fn page_context(r: &Renderer, m: &Member, pair: &Pair, questions: &[Arc<QuestionView>]) -> Value {
+    let (a, b) = (pair.a, pair.b);
+    let (summary, summary_rewritten) = summary(questions, r.t(r.lang()));
     let list = |keep: &dyn Fn(&QuestionView) -> bool| -> Value {
         questions
             .iter()
@@ -370,34 +383,28 @@ fn comparison_page(
             .map(|q| Value::from_dyn_object(q.clone()))
             .collect()
     };
-    r.page(
-        "compare.html",
-        Route::Comparison(&m.slug, a.year, b.year).file(),
-        // A template value rather than a struct: the questions are objects made as the
-        // template reads them (see `QuestionView`).
-        &minijinja::context! {
-            member => minijinja::value::Serde(&m.info),
-            member_url => "../../",
-            slug => m.slug.clone(),
-            from => a.year,
-            to => b.year,
-            from_url => format!("../../{}/", a.year),
-            to_url => format!("../../{}/", b.year),
-            from_template => a.template.clone(),
-            to_template => b.template.clone(),
-            summary,
-            summary_rewritten,
-            figure_changes => minijinja::value::Serde(&figure_changes(r, a, b)),
-            // Questions with something to show, in order; rewritten answers with nothing
-            // else to show and unchanged ones are only listed.
-            changed_questions => list(&|q| q.status != Status::Unchanged && (q.status != Status::Rewritten || q.diff.is_some())),
-            rewritten_questions => list(&|q| q.status == Status::Rewritten && q.diff.is_none()),
-            unchanged_questions => list(&|q| q.status == Status::Unchanged),
-            pairs => minijinja::value::Serde(&neighbour_pairs(m, a.year, b.year)),
-            any_url => browser_url(r.routes(), m).map(|_| "../"),
-            picker_years => minijinja::value::Serde(&browser_years(m)),
-        },
-    )
+    minijinja::context! {
+        member => minijinja::value::Serde(&m.info),
+        member_url => "../../",
+        slug => m.slug.clone(),
+        from => a.year,
+        to => b.year,
+        from_url => format!("../../{}/", a.year),
+        to_url => format!("../../{}/", b.year),
+        from_template => a.template.clone(),
+        to_template => b.template.clone(),
+        summary,
+        summary_rewritten,
+        figure_changes => minijinja::value::Serde(&figure_changes(r, a, b)),
+        // Questions with something to show, in order; rewritten answers with nothing
+        // else to show and unchanged ones are only listed.
+        changed_questions => list(&|q| q.status != Status::Unchanged && (q.status != Status::Rewritten || q.diff.is_some())),
+        rewritten_questions => list(&|q| q.status == Status::Rewritten && q.diff.is_none()),
+        unchanged_questions => list(&|q| q.status == Status::Unchanged),
+        pairs => minijinja::value::Serde(&neighbour_pairs(m, a.year, b.year)),
+        any_url => browser_url(r.routes(), m).map(|_| "../"),
+        picker_years => minijinja::value::Serde(&browser_years(m)),
+    }
 }
 
 /// The question numbers either report answers, in the later template's order; numbers
