@@ -110,8 +110,7 @@ fn produce(
     keep_search: bool,
 ) -> Result<Option<search::Live>, Vec<Diagnostic>> {
     let search = || -> Result<Option<search::Live>, Vec<Diagnostic>> {
-        let (live, files) = search::pages(r, scope)?;
-        render::emit_all(files, sink)?;
+        let live = search::pages(r, scope, sink)?;
         profile::stage("search");
         // Not held while the pages render unless it is kept.
         Ok(live.filter(|_| keep_search))

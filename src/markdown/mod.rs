@@ -49,7 +49,7 @@ use crate::config::{Images, Lang};
 use crate::diagnostics::{Diagnostic, FileDiagnostics, LineIndex, Source};
 use crate::reporting::ReportTemplate;
 
-pub(crate) use blocks::{Block, TableBlock, blocks_text};
+pub(crate) use blocks::{Block, TableBlock, write_blocks_text};
 pub(crate) use limits::MAX_NESTING;
 pub use links::url_is_safe;
 pub(crate) use text::words;

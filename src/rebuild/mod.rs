@@ -192,6 +192,11 @@ impl Preview {
         }
     }
 
+    /// What the preview builds.
+    pub(crate) fn options(&self) -> &PreviewOptions {
+        &self.opts
+    }
+
     /// Holds at most `bytes` of a whole build's changed files in memory (default
     /// [`HELD`]); the rest goes through the staging folder.
     pub fn hold_at_most(&mut self, bytes: usize) {

@@ -50,7 +50,7 @@ use std::collections::BTreeSet;
 
 use crate::content::{Member, Sector};
 use crate::diagnostics::Diagnostic;
-use crate::render::{OutFile, Renderer, Scope};
+use crate::render::{OutFile, Renderer, Scope, Sink};
 use crate::routes::{self, Route};
 
 pub(crate) use live::Live;
@@ -104,17 +104,19 @@ pub(crate) fn stop_words() -> Vec<String> {
 }
 
 /// The search page and its index, for a full build (`scope` is every page; the preview
-/// updates the index itself, see [`Live`]).
+/// updates the index itself, see [`Live`]), put into `sink` as they are made.
 pub(crate) fn pages(
     r: &Renderer,
     scope: &Scope,
-) -> Result<(Option<Live>, Vec<OutFile>), Vec<Diagnostic>> {
+    sink: &dyn Sink,
+) -> Result<Option<Live>, Vec<Diagnostic>> {
     if !scope.is_all() {
-        return Ok((None, Vec::new()));
+        return Ok(None);
     }
-    let (live, mut files) = Live::build(r.site(), Layout::from_env());
-    files.push(page(r, &live).map_err(|d| vec![d])?);
-    Ok((Some(live), files))
+    let live = Live::build(r.site(), Layout::from_env(), sink)?;
+    sink.put(page(r, &live).map_err(|d| vec![d])?)
+        .map_err(|d| vec![d])?;
+    Ok(Some(live))
 }
 
 /// The values of `search.html`.

@@ -22,7 +22,9 @@ use std::time::Duration;
 
 use super::events::{self, Hub, Status};
 use super::page;
+use crate::theme::{Key, key};
 use files::split_url;
+use page::Language;
 use reply::{Reply, content, text, write_reply};
 use request::{Head, Next, Reader};
 
@@ -50,6 +52,9 @@ pub(crate) struct Shared {
     /// The files being brought up to date after a reload.
     pub(crate) pending: Pending,
     pub(crate) hub: Hub,
+    /// The interface strings of the site's language, which the server's own pages and
+    /// answers are written in (not behind `gate`: the accepting thread reads them).
+    language: RwLock<Arc<Language>>,
     pub(crate) hosts: HostCheck,
     pub(crate) heartbeat: Duration,
     active: AtomicUsize,
@@ -57,8 +62,14 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
-    pub(crate) fn new(out: PathBuf, hosts: HostCheck, heartbeat: Duration) -> Shared {
+    pub(crate) fn new(
+        out: PathBuf,
+        language: Language,
+        hosts: HostCheck,
+        heartbeat: Duration,
+    ) -> Shared {
         Shared {
+            language: RwLock::new(Arc::new(language)),
             out,
             gate: RwLock::new(Status::default()),
             pending: Pending::default(),
@@ -72,6 +83,21 @@ impl Shared {
 
     fn status(&self) -> RwLockReadGuard<'_, Status> {
         self.gate.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The language and interface strings the server speaks in.
+    pub(crate) fn language(&self) -> Arc<Language> {
+        Arc::clone(&self.language.read().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// Speaks this language from now on (the site's language or strings changed).
+    pub(crate) fn set_language(&self, language: Language) {
+        *self.language.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(language);
+    }
+
+    /// A plain text answer: the string `key` with `status`.
+    fn say(&self, status: u16, key: Key) -> Reply {
+        text(status, self.language().get(key))
     }
 }
 
@@ -131,7 +157,7 @@ pub(crate) fn serve_forever(listener: TcpListener, shared: Arc<Shared>) {
         if shared.connections.load(Ordering::SeqCst) >= MAX_CONNECTIONS {
             // Never block the accepting thread on this client.
             let _ = stream.set_nonblocking(true);
-            let _ = write_reply(&stream, &text(503, BUSY), false, true);
+            let _ = write_reply(&stream, &shared.say(503, BUSY), false, true);
             continue;
         }
         let open = Counted::new(Arc::clone(&shared), |s| &s.connections);
@@ -144,7 +170,7 @@ pub(crate) fn serve_forever(listener: TcpListener, shared: Arc<Shared>) {
     }
 }
 
-const BUSY: &str = "For mange samtidige forespørsler.";
+const BUSY: Key = key!("serve_busy");
 
 /// Counts a request or a connection until dropped, even if its thread panics or never
 /// starts.
@@ -171,11 +197,11 @@ fn connection(mut stream: TcpStream, shared: &Arc<Shared>) {
     loop {
         let req = match reader.next(&mut stream) {
             Next::Request(req) => req,
-            Next::Refuse(status, why) => return refuse(stream, status, why),
+            Next::Refuse(status, why) => return refuse(stream, shared.say(status, why.key())),
             Next::Closed => return,
         };
         if shared.active.load(Ordering::SeqCst) >= MAX_ACTIVE {
-            return refuse(stream, 503, BUSY);
+            return refuse(stream, shared.say(503, BUSY));
         }
         let _active = Counted::new(Arc::clone(shared), |s| &s.active);
         let head_only = req.method == "HEAD";
@@ -202,8 +228,8 @@ fn connection(mut stream: TcpStream, shared: &Arc<Shared>) {
 }
 
 /// Answers a request that broke a rule, then closes the connection.
-fn refuse(stream: TcpStream, status: u16, why: &str) {
-    if write_reply(&stream, &text(status, why), false, true).is_err() {
+fn refuse(stream: TcpStream, reply: Reply) {
+    if write_reply(&stream, &reply, false, true).is_err() {
         return;
     }
     linger(stream);
@@ -236,16 +262,13 @@ enum Answer {
 
 fn answer(req: &Head, shared: &Shared) -> Answer {
     if !shared.hosts.allows(req.host.as_deref()) {
-        return Answer::Reply(text(
-            403,
-            "Forhåndsvisningen svarer bare på adressen den ble startet med (for eksempel localhost).",
-        ));
+        return Answer::Reply(shared.say(403, key!("serve_foreign_host")));
     }
     let head = match req.method.as_str() {
         "GET" => false,
         "HEAD" => true,
         _ => {
-            let r = text(405, "Bare GET og HEAD er tillatt.");
+            let r = shared.say(405, key!("serve_methods"));
             return Answer::Reply(r.with("Allow", "GET, HEAD"));
         }
     };
@@ -272,14 +295,18 @@ fn serve_file(shared: &Shared, path: &str, query: Option<&str>) -> Reply {
         // Resolve and read under the status lock: never a file from a half-written build.
         let st = shared.status();
         match resolve(&shared.out, path) {
-            Resolved::Bad => Some(text(400, "Ugyldig adresse.")),
+            Resolved::Bad => Some(shared.say(400, key!("serve_bad_address"))),
             Resolved::NotFound => None,
             Resolved::Redirect(mut location) => {
                 if let Some(q) = query.filter(|q| q.bytes().all(|b| b.is_ascii_graphic())) {
                     location.push('?');
                     location.push_str(q);
                 }
-                Some(text(301, "Flyttet.").with("Location", &location))
+                Some(
+                    shared
+                        .say(301, key!("serve_moved"))
+                        .with("Location", &location),
+                )
             }
             Resolved::File(file) => match std::fs::read(&file) {
                 Ok(bytes) => {
@@ -303,8 +330,9 @@ fn serve_file(shared: &Shared, path: &str, query: Option<&str>) -> Reply {
 fn not_found(shared: &Shared) -> Reply {
     let body = {
         let st = shared.status();
+        let t = shared.language();
         if st.building {
-            let body = html(page::building().into_bytes(), &st);
+            let body = html(page::building(&t).into_bytes(), &st);
             drop(st);
             let mut reply = content(body, "text/html; charset=utf-8").with("Retry-After", "1");
             reply.status = 503;
@@ -317,14 +345,11 @@ fn not_found(shared: &Shared) -> Reply {
         };
         let bytes = bytes.unwrap_or_else(|| {
             let (title, text) = if st.build_id.is_empty() {
-                (
-                    "Forhåndsvisningen er ikke klar",
-                    "Nettstedet kunne ikke bygges ennå. Rett feilen og lagre filen, så lastes siden på nytt.",
-                )
+                (key!("serve_not_ready_title"), key!("serve_not_ready"))
             } else {
-                ("Siden finnes ikke", "Det finnes ingen side på denne adressen.")
+                (key!("serve_not_found_title"), key!("serve_not_found"))
             };
-            page::fallback(title, text).into_bytes()
+            page::fallback(&t, title, text).into_bytes()
         });
         html(bytes, &st)
     };

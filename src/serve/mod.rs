@@ -85,6 +85,7 @@ use crate::diagnostics::Diagnostic;
 use crate::rebuild::{Outcome, Preview, PreviewOptions};
 use events::Status;
 use http::{HostCheck, Shared};
+use page::Language;
 use watch::{Msg, Next, Watch};
 
 /// The port tried first when none is given; the next ones follow if it is taken.
@@ -160,6 +161,7 @@ pub fn run(opts: ServeOptions) -> Result<(), String> {
 
     let shared = Arc::new(Shared::new(
         out_path.clone(),
+        Language::of_site(&root),
         HostCheck {
             bind: addr.ip(),
             port: addr.port(),
@@ -348,6 +350,12 @@ fn rebuild(
         None => preview.prepare_build()?,
         Some(paths) => preview.prepare(paths)?,
     };
+    // Outside content/, the site's language or its strings may have changed: the
+    // server speaks the new ones from this build on.
+    let content = preview.options().root.join("content");
+    if changed.is_none_or(|paths| paths.iter().any(|p| !p.starts_with(&content))) {
+        shared.set_language(Language::of_site(&preview.options().root));
+    }
     let _st = shared.gate.write().unwrap_or_else(|e| e.into_inner());
     let outcome = preview.commit(prepared);
     let later = preview.later().iter().map(|p| shared.out.join(p)).collect();
@@ -406,7 +414,7 @@ fn announce(
 ) {
     let frame = match result {
         Ok(outcome) => record_build(st, outcome, term, verb),
-        Err(diags) => record_errors(st, &diags, term, verb),
+        Err(diags) => record_errors(st, &diags, term, (verb, &shared.language())),
     };
     shared.hub.broadcast(&frame);
 }
@@ -453,9 +461,14 @@ fn record_build(st: &mut Status, outcome: Outcome, term: &mut Terminal, verb: &s
     st.frame(event)
 }
 
-/// Records a failed build in the status (the overlay), prints the errors in the
-/// terminal, and returns the event that tells the tabs.
-fn record_errors(st: &mut Status, diags: &[Diagnostic], term: &mut Terminal, verb: &str) -> String {
+/// Records a failed build in the status (the overlay, in language `t`), prints the
+/// errors in the terminal, and returns the event that tells the tabs.
+fn record_errors(
+    st: &mut Status,
+    diags: &[Diagnostic],
+    term: &mut Terminal,
+    (verb, t): (&str, &Language),
+) -> String {
     for d in diags {
         err!("{}", d.render(term.color));
     }
@@ -471,7 +484,7 @@ fn record_errors(st: &mut Status, diags: &[Diagnostic], term: &mut Terminal, ver
             "still serving the last good build"
         }
     );
-    st.error = Some(page::overlay(diags, !st.build_id.is_empty()));
+    st.error = Some(page::overlay(diags, !st.build_id.is_empty(), t));
     st.frame("build-error")
 }
 

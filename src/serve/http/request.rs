@@ -14,6 +14,49 @@ use std::io::{ErrorKind, Read};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
+use crate::theme::{Key, key};
+
+/// Why a request head is refused (the answer says it in the site's language: [`Why::key`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Why {
+    /// No whole head within [`HEAD_TIMEOUT`] (408).
+    Timeout,
+    /// More than [`MAX_HEADERS`] header lines (431).
+    TooManyHeaders,
+    /// A request line longer than [`MAX_LINE`] (414).
+    TargetTooLong,
+    /// A header line longer than [`MAX_LINE`], or a head over [`MAX_HEAD`] (431).
+    HeadersTooLarge,
+    /// Not an HTTP/1 request head, or a `Content-Length` that is not a number (400).
+    BadRequest,
+    /// An HTTP version other than 1.0 and 1.1 (505).
+    HttpVersion,
+    /// More than one `Host` header (400): which site is meant is unclear.
+    TwoHosts,
+    /// `Content-Length` headers with different values (400).
+    TwoLengths,
+    /// Both `Content-Length` and `Transfer-Encoding` (400), the shape of request
+    /// smuggling.
+    LengthAndChunks,
+}
+
+impl Why {
+    /// The interface string that says it.
+    pub(crate) fn key(self) -> Key {
+        match self {
+            Why::Timeout => key!("serve_request_timeout"),
+            Why::TooManyHeaders => key!("serve_too_many_headers"),
+            Why::TargetTooLong => key!("serve_target_too_long"),
+            Why::HeadersTooLarge => key!("serve_headers_too_large"),
+            Why::BadRequest => key!("serve_bad_request"),
+            Why::HttpVersion => key!("serve_http_version"),
+            Why::TwoHosts => key!("serve_two_hosts"),
+            Why::TwoLengths => key!("serve_two_lengths"),
+            Why::LengthAndChunks => key!("serve_length_and_chunks"),
+        }
+    }
+}
+
 /// The longest request line, and the longest header line (bytes, without the line end).
 pub(crate) const MAX_LINE: usize = 16 * 1024;
 /// The most header lines in one request.
@@ -46,7 +89,7 @@ pub enum Next {
     /// more requests after it).
     Request(Head),
     /// A head that breaks a rule: answer with this status and close the connection.
-    Refuse(u16, &'static str),
+    Refuse(u16, Why),
     /// The client closed the connection, or went quiet before sending anything, or the
     /// connection failed: close it without an answer.
     Closed,
@@ -100,7 +143,7 @@ impl Reader {
         if self.buf.is_empty() {
             Next::Closed
         } else {
-            Next::Refuse(408, "Forespørselen kom ikke fram i tide.")
+            Next::Refuse(408, Why::Timeout)
         }
     }
 
@@ -154,10 +197,7 @@ impl Reader {
             }
             self.lines += 1;
             if self.lines > MAX_HEADERS + 1 {
-                return Err(Next::Refuse(
-                    431,
-                    "For mange header-linjer i forespørselen.",
-                ));
+                return Err(Next::Refuse(431, Why::TooManyHeaders));
             }
         }
         self.scanned = self.buf.len();
@@ -171,7 +211,7 @@ impl Reader {
         if len <= MAX_LINE {
             Ok(())
         } else if self.lines == 0 {
-            Err(Next::Refuse(414, "Adressen i forespørselen er for lang."))
+            Err(Next::Refuse(414, Why::TargetTooLong))
         } else {
             Err(too_large())
         }
@@ -179,7 +219,7 @@ impl Reader {
 }
 
 fn too_large() -> Next {
-    Next::Refuse(431, "Header-feltene i forespørselen er for store.")
+    Next::Refuse(431, Why::HeadersTooLarge)
 }
 
 /// Parses a complete head and applies the rules on its headers: one `Host`; one
@@ -188,15 +228,15 @@ fn too_large() -> Next {
 fn parse(bytes: &[u8]) -> Next {
     let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
     let mut req = httparse::Request::new(&mut headers);
-    let bad = Next::Refuse(400, "Ugyldig forespørsel.");
+    let bad = Next::Refuse(400, Why::BadRequest);
     match req.parse(bytes) {
         Ok(httparse::Status::Complete(_)) => {}
         Ok(httparse::Status::Partial) => return bad,
         Err(httparse::Error::TooManyHeaders) => {
-            return Next::Refuse(431, "For mange header-linjer i forespørselen.");
+            return Next::Refuse(431, Why::TooManyHeaders);
         }
         Err(httparse::Error::Version) => {
-            return Next::Refuse(505, "Bare HTTP/1.0 og HTTP/1.1 støttes.");
+            return Next::Refuse(505, Why::HttpVersion);
         }
         Err(_) => return bad,
     }
@@ -211,7 +251,7 @@ fn parse(bytes: &[u8]) -> Next {
     let mut hosts = named("Host");
     let host = hosts.next().map(|h| std::str::from_utf8(h.value).ok());
     if hosts.next().is_some() {
-        return Next::Refuse(400, "Forespørselen har mer enn én Host-header.");
+        return Next::Refuse(400, Why::TwoHosts);
     }
     let mut length: Option<&[u8]> = None;
     for h in named("Content-Length") {
@@ -221,17 +261,14 @@ fn parse(bytes: &[u8]) -> Next {
                 return bad;
             }
             if length.is_some_and(|l| l != value) {
-                return Next::Refuse(400, "Forespørselen har ulike Content-Length-verdier.");
+                return Next::Refuse(400, Why::TwoLengths);
             }
             length = Some(value);
         }
     }
     let chunked = named("Transfer-Encoding").next().is_some();
     if chunked && length.is_some() {
-        return Next::Refuse(
-            400,
-            "Forespørselen har både Content-Length og Transfer-Encoding.",
-        );
+        return Next::Refuse(400, Why::LengthAndChunks);
     }
     let body = chunked || length.is_some_and(|l| l.iter().any(|&b| b != b'0'));
     let asks_close = named("Connection").any(|h| {
