@@ -90,6 +90,10 @@ fn index_files(files: Vec<shard::IndexFile>) -> impl Iterator<Item = OutFile> {
     })
 }
 
+/// A member's excerpt files once written: each file's hash and the first section of
+/// each (what [`Live`] keeps of them).
+type MemberExcerpts = (Vec<u64>, Vec<u32>);
+
 /// Member `member`'s excerpt file `b`, relative to the output root.
 fn excerpt_path(member: usize, b: usize) -> String {
     format!("{INDEX_DIR}x/{member}/{b}.json")
@@ -166,7 +170,7 @@ impl Live {
         sections: &[Sections],
         sink: &dyn Sink,
     ) -> Result<(), Vec<Diagnostic>> {
-        let made: Vec<Result<(Vec<u64>, Vec<u32>), Vec<Diagnostic>>> = per_member
+        let made: Vec<Result<MemberExcerpts, Vec<Diagnostic>>> = per_member
             .par_iter()
             .enumerate()
             .map(|(m, mine)| {

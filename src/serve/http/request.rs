@@ -19,24 +19,23 @@ use crate::theme::{Key, key};
 /// Why a request head is refused (the answer says it in the site's language: [`Why::key`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Why {
-    /// No whole head within [`HEAD_TIMEOUT`] (408).
+    /// The head did not arrive within [`HEAD_TIMEOUT`].
     Timeout,
-    /// More than [`MAX_HEADERS`] header lines (431).
+    /// More than [`MAX_HEADERS`] header lines.
     TooManyHeaders,
-    /// A request line longer than [`MAX_LINE`] (414).
+    /// A request line longer than [`MAX_LINE`].
     TargetTooLong,
-    /// A header line longer than [`MAX_LINE`], or a head over [`MAX_HEAD`] (431).
+    /// A header line longer than [`MAX_LINE`], or a head larger than [`MAX_HEAD`] bytes.
     HeadersTooLarge,
-    /// Not an HTTP/1 request head, or a `Content-Length` that is not a number (400).
+    /// Not an HTTP request line or header as the server reads them.
     BadRequest,
-    /// An HTTP version other than 1.0 and 1.1 (505).
+    /// A version `httparse` does not read (not HTTP/1.x).
     HttpVersion,
-    /// More than one `Host` header (400): which site is meant is unclear.
+    /// Two `Host` headers (which one the check would see is ambiguous).
     TwoHosts,
-    /// `Content-Length` headers with different values (400).
+    /// `Content-Length` given twice with different values (request smuggling).
     TwoLengths,
-    /// Both `Content-Length` and `Transfer-Encoding` (400), the shape of request
-    /// smuggling.
+    /// Both `Content-Length` and `Transfer-Encoding` (request smuggling).
     LengthAndChunks,
 }
 
