@@ -50,13 +50,13 @@ pub(crate) struct Shared {
     /// a request never reads a half-written build.
     pub(crate) gate: RwLock<Status>,
     /// The files being brought up to date after a reload.
-    pub pending: Pending,
-    pub hub: Hub,
+    pub(crate) pending: Pending,
+    pub(crate) hub: Hub,
     /// The interface strings of the site's language, which the server's own pages and
     /// answers are written in (not behind `gate`: the accepting thread reads them).
     language: RwLock<Arc<Language>>,
-    pub hosts: HostCheck,
-    pub heartbeat: Duration,
+    pub(crate) hosts: HostCheck,
+    pub(crate) heartbeat: Duration,
     active: AtomicUsize,
     connections: AtomicUsize,
 }
