@@ -45,7 +45,7 @@ impl BuildOptions<'_> {
 #[derive(Default)]
 pub struct Built {
     /// The search index, with [`BuildOptions::keep_search`].
-    pub search: Option<search::Live>,
+    pub(crate) search: Option<search::Live>,
 }
 
 /// Builds the pages (and files) `opts` asks for into `sink`, as they are made.
@@ -110,8 +110,7 @@ fn produce(
     keep_search: bool,
 ) -> Result<Option<search::Live>, Vec<Diagnostic>> {
     let search = || -> Result<Option<search::Live>, Vec<Diagnostic>> {
-        let (live, files) = search::pages(r, scope)?;
-        render::emit_all(files, sink)?;
+        let live = search::pages(r, scope, sink)?;
         profile::stage("search");
         // Not held while the pages render unless it is kept.
         Ok(live.filter(|_| keep_search))
@@ -157,7 +156,7 @@ fn produce(
 /// checked), keeping nothing but the links. Links to the output files for which
 /// `unsure` is true are left out (`aktsom check` of a site loaded with errors: they
 /// lead where files with errors would change the site).
-pub fn check_site(
+pub(crate) fn check_site(
     site: &Site,
     unsure: &(dyn Fn(&str) -> bool + Sync),
 ) -> Result<(), Vec<Diagnostic>> {
@@ -178,9 +177,15 @@ pub fn check_site(
 /// What `aktsom build` is asked to do.
 #[derive(Debug, Clone)]
 pub struct PublishOptions {
+    /// The site root: the folder with `site.toml`, `content/` and `report-templates/`.
     pub root: PathBuf,
+    /// The output folder; swapped in whole only when the build succeeds.
     pub out: PathBuf,
+    /// Build draft reports too (each marked as a draft on its pages), as a preview for
+    /// the association before a member publishes.
     pub drafts: bool,
+    /// Replaces `base_url` from `site.toml`, already checked by
+    /// [`config::base_url`]'s rule; `None` keeps the file's.
     pub base_url: Option<String>,
     /// Replace the output folder's contents even when aktsom did not make it (see
     /// [`output::check_build_out`]).
@@ -190,10 +195,17 @@ pub struct PublishOptions {
 /// What a successful `aktsom build` did.
 #[derive(Debug)]
 pub struct BuildSummary {
+    /// How many HTML pages the site has.
     pub pages: usize,
+    /// How many files the output holds in all: pages and every other file the build
+    /// put there (feeds, open data, the search index, static files, members' images).
     pub files: usize,
+    /// How many member reports were published (drafts included with `--drafts`).
     pub reports: usize,
+    /// What the build found worth fixing but that did not stop it; `aktsom build`
+    /// prints them.
     pub warnings: Vec<Diagnostic>,
+    /// Wall-clock time of the whole build, for the summary line (never in a page).
     pub elapsed: Duration,
 }
 

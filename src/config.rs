@@ -11,13 +11,13 @@ use crate::diagnostics::{Diagnostic, Source, parse_toml, read_text};
 /// A text in the site's two interface languages.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct Localized {
-    pub nb: String,
-    pub en: String,
+pub(crate) struct Localized {
+    pub(crate) nb: String,
+    pub(crate) en: String,
 }
 
 impl Localized {
-    pub fn get(&self, lang: Lang) -> &str {
+    pub(crate) fn get(&self, lang: Lang) -> &str {
         match lang {
             Lang::Nb => &self.nb,
             Lang::En => &self.en,
@@ -29,12 +29,14 @@ impl Localized {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
+    /// Norwegian Bokmål (`nb`), the association's language and the default.
     Nb,
+    /// English (`en`), for sites and reports written in English.
     En,
 }
 
 impl Lang {
-    pub fn code(self) -> &'static str {
+    pub(crate) fn code(self) -> &'static str {
         match self {
             Lang::Nb => "nb",
             Lang::En => "en",
@@ -42,7 +44,7 @@ impl Lang {
     }
 
     /// The interface language for a content language code (`nn`, `no` read as `nb`).
-    pub fn for_code(code: &str) -> Lang {
+    pub(crate) fn for_code(code: &str) -> Lang {
         match code.split('-').next().unwrap_or("") {
             "en" => Lang::En,
             _ => Lang::Nb,
@@ -52,7 +54,7 @@ impl Lang {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
 #[serde(rename_all = "lowercase")]
-pub enum NumberFormat {
+pub(crate) enum NumberFormat {
     #[default]
     Integer,
     Decimal,
@@ -61,24 +63,24 @@ pub enum NumberFormat {
 /// One key figure members report (`[[figures]]` in site.toml).
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct FigureDef {
-    pub id: String,
-    pub label: Localized,
+pub(crate) struct FigureDef {
+    pub(crate) id: String,
+    pub(crate) label: Localized,
     #[serde(default)]
-    pub unit: Option<Localized>,
+    pub(crate) unit: Option<Localized>,
     #[serde(default)]
-    pub format: NumberFormat,
+    pub(crate) format: NumberFormat,
     /// Other labels the figure has in members' reports, for `aktsom import`
     /// (`"Antall ansatte"`, `"Samlet verdi innkjøp av varer og tjenester …"`).
     #[serde(default)]
-    pub aliases: Vec<String>,
+    pub(crate) aliases: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct Licence {
-    pub name: String,
-    pub url: String,
+pub(crate) struct Licence {
+    pub(crate) name: String,
+    pub(crate) url: String,
 }
 
 const SITE_KEYS: &[&str] = &[
@@ -95,40 +97,43 @@ const SITE_KEYS: &[&str] = &[
     "allowed_hosts",
 ];
 
+/// The site's settings, read from `site.toml`: its title and address, the interface
+/// language, the theme, the licence of the open data and the key figures members report.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct SiteConfig {
-    pub title: String,
+    pub(crate) title: String,
     #[serde(default)]
-    pub description: String,
+    pub(crate) description: String,
     #[serde(default)]
-    pub publisher: String,
-    pub base_url: String,
+    pub(crate) publisher: String,
+    pub(crate) base_url: String,
+    /// The language of the site's interface strings and of reports that name none.
     #[serde(default = "default_language")]
     pub language: Lang,
     #[serde(default = "default_theme")]
-    pub theme: String,
+    pub(crate) theme: String,
     /// The template version of a report older than every version named after a year
     /// (a report otherwise uses the version of its year, [`crate::reporting::choose`]).
     #[serde(default)]
-    pub default_template: Option<String>,
-    pub data_licence: Licence,
+    pub(crate) default_template: Option<String>,
+    pub(crate) data_licence: Licence,
     #[serde(default)]
-    pub figures: Vec<FigureDef>,
+    pub(crate) figures: Vec<FigureDef>,
     #[serde(default)]
-    pub images: Images,
+    pub(crate) images: Images,
 }
 
 /// `[images]`: where the images in reports and pages may come from.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct Images {
+pub(crate) struct Images {
     /// Hosts whose `https://` images the text may show, such as `bilder.example.no`
     /// (lower case after loading, as a browser reads them). Empty, the default: only
     /// image files in the member's folder, so that no reader's browser is sent to
     /// another site by a report (a tracking pixel).
     #[serde(default)]
-    pub allowed_hosts: Vec<String>,
+    pub(crate) allowed_hosts: Vec<String>,
 }
 
 /// Where in site.toml the values [`SiteConfig::load`] checks are, as the parser saw
@@ -163,7 +168,7 @@ fn default_theme() -> String {
 
 impl SiteConfig {
     /// Reads and validates `site.toml` in `root`.
-    pub fn load(root: &Path) -> Result<SiteConfig, Vec<Diagnostic>> {
+    pub(crate) fn load(root: &Path) -> Result<SiteConfig, Vec<Diagnostic>> {
         let shown = Path::new("site.toml");
         let path = root.join(shown);
         if let Err(e) = std::fs::metadata(&path)
@@ -199,7 +204,7 @@ impl SiteConfig {
         }
     }
 
-    pub fn figure(&self, id: &str) -> Option<&FigureDef> {
+    pub(crate) fn figure(&self, id: &str) -> Option<&FigureDef> {
         self.figures.iter().find(|f| f.id == id)
     }
 }
@@ -246,7 +251,7 @@ impl Images {
 
     /// Whether an image at `url` may be shown: an `https://` address on an allowed host,
     /// on the default port.
-    pub fn allows(&self, url: &url::Url) -> bool {
+    pub(crate) fn allows(&self, url: &url::Url) -> bool {
         url.scheme() == "https"
             && url.port().is_none()
             && url
@@ -303,7 +308,7 @@ pub fn base_url(url: &str) -> Result<String, String> {
 }
 
 /// The path part of an absolute URL: `https://x.no/sub/` → `/sub/`.
-pub fn url_path(url: &str) -> String {
+pub(crate) fn url_path(url: &str) -> String {
     let after_scheme = url.split("://").nth(1).unwrap_or("");
     match after_scheme.find('/') {
         Some(i) => after_scheme[i..].to_string(),
@@ -312,7 +317,7 @@ pub fn url_path(url: &str) -> String {
 }
 
 /// Lower-case ASCII letters and digits, joined by `sep`.
-pub fn is_slug(s: &str, sep: char) -> bool {
+pub(crate) fn is_slug(s: &str, sep: char) -> bool {
     !s.is_empty()
         && !s.starts_with(sep)
         && !s.ends_with(sep)

@@ -43,12 +43,12 @@
 // too: `cargo doc --document-private-items` renders those links.
 #![allow(rustdoc::private_intra_doc_links)]
 
-pub mod build;
+pub(crate) mod build;
 pub mod check;
 pub mod compare;
 pub mod config;
 pub mod content;
-pub mod data;
+pub(crate) mod data;
 pub mod diagnostics;
 pub(crate) mod format;
 pub mod html;
@@ -60,10 +60,10 @@ pub mod output;
 pub(crate) mod overview;
 pub(crate) mod pages;
 pub(crate) mod profile;
-pub mod questions;
+pub(crate) mod questions;
 pub mod rebuild;
 pub mod render;
-pub mod reporting;
+pub(crate) mod reporting;
 pub(crate) mod rewrite;
 pub(crate) mod routes;
 pub mod search;

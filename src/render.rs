@@ -38,8 +38,8 @@ pub struct OutFile {
 /// to the staging folder at once, so that a build does not hold its output.
 pub trait Sink: Sync {
     /// Takes one finished file; called from many threads at once (the producers render
-    /// in parallel), and at most once for each path in a build. An error (a page the
-    /// link scan rejects, a file that cannot be written) fails the build.
+    /// in parallel). An error (a file that cannot be written, a page the scan for links
+    /// and ids rejects) fails the build.
     fn put(&self, file: OutFile) -> Result<(), Diagnostic>;
 
     /// Puts the file at `from` (a member's image) into the output as it is, at `to`.
@@ -179,6 +179,7 @@ pub enum Scope<'s> {
     /// report's answers of a year): no page reads them, so the preview brings them up
     /// to date after the reload of a report edit ([`crate::rebuild`]).
     Answers {
+        /// The reporting years whose answers file to write again.
         years: &'s std::collections::BTreeSet<u16>,
     },
 }

@@ -13,35 +13,37 @@ use crate::config::{Lang, Localized};
 use crate::diagnostics::{Diagnostic, Source, list_dir, parse_toml, read_text};
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Question {
+pub(crate) struct Question {
     /// `2`, `2.A` or `2.A.3`.
-    pub number: String,
-    pub title: Localized,
+    pub(crate) number: String,
+    pub(crate) title: Localized,
     /// 1 for a part, 2 for a group, 3 for a question.
-    pub depth: u8,
+    pub(crate) depth: u8,
     /// The stable anchor: `2-a-3`.
-    pub anchor: String,
+    pub(crate) anchor: String,
 }
 
+/// One version of the association's reporting template
+/// (`report-templates/<version>.toml`): its numbered parts, groups and questions (1,
+/// 2.A, 2.A.3) in order, which members' reports answer by number.
 #[derive(Debug, Clone)]
 pub struct ReportTemplate {
-    pub version: String,
-    pub description: String,
-    pub questions: Vec<Question>,
+    pub(crate) version: String,
+    pub(crate) questions: Vec<Question>,
     index: rustc_hash::FxHashMap<String, usize>,
 }
 
 impl ReportTemplate {
-    pub fn get(&self, number: &str) -> Option<&Question> {
+    pub(crate) fn get(&self, number: &str) -> Option<&Question> {
         self.index.get(number).map(|&i| &self.questions[i])
     }
 
     /// Position of a number in the template's order.
-    pub fn position(&self, number: &str) -> Option<usize> {
+    pub(crate) fn position(&self, number: &str) -> Option<usize> {
         self.index.get(number).copied()
     }
 
-    pub fn title(&self, number: &str, lang: Lang) -> Option<&str> {
+    pub(crate) fn title(&self, number: &str, lang: Lang) -> Option<&str> {
         self.get(number).map(|q| q.title.get(lang))
     }
 }
@@ -51,8 +53,9 @@ impl ReportTemplate {
 struct TemplateFile {
     /// With its place in the file, for an error there (as are the numbers).
     version: Spanned<String>,
-    #[serde(default)]
-    description: String,
+    /// A note for the people who keep the template; the site does not show it.
+    #[serde(default, rename = "description")]
+    _description: String,
     #[serde(default)]
     question: Vec<QuestionEntry>,
 }
@@ -67,7 +70,7 @@ struct QuestionEntry {
 
 /// Parses the leading question number of a heading text: `2.A.3 Prioriterte …`.
 /// Returns the normalised number (`2.A.3`) and the rest of the text.
-pub fn parse_number(text: &str) -> Option<(String, &str)> {
+pub(crate) fn parse_number(text: &str) -> Option<(String, &str)> {
     let b = text.as_bytes();
     let mut i = 0;
     if !(b.first()?.is_ascii_digit() && *b.first()? != b'0') {
@@ -105,7 +108,7 @@ pub fn parse_number(text: &str) -> Option<(String, &str)> {
 }
 
 /// The stable anchor of a question number: `2.A.3` → `2-a-3`.
-pub fn anchor(number: &str) -> String {
+pub(crate) fn anchor(number: &str) -> String {
     number.to_ascii_lowercase().replace('.', "-")
 }
 
@@ -115,7 +118,7 @@ fn depth(number: &str) -> u8 {
 
 /// The year a template version is named after (`report-templates/2024.toml` → 2024).
 /// Versions with other names are used only by reports that name them.
-pub fn version_year(version: &str) -> Option<u16> {
+pub(crate) fn version_year(version: &str) -> Option<u16> {
     if version.len() == 4 && version.bytes().all(|b| b.is_ascii_digit()) {
         version.parse().ok()
     } else {
@@ -126,7 +129,10 @@ pub fn version_year(version: &str) -> Option<u16> {
 /// The template version a report of `year` uses when its front matter names none: the
 /// newest version named after a year that is not after `year` (a 2025 report uses
 /// 2024's until there is a 2025 version).
-pub fn version_for_year(templates: &BTreeMap<String, ReportTemplate>, year: u16) -> Option<&str> {
+pub(crate) fn version_for_year(
+    templates: &BTreeMap<String, ReportTemplate>,
+    year: u16,
+) -> Option<&str> {
     templates
         .keys()
         .filter_map(|v| version_year(v).map(|y| (y, v)))
@@ -137,7 +143,7 @@ pub fn version_for_year(templates: &BTreeMap<String, ReportTemplate>, year: u16)
 
 /// The site's current template: the newest version named after a year, or the last
 /// version by name when none is.
-pub fn latest(templates: &BTreeMap<String, ReportTemplate>) -> Option<&ReportTemplate> {
+pub(crate) fn latest(templates: &BTreeMap<String, ReportTemplate>) -> Option<&ReportTemplate> {
     templates
         .values()
         .filter_map(|t| version_year(&t.version).map(|y| (y, t)))
@@ -148,15 +154,15 @@ pub fn latest(templates: &BTreeMap<String, ReportTemplate>) -> Option<&ReportTem
 
 /// Why no template version fits a report: what is wrong and what to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NoVersion {
-    pub message: String,
-    pub help: String,
+pub(crate) struct NoVersion {
+    pub(crate) message: String,
+    pub(crate) help: String,
 }
 
 /// The template version of a report of `year`: the one its `template` key names
 /// (`named`), else the one of its year ([`version_for_year`]), else `fallback` (site.toml's
 /// `default_template`, for reports older than every version).
-pub fn choose<'a>(
+pub(crate) fn choose<'a>(
     templates: &'a BTreeMap<String, ReportTemplate>,
     named: Option<&str>,
     year: u16,
@@ -184,7 +190,7 @@ pub fn choose<'a>(
 }
 
 /// Loads every `report-templates/*.toml` of the site.
-pub fn load_all(root: &Path) -> Result<BTreeMap<String, ReportTemplate>, Vec<Diagnostic>> {
+pub(crate) fn load_all(root: &Path) -> Result<BTreeMap<String, ReportTemplate>, Vec<Diagnostic>> {
     let shown_dir = Path::new("report-templates");
     let files: Vec<_> = match list_dir(&root.join(shown_dir), shown_dir) {
         Ok(Some(entries)) => entries
@@ -248,7 +254,6 @@ fn load_one(path: &Path, shown: &Path) -> Result<ReportTemplate, Vec<Diagnostic>
     if errors.is_empty() {
         Ok(ReportTemplate {
             version: file.version.into_inner(),
-            description: file.description,
             questions,
             index,
         })
@@ -323,7 +328,6 @@ mod tests {
             .map(|v| {
                 let t = ReportTemplate {
                     version: v.to_string(),
-                    description: String::new(),
                     questions: Vec::new(),
                     index: Default::default(),
                 };

@@ -586,6 +586,67 @@ fn the_answers_file_made_after_the_reload_leaves_the_build_id_as_announced() {
 }
 
 #[test]
+fn the_servers_own_messages_are_the_sites_interface_strings() {
+    // The server's answers, pages and overlay come from the theme's i18n tables in the
+    // site's language, the site's own strings included.
+    let site = site();
+    std::fs::create_dir_all(site.path().join("i18n")).unwrap();
+    std::fs::write(
+        site.path().join("i18n/nb.toml"),
+        "serve_foreign_host = \"Ukjent vertsnavn.\"\n",
+    )
+    .unwrap();
+    let s = Serve::start(site.path(), &[]);
+    let foreign = "GET / HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n";
+    let r = request(s.port, foreign);
+    assert_eq!(
+        (r.status, r.text()),
+        (403, "Ukjent vertsnavn.\n".to_string())
+    );
+    let r = request(
+        s.port,
+        &format!(
+            "POST / HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+            s.host()
+        ),
+    );
+    assert_eq!(
+        (r.status, r.text()),
+        (405, "Bare GET og HEAD er tillatt.\n".to_string())
+    );
+
+    // An English site.
+    let mut ev = s.events();
+    assert_eq!(ev.next().name, "hello");
+    let toml = site.path().join("site.toml");
+    std::fs::write(
+        &toml,
+        read(&toml).replace("language = \"nb\"", "language = \"en\""),
+    )
+    .unwrap();
+    assert_eq!(ev.next_news().name, "reload");
+    let r = request(s.port, foreign);
+    assert_eq!(
+        (r.status, r.text()),
+        (
+            403,
+            "The preview answers only at the address it was started with (for example localhost).\n"
+                .to_string()
+        )
+    );
+    edit(&report(site.path()), "+++", "+++\npublised = 2025");
+    let e = ev.next_news();
+    assert_eq!(e.name, "build-error", "{e:?}");
+    let overlay = e.data["error"].as_str().unwrap();
+    assert!(
+        overlay.contains("The preview could not be updated"),
+        "{overlay}"
+    );
+    assert!(overlay.contains("Hide the error message"), "{overlay}");
+    assert!(!overlay.contains("Forhåndsvisningen"), "{overlay}");
+}
+
+#[test]
 fn a_broken_edit_shows_the_error_in_every_tab_and_the_fix_clears_it() {
     let site = site();
     let mut s = Serve::start(site.path(), &[]);

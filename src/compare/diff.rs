@@ -31,6 +31,7 @@
 //! change there.
 
 use std::collections::VecDeque;
+use std::sync::OnceLock;
 
 use rustc_hash::FxHashMap;
 use serde::Serialize;
@@ -78,17 +79,17 @@ pub(super) const ELIDED: &str = "[…]";
 /// the JSON of the page that compares any two years), so that they are written once.
 #[derive(Debug, Serialize)]
 pub(super) struct Rules {
-    pub context_words: usize,
-    pub island_words: usize,
-    pub readable: f64,
-    pub pairable: f64,
-    pub pair_window: usize,
-    pub rewritten: f64,
-    pub min_rewritten_words: usize,
-    pub brief_full: usize,
-    pub brief_words: usize,
-    pub max_diff: usize,
-    pub elided: &'static str,
+    pub(crate) context_words: usize,
+    pub(crate) island_words: usize,
+    pub(crate) readable: f64,
+    pub(crate) pairable: f64,
+    pub(crate) pair_window: usize,
+    pub(crate) rewritten: f64,
+    pub(crate) min_rewritten_words: usize,
+    pub(crate) brief_full: usize,
+    pub(crate) brief_words: usize,
+    pub(crate) max_diff: usize,
+    pub(crate) elided: &'static str,
 }
 
 pub(super) const RULES: Rules = Rules {
@@ -105,46 +106,112 @@ pub(super) const RULES: Rules = Rules {
     elided: ELIDED,
 };
 
-/// A paragraph, with what comparing it needs.
+/// A paragraph, with what comparing it needs. Paragraphs are lined up by their text;
+/// only those that changed are taken apart into words, when first compared: most of
+/// an answer's paragraphs are the same as the year before and never need their words.
 struct Paragraph<'s> {
-    /// Hash and text: lined up by hash, equal only if the texts are.
-    key: Word<'s>,
+    text: &'s str,
+    /// How many words it has, once counted.
+    count: OnceLock<usize>,
+    /// Its words and word pairs, once a word diff needs them.
+    parsed: OnceLock<Parsed<'s>>,
+}
+
+/// A paragraph's words, and its word pairs, sorted (see [`shingles`]).
+struct Parsed<'s> {
     words: Vec<Word<'s>>,
-    /// Word pairs, sorted (see [`shingles`]).
     shingles: Vec<Shingle<'s>>,
+}
+
+impl<'s> Paragraph<'s> {
+    fn new(text: &'s str) -> Self {
+        Paragraph {
+            text,
+            count: OnceLock::new(),
+            parsed: OnceLock::new(),
+        }
+    }
+
+    fn parsed(&self) -> &Parsed<'s> {
+        self.parsed.get_or_init(|| {
+            let words = words(self.text);
+            Parsed {
+                shingles: shingles(&words),
+                words,
+            }
+        })
+    }
+
+    fn words(&self) -> &[Word<'s>] {
+        &self.parsed().words
+    }
+
+    fn shingles(&self) -> &[Shingle<'s>] {
+        &self.parsed().shingles
+    }
+
+    fn count(&self) -> usize {
+        *self.count.get_or_init(|| word_count(self.text))
+    }
+}
+
+/// How many words a text block has: its spaces and one, since text blocks are
+/// collapsed (words between single spaces, none around them; see
+/// [`crate::markdown::Block::Text`]). What splitting it into words would count,
+/// without reading the words.
+pub(super) fn word_count(text: &str) -> usize {
+    if text.is_empty() {
+        0
+    } else {
+        text.bytes().filter(|&b| b == b' ').count() + 1
+    }
+}
+
+/// A text block shown briefly: all of it up to [`BRIEF_FULL`] words, else its first
+/// [`BRIEF_WORDS`] words; and whether some were left out. (A text block's words are
+/// between single spaces, see [`word_count`].)
+pub(super) fn first_words(text: &str) -> (&str, bool) {
+    if word_count(text) <= BRIEF_FULL {
+        return (text, false);
+    }
+    let end = text
+        .match_indices(' ')
+        .nth(BRIEF_WORDS - 1)
+        .map_or(text.len(), |(i, _)| i);
+    (&text[..end], true)
 }
 
 /// A text as paragraphs.
 pub(super) struct Text<'s> {
     paras: Vec<Paragraph<'s>>,
+    /// How many words it has, once counted.
+    total: OnceLock<usize>,
 }
 
 impl<'s> Text<'s> {
     pub(super) fn new(paras: &[&'s str]) -> Self {
         Text {
-            paras: paras
-                .iter()
-                .map(|p| {
-                    let words = words(p);
-                    Paragraph {
-                        key: Hashed {
-                            hash: fnv(p.as_bytes()),
-                            value: p,
-                        },
-                        shingles: shingles(&words),
-                        words,
-                    }
-                })
-                .collect(),
+            paras: paras.iter().map(|p| Paragraph::new(p)).collect(),
+            total: OnceLock::new(),
         }
     }
 
     fn total(&self) -> usize {
-        self.paras.iter().map(|p| p.words.len()).sum()
+        *self
+            .total
+            .get_or_init(|| self.paras.iter().map(Paragraph::count).sum())
     }
 
-    pub(super) fn keys(&self) -> Vec<Word<'s>> {
-        self.paras.iter().map(|p| p.key).collect()
+    fn keys(&self) -> Vec<&'s str> {
+        self.paras.iter().map(|p| p.text).collect()
+    }
+
+    /// Whether the two texts have the same paragraphs.
+    pub(super) fn same(&self, other: &Text) -> bool {
+        self.paras
+            .iter()
+            .map(|p| p.text)
+            .eq(other.paras.iter().map(|p| p.text))
     }
 }
 
@@ -436,7 +503,7 @@ pub(super) fn paragraphs<'s>(ta: &Text<'s>, tb: &Text<'s>) -> TextDiff<'s> {
             Run::Equal(old, _) => {
                 d.kept += ta.paras[old.clone()]
                     .iter()
-                    .map(|p| p.words.len())
+                    .map(Paragraph::count)
                     .sum::<usize>();
                 d.same(old.len());
             }
@@ -493,11 +560,11 @@ fn pair_up<'s>(d: &mut TextDiff<'s>, old: &[Paragraph<'s>], new: &[Paragraph<'s>
     for p in old {
         let mut found = None;
         for (k, q) in new.iter().enumerate().skip(j).take(PAIR_WINDOW) {
-            if dice(&p.shingles, &q.shingles) < PAIRABLE {
+            if dice(p.shingles(), q.shingles()) < PAIRABLE {
                 continue;
             }
-            let (segs, kept) = word_diff(&p.words, &q.words);
-            if 2.0 * kept as f64 >= READABLE * (p.words.len() + q.words.len()) as f64 {
+            let (segs, kept) = word_diff(p.words(), q.words());
+            if 2.0 * kept as f64 >= READABLE * (p.count() + q.count()) as f64 {
                 found = Some((k, segs, kept));
                 break;
             }
@@ -509,7 +576,7 @@ fn pair_up<'s>(d: &mut TextDiff<'s>, old: &[Paragraph<'s>], new: &[Paragraph<'s>
                 d.kept += kept;
                 j = k + 1;
             }
-            None => d.paras.push(Para::Removed(p.key.value)),
+            None => d.paras.push(Para::Removed(p.text)),
         }
     }
     d.paras.extend(new[j..].iter().map(Para::added));
@@ -517,7 +584,7 @@ fn pair_up<'s>(d: &mut TextDiff<'s>, old: &[Paragraph<'s>], new: &[Paragraph<'s>
 
 impl<'s> Para<'s> {
     fn added(q: &Paragraph<'s>) -> Self {
-        Para::Added(q.key.value, q.words.len())
+        Para::Added(q.text, q.count())
     }
 }
 

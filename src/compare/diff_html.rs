@@ -11,8 +11,8 @@
 use std::fmt::Write as _;
 
 use super::diff::{
-    Answer, BRIEF_FULL, BRIEF_WORDS, CONTEXT_WORDS, ELIDED, Para, RowDiff, Seg, TextDiff,
-    diff_rows, paragraphs, word_diff, words,
+    Answer, CONTEXT_WORDS, ELIDED, Para, RowDiff, Seg, TextDiff, diff_rows, first_words,
+    paragraphs, word_diff, words,
 };
 use super::s;
 use crate::html::{escape as esc, escape_into as esc_into};
@@ -22,9 +22,9 @@ use crate::theme::{Key, Strings, key};
 /// What an answer's diff shows.
 pub(super) struct AnswerDiff {
     /// Paragraph and table changes, or only table changes for a rewritten answer.
-    pub html: String,
+    pub(crate) html: String,
     /// The text was largely rewritten: shown as links, not as a diff.
-    pub rewritten: bool,
+    pub(crate) rewritten: bool,
 }
 
 /// The HTML of the answer to question `number` shown whole (a new or a removed
@@ -60,11 +60,16 @@ pub(super) fn whole(number: &str, blocks: &[Block], t: &Strings, added: bool) ->
 
 /// The diff of two answers to question `number`: text paragraph by paragraph, tables
 /// row by row.
-pub(super) fn diff_blocks(number: &str, a: &Answer, b: &Answer, t: &Strings) -> AnswerDiff {
+pub(super) fn diff_blocks<'s>(
+    number: &str,
+    a: &Answer<'s>,
+    b: &Answer<'s>,
+    t: &Strings,
+) -> AnswerDiff {
     let mut ids = TableIds::new(number);
     let mut h = Html::new(t);
     let mut rewritten = false;
-    if a.text.keys() != b.text.keys() {
+    if !a.text.same(&b.text) {
         let d = paragraphs(&a.text, &b.text);
         if d.rewritten() {
             rewritten = true;
@@ -173,20 +178,22 @@ impl<'t> Html<'t> {
     /// A paragraph added whole, in full; one removed whole, in full if short, else its
     /// first words.
     fn brief(&mut self, text: &str, added: bool) {
-        let (words, cut) = if added {
-            let mut words: Vec<&str> = Vec::new();
-            crate::markdown::words(text, |w| words.push(w));
-            (words, false)
+        let (shown, cut) = if added {
+            (text, false)
         } else {
             first_words(text)
         };
-        self.mark(added, |h| {
-            h.words_into(&words);
-            if cut {
-                h.out.push(' ');
-                h.out.push_str(ELIDED);
-            }
-        });
+        self.mark(added, |h| h.shown(shown, cut));
+    }
+
+    /// The words of a text block shown briefly (its words are between single spaces,
+    /// so they are written escaped as they are), `[…]` if some were left out.
+    fn shown(&mut self, shown: &str, cut: bool) {
+        esc_into(&mut self.out, shown);
+        if cut {
+            self.out.push(' ');
+            self.out.push_str(ELIDED);
+        }
     }
 
     /// An edited paragraph (or a table cell, with `context` None: never shortened):
@@ -270,12 +277,8 @@ impl<'t> Html<'t> {
                         .push_str("<p class=\"moved\"><span class=\"moved-label\">");
                     esc_into(&mut self.out, label);
                     self.out.push_str("</span> ");
-                    let (words, cut) = first_words(text);
-                    self.words_into(&words);
-                    if cut {
-                        self.out.push(' ');
-                        self.out.push_str(ELIDED);
-                    }
+                    let (shown, cut) = first_words(text);
+                    self.shown(shown, cut);
                     self.out.push_str("</p>");
                 }
                 Para::Removed(text) | Para::Added(text, _) => {
@@ -357,23 +360,6 @@ impl<'t> Html<'t> {
             RowDiff::Skipped(_) => {}
         }
         self.out.push_str("</tr>");
-    }
-}
-
-/// A paragraph's words shown briefly: all of them up to [`BRIEF_FULL`], else the
-/// first [`BRIEF_WORDS`]; and whether some were left out.
-fn first_words(text: &str) -> (Vec<&str>, bool) {
-    let mut words: Vec<&str> = Vec::new();
-    crate::markdown::words(text, |w| {
-        if words.len() <= BRIEF_FULL {
-            words.push(w)
-        }
-    });
-    if words.len() > BRIEF_FULL {
-        words.truncate(BRIEF_WORDS);
-        (words, true)
-    } else {
-        (words, false)
     }
 }
 

@@ -15,25 +15,25 @@ use crate::routes::Route;
 use crate::theme::{Strings, key};
 
 #[derive(Serialize)]
-pub struct FigureOverTime {
-    pub id: String,
-    pub label: String,
+pub(crate) struct FigureOverTime {
+    pub(crate) id: String,
+    pub(crate) label: String,
     /// One sentence saying how the figure developed.
-    pub summary: String,
+    pub(crate) summary: String,
     /// An inline SVG bar chart (trusted markup made here).
-    pub chart: String,
-    pub rows: Vec<FigureYear>,
+    pub(crate) chart: String,
+    pub(crate) rows: Vec<FigureYear>,
 }
 
 #[derive(Serialize)]
-pub struct FigureYear {
-    pub year: u16,
-    pub url: String,
+pub(crate) struct FigureYear {
+    pub(crate) year: u16,
+    pub(crate) url: String,
     /// Formatted value; `None` when not reported.
-    pub value: Option<String>,
+    pub(crate) value: Option<String>,
     /// Change from the year before, formatted with sign; `None` when it cannot be computed.
-    pub change: Option<String>,
-    pub change_pct: Option<String>,
+    pub(crate) change: Option<String>,
+    pub(crate) change_pct: Option<String>,
 }
 
 /// The key figures of a member across its reports, for the member page.

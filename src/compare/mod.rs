@@ -51,12 +51,12 @@ pub mod myers;
 
 use diff::Answer;
 use diff_html::{AnswerDiff, diff_blocks, whole};
+pub(crate) use figures::FigureOverTime;
 pub(crate) use figures::figures_over_time;
-pub use figures::{FigureOverTime, FigureYear};
 
 /// A question's status on a comparison page; templates see it by [`Status::name`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
+pub(crate) enum Status {
     Unchanged,
     Changed,
     /// Changed so much that a word diff would not help: links to both answers.
@@ -125,7 +125,7 @@ impl minijinja::value::Object for QuestionView {
 
 impl Status {
     /// The name templates compare `q.status` with.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Status::Unchanged => "unchanged",
             Status::Changed => "changed",
@@ -160,7 +160,7 @@ pub(crate) fn pair_links(routes: &Routes, m: &Member) -> Vec<(u16, u16, String)>
 
 /// The years the browser can compare: the published reports (drafts have no
 /// `rapport.json`).
-pub fn browser_years(m: &Member) -> Vec<u16> {
+pub(crate) fn browser_years(m: &Member) -> Vec<u16> {
     m.reports
         .iter()
         .filter(|r| !r.draft)
@@ -586,9 +586,9 @@ fn neighbour_pairs(m: &Member, from: u16, to: u16) -> Vec<PairLink> {
 /// A link to a static comparison page.
 #[derive(Serialize)]
 pub(crate) struct PairLink {
-    pub from: u16,
-    pub to: u16,
-    pub url: String,
+    pub(crate) from: u16,
+    pub(crate) to: u16,
+    pub(crate) url: String,
     /// The page the link is on.
-    pub current: bool,
+    pub(crate) current: bool,
 }

@@ -23,7 +23,9 @@ pub const MAX_DIFF: usize = 5_000;
 /// changed between two unchanged runs (either side may be empty, never both).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Run {
+    /// Indexes into `a` and into `b` of items that are the same in both.
     Equal(Range<usize>, Range<usize>),
+    /// Indexes into `a` of what was removed and into `b` of what took its place.
     Changed(Range<usize>, Range<usize>),
 }
 

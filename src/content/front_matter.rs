@@ -183,13 +183,15 @@ impl<'a> FrontKeys<'a> {
 /// A report's front matter, validated against the site's settings and templates.
 #[derive(Debug, Clone)]
 pub struct ReportFront {
-    pub title: Option<String>,
-    pub language: Option<String>,
-    pub draft: bool,
-    pub published: Option<Date>,
+    pub(crate) title: Option<String>,
+    pub(crate) language: Option<String>,
+    pub(crate) draft: bool,
+    pub(crate) published: Option<Date>,
     /// The template version; `None` when it is not known (the front matter names one
     /// that does not exist, or none fits the year).
     pub template: Option<String>,
+    /// The key figures the report gives, by the id `site.toml` defines them with; a
+    /// figure the report leaves out is absent, not zero.
     pub figures: BTreeMap<String, f64>,
     /// Where the Markdown body starts in the file.
     pub body_offset: usize,

@@ -33,16 +33,16 @@ pub(crate) use parse::load_report;
 pub use parse::parse_report;
 
 /// File types published from a member's folder.
-pub const IMAGE_EXTENSIONS: &[&str] = &["png", "jpg", "jpeg", "gif", "webp"];
+pub(crate) const IMAGE_EXTENSIONS: &[&str] = &["png", "jpg", "jpeg", "gif", "webp"];
 
 /// Page slugs the generator uses itself.
-pub const RESERVED_SLUGS: &[&str] = &["medlemmer", "ar", "sok", "data", "sporsmal", "404"];
+pub(crate) const RESERVED_SLUGS: &[&str] = &["medlemmer", "ar", "sok", "data", "sporsmal", "404"];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub struct Date {
-    pub year: u16,
-    pub month: u8,
-    pub day: u8,
+pub(crate) struct Date {
+    pub(crate) year: u16,
+    pub(crate) month: u8,
+    pub(crate) day: u8,
 }
 
 impl fmt::Display for Date {
@@ -53,64 +53,79 @@ impl fmt::Display for Date {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
+/// Which side of the economy a member belongs to (`sector` in `member.toml`); the
+/// question pages and the open data count answers by sector.
 pub enum Sector {
+    /// A public body: a municipality, a county, a state agency (`public`).
     Public,
+    /// A company (`private`).
     Private,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct MemberInfo {
-    pub name: String,
-    pub sector: Sector,
+pub(crate) struct MemberInfo {
+    pub(crate) name: String,
+    pub(crate) sector: Sector,
     #[serde(default)]
-    pub industry: String,
+    pub(crate) industry: String,
     #[serde(default)]
-    pub website: Option<String>,
+    pub(crate) website: Option<String>,
     #[serde(default)]
-    pub member_since: Option<u16>,
+    pub(crate) member_since: Option<u16>,
     /// The last year of membership, for a member that has left: it is not expected
     /// to report for later years (see [`crate::overview`]).
     #[serde(default)]
-    pub member_until: Option<u16>,
+    pub(crate) member_until: Option<u16>,
     #[serde(default)]
-    pub org_number: Option<String>,
+    pub(crate) org_number: Option<String>,
     /// The head office's address.
     #[serde(default)]
-    pub address: Option<String>,
+    pub(crate) address: Option<String>,
 }
 
+/// One member of the association (a folder in `content/members/`): who it is and the
+/// yearly due-diligence reports it has published.
 #[derive(Debug)]
 pub struct Member {
-    pub slug: String,
-    pub info: MemberInfo,
+    pub(crate) slug: String,
+    pub(crate) info: MemberInfo,
     /// Sorted by year.
     pub reports: Vec<Report>,
     /// Image file names in the member's folder.
-    pub images: BTreeSet<String>,
-    pub dir: PathBuf,
+    pub(crate) images: BTreeSet<String>,
+    pub(crate) dir: PathBuf,
 }
 
+/// One member's due-diligence report for one year (`content/members/<slug>/<year>.md`):
+/// its front matter and its Markdown rendered into question sections.
 #[derive(Debug)]
 pub struct Report {
-    pub member: String,
-    pub year: u16,
-    pub title: Option<String>,
+    pub(crate) year: u16,
+    pub(crate) title: Option<String>,
     /// The language the report is written in, when it is not the site's.
-    pub language: Option<String>,
-    pub draft: bool,
-    pub published: Option<Date>,
+    pub(crate) language: Option<String>,
+    pub(crate) draft: bool,
+    pub(crate) published: Option<Date>,
+    /// The version of the reporting template the report answers (a key of
+    /// [`Site::templates`]), which gives its questions such as 2.A.3 their titles.
     pub template: String,
     /// Reported key figures; an absent id means "not reported".
-    pub figures: BTreeMap<String, f64>,
+    pub(crate) figures: BTreeMap<String, f64>,
+    /// The report's text as HTML, cut into question sections.
     pub body: Rendered,
     /// The template positions of the questions the report answers, in its order: a
     /// compact copy of its sections' numbers for counting answers across reports.
-    pub answered: Vec<u16>,
+    pub(crate) answered: Vec<u16>,
+    /// The report's file as read: its path for diagnostics and its whole text, which
+    /// the sections' byte ranges point into.
     pub source: Source,
 }
 
 impl Report {
+    /// The language the report is written in, as one aktsom has strings for: its own
+    /// `language` (`nn` and `no` read as `nb`), else the site's `site`. The report
+    /// page's `lang` and the stemmer search uses for its text follow it.
     pub fn lang(&self, site: Lang) -> Lang {
         self.language.as_deref().map_or(site, Lang::for_code)
     }
@@ -118,50 +133,56 @@ impl Report {
 
 /// A free-standing page: `content/<slug>.md`.
 #[derive(Debug)]
-pub struct Page {
-    pub slug: String,
-    pub title: String,
-    pub description: Option<String>,
-    pub body: Rendered,
-    pub source: Source,
+pub(crate) struct Page {
+    pub(crate) slug: String,
+    pub(crate) title: String,
+    pub(crate) description: Option<String>,
+    pub(crate) body: Rendered,
+    pub(crate) source: Source,
 }
 
 /// The whole site as a typed model, ready to render.
 #[derive(Debug)]
 pub struct Site {
-    pub root: PathBuf,
+    pub(crate) root: PathBuf,
+    /// `site.toml`.
     pub config: SiteConfig,
+    /// The reporting templates by version (`report-templates/<version>.toml`): the
+    /// numbered questions every report answers.
     pub templates: BTreeMap<String, ReportTemplate>,
     /// Sorted by slug.
     pub members: Vec<Member>,
     /// Sorted by slug; the front page text is kept apart.
-    pub pages: Vec<Page>,
-    pub front: Option<Page>,
-    pub warnings: Vec<Diagnostic>,
+    pub(crate) pages: Vec<Page>,
+    pub(crate) front: Option<Page>,
+    pub(crate) warnings: Vec<Diagnostic>,
 }
 
+/// How to load a site.
 pub struct LoadOptions {
+    /// Load draft reports too (`draft = true` in their front matter); `aktsom serve` and
+    /// `build --drafts` do, a plain build leaves them out.
     pub drafts: bool,
 }
 
 /// What [`load_partial`] found: the model of everything that loaded without errors,
 /// every error, and what was checked but is left out of the model.
 #[derive(Debug)]
-pub struct Loaded {
+pub(crate) struct Loaded {
     /// Its `warnings` are every warning found while loading.
-    pub site: Site,
+    pub(crate) site: Site,
     /// Every error, sorted by file, line and column.
-    pub errors: Vec<Diagnostic>,
-    pub left_out: LeftOut,
+    pub(crate) errors: Vec<Diagnostic>,
+    pub(crate) left_out: LeftOut,
 }
 
 /// Reports and pages whose text was read and rendered but that are left out of the
 /// model because of an error: in their front matter, or in their member's folder name
 /// or `member.toml`. Never published; `aktsom check` analyses them too.
 #[derive(Debug, Default)]
-pub struct LeftOut {
-    pub reports: Vec<Report>,
-    pub pages: Vec<Page>,
+pub(crate) struct LeftOut {
+    pub(crate) reports: Vec<Report>,
+    pub(crate) pages: Vec<Page>,
 }
 
 /// Loads and validates the whole site. Errors come back all at once, together with the
@@ -182,7 +203,7 @@ pub fn load(root: &Path, opts: &LoadOptions) -> Result<Site, Vec<Diagnostic>> {
 }
 
 /// Sorts diagnostics by file, line and column (errors first on the same spot).
-pub fn sort_diagnostics(diags: &mut [Diagnostic]) {
+pub(crate) fn sort_diagnostics(diags: &mut [Diagnostic]) {
     diagnostics::sort(diags);
 }
 
@@ -191,7 +212,7 @@ pub fn sort_diagnostics(diags: &mut [Diagnostic]) {
 /// whose folder name or `member.toml` has one, are left out of the model; their files
 /// are still checked (see [`LeftOut`]). Problems that stop everything (site.toml, the
 /// reporting templates) come back as `Err`.
-pub fn load_partial(root: &Path, opts: &LoadOptions) -> Result<Loaded, Vec<Diagnostic>> {
+pub(crate) fn load_partial(root: &Path, opts: &LoadOptions) -> Result<Loaded, Vec<Diagnostic>> {
     let config = SiteConfig::load(root)?;
     let templates = reporting::load_all(root)?;
     default_template_exists(&config, &templates)?;

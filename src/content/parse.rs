@@ -73,7 +73,6 @@ pub(super) fn read_report(
     diags.extend(body.warnings.iter().cloned());
     let report = Report {
         answered: answered(&body, template),
-        member: owner.slug.to_string(),
         year: file_year,
         title: front.title,
         language: front.language,

@@ -96,11 +96,11 @@ fn status(m: &Member, y: u16, current: u16) -> Status {
 /// Who has reported for one year.
 pub(crate) struct YearStatus<'a> {
     /// Members of the year with a published report for it.
-    pub reported: usize,
+    pub(crate) reported: usize,
     /// Members of the year (or with a report for it).
-    pub members: usize,
+    pub(crate) members: usize,
     /// The members without a published report, in slug order, with their status.
-    pub missing: Vec<(&'a Member, Status)>,
+    pub(crate) missing: Vec<(&'a Member, Status)>,
 }
 
 /// Who has reported for year `y` (`years` from [`reporting_years`]).
@@ -157,10 +157,10 @@ pub(crate) fn unanswered<'t>(r: &Report, leaves: &[(usize, &'t str)]) -> Vec<(us
 /// says, "not relevant for us" included.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct Completeness<'t> {
-    pub answered: usize,
-    pub questions: usize,
+    pub(crate) answered: usize,
+    pub(crate) questions: usize,
     /// The unanswered question numbers, in the template's order.
-    pub unanswered: Vec<&'t str>,
+    pub(crate) unanswered: Vec<&'t str>,
 }
 
 /// The [`Completeness`] of report `r`, whose template is `template`.

@@ -70,11 +70,11 @@ pub(super) enum TableLayout {
 /// A table of the form: the question it belongs to, its caption and its layout.
 #[derive(Debug)]
 pub(super) struct TableSpec {
-    pub question: &'static str,
-    pub caption: &'static str,
+    pub(crate) question: &'static str,
+    pub(crate) caption: &'static str,
     /// What one record is called, for records written as text (`Anskaffelse 2`).
-    pub record: &'static str,
-    pub layout: TableLayout,
+    pub(crate) record: &'static str,
+    pub(crate) layout: TableLayout,
 }
 
 pub(super) const TABLES: &[TableSpec] = &[

@@ -29,7 +29,7 @@ use crate::diagnostics::{Diagnostic, Source};
 use crate::reporting;
 
 use jobs::{Job, jobs};
-pub use model::{Figure, Note, NoteKind, TableFound};
+pub(crate) use model::{Figure, Note, NoteKind, TableFound};
 pub use summary::summary;
 use write::Dating;
 
@@ -40,7 +40,10 @@ pub struct ImportOptions {
     pub root: PathBuf,
     /// A report's `.pdf` or `.txt`, or a folder of them named `<slug>-<year>.pdf|txt`.
     pub input: PathBuf,
+    /// The member's slug (its folder in `content/members/`), for one file only; `None`:
+    /// the file's name says it (`<slug>-<year>.pdf`).
     pub member: Option<String>,
+    /// The reporting year, for one file only; `None`: the file's name says it.
     pub year: Option<u16>,
     /// Replace a report that exists.
     pub force: bool,
@@ -53,29 +56,30 @@ pub struct ImportOptions {
 /// What importing one file did.
 #[derive(Debug)]
 pub struct Imported {
-    pub input: PathBuf,
+    pub(crate) input: PathBuf,
     /// The report written, relative to the site root.
-    pub report: PathBuf,
+    pub(crate) report: PathBuf,
     /// The new member's `member.toml`, when the member was new.
-    pub member_toml: Option<PathBuf>,
-    pub template: String,
+    pub(crate) member_toml: Option<PathBuf>,
+    pub(crate) template: String,
     /// Question numbers (`2.A.3`, not parts and groups) found, in the order of the text.
-    pub found: Vec<String>,
+    pub(crate) found: Vec<String>,
     /// Questions of the template version that were not found.
-    pub missing: Vec<String>,
-    pub figures: Vec<Figure>,
-    pub tables: Vec<TableFound>,
+    pub(crate) missing: Vec<String>,
+    pub(crate) figures: Vec<Figure>,
+    pub(crate) tables: Vec<TableFound>,
     /// The form's own text, left out.
-    pub skipped: Vec<Note>,
+    pub(crate) skipped: Vec<Note>,
     /// Things to check by hand, at lines of the input.
     pub warnings: Vec<Diagnostic>,
     /// How the report is dated (`published = …`, or a draft and why).
-    pub dating: String,
+    pub(crate) dating: String,
 }
 
 /// Everything an import run did: each file's result, and `check` on what was written.
 #[derive(Debug, Default)]
 pub struct Outcome {
+    /// The reports written, one per file imported (a folder's files in name order).
     pub imported: Vec<Imported>,
     /// Files that could not be imported, with why.
     pub failed: Vec<Diagnostic>,

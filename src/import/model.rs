@@ -4,49 +4,49 @@
 /// A recognised report.
 #[derive(Debug, Default)]
 pub(super) struct Report {
-    pub member: MemberFacts,
+    pub(crate) member: MemberFacts,
     /// Key figures found, in the order of the text.
-    pub figures: Vec<Figure>,
+    pub(crate) figures: Vec<Figure>,
     /// The sections, in the order of the text.
-    pub sections: Vec<Section>,
+    pub(crate) sections: Vec<Section>,
     /// What was recognised and left out, and warnings, with the input's line.
-    pub notes: Vec<Note>,
+    pub(crate) notes: Vec<Note>,
     /// The form's tables found.
-    pub tables: Vec<TableFound>,
+    pub(crate) tables: Vec<TableFound>,
 }
 
 /// What the key-information part says of the member.
 #[derive(Debug, Default, Clone)]
 pub(super) struct MemberFacts {
-    pub name: Option<String>,
-    pub address: Option<String>,
-    pub org_number: Option<String>,
+    pub(crate) name: Option<String>,
+    pub(crate) address: Option<String>,
+    pub(crate) org_number: Option<String>,
 }
 
 /// A key figure found in the text.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Figure {
+pub(crate) struct Figure {
     /// The figure's id in site.toml.
-    pub id: String,
-    pub value: f64,
-    pub whole: bool,
+    pub(crate) id: String,
+    pub(crate) value: f64,
+    pub(crate) whole: bool,
     /// The label as the report prints it.
-    pub label: String,
-    pub line: usize,
+    pub(crate) label: String,
+    pub(crate) line: usize,
 }
 
 /// A heading and what follows it.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct Section {
     /// 2 for a part or an unnumbered section, 3 for a group, 4 for a question.
-    pub level: u8,
+    pub(crate) level: u8,
     /// The template's number, for numbered headings.
-    pub number: Option<String>,
+    pub(crate) number: Option<String>,
     /// The heading's text as the report has it (without the number).
-    pub heading: String,
+    pub(crate) heading: String,
     /// The input line of the heading (0 when it was added from the template).
-    pub line: usize,
-    pub blocks: Vec<Block>,
+    pub(crate) line: usize,
+    pub(crate) blocks: Vec<Block>,
 }
 
 /// A piece of a section's text.
@@ -74,35 +74,35 @@ pub(super) enum Block {
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub(super) struct Table {
-    pub caption: String,
-    pub head: Vec<String>,
-    pub rows: Vec<Vec<String>>,
+    pub(crate) caption: String,
+    pub(crate) head: Vec<String>,
+    pub(crate) rows: Vec<Vec<String>>,
 }
 
 /// A table of the form and what became of it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct TableFound {
+pub(crate) struct TableFound {
     /// The question number, or the section's heading.
-    pub place: String,
-    pub line: usize,
-    pub rows: usize,
-    pub columns: usize,
+    pub(crate) place: String,
+    pub(crate) line: usize,
+    pub(crate) rows: usize,
+    pub(crate) columns: usize,
     /// Written as a Markdown table, or as text.
-    pub as_table: bool,
+    pub(crate) as_table: bool,
 }
 
 /// Something the importer wants the user to know, at a line of the input.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Note {
-    pub line: usize,
+pub(crate) struct Note {
+    pub(crate) line: usize,
     /// The last line it concerns, for a range (text left out).
-    pub end: usize,
-    pub kind: NoteKind,
-    pub message: String,
+    pub(crate) end: usize,
+    pub(crate) kind: NoteKind,
+    pub(crate) message: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NoteKind {
+pub(crate) enum NoteKind {
     /// The form's own text, left out of the report.
     Skipped,
     /// Something to check by hand.

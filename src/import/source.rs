@@ -19,9 +19,9 @@ use super::text::{Line, last_word, rejoin_hyphenated};
 /// The report's text, and what the PDF says of itself.
 pub(super) struct Input {
     /// The text, as shown in warnings (for a PDF: the text `pdftotext` gave).
-    pub source: Source,
+    pub(crate) source: Source,
     /// The PDF's creation date, when the input is a PDF that has one.
-    pub created: Option<Date>,
+    pub(crate) created: Option<Date>,
 }
 
 /// The largest input read (a report's text is about 100 KB; its PDF a few MB).

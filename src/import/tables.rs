@@ -10,19 +10,19 @@ pub(super) type Value = Vec<Vec<Line>>;
 /// One numbered record: its number and a value per label.
 #[derive(Debug, Default)]
 pub(super) struct Record {
-    pub number: Option<String>,
-    pub line: usize,
+    pub(crate) number: Option<String>,
+    pub(crate) line: usize,
     /// The labels' values, in the order of the labels (empty when not given).
-    pub values: Vec<Value>,
+    pub(crate) values: Vec<Value>,
 }
 
 /// Records found in a section's blocks: the blocks before them, the records, and the
 /// index of the first block after them.
 #[derive(Debug)]
 pub(super) struct Records {
-    pub before: usize,
-    pub records: Vec<Record>,
-    pub after: usize,
+    pub(crate) before: usize,
+    pub(crate) records: Vec<Record>,
+    pub(crate) after: usize,
 }
 
 /// The rest of `line` after `label` (compared word by word, ignoring case and a colon
@@ -185,10 +185,10 @@ impl Reader<'_> {
 /// first block after the table.
 #[derive(Debug)]
 pub(super) struct RiskTable {
-    pub before: usize,
-    pub line: usize,
-    pub rows: Vec<[String; 3]>,
-    pub after: usize,
+    pub(crate) before: usize,
+    pub(crate) line: usize,
+    pub(crate) rows: Vec<[String; 3]>,
+    pub(crate) after: usize,
 }
 
 /// Where the header is: the index of the first block after it. The header is one line

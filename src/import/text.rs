@@ -8,14 +8,14 @@
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Line {
     /// 1-based line number in the input text.
-    pub no: usize,
+    pub(crate) no: usize,
     /// The text, without a page-break mark and without white space at either end.
-    pub text: String,
+    pub(crate) text: String,
     /// The first line of a page of the PDF.
-    pub page_start: bool,
+    pub(crate) page_start: bool,
     /// The line ended in white space in the input: often the end of a line the member
     /// typed, rather than a wrap.
-    pub trailing_space: bool,
+    pub(crate) trailing_space: bool,
 }
 
 /// Words after which a hyphen at the end of a line is a suspended compound's

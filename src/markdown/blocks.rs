@@ -26,30 +26,43 @@ pub(crate) struct TableBlock {
 }
 
 impl Block {
-    /// The block as one line of text (table cells separated by ` | `).
-    pub(crate) fn text(&self) -> String {
-        match self {
-            Block::Text(t) => t.clone(),
-            Block::Table(t) => {
-                let mut lines = Vec::with_capacity(t.rows.len() + 2);
-                if !t.caption.is_empty() {
-                    lines.push(t.caption.clone());
+    /// The block as plain text, added to `out`: a table as its caption (if any), head
+    /// and rows, one a line, cells separated by ` | `.
+    pub(crate) fn write_text(&self, out: &mut String) {
+        let joined = |out: &mut String, cells: &[String]| {
+            for (i, c) in cells.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(" | ");
                 }
-                lines.push(t.head.join(" | "));
-                lines.extend(t.rows.iter().map(|r| r.join(" | ")));
-                lines.join("\n")
+                out.push_str(c);
+            }
+        };
+        match self {
+            Block::Text(t) => out.push_str(t),
+            Block::Table(t) => {
+                if !t.caption.is_empty() {
+                    out.push_str(&t.caption);
+                    out.push('\n');
+                }
+                joined(out, &t.head);
+                for r in &t.rows {
+                    out.push('\n');
+                    joined(out, r);
+                }
             }
         }
     }
 }
 
-/// An answer's blocks as plain text, paragraphs separated by blank lines.
-pub(crate) fn blocks_text(blocks: &[Block]) -> String {
-    blocks
-        .iter()
-        .map(Block::text)
-        .collect::<Vec<_>>()
-        .join("\n\n")
+/// An answer's blocks as plain text, paragraphs separated by blank lines, added to
+/// `out` (the open data's answers files write every answer through one buffer).
+pub(crate) fn write_blocks_text(blocks: &[Block], out: &mut String) {
+    for (i, b) in blocks.iter().enumerate() {
+        if i > 0 {
+            out.push_str("\n\n");
+        }
+        b.write_text(out);
+    }
 }
 
 /// Splits the document's text into blocks, grouped by top-level heading: element 0 is

@@ -49,7 +49,7 @@ use crate::config::{Images, Lang};
 use crate::diagnostics::{Diagnostic, FileDiagnostics, LineIndex, Source};
 use crate::reporting::ReportTemplate;
 
-pub(crate) use blocks::{Block, TableBlock, blocks_text};
+pub(crate) use blocks::{Block, TableBlock, write_blocks_text};
 pub(crate) use limits::MAX_NESTING;
 pub use links::url_is_safe;
 pub(crate) use text::words;
@@ -111,8 +111,8 @@ pub struct Rendered {
     /// The top-level headings in the order of the text: one per answered question
     /// (numbered like 2.A.3) or free heading, each with its byte ranges.
     pub sections: Vec<Section>,
-    /// Warnings about the text (a question answered twice, an image without a text
-    /// alternative, …), at most `MAX_DIAGNOSTICS_PER_FILE`, sorted by position.
+    /// Warnings about the text that do not stop the build, at most
+    /// `MAX_DIAGNOSTICS_PER_FILE` (then one note that counts the rest).
     pub warnings: Vec<Diagnostic>,
     pub(crate) words: usize,
 }

@@ -75,7 +75,7 @@ use crate::search;
 
 /// The folder inside the output folder where a whole build stages the files it
 /// changes until they all move into place (a dot folder: never served).
-pub const STAGING: &str = ".aktsom-staging";
+pub(crate) const STAGING: &str = ".aktsom-staging";
 
 /// What the preview builds.
 #[derive(Debug, Clone)]
@@ -100,14 +100,14 @@ pub struct Outcome {
     /// Every file of the build.
     pub files: usize,
     /// How long the build or update took.
-    pub elapsed: Duration,
+    pub(crate) elapsed: Duration,
     /// An identifier of the output: equal ids mean byte-identical builds (but for the
     /// answers files, which no page reads: see [`Preview::later`]).
     pub build_id: String,
     /// Output paths (relative, `/`-separated) that were written or removed.
     pub changed: Vec<String>,
     /// The warnings of the build.
-    pub warnings: Vec<Diagnostic>,
+    pub(crate) warnings: Vec<Diagnostic>,
 }
 
 /// The preview build: the output folder kept up to date with the site (see the module
@@ -193,7 +193,7 @@ impl Preview {
     }
 
     /// What the preview builds.
-    pub fn options(&self) -> &PreviewOptions {
+    pub(crate) fn options(&self) -> &PreviewOptions {
         &self.opts
     }
 
@@ -269,7 +269,7 @@ impl Preview {
 
     /// Renders and checks the whole site. Before the first good build its files go
     /// into place at once; after it, into the staging folder.
-    pub fn prepare_build(&mut self) -> Result<Prepared, Vec<Diagnostic>> {
+    pub(crate) fn prepare_build(&mut self) -> Result<Prepared, Vec<Diagnostic>> {
         let start = Instant::now();
         // Not held beside the new model: the build replaces it, and a failed build
         // leaves none (the next update builds everything again, so the error stays

@@ -12,12 +12,13 @@ use super::records::{
 use super::shard::{self, Encoder, Excerpt, Layout};
 use super::{INDEX_DIR, MemberRow, Slot, stop_words};
 use crate::content::{Report, Site};
-use crate::render::OutFile;
+use crate::diagnostics::Diagnostic;
+use crate::render::{self, OutFile, Sink};
 use crate::routes::Route;
 
 /// The search index of a site, kept in memory so that an edit to one report can bring
 /// the published files up to date ([`Live::update_report`]).
-pub struct Live {
+pub(crate) struct Live {
     layout: Layout,
     members: Vec<MemberRow>,
     pub(super) slots: Vec<Slot>,
@@ -41,9 +42,9 @@ pub struct Live {
 
 /// What an update wrote and removed (paths relative to the output root).
 #[derive(Debug, Default)]
-pub struct Update {
-    pub written: Vec<OutFile>,
-    pub removed: Vec<String>,
+pub(crate) struct Update {
+    pub(crate) written: Vec<OutFile>,
+    pub(crate) removed: Vec<String>,
 }
 
 /// The published reports of a site, in slot order: by year, then member (index).
@@ -89,10 +90,26 @@ fn index_files(files: Vec<shard::IndexFile>) -> impl Iterator<Item = OutFile> {
     })
 }
 
+/// A member's excerpt files once written: each file's hash and the first section of
+/// each (what [`Live`] keeps of them).
+type MemberExcerpts = (Vec<u64>, Vec<u32>);
+
+/// Member `member`'s excerpt file `b`, relative to the output root.
+fn excerpt_path(member: usize, b: usize) -> String {
+    format!("{INDEX_DIR}x/{member}/{b}.json")
+}
+
 impl Live {
-    /// Builds the index of every published report of `site`. Returns it with all of its
-    /// files (relative to the output root).
-    pub fn build(site: &Site, layout: Layout) -> (Live, Vec<OutFile>) {
+    /// Builds the index of every published report of `site`, putting its files
+    /// (relative to the output root) into `sink` as they are made: first each member's
+    /// excerpt files, then the records go into the index (which drops them once their
+    /// words are analysed), then the key shards, postings and locator. So a build never
+    /// holds every record's text, the index and its files at once.
+    pub(crate) fn build(
+        site: &Site,
+        layout: Layout,
+        sink: &dyn Sink,
+    ) -> Result<Live, Vec<Diagnostic>> {
         let reports = published(site);
         let ui = site.config.language;
         let slots: Vec<Slot> = reports
@@ -113,17 +130,13 @@ impl Live {
         }
         let (order, slot_size) = number_all(&mut sections, &per_member);
         crate::profile::stage("search: records");
-        let records: Vec<&Record> = sections.iter().flat_map(|s| s.0.iter()).collect();
-        let index = Index::build(&records, slot_size);
-        drop(records);
-        crate::profile::stage("search: index");
         let mut live = Live {
             layout,
             members: site.members.iter().map(MemberRow::of).collect(),
             slots,
             slot_size,
             sections: order,
-            index,
+            index: Index::default(),
             encoder: Encoder::default(),
             shards: Vec::new(),
             xfiles: vec![Vec::new(); site.members.len()],
@@ -132,33 +145,61 @@ impl Live {
             page: None,
             questions: question_pages(site),
         };
+        live.all_excerpts(&per_member, &sections, sink)?;
+        let records: Vec<Record> = sections.into_iter().flat_map(|s| s.0).collect();
+        live.index = Index::build(records, slot_size);
+        crate::profile::stage("search: index");
         let all = index::Dirty {
             all: true,
             ..Default::default()
         };
-        let mut files = live.encode_changes(&all).written;
+        let files = live.encode_changes(&all).written;
+        render::emit_all(files, sink)?;
         crate::profile::stage("search: encode");
-        files.extend(live.all_excerpts(&per_member, &sections));
         let (locator, hash) = live.locator_file();
         live.locator = hash;
-        files.push(locator);
-        (live, files)
+        sink.put(locator).map_err(|d| vec![d])?;
+        Ok(live)
     }
 
-    /// Every member's excerpt files, from its reports' sections.
-    fn all_excerpts(&mut self, per_member: &[Vec<usize>], sections: &[Sections]) -> Vec<OutFile> {
-        let excerpt_files: Vec<(Vec<Vec<u8>>, Vec<u32>)> = per_member
+    /// Every member's excerpt files, from its reports' sections, into `sink` member by
+    /// member.
+    fn all_excerpts(
+        &mut self,
+        per_member: &[Vec<usize>],
+        sections: &[Sections],
+        sink: &dyn Sink,
+    ) -> Result<(), Vec<Diagnostic>> {
+        let made: Vec<Result<MemberExcerpts, Vec<Diagnostic>>> = per_member
             .par_iter()
             .enumerate()
             .map(|(m, mine)| {
-                self.member_files(m, mine.iter().map(|&i| (self.slots[i].year, &sections[i])))
+                let (bytes, starts) =
+                    self.member_files(m, mine.iter().map(|&i| (self.slots[i].year, &sections[i])));
+                let hashes = bytes.iter().map(|b| shard::fnv(b)).collect();
+                let files = bytes
+                    .into_iter()
+                    .enumerate()
+                    .map(|(b, bytes)| OutFile {
+                        path: excerpt_path(m, b),
+                        bytes,
+                    })
+                    .collect();
+                render::emit_all(files, sink)?;
+                Ok((hashes, starts))
             })
             .collect();
-        let mut files = Vec::new();
-        for (m, (bytes, starts)) in excerpt_files.into_iter().enumerate() {
-            files.extend(self.set_excerpts(m, bytes, starts).0);
+        let mut errors = Vec::new();
+        for (m, made) in made.into_iter().enumerate() {
+            match made {
+                Ok((hashes, starts)) => {
+                    self.xfiles[m] = hashes;
+                    self.xstarts[m] = starts;
+                }
+                Err(e) => errors.extend(e),
+            }
         }
-        files
+        render::distinct(errors)
     }
 
     /// The bytes of a member's excerpt files, from its reports (in year order), and the
@@ -200,7 +241,7 @@ impl Live {
         starts: Vec<u32>,
     ) -> (Vec<OutFile>, Vec<String>) {
         self.xstarts[member] = starts;
-        let path = |b: usize| format!("{INDEX_DIR}x/{member}/{b}.json");
+        let path = |b: usize| excerpt_path(member, b);
         let old = std::mem::take(&mut self.xfiles[member]);
         let mut written = Vec::new();
         for (b, file) in bytes.into_iter().enumerate() {
@@ -302,18 +343,18 @@ impl Live {
     }
 
     /// The locator's URL, relative to the output root.
-    pub fn locator_url(&self) -> String {
+    pub(crate) fn locator_url(&self) -> String {
         format!("{INDEX_DIR}l.json?v={}", self.locator)
     }
 
     /// The number of records.
-    pub fn records(&self) -> usize {
+    pub(crate) fn records(&self) -> usize {
         self.index.docs
     }
 
     /// Remembers the search page as published, so that an update can point it at the
     /// new locator.
-    pub fn set_page(&mut self, page: Option<OutFile>) {
+    pub(crate) fn set_page(&mut self, page: Option<OutFile>) {
         self.page = page;
     }
 
@@ -321,7 +362,7 @@ impl Live {
     /// of `site`, which holds the report as it is now; `old` is the report as it was.
     /// Returns the files to write and remove, or `None` when the edit needs a full
     /// build (the report is new, or the member now has more sections than a slot holds).
-    pub fn update_report(
+    pub(crate) fn update_report(
         &mut self,
         site: &Site,
         member: usize,

@@ -40,31 +40,31 @@
 //! every query word is a word of the member's name (the last one may be its start) and
 //! at most three members match.
 
-pub mod index;
+pub(crate) mod index;
 mod live;
 mod records;
 pub mod shard;
-pub mod text;
+pub(crate) mod text;
 
 use std::collections::BTreeSet;
 
 use crate::content::{Member, Sector};
 use crate::diagnostics::Diagnostic;
-use crate::render::{OutFile, Renderer, Scope};
+use crate::render::{OutFile, Renderer, Scope, Sink};
 use crate::routes::{self, Route};
 
-pub use live::{Live, Update};
+pub(crate) use live::Live;
 use shard::Layout;
 
 /// Where the index is published, relative to the output root.
-pub const INDEX_DIR: &str = routes::SEARCH_INDEX_DIR;
+pub(crate) const INDEX_DIR: &str = routes::SEARCH_INDEX_DIR;
 
 /// One member in the locator.
 #[derive(Debug, Clone)]
-pub struct MemberRow {
-    pub name: String,
-    pub sector: String,
-    pub slug: String,
+pub(crate) struct MemberRow {
+    pub(crate) name: String,
+    pub(crate) sector: String,
+    pub(crate) slug: String,
 }
 
 impl MemberRow {
@@ -94,7 +94,7 @@ fn sector_code(s: Sector) -> &'static str {
 }
 
 /// The stop words the browser drops from queries, folded, sorted.
-pub fn stop_words() -> Vec<String> {
+pub(crate) fn stop_words() -> Vec<String> {
     let set: BTreeSet<String> = text::STOP_NB
         .iter()
         .chain(text::STOP_EN)
@@ -104,17 +104,19 @@ pub fn stop_words() -> Vec<String> {
 }
 
 /// The search page and its index, for a full build (`scope` is every page; the preview
-/// updates the index itself, see [`Live`]).
+/// updates the index itself, see [`Live`]), put into `sink` as they are made.
 pub(crate) fn pages(
     r: &Renderer,
     scope: &Scope,
-) -> Result<(Option<Live>, Vec<OutFile>), Vec<Diagnostic>> {
+    sink: &dyn Sink,
+) -> Result<Option<Live>, Vec<Diagnostic>> {
     if !scope.is_all() {
-        return Ok((None, Vec::new()));
+        return Ok(None);
     }
-    let (live, mut files) = Live::build(r.site(), Layout::from_env());
-    files.push(page(r, &live).map_err(|d| vec![d])?);
-    Ok((Some(live), files))
+    let live = Live::build(r.site(), Layout::from_env(), sink)?;
+    sink.put(page(r, &live).map_err(|d| vec![d])?)
+        .map_err(|d| vec![d])?;
+    Ok(Some(live))
 }
 
 /// The values of `search.html`.

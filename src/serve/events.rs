@@ -18,26 +18,26 @@ const QUEUE: usize = 16;
 
 /// The state of the preview that pages and streams are told about.
 #[derive(Debug, Clone, Default)]
-pub struct Status {
+pub(crate) struct Status {
     /// The id of the last good build; empty before the first one.
-    pub build_id: String,
+    pub(crate) build_id: String,
     /// The error overlay of the last rebuild, if it failed.
-    pub error: Option<Overlay>,
+    pub(crate) error: Option<Overlay>,
     /// The first build is running: pages appear as it makes them, and the pages it has
     /// not made yet are answered with [`super::page::building`].
-    pub building: bool,
+    pub(crate) building: bool,
 }
 
 /// An error overlay: its markup and an id that changes with the content.
 #[derive(Debug, Clone)]
-pub struct Overlay {
-    pub id: String,
-    pub html: String,
+pub(crate) struct Overlay {
+    pub(crate) id: String,
+    pub(crate) html: String,
 }
 
 impl Status {
     /// One SSE frame with this status as its JSON data.
-    pub fn frame(&self, event: &str) -> String {
+    pub(crate) fn frame(&self, event: &str) -> String {
         let data = serde_json::json!({
             "build": self.build_id,
             "error": self.error.as_ref().map(|o| o.html.as_str()),
@@ -50,20 +50,20 @@ impl Status {
 
 /// The open streams.
 #[derive(Default)]
-pub struct Hub {
+pub(crate) struct Hub {
     clients: Mutex<Vec<SyncSender<Arc<str>>>>,
 }
 
 impl Hub {
     /// A new stream's queue.
-    pub fn subscribe(&self) -> Receiver<Arc<str>> {
+    pub(crate) fn subscribe(&self) -> Receiver<Arc<str>> {
         let (tx, rx) = sync_channel(QUEUE);
         self.lock().push(tx);
         rx
     }
 
     /// Sends a frame to every stream; drops the streams that are gone or too slow.
-    pub fn broadcast(&self, frame: &str) {
+    pub(crate) fn broadcast(&self, frame: &str) {
         let frame: Arc<str> = Arc::from(frame);
         self.lock()
             .retain(|tx| match tx.try_send(Arc::clone(&frame)) {
@@ -73,11 +73,13 @@ impl Hub {
     }
 
     /// How many streams are open.
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
         self.lock().len()
     }
 
-    pub fn is_empty(&self) -> bool {
+    #[cfg(test)]
+    pub(crate) fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
@@ -89,7 +91,7 @@ impl Hub {
 /// Writes the response head and then the events of `rx` to one client until it goes
 /// away or the hub drops it. `chunked` for HTTP/1.1 clients; HTTP/1.0 clients get the
 /// body until the connection closes.
-pub fn stream(
+pub(crate) fn stream(
     mut w: Box<dyn Write + Send>,
     chunked: bool,
     hello: String,

@@ -10,8 +10,8 @@ pub mod request;
 #[cfg(test)]
 mod tests;
 
-pub use files::{Resolved, content_type, resolve};
-pub use host::HostCheck;
+pub(crate) use files::{Resolved, content_type, resolve};
+pub(crate) use host::HostCheck;
 
 use std::io::Read;
 use std::net::{Shutdown, TcpListener, TcpStream};
@@ -22,15 +22,16 @@ use std::time::Duration;
 
 use super::events::{self, Hub, Status};
 use super::page;
+use crate::theme::{Key, key};
 use files::split_url;
+use page::Language;
 use reply::{Reply, content, text, write_reply};
-pub use request::{HEAD_TIMEOUT, MAX_HEAD, MAX_HEADERS, MAX_LINE};
 use request::{Head, Next, Reader};
 
 /// Requests handled at once (streams included); past that, 503.
 const MAX_ACTIVE: usize = 256;
 /// Connections open at once; past that, 503 and closed. Each holds a thread and at most
-/// [`MAX_HEAD`] bytes of unread request, so this bounds what clients can make the
+/// [`MAX_HEAD`](request::MAX_HEAD) bytes of unread request, so this bounds what clients can make the
 /// preview hold.
 const MAX_CONNECTIONS: usize = 512;
 /// How long writing one response may block on a client that does not read.
@@ -42,15 +43,18 @@ const LINGER_BYTES: usize = 256 * 1024;
 const LINGER_TIME: Duration = Duration::from_secs(1);
 
 /// What every request thread shares. Passed explicitly; nothing global.
-pub struct Shared {
+pub(crate) struct Shared {
     /// The output folder, canonical.
-    pub out: PathBuf,
+    pub(crate) out: PathBuf,
     /// The preview's status. Rebuilds hold it for writing while they change files, so
     /// a request never reads a half-written build.
-    pub gate: RwLock<Status>,
+    pub(crate) gate: RwLock<Status>,
     /// The files being brought up to date after a reload.
     pub pending: Pending,
     pub hub: Hub,
+    /// The interface strings of the site's language, which the server's own pages and
+    /// answers are written in (not behind `gate`: the accepting thread reads them).
+    language: RwLock<Arc<Language>>,
     pub hosts: HostCheck,
     pub heartbeat: Duration,
     active: AtomicUsize,
@@ -58,8 +62,14 @@ pub struct Shared {
 }
 
 impl Shared {
-    pub fn new(out: PathBuf, hosts: HostCheck, heartbeat: Duration) -> Shared {
+    pub(crate) fn new(
+        out: PathBuf,
+        language: Language,
+        hosts: HostCheck,
+        heartbeat: Duration,
+    ) -> Shared {
         Shared {
+            language: RwLock::new(Arc::new(language)),
             out,
             gate: RwLock::new(Status::default()),
             pending: Pending::default(),
@@ -74,6 +84,21 @@ impl Shared {
     fn status(&self) -> RwLockReadGuard<'_, Status> {
         self.gate.read().unwrap_or_else(|e| e.into_inner())
     }
+
+    /// The language and interface strings the server speaks in.
+    pub(crate) fn language(&self) -> Arc<Language> {
+        Arc::clone(&self.language.read().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// Speaks this language from now on (the site's language or strings changed).
+    pub(crate) fn set_language(&self, language: Language) {
+        *self.language.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(language);
+    }
+
+    /// A plain text answer: the string `key` with `status`.
+    fn say(&self, status: u16, key: Key) -> Reply {
+        text(status, self.language().get(key))
+    }
 }
 
 /// How long a request waits at most for a file being brought up to date (a bound, not
@@ -85,19 +110,19 @@ const PENDING_WAIT: Duration = Duration::from_secs(30);
 /// until it is, so that the preview never serves a file older than the build it
 /// announced.
 #[derive(Default)]
-pub struct Pending {
+pub(crate) struct Pending {
     files: Mutex<Vec<PathBuf>>,
     done: Condvar,
 }
 
 impl Pending {
     /// Marks these files (absolute paths) as being brought up to date.
-    pub fn set(&self, files: Vec<PathBuf>) {
+    pub(crate) fn set(&self, files: Vec<PathBuf>) {
         *self.lock() = files;
     }
 
     /// They are up to date: the requests waiting for them go on.
-    pub fn clear(&self) {
+    pub(crate) fn clear(&self) {
         self.lock().clear();
         self.done.notify_all();
     }
@@ -122,7 +147,7 @@ impl Pending {
 }
 
 /// Accepts connections until the process ends, each on its own thread.
-pub fn serve_forever(listener: TcpListener, shared: Arc<Shared>) {
+pub(crate) fn serve_forever(listener: TcpListener, shared: Arc<Shared>) {
     for conn in listener.incoming() {
         let Ok(stream) = conn else {
             // Out of file descriptors, say: wait a little rather than spin.
@@ -132,7 +157,7 @@ pub fn serve_forever(listener: TcpListener, shared: Arc<Shared>) {
         if shared.connections.load(Ordering::SeqCst) >= MAX_CONNECTIONS {
             // Never block the accepting thread on this client.
             let _ = stream.set_nonblocking(true);
-            let _ = write_reply(&stream, &text(503, BUSY), false, true);
+            let _ = write_reply(&stream, &shared.say(503, BUSY), false, true);
             continue;
         }
         let open = Counted::new(Arc::clone(&shared), |s| &s.connections);
@@ -145,7 +170,7 @@ pub fn serve_forever(listener: TcpListener, shared: Arc<Shared>) {
     }
 }
 
-const BUSY: &str = "For mange samtidige forespørsler.";
+const BUSY: Key = key!("serve_busy");
 
 /// Counts a request or a connection until dropped, even if its thread panics or never
 /// starts.
@@ -172,11 +197,11 @@ fn connection(mut stream: TcpStream, shared: &Arc<Shared>) {
     loop {
         let req = match reader.next(&mut stream) {
             Next::Request(req) => req,
-            Next::Refuse(status, why) => return refuse(stream, status, why),
+            Next::Refuse(status, why) => return refuse(stream, shared.say(status, why.key())),
             Next::Closed => return,
         };
         if shared.active.load(Ordering::SeqCst) >= MAX_ACTIVE {
-            return refuse(stream, 503, BUSY);
+            return refuse(stream, shared.say(503, BUSY));
         }
         let _active = Counted::new(Arc::clone(shared), |s| &s.active);
         let head_only = req.method == "HEAD";
@@ -203,8 +228,8 @@ fn connection(mut stream: TcpStream, shared: &Arc<Shared>) {
 }
 
 /// Answers a request that broke a rule, then closes the connection.
-fn refuse(stream: TcpStream, status: u16, why: &str) {
-    if write_reply(&stream, &text(status, why), false, true).is_err() {
+fn refuse(stream: TcpStream, reply: Reply) {
+    if write_reply(&stream, &reply, false, true).is_err() {
         return;
     }
     linger(stream);
@@ -237,16 +262,13 @@ enum Answer {
 
 fn answer(req: &Head, shared: &Shared) -> Answer {
     if !shared.hosts.allows(req.host.as_deref()) {
-        return Answer::Reply(text(
-            403,
-            "Forhåndsvisningen svarer bare på adressen den ble startet med (for eksempel localhost).",
-        ));
+        return Answer::Reply(shared.say(403, key!("serve_foreign_host")));
     }
     let head = match req.method.as_str() {
         "GET" => false,
         "HEAD" => true,
         _ => {
-            let r = text(405, "Bare GET og HEAD er tillatt.");
+            let r = shared.say(405, key!("serve_methods"));
             return Answer::Reply(r.with("Allow", "GET, HEAD"));
         }
     };
@@ -273,14 +295,18 @@ fn serve_file(shared: &Shared, path: &str, query: Option<&str>) -> Reply {
         // Resolve and read under the status lock: never a file from a half-written build.
         let st = shared.status();
         match resolve(&shared.out, path) {
-            Resolved::Bad => Some(text(400, "Ugyldig adresse.")),
+            Resolved::Bad => Some(shared.say(400, key!("serve_bad_address"))),
             Resolved::NotFound => None,
             Resolved::Redirect(mut location) => {
                 if let Some(q) = query.filter(|q| q.bytes().all(|b| b.is_ascii_graphic())) {
                     location.push('?');
                     location.push_str(q);
                 }
-                Some(text(301, "Flyttet.").with("Location", &location))
+                Some(
+                    shared
+                        .say(301, key!("serve_moved"))
+                        .with("Location", &location),
+                )
             }
             Resolved::File(file) => match std::fs::read(&file) {
                 Ok(bytes) => {
@@ -304,8 +330,9 @@ fn serve_file(shared: &Shared, path: &str, query: Option<&str>) -> Reply {
 fn not_found(shared: &Shared) -> Reply {
     let body = {
         let st = shared.status();
+        let t = shared.language();
         if st.building {
-            let body = html(page::building().into_bytes(), &st);
+            let body = html(page::building(&t).into_bytes(), &st);
             drop(st);
             let mut reply = content(body, "text/html; charset=utf-8").with("Retry-After", "1");
             reply.status = 503;
@@ -318,14 +345,11 @@ fn not_found(shared: &Shared) -> Reply {
         };
         let bytes = bytes.unwrap_or_else(|| {
             let (title, text) = if st.build_id.is_empty() {
-                (
-                    "Forhåndsvisningen er ikke klar",
-                    "Nettstedet kunne ikke bygges ennå. Rett feilen og lagre filen, så lastes siden på nytt.",
-                )
+                (key!("serve_not_ready_title"), key!("serve_not_ready"))
             } else {
-                ("Siden finnes ikke", "Det finnes ingen side på denne adressen.")
+                (key!("serve_not_found_title"), key!("serve_not_found"))
             };
-            page::fallback(title, text).into_bytes()
+            page::fallback(&t, title, text).into_bytes()
         });
         html(bytes, &st)
     };

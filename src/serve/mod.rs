@@ -67,9 +67,9 @@ macro_rules! err {
     }};
 }
 
-pub mod events;
+pub(crate) mod events;
 pub mod http;
-pub mod page;
+pub(crate) mod page;
 pub mod watch;
 
 use std::io::IsTerminal;
@@ -85,10 +85,11 @@ use crate::diagnostics::Diagnostic;
 use crate::rebuild::{Outcome, Preview, PreviewOptions};
 use events::Status;
 use http::{HostCheck, Shared};
+use page::Language;
 use watch::{Msg, Next, Watch};
 
 /// The port tried first when none is given; the next ones follow if it is taken.
-pub const DEFAULT_PORT: u16 = 1111;
+pub(crate) const DEFAULT_PORT: u16 = 1111;
 /// How many ports after [`DEFAULT_PORT`] are tried.
 const PORTS_TRIED: u16 = 50;
 /// A failed build is shown only when no change follows within this (a save in several
@@ -104,11 +105,16 @@ const MARKER: &str = ".aktsom-preview";
 /// What `aktsom serve` is asked to do.
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
+    /// The site root: the folder with `site.toml`.
     pub root: PathBuf,
+    /// The address to listen on; anything but a loopback address lets other machines
+    /// see the drafts (see [`parse_bind`]).
     pub bind: IpAddr,
     /// `None`: [`DEFAULT_PORT`] or the next free one. `Some(0)`: any free port.
     pub port: Option<u16>,
+    /// Preview only this member (its slug), to rebuild faster while editing its report.
     pub member: Option<String>,
+    /// Open the preview in the system's browser once it is served.
     pub open: bool,
     /// Where to write the preview; `None`: a temporary folder removed on exit.
     pub out: Option<PathBuf>,
@@ -155,6 +161,7 @@ pub fn run(opts: ServeOptions) -> Result<(), String> {
 
     let shared = Arc::new(Shared::new(
         out_path.clone(),
+        Language::of_site(&root),
         HostCheck {
             bind: addr.ip(),
             port: addr.port(),
@@ -343,6 +350,12 @@ fn rebuild(
         None => preview.prepare_build()?,
         Some(paths) => preview.prepare(paths)?,
     };
+    // Outside content/, the site's language or its strings may have changed: the
+    // server speaks the new ones from this build on.
+    let content = preview.options().root.join("content");
+    if changed.is_none_or(|paths| paths.iter().any(|p| !p.starts_with(&content))) {
+        shared.set_language(Language::of_site(&preview.options().root));
+    }
     let _st = shared.gate.write().unwrap_or_else(|e| e.into_inner());
     let outcome = preview.commit(prepared);
     let later = preview.later().iter().map(|p| shared.out.join(p)).collect();
@@ -401,7 +414,7 @@ fn announce(
 ) {
     let frame = match result {
         Ok(outcome) => record_build(st, outcome, term, verb),
-        Err(diags) => record_errors(st, &diags, term, verb),
+        Err(diags) => record_errors(st, &diags, term, (verb, &shared.language())),
     };
     shared.hub.broadcast(&frame);
 }
@@ -448,9 +461,14 @@ fn record_build(st: &mut Status, outcome: Outcome, term: &mut Terminal, verb: &s
     st.frame(event)
 }
 
-/// Records a failed build in the status (the overlay), prints the errors in the
-/// terminal, and returns the event that tells the tabs.
-fn record_errors(st: &mut Status, diags: &[Diagnostic], term: &mut Terminal, verb: &str) -> String {
+/// Records a failed build in the status (the overlay, in language `t`), prints the
+/// errors in the terminal, and returns the event that tells the tabs.
+fn record_errors(
+    st: &mut Status,
+    diags: &[Diagnostic],
+    term: &mut Terminal,
+    (verb, t): (&str, &Language),
+) -> String {
     for d in diags {
         err!("{}", d.render(term.color));
     }
@@ -466,7 +484,7 @@ fn record_errors(st: &mut Status, diags: &[Diagnostic], term: &mut Terminal, ver
             "still serving the last good build"
         }
     );
-    st.error = Some(page::overlay(diags, !st.build_id.is_empty()));
+    st.error = Some(page::overlay(diags, !st.build_id.is_empty(), t));
     st.frame("build-error")
 }
 

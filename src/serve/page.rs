@@ -4,28 +4,31 @@
 
 use std::cell::Cell;
 use std::hash::{Hash, Hasher};
+use std::path::Path;
 
 use lol_html::html_content::ContentType;
 use lol_html::{RewriteStrSettings, element, rewrite_str};
 
 use super::events::Overlay;
+use crate::config::{Lang, SiteConfig};
 use crate::diagnostics::Diagnostic;
+use crate::theme::{Key, Strings, Theme, key};
 
 /// URL prefix reserved for the preview server's own files.
-pub const PREFIX: &str = "/__aktsom/";
-pub const EVENTS: &str = "/__aktsom/events";
-pub const SCRIPT: &str = "/__aktsom/live.js";
-pub const STYLE: &str = "/__aktsom/live.css";
+pub(crate) const PREFIX: &str = "/__aktsom/";
+pub(crate) const EVENTS: &str = "/__aktsom/events";
+pub(crate) const SCRIPT: &str = "/__aktsom/live.js";
+pub(crate) const STYLE: &str = "/__aktsom/live.css";
 
-pub const SCRIPT_SOURCE: &str = include_str!("live.js");
-pub const STYLE_SOURCE: &str = include_str!("live.css");
+pub(crate) const SCRIPT_SOURCE: &str = include_str!("live.js");
+pub(crate) const STYLE_SOURCE: &str = include_str!("live.css");
 
 /// At most this many errors in the overlay; the terminal has them all.
 const MAX_SHOWN: usize = 20;
 
 /// The page with the reload script in its head (carrying the build the page belongs to)
 /// and the overlay, if any, at the start of its body.
-pub fn inject(html: &str, build_id: &str, overlay: Option<&Overlay>) -> String {
+pub(crate) fn inject(html: &str, build_id: &str, overlay: Option<&Overlay>) -> String {
     let tags = format!(
         "<link rel=\"stylesheet\" href=\"{STYLE}\"><script src=\"{SCRIPT}\" data-build=\"{}\" defer></script>",
         escape(build_id)
@@ -73,7 +76,7 @@ pub fn inject(html: &str, build_id: &str, overlay: Option<&Overlay>) -> String {
 /// The overlay for a failed build: role="alert", each error with its file, line and
 /// column, the message, the offending line and what to do. `last_good`: whether an
 /// earlier build is still being served.
-pub fn overlay(diags: &[Diagnostic], last_good: bool) -> Overlay {
+pub(crate) fn overlay(diags: &[Diagnostic], last_good: bool, t: &Language) -> Overlay {
     let errors: Vec<&Diagnostic> = {
         let e: Vec<&Diagnostic> = diags.iter().filter(|d| d.is_error()).collect();
         if e.is_empty() {
@@ -86,7 +89,7 @@ pub fn overlay(diags: &[Diagnostic], last_good: bool) -> Overlay {
     h.push_str(
         "<aside id=\"aktsom-live\" class=\"aktsom-live\" aria-labelledby=\"aktsom-live-title\"",
     );
-    let body = overlay_body(&errors, last_good);
+    let body = overlay_body(&errors, last_good, t);
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     body.hash(&mut hasher);
     let id = format!("{:016x}", hasher.finish());
@@ -96,105 +99,152 @@ pub fn overlay(diags: &[Diagnostic], last_good: bool) -> Overlay {
     Overlay { id, html: h }
 }
 
-fn overlay_body(errors: &[&Diagnostic], last_good: bool) -> String {
+/// The overlay's box: what happened and what to do, the errors (at most
+/// [`MAX_SHOWN`]), and the button that hides it.
+fn overlay_body(errors: &[&Diagnostic], last_good: bool, t: &Language) -> String {
     let n = errors.len();
+    let (title, text) = if last_good {
+        (
+            key!("serve_error_not_updated"),
+            key!("serve_error_last_good"),
+        )
+    } else {
+        (key!("serve_error_not_built"), key!("serve_error_fix"))
+    };
     let mut h = String::new();
     h.push_str("<div class=\"aktsom-live-box\" role=\"alert\">");
-    if last_good {
-        h.push_str(&format!(
-            "<h2 id=\"aktsom-live-title\">Forhåndsvisningen kunne ikke oppdateres ({n} feil)</h2>"
-        ));
-        h.push_str(
-            "<p>Du ser siste versjon som virket. Rett feilen og lagre filen, så oppdateres siden av seg selv.</p>",
-        );
-    } else {
-        h.push_str(&format!(
-            "<h2 id=\"aktsom-live-title\">Nettstedet kunne ikke bygges ({n} feil)</h2>"
-        ));
-        h.push_str("<p>Rett feilen og lagre filen, så vises siden av seg selv.</p>");
-    }
+    h.push_str(&format!(
+        "<h2 id=\"aktsom-live-title\">{}</h2><p>{}</p>",
+        escape(&t.get(title).replace("{n}", &n.to_string())),
+        escape(t.get(text))
+    ));
     h.push_str("<ol class=\"aktsom-live-errors\">");
     for d in errors.iter().take(MAX_SHOWN) {
         h.push_str("<li>");
-        h.push_str("<p class=\"aktsom-live-where\"><code>");
-        h.push_str(&escape(&d.file.display().to_string()));
-        h.push_str("</code>");
-        if d.line > 0 {
-            h.push_str(&format!(", linje {}, kolonne {}", d.line, d.column));
-        }
-        h.push_str("</p>");
-        h.push_str("<p class=\"aktsom-live-message\"><span lang=\"en\">");
-        h.push_str(&escape(&d.message));
-        h.push_str("</span></p>");
-        if let Some(line) = d.source_line() {
-            let number = d.line.to_string();
-            // The caret goes under the column, keeping the line's tabs so it lines up.
-            let pad: String = line
-                .chars()
-                .take(d.column.saturating_sub(1))
-                .map(|c| if c == '\t' { '\t' } else { ' ' })
-                .collect();
-            h.push_str("<pre class=\"aktsom-live-source\"><code>");
-            h.push_str(&format!(
-                "<span class=\"aktsom-live-lineno\" aria-hidden=\"true\">{number} | </span>"
-            ));
-            h.push_str(&escape(line));
-            h.push_str(&format!(
-                "\n<span class=\"aktsom-live-caret\" aria-hidden=\"true\">{} | {pad}^</span>",
-                " ".repeat(number.len())
-            ));
-            h.push_str("</code></pre>");
-        }
-        if let Some(help) = &d.help {
-            h.push_str("<p class=\"aktsom-live-help\">Tips: <span lang=\"en\">");
-            h.push_str(&escape(help));
-            h.push_str("</span></p>");
-        }
-        if let Some(note) = &d.note {
-            h.push_str("<p class=\"aktsom-live-help\">Merk: <span lang=\"en\">");
-            h.push_str(&escape(note));
-            h.push_str("</span></p>");
-        }
+        error_item(&mut h, d, t);
         h.push_str("</li>");
     }
     h.push_str("</ol>");
     if n > MAX_SHOWN {
-        h.push_str(&format!(
-            "<p>… og {} feil til. Terminalen viser alle.</p>",
-            n - MAX_SHOWN
-        ));
+        let more = t.get(key!("serve_error_more"));
+        let more = more.replace("{n}", &(n - MAX_SHOWN).to_string());
+        h.push_str(&format!("<p>{}</p>", escape(&more)));
     }
-    h.push_str("<button type=\"button\" class=\"aktsom-live-close\">Skjul feilmeldingen</button>");
+    h.push_str(&format!(
+        "<button type=\"button\" class=\"aktsom-live-close\">{}</button>",
+        escape(t.get(key!("serve_error_hide")))
+    ));
     h.push_str("</div>");
     h
 }
 
+/// One error of the overlay: where, the message, the offending line with a caret
+/// under the column, and the help and note (the messages are English).
+fn error_item(h: &mut String, d: &Diagnostic, t: &Language) {
+    h.push_str("<p class=\"aktsom-live-where\"><code>");
+    h.push_str(&escape(&d.file.display().to_string()));
+    h.push_str("</code>");
+    if d.line > 0 {
+        let at = t
+            .get(key!("serve_error_at"))
+            .replace("{line}", &d.line.to_string())
+            .replace("{column}", &d.column.to_string());
+        h.push_str(&format!(", {}", escape(&at)));
+    }
+    h.push_str("</p>");
+    h.push_str("<p class=\"aktsom-live-message\"><span lang=\"en\">");
+    h.push_str(&escape(&d.message));
+    h.push_str("</span></p>");
+    if let Some(line) = d.source_line() {
+        let number = d.line.to_string();
+        // The caret goes under the column, keeping the line's tabs so it lines up.
+        let pad: String = line
+            .chars()
+            .take(d.column.saturating_sub(1))
+            .map(|c| if c == '\t' { '\t' } else { ' ' })
+            .collect();
+        h.push_str("<pre class=\"aktsom-live-source\"><code>");
+        h.push_str(&format!(
+            "<span class=\"aktsom-live-lineno\" aria-hidden=\"true\">{number} | </span>"
+        ));
+        h.push_str(&escape(line));
+        h.push_str(&format!(
+            "\n<span class=\"aktsom-live-caret\" aria-hidden=\"true\">{} | {pad}^</span>",
+            " ".repeat(number.len())
+        ));
+        h.push_str("</code></pre>");
+    }
+    for (label, text) in [
+        (key!("serve_error_help"), d.help.as_deref()),
+        (key!("serve_error_note"), d.note.as_deref()),
+    ] {
+        if let Some(text) = text {
+            h.push_str(&format!(
+                "<p class=\"aktsom-live-help\">{} <span lang=\"en\">{}</span></p>",
+                escape(t.get(label)),
+                escape(text)
+            ));
+        }
+    }
+}
+
 /// A page for when the site has no page to show: before the first good build, or a
 /// missing page when the build has no 404.html.
-pub fn fallback(title: &str, text: &str) -> String {
+pub(crate) fn fallback(t: &Language, title: Key, text: Key) -> String {
     format!(
-        "<!doctype html>\n<html lang=\"nb\">\n<head>\n<meta charset=\"utf-8\">\n\
+        "<!doctype html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <meta name=\"color-scheme\" content=\"light dark\">\n\
-         <title>{t} – forhåndsvisning</title>\n</head>\n<body>\n<main>\n<h1>{t}</h1>\n<p>{x}</p>\n</main>\n</body>\n</html>\n",
-        t = escape(title),
-        x = escape(text)
+         <title>{title} – {preview}</title>\n</head>\n<body>\n<main>\n<h1>{title}</h1>\n<p>{text}</p>\n</main>\n</body>\n</html>\n",
+        lang = t.lang.code(),
+        title = escape(t.get(title)),
+        preview = escape(t.get(key!("serve_preview"))),
+        text = escape(t.get(text))
     )
 }
 
 /// The answer, while the first build runs, for a page it has not made yet. The reload
 /// script sees the `data-aktsom-building` mark and asks for the page again until it is
 /// made (and the build's end reloads it anyway).
-pub fn building() -> String {
-    fallback(
-        "Forhåndsvisningen bygges",
-        "Denne siden er ikke laget ennå. Den vises av seg selv når den er klar.",
+pub(crate) fn building(t: &Language) -> String {
+    fallback(t, key!("serve_building_title"), key!("serve_building")).replacen(
+        "<main>",
+        "<main data-aktsom-building>",
+        1,
     )
-    .replacen("<main>", "<main data-aktsom-building>", 1)
+}
+
+/// What the preview server says to the reader, and in which language: the site's (see
+/// [`Language::of_site`]).
+#[derive(Debug, Clone)]
+pub(crate) struct Language {
+    pub(crate) lang: Lang,
+    pub(crate) strings: Strings,
+}
+
+impl Language {
+    /// The site's language and interface strings (its theme's table, with the site's
+    /// own strings), read from `root`; when they cannot be read (site.toml or a table
+    /// has an error, which the build reports), the built-in table of the language, or
+    /// Norwegian.
+    pub(crate) fn of_site(root: &Path) -> Language {
+        let config = SiteConfig::load(root).ok();
+        let lang = config.as_ref().map_or(Lang::Nb, |c| c.language);
+        let strings = config
+            .and_then(|c| Theme::new(root, &c.theme).ok())
+            .and_then(|theme| theme.strings(lang).ok())
+            .unwrap_or_else(|| Strings::builtin(lang));
+        Language { lang, strings }
+    }
+
+    /// The text of `key`.
+    pub(crate) fn get(&self, key: Key) -> &str {
+        self.strings.get(key)
+    }
 }
 
 /// Escapes text for HTML content and attribute values.
-pub fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     crate::html::escape(s).into_owned()
 }
 
@@ -234,7 +284,7 @@ mod tests {
         let d = src
             .error(4..12, "unknown key `publised`")
             .with_help("did you mean `published`?");
-        let o = overlay(&[d], true);
+        let o = overlay(&[d], true, &Language::of_site(Path::new("/no/site")));
         assert!(o.html.contains("role=\"alert\""));
         assert!(
             o.html

@@ -41,7 +41,7 @@ use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 
 /// The folders under the site root whose files go into the build: content, the
 /// reporting templates, themes, and the site's own overrides of theme files.
-pub const FOLDERS: [&str; 6] = [
+pub(crate) const FOLDERS: [&str; 6] = [
     "content",
     "report-templates",
     "themes",
@@ -50,35 +50,35 @@ pub const FOLDERS: [&str; 6] = [
     "i18n",
 ];
 /// The files directly in the site root that go into the build.
-pub const ROOT_FILES: [&str; 1] = ["site.toml"];
+pub(crate) const ROOT_FILES: [&str; 1] = ["site.toml"];
 
 /// Quiet after a finished save before it is handed over: the other files of the same
 /// save (a "save all", a checkout) come within this.
-pub const SETTLE: Duration = Duration::from_millis(5);
+pub(crate) const SETTLE: Duration = Duration::from_millis(5);
 /// A file removed or renamed away is waited for this long to come back (an editor
 /// writing the new version) before its removal counts.
 pub const GONE_GRACE: Duration = Duration::from_millis(1500);
 /// A file written but not closed counts as finished after this long without another
 /// write to it (a writer that keeps the file open).
-pub const WRITING_GRACE: Duration = Duration::from_secs(2);
+pub(crate) const WRITING_GRACE: Duration = Duration::from_secs(2);
 /// Where the platform does not report closes: a written file counts as finished after
 /// this long without another write to it.
-pub const NO_CLOSE_QUIET: Duration = Duration::from_millis(100);
+pub(crate) const NO_CLOSE_QUIET: Duration = Duration::from_millis(100);
 /// A burst that never settles is handed over this long after it began.
-pub const MAX_BURST: Duration = Duration::from_secs(3);
+pub(crate) const MAX_BURST: Duration = Duration::from_secs(3);
 
 /// Whether the watcher reports a writer closing a file (inotify does).
 const CLOSES_REPORTED: bool = cfg!(any(target_os = "linux", target_os = "android"));
 
 /// What the main loop of `serve` waits for.
-pub enum Msg {
+pub(crate) enum Msg {
     Fs(notify::Result<notify::Event>),
     Stop,
 }
 
 /// What [`Watch::next_burst`] found.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Next {
+pub(crate) enum Next {
     /// Every path that changed in a finished burst.
     Changed(Vec<PathBuf>),
     /// No change began within the time given.
@@ -88,7 +88,7 @@ pub enum Next {
 }
 
 /// The watches on one site.
-pub struct Watch {
+pub(crate) struct Watch {
     watcher: RecommendedWatcher,
     root: PathBuf,
     out: PathBuf,
@@ -98,7 +98,7 @@ pub struct Watch {
 impl Watch {
     /// Watches the root (not recursively, for site.toml and folders that appear) and
     /// each of [`FOLDERS`] that exists (recursively). `root` and `out` are canonical.
-    pub fn start(root: &Path, out: &Path, tx: Sender<Msg>) -> notify::Result<Watch> {
+    pub(crate) fn start(root: &Path, out: &Path, tx: Sender<Msg>) -> notify::Result<Watch> {
         let mut watcher = notify::recommended_watcher(move |res| {
             let _ = tx.send(Msg::Fs(res));
         })?;
@@ -114,7 +114,7 @@ impl Watch {
     }
 
     /// Adds watches for folders that appeared since, and forgets the ones that went.
-    pub fn refresh(&mut self) -> notify::Result<()> {
+    pub(crate) fn refresh(&mut self) -> notify::Result<()> {
         for name in FOLDERS {
             let dir = self.root.join(name);
             if dir.is_dir() && !self.watched.contains(&dir) {
@@ -131,7 +131,7 @@ impl Watch {
     /// begin, then until its burst is over (see the module documentation), and returns
     /// every path that changed in it. `Some(Duration::ZERO)` takes only the changes that
     /// already happened. Problems of the watcher itself go to `on_error`.
-    pub fn next_burst(
+    pub(crate) fn next_burst(
         &mut self,
         rx: &Receiver<Msg>,
         wait: Option<Duration>,
@@ -276,7 +276,7 @@ impl Burst {
 }
 
 /// Whether a change to `path` can change the build.
-pub fn relevant(root: &Path, out: &Path, path: &Path) -> bool {
+pub(crate) fn relevant(root: &Path, out: &Path, path: &Path) -> bool {
     if path.starts_with(out) {
         return false;
     }
@@ -304,7 +304,7 @@ pub fn relevant(root: &Path, out: &Path, path: &Path) -> bool {
 }
 
 /// Files editors write while saving: swap files, backups, lock files, temp files.
-pub fn is_editor_temp(name: &str) -> bool {
+pub(crate) fn is_editor_temp(name: &str) -> bool {
     name.starts_with('.')                                    // .2024.md.swp, .#2024.md
         || name.ends_with('~')                               // 2024.md~
         || (name.starts_with('#') && name.ends_with('#'))    // #2024.md#

@@ -36,6 +36,14 @@ impl Strings {
         self.0.get(key.0).map_or("", String::as_str)
     }
 
+    /// The built-in default theme's table of `lang` alone: for what is said before a
+    /// site's own table can be read (the preview server's messages).
+    pub(crate) fn builtin(lang: Lang) -> Strings {
+        builtin(lang)
+            .map(|t| Strings(t.clone()))
+            .unwrap_or_default()
+    }
+
     /// Every (key, text), sorted by key.
     pub(crate) fn iter(&self) -> std::collections::btree_map::Iter<'_, String, String> {
         self.0.iter()

@@ -97,8 +97,13 @@ const CHUNK: usize = 4096;
 
 impl Index {
     /// Builds the index of `records` (in doc order; doc = slot × `slot_size` + the
-    /// record's place in the slot).
-    pub fn build<R: std::borrow::Borrow<Record> + Sync>(records: &[R], slot_size: u32) -> Index {
+    /// record's place in the slot). The records are dropped as soon as their words are
+    /// analysed: a whole build does not hold every record's text while it adds up the
+    /// postings.
+    pub(crate) fn build<R: std::borrow::Borrow<Record> + Sync>(
+        records: Vec<R>,
+        slot_size: u32,
+    ) -> Index {
         debug_assert!(
             records
                 .windows(2)
@@ -108,11 +113,12 @@ impl Index {
             slot_size,
             ..Index::default()
         };
-        let (distinct, lists) = word_lists(records);
+        let (distinct, lists) = word_lists(&records);
         crate::profile::stage("search: words");
         let infos = ix.analyse_all(distinct);
         crate::profile::stage("search: analyse");
         let end = records.last().map_or(0, |r| r.borrow().doc as usize + 1);
+        drop(records);
         ix.add_all(&lists, &infos, end);
         drop(lists);
         crate::profile::stage("search: contributions");

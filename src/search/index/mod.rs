@@ -40,39 +40,38 @@ use super::text::{Compounds, Language, Stems};
 
 /// One searchable record: a section of a report.
 #[derive(Debug, Clone)]
-pub struct Record {
+pub(crate) struct Record {
     /// The record's id: its report's slot × the slot size + its position in the report.
-    pub doc: u32,
-    pub lang: Language,
+    pub(crate) doc: u32,
+    pub(crate) lang: Language,
     /// Text that weighs more: question number, the template's title, the heading.
-    pub title: String,
+    pub(crate) title: String,
     /// The plain text of the answer.
-    pub body: String,
+    pub(crate) body: String,
     /// The member the record belongs to: the record is then a posting of the key
     /// [`member_key`] of that member, so that a query for a member's name can find every
     /// record of the member.
-    pub member: Option<u32>,
+    pub(crate) member: Option<u32>,
 }
 
 /// The key that lists every record of a member (no word can start with `#`).
-pub fn member_key(member: u32) -> String {
+pub(crate) fn member_key(member: u32) -> String {
     format!("#{member}")
 }
 
 /// The most forms a stem lists (and the posting mask can mark): the first ones by name.
-pub const MAX_FORMS: usize = 30;
+pub(crate) const MAX_FORMS: usize = 30;
 
 /// BM25 parameters, and how much a title and a compound part count.
-pub const K1: f64 = 1.2;
-pub const B: f64 = 0.75;
-pub const TITLE_WEIGHT: f64 = 3.0;
-pub const PART_WEIGHT: f64 = 0.5;
+pub(crate) const K1: f64 = 1.2;
+pub(crate) const B: f64 = 0.75;
+pub(crate) const TITLE_WEIGHT: u32 = 3;
 /// The published term-frequency factor is this many times the BM25 one, rounded.
-pub const IMPACT_SCALE: f64 = 10.0;
+pub(crate) const IMPACT_SCALE: f64 = 10.0;
 
 /// Term frequencies are counted in halves: an occurrence in the body counts 2, in the
 /// title 2 × [`TITLE_WEIGHT`], and a compound part half of its word.
-const TF2_TITLE: u32 = 6;
+const TF2_TITLE: u32 = TF2_BODY * TITLE_WEIGHT;
 const TF2_BODY: u32 = 2;
 
 /// Bit 31 of [`Raw::tf2`]: the stem occurs as a word of its own.
@@ -80,28 +79,28 @@ const FREE: u32 = 1 << 31;
 
 /// A posting as the index keeps it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Raw {
-    pub doc: u32,
+pub(crate) struct Raw {
+    pub(crate) doc: u32,
     /// Twice the term frequency; bit 31 set when the stem occurs as a word of its own.
-    pub tf2: u32,
+    pub(crate) tf2: u32,
     /// The forms the mask marks (a [`FormSets`] id): the stem's forms that occur as
     /// words of their own, or when it has none, those that end a compound.
-    pub set: u32,
+    pub(crate) set: u32,
 }
 
 impl Raw {
-    pub fn free(&self) -> bool {
+    pub(crate) fn free(&self) -> bool {
         self.tf2 & FREE != 0
     }
 
-    pub fn tf(&self) -> f64 {
+    pub(crate) fn tf(&self) -> f64 {
         f64::from(self.tf2 & !FREE) / 2.0
     }
 }
 
 /// Small sets of form ids, as one `u32`: no form, one form (its id), or an interned set.
 #[derive(Default)]
-pub struct FormSets {
+pub(crate) struct FormSets {
     sets: Vec<Box<[u32]>>,
     ids: HashMap<Box<[u32]>, u32>,
 }
@@ -127,7 +126,7 @@ impl FormSets {
     }
 
     /// The forms of a set id.
-    pub fn forms<'a>(&'a self, id: &'a u32) -> &'a [u32] {
+    pub(crate) fn forms<'a>(&'a self, id: &'a u32) -> &'a [u32] {
         if *id == NO_FORMS {
             &[]
         } else if *id & INTERNED != 0 {
@@ -140,79 +139,82 @@ impl FormSets {
 
 /// A key of the index, by its role.
 #[derive(Debug, Default)]
-pub struct Key {
+pub(crate) struct Key {
     /// As a form: the number of records that contain it.
-    pub form_df: u32,
+    pub(crate) form_df: u32,
     /// As a form: its stems, with the number of records where it is a form of each
     /// (sorted by stem id).
-    pub form_stems: Vec<(u32, u32)>,
+    pub(crate) form_stems: Vec<(u32, u32)>,
     /// As a stem: its forms, with the number of records where each occurs (sorted by
     /// form id).
-    pub stem_forms: Vec<(u32, u32)>,
+    pub(crate) stem_forms: Vec<(u32, u32)>,
     /// As a stem: one posting per record, by record.
-    pub postings: Vec<Raw>,
+    pub(crate) postings: Vec<Raw>,
 }
 
 impl Key {
-    pub fn is_live(&self) -> bool {
+    pub(crate) fn is_live(&self) -> bool {
         self.form_df > 0 || !self.postings.is_empty()
     }
 }
 
 /// The stems, forms and record lengths an update touched.
 #[derive(Debug, Default)]
-pub struct Dirty {
+pub(crate) struct Dirty {
     /// Every key may have changed (the first build, or the length normalisation moved).
-    pub all: bool,
-    pub keys: HashSet<u32>,
+    pub(crate) all: bool,
+    pub(crate) keys: HashSet<u32>,
     /// Report slots whose records changed (their postings chunks are written again).
-    pub slots: BTreeSet<u32>,
+    pub(crate) slots: BTreeSet<u32>,
 }
 
 #[derive(Default)]
-pub struct Index {
+pub(crate) struct Index {
     names: Vec<Box<str>>,
     ids: HashMap<Box<str>, u32>,
-    pub keys: Vec<Key>,
+    pub(crate) keys: Vec<Key>,
     /// The live keys by name, for the key shards.
-    pub live: BTreeMap<Box<str>, u32>,
+    pub(crate) live: BTreeMap<Box<str>, u32>,
     /// Distinct lower-case words, per language.
     words: [HashMap<Box<str>, Word>; 2],
     lexicon: Option<Compounds>,
     stems: Stems,
-    pub sets: FormSets,
+    pub(crate) sets: FormSets,
     /// Record length by doc (`u32::MAX`: no such record).
     doc_len: Vec<u32>,
     total_len: u64,
     /// The number of records.
-    pub docs: usize,
+    pub(crate) docs: usize,
     /// Records per report slot: doc = slot × `slot_size` + position.
-    pub slot_size: u32,
+    pub(crate) slot_size: u32,
 }
 
 impl Index {
-    pub fn name(&self, id: u32) -> &str {
+    pub(crate) fn name(&self, id: u32) -> &str {
         &self.names[id as usize]
     }
 
-    pub fn id(&self, name: &str) -> Option<u32> {
+    /// The id of a name (for the tests).
+    #[cfg(test)]
+    pub(crate) fn id(&self, name: &str) -> Option<u32> {
         self.ids.get(name).copied()
     }
 
-    /// The key of a name, if it is live.
-    pub fn key(&self, name: &str) -> Option<&Key> {
+    /// The key of a name, if it is live (for the tests).
+    #[cfg(test)]
+    pub(crate) fn key(&self, name: &str) -> Option<&Key> {
         self.id(name)
             .map(|i| &self.keys[i as usize])
             .filter(|k| k.is_live())
     }
 
-    pub fn doc_len(&self, doc: u32) -> u32 {
+    pub(crate) fn doc_len(&self, doc: u32) -> u32 {
         self.doc_len.get(doc as usize).copied().unwrap_or(0)
     }
 
     /// The average record length, rounded to a quarter power of two so that an edit
     /// rarely moves it (and with it every posting's published impact).
-    pub fn avgdl(&self) -> f64 {
+    pub(crate) fn avgdl(&self) -> f64 {
         if self.docs == 0 {
             return 1.0;
         }

@@ -65,7 +65,7 @@ fn stems_of(ix: &Index, k: &Key) -> Vec<String> {
 
 #[test]
 fn forms_point_at_stems_and_stems_hold_postings() {
-    let ix = Index::build(&sample(), 4);
+    let ix = Index::build(sample().iter().collect(), 4);
     let form = ix.key("leverandorer").unwrap();
     assert_eq!(stems_of(&ix, form), ["leverandor"]);
     let stem = ix.key("leverandor").unwrap();
@@ -85,7 +85,7 @@ fn forms_point_at_stems_and_stems_hold_postings() {
 
 #[test]
 fn compound_parts_are_indexed_under_the_part_stem() {
-    let ix = Index::build(&sample(), 4);
+    let ix = Index::build(sample().iter().collect(), 4);
     let rett = text::stem_word("rettigheter", Language::Norwegian);
     let e = ix.key(&rett).unwrap();
     // Record 1 has "rettigheter" on its own.
@@ -107,7 +107,7 @@ fn compound_parts_are_indexed_under_the_part_stem() {
 #[test]
 fn titles_weigh_more() {
     let ix = Index::build(
-        &[
+        vec![
             rec(0, "Barnearbeid", "Tekst om noe annet her."),
             rec(1, "Annet", "Tekst om barnearbeid her."),
         ],
@@ -160,7 +160,7 @@ fn repeated_answers_count_once_per_record_and_keep_their_member() {
     for r in &mut records {
         r.member = Some(if r.doc == 9 { 2 } else { 1 });
     }
-    let ix = Index::build(&records, 4);
+    let ix = Index::build(records.iter().collect(), 4);
     let docs = |k: &str| -> Vec<u32> {
         let key = ix.key(k).unwrap_or_else(|| panic!("no key {k}"));
         key.postings.iter().map(|p| p.doc).collect()
@@ -186,7 +186,7 @@ fn repeated_answers_count_once_per_record_and_keep_their_member() {
             ..r.clone()
         })
         .collect();
-    let mut up = Index::build(&distinct, 4);
+    let mut up = Index::build(distinct.iter().collect(), 4);
     for slot in 0..4 {
         let done: Vec<Record> = records
             .iter()
@@ -212,7 +212,7 @@ fn of_slot(records: &[Record], slot: u32) -> Vec<Record> {
 #[test]
 fn an_updated_index_equals_a_fresh_one() {
     let mut records = sample();
-    let mut ix = Index::build(&records, 4);
+    let mut ix = Index::build(records.iter().collect(), 4);
     // Slot 1 (docs 4..8): new text with new words, one of which ("kjeden") is a
     // part of a compound in slot 0 and changes how "leverandørkjeden" splits.
     let old: Vec<Record> = records.iter().filter(|r| r.doc / 4 == 1).cloned().collect();
@@ -233,7 +233,7 @@ fn an_updated_index_equals_a_fresh_one() {
         all.iter().filter(|r| r.doc / 4 == slot).cloned().collect()
     });
     assert!(d.slots.contains(&1));
-    let fresh = Index::build(&records, 4);
+    let fresh = Index::build(records.iter().collect(), 4);
     assert_eq!(published(&ix), published(&fresh));
     assert_eq!(ix.docs, fresh.docs);
     assert_eq!(ix.avgdl(), fresh.avgdl());
@@ -245,5 +245,8 @@ fn an_updated_index_equals_a_fresh_one() {
     ix.update(&[(1, old, new)], &|slot| {
         all.iter().filter(|r| r.doc / 4 == slot).cloned().collect()
     });
-    assert_eq!(published(&ix), published(&Index::build(&before, 4)));
+    assert_eq!(
+        published(&ix),
+        published(&Index::build(before.iter().collect(), 4))
+    );
 }

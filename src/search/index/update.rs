@@ -64,7 +64,7 @@ impl Index {
     /// `edits` are (slot, the slot's records before, after). `records_of` gives the
     /// current records of any other slot (needed only when the lexicon changes the
     /// analysis of a word that other records hold). Returns what changed.
-    pub fn update(
+    pub(crate) fn update(
         &mut self,
         edits: &[(u32, Vec<Record>, Vec<Record>)],
         records_of: &dyn Fn(u32) -> Vec<Record>,

@@ -27,7 +27,7 @@ struct Shard {
 /// Writes the key shards and postings chunks of an index, and keeps what it wrote so
 /// that the next [`Encoder::encode`] writes only what changed.
 #[derive(Default)]
-pub struct Encoder {
+pub(crate) struct Encoder {
     frags: HashMap<u32, Frag>,
     /// By first key.
     shards: BTreeMap<Box<str>, Shard>,
@@ -80,7 +80,7 @@ impl Encoder {
     /// Encodes the keys that `dirty` names (every key the first time), and the shards
     /// that hold them. Returns the files written and removed, and the shard table:
     /// (first key, hash of the file) in key order; shard i is `t/<i>.json`.
-    pub fn encode(
+    pub(crate) fn encode(
         &mut self,
         ix: &Index,
         dirty: &Dirty,

@@ -7,13 +7,13 @@ use super::{fnv, json_num, json_str, json_strs};
 
 /// What the browser shows for one record.
 #[derive(Debug, Clone)]
-pub struct Excerpt {
+pub(crate) struct Excerpt {
     /// The anchor on the report page.
-    pub anchor: String,
+    pub(crate) anchor: String,
     /// The question number, for numbered sections.
-    pub number: Option<String>,
+    pub(crate) number: Option<String>,
     /// The template's title of the question, or the section's heading.
-    pub title: String,
+    pub(crate) title: String,
 }
 
 /// The lines of an excerpt text, cut at a word boundary after at most `max` characters.
@@ -45,7 +45,7 @@ pub(super) fn excerpt_lines(text: &str, max: usize) -> Vec<String> {
 /// year). `reports` are the member's reports in year order, each with its records'
 /// excerpts and texts; `groups` numbers the member's anchors from 0. Returns the files,
 /// by group.
-pub fn member_excerpts(
+pub(crate) fn member_excerpts(
     reports: &[(u16, Vec<(&Excerpt, &str)>)],
     groups: &HashMap<&str, u32>,
     max_chars: usize,
@@ -126,7 +126,7 @@ fn section_json((lines, _, entries): &Section) -> Vec<u8> {
 /// ```
 ///
 /// Where runs end: see `bundle_starts`.
-pub fn bundle_excerpts(
+pub(crate) fn bundle_excerpts(
     sections: &[Vec<u8>],
     anchors: &[&str],
     target: usize,

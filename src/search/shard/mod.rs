@@ -67,8 +67,8 @@ mod excerpts;
 mod tests;
 
 pub(crate) use crate::text::fnv;
-pub use encode::Encoder;
-pub use excerpts::{Excerpt, bundle_excerpts, member_excerpts};
+pub(crate) use encode::Encoder;
+pub(crate) use excerpts::{Excerpt, bundle_excerpts, member_excerpts};
 
 use super::index::{B, IMPACT_SCALE, K1};
 
@@ -81,16 +81,16 @@ pub struct Layout {
     /// The size a key shard aims at.
     pub shard_bytes: usize,
     /// Stems with at most this many postings keep them inline in their shard.
-    pub inline_postings: usize,
+    pub(crate) inline_postings: usize,
     /// Stems with more, and at most this many, keep them in a pack.
-    pub pack_postings: usize,
+    pub(crate) pack_postings: usize,
     /// The size a pack aims at.
-    pub pack_bytes: usize,
+    pub(crate) pack_bytes: usize,
     /// The number of postings a chunk aims at (between half of it and all of it, for a
     /// stem spread evenly over the reports).
     pub chunk_postings: usize,
     /// The longest excerpt text, in characters.
-    pub excerpt_chars: usize,
+    pub(crate) excerpt_chars: usize,
     /// The size a member's excerpt file aims at (a run of its sections).
     pub excerpt_bytes: usize,
 }
@@ -113,7 +113,7 @@ impl Layout {
     /// Small files: a small site then has postings packs and chunks, many key shards
     /// and several excerpt files per member, as a large site has with the default
     /// layout. For tests (which check that a search finds the same either way).
-    pub fn small() -> Self {
+    pub(crate) fn small() -> Self {
         Layout {
             shard_bytes: 2048,
             inline_postings: 8,
@@ -128,7 +128,7 @@ impl Layout {
     /// The layout of a build: [`Layout::small`] when the environment variable
     /// `AKTSOM_SEARCH_SMALL` is set to anything but the empty string (tests set it),
     /// [`Layout::default`] otherwise.
-    pub fn from_env() -> Self {
+    pub(crate) fn from_env() -> Self {
         match std::env::var_os("AKTSOM_SEARCH_SMALL") {
             Some(v) if !v.is_empty() => Layout::small(),
             _ => Layout::default(),
@@ -138,27 +138,27 @@ impl Layout {
 
 /// A file of the index, relative to the index folder (`sok/indeks/`).
 #[derive(Debug, Clone)]
-pub struct IndexFile {
-    pub name: String,
-    pub bytes: Vec<u8>,
+pub(crate) struct IndexFile {
+    pub(crate) name: String,
+    pub(crate) bytes: Vec<u8>,
 }
 
 /// The files a build or an update wrote and removed, relative to the index folder.
 #[derive(Debug, Default)]
-pub struct Changes {
-    pub written: Vec<IndexFile>,
-    pub removed: Vec<String>,
+pub(crate) struct Changes {
+    pub(crate) written: Vec<IndexFile>,
+    pub(crate) removed: Vec<String>,
 }
 
 /// The content hash (FNV-1a, `crate::text::fnv`) as 16 hex digits.
-pub fn hash(bytes: &[u8]) -> String {
+pub(crate) fn hash(bytes: &[u8]) -> String {
     format!("{:016x}", fnv(bytes))
 }
 
 const DIGITS: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 /// Appends a number in base-64 digits, 5 bits each, low group first.
-pub fn put_number(out: &mut Vec<u8>, mut v: u32) {
+pub(crate) fn put_number(out: &mut Vec<u8>, mut v: u32) {
     loop {
         let d = (v & 31) as usize;
         v >>= 5;
@@ -170,16 +170,18 @@ pub fn put_number(out: &mut Vec<u8>, mut v: u32) {
     }
 }
 
-/// One posting as the browser reads it.
+/// One posting as the browser reads it (for the tests, which decode what they encode).
+#[cfg(test)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Posting {
-    pub doc: u32,
-    pub impact: u32,
-    pub mask: u32,
+pub(crate) struct Posting {
+    pub(crate) doc: u32,
+    pub(crate) impact: u32,
+    pub(crate) mask: u32,
 }
 
 /// Reads a postings string (inline, or a chunk's with `base` its first possible record).
-pub fn decode_postings(s: &str, base: u32) -> Option<Vec<Posting>> {
+#[cfg(test)]
+pub(crate) fn decode_postings(s: &str, base: u32) -> Option<Vec<Posting>> {
     let mut numbers = Vec::new();
     let (mut v, mut shift) = (0u64, 0u32);
     for b in s.bytes() {
@@ -239,7 +241,7 @@ fn json_num(out: &mut Vec<u8>, n: impl std::fmt::Display) {
 }
 
 /// The published impact of a posting: the BM25 term-frequency factor, × 10, at least 1.
-pub fn impact(tf: f64, len: u32, avgdl: f64) -> u32 {
+pub(crate) fn impact(tf: f64, len: u32, avgdl: f64) -> u32 {
     let norm = K1 * (1.0 - B + B * f64::from(len) / avgdl);
     let sat = tf * (K1 + 1.0) / (tf + norm);
     ((sat * IMPACT_SCALE).round() as u32).max(1)

@@ -23,7 +23,7 @@ fn index() -> Index {
             member: None,
         });
     }
-    Index::build(&records, 16)
+    Index::build(records.iter().collect(), 16)
 }
 
 fn all() -> Dirty {

@@ -15,32 +15,24 @@
 
 use std::collections::{HashMap, HashSet};
 
+#[cfg(test)]
 use pulldown_cmark::{Event, Options, Parser, TagEnd};
 use rust_stemmers::{Algorithm, Stemmer};
 
 pub(crate) use crate::text::fold;
 
 /// The longest token that is indexed, in characters (longer runs are codes or junk).
-pub const MAX_TOKEN_CHARS: usize = 40;
+pub(crate) const MAX_TOKEN_CHARS: usize = 40;
 
 /// Which stemmer and stop words apply to a text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Language {
+pub(crate) enum Language {
     Norwegian,
     English,
 }
 
-impl Language {
-    pub fn for_code(code: Option<&str>) -> Language {
-        match code.and_then(|c| c.split('-').next()) {
-            Some("en") => Language::English,
-            _ => Language::Norwegian,
-        }
-    }
-}
-
 /// Norwegian Bokmål function words, lower-case. Never indexed, dropped from queries.
-pub const STOP_NB: &[&str] = &[
+pub(crate) const STOP_NB: &[&str] = &[
     "alle", "andre", "at", "av", "bare", "begge", "ble", "bli", "blir", "blitt", "både", "da",
     "de", "deg", "dem", "den", "denne", "der", "dere", "deres", "det", "dette", "disse", "du",
     "eller", "en", "enn", "er", "et", "ett", "etter", "for", "fordi", "fra", "før", "ha", "hadde",
@@ -53,7 +45,7 @@ pub const STOP_NB: &[&str] = &[
 ];
 
 /// English function words, lower-case.
-pub const STOP_EN: &[&str] = &[
+pub(crate) const STOP_EN: &[&str] = &[
     "a", "about", "after", "all", "also", "an", "and", "any", "are", "as", "at", "be", "been",
     "being", "both", "but", "by", "can", "could", "did", "do", "does", "each", "for", "from",
     "had", "has", "have", "he", "her", "his", "how", "i", "if", "in", "into", "is", "it", "its",
@@ -63,7 +55,7 @@ pub const STOP_EN: &[&str] = &[
     "which", "while", "who", "why", "will", "with", "would", "you", "your",
 ];
 
-pub fn is_stop(word: &str, lang: Language) -> bool {
+pub(crate) fn is_stop(word: &str, lang: Language) -> bool {
     static SETS: std::sync::OnceLock<[rustc_hash::FxHashSet<&'static str>; 2]> =
         std::sync::OnceLock::new();
     let sets = SETS.get_or_init(|| {
@@ -76,12 +68,13 @@ pub fn is_stop(word: &str, lang: Language) -> bool {
 }
 
 /// Lower-cases a word the way the browser does (`String.prototype.toLowerCase`).
-pub fn lower(word: &str) -> String {
+#[cfg(test)]
+pub(crate) fn lower(word: &str) -> String {
     word.to_lowercase()
 }
 
-/// [`lower`], borrowing the word when it is lower-case already (most are).
-pub fn lower_cow(word: &str) -> std::borrow::Cow<'_, str> {
+/// Lower-cases a word as the browser does (`str::to_lowercase`), borrowing the word when it is lower-case already (most are).
+pub(crate) fn lower_cow(word: &str) -> std::borrow::Cow<'_, str> {
     if word
         .bytes()
         .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.')
@@ -96,7 +89,7 @@ pub fn lower_cow(word: &str) -> std::borrow::Cow<'_, str> {
 /// Splits text into tokens (original spelling, as in the text): runs of letters and
 /// digits, and question numbers (`2.A.3`) where one stands on its own. Reads bytes,
 /// decoding a character only where one is not ASCII (most of a Norwegian text is).
-pub fn tokens(text: &str) -> Vec<&str> {
+pub(crate) fn tokens(text: &str) -> Vec<&str> {
     #[inline]
     fn at(text: &str, i: usize) -> (char, usize) {
         let b = text.as_bytes()[i];
@@ -154,7 +147,7 @@ pub fn tokens(text: &str) -> Vec<&str> {
 
 /// The byte length of a question number (`2.A.3`, `2.A`) at the start of `s`, when one
 /// stands there on its own. Tries the longest form first, like the browser's regex.
-pub fn question_number_at(s: &str) -> Option<usize> {
+pub(crate) fn question_number_at(s: &str) -> Option<usize> {
     let b = s.as_bytes();
     if b.len() < 3 || !(b'1'..=b'9').contains(&b[0]) || b[1] != b'.' || !b[2].is_ascii_alphabetic()
     {
@@ -177,13 +170,13 @@ pub fn question_number_at(s: &str) -> Option<usize> {
 }
 
 /// Whether a lower-case token is a question number.
-pub fn is_question_number(token: &str) -> bool {
+pub(crate) fn is_question_number(token: &str) -> bool {
     question_number_at(token) == Some(token.len())
 }
 
 /// Whether a lower-case token is worth indexing at all (not a stop word, not a lone
 /// letter or digit, not an overlong run).
-pub fn indexable(token: &str, lang: Language) -> bool {
+pub(crate) fn indexable(token: &str, lang: Language) -> bool {
     if is_question_number(token) {
         return true;
     }
@@ -192,7 +185,7 @@ pub fn indexable(token: &str, lang: Language) -> bool {
 }
 
 /// Stems lower-case words, with a cache (a corpus repeats its words a lot).
-pub struct Stems {
+pub(crate) struct Stems {
     nb: Stemmer,
     en: Stemmer,
     /// Per language (Norwegian, English): word → folded stem.
@@ -212,7 +205,7 @@ impl Default for Stems {
 impl Stems {
     /// The folded stem of a lower-case word: `leverandørene` → `leverandor`.
     /// Question numbers and numbers are their own stems.
-    pub fn stem(&mut self, word: &str, lang: Language) -> String {
+    pub(crate) fn stem(&mut self, word: &str, lang: Language) -> String {
         let cache = &mut self.cache[lang as usize];
         if let Some(s) = cache.get(word) {
             return s.clone();
@@ -224,7 +217,8 @@ impl Stems {
 }
 
 /// The folded stem of one lower-case word, without a cache.
-pub fn stem_word(word: &str, lang: Language) -> String {
+#[cfg(test)]
+pub(crate) fn stem_word(word: &str, lang: Language) -> String {
     let nb = Stemmer::create(Algorithm::Norwegian);
     let en = Stemmer::create(Algorithm::English);
     stem_uncached(&nb, &en, word, lang)
@@ -282,7 +276,7 @@ const MIN_TAIL: usize = 4;
 /// the Norwegian Snowball stemmer always cuts from the end of the word), so a change to
 /// the lexicon can only change the split of words that contain one of the changed
 /// entries: [`Compounds::add`] and [`Compounds::remove`] report those entries.
-pub struct Compounds {
+pub(crate) struct Compounds {
     forms: HashSet<String>,
     /// Stems of the lexicon's words, with the number of words that have each.
     stems: HashMap<String, u32>,
@@ -291,7 +285,7 @@ pub struct Compounds {
 
 impl Compounds {
     /// `words` are the lower-case Norwegian words that occur on their own.
-    pub fn new<'a>(words: impl IntoIterator<Item = &'a str>) -> Compounds {
+    pub(crate) fn new<'a>(words: impl IntoIterator<Item = &'a str>) -> Compounds {
         let mut c = Compounds {
             forms: HashSet::new(),
             stems: HashMap::new(),
@@ -306,7 +300,7 @@ impl Compounds {
     }
 
     /// Whether a lower-case Norwegian word belongs in the lexicon.
-    pub fn eligible(w: &str) -> bool {
+    pub(crate) fn eligible(w: &str) -> bool {
         w.chars().count() >= MIN_HEAD
             && w.chars().all(char::is_alphabetic)
             && !is_stop(w, Language::Norwegian)
@@ -314,7 +308,7 @@ impl Compounds {
 
     /// Adds a word that now occurs in the corpus; pushes the lexicon entries (forms and
     /// stems) that appeared onto `changed`.
-    pub fn add(&mut self, w: &str, changed: &mut Vec<String>) {
+    pub(crate) fn add(&mut self, w: &str, changed: &mut Vec<String>) {
         if !Compounds::eligible(w) || !self.forms.insert(w.to_string()) {
             return;
         }
@@ -329,7 +323,7 @@ impl Compounds {
 
     /// Removes a word that no longer occurs in the corpus; pushes the lexicon entries
     /// that disappeared onto `changed`.
-    pub fn remove(&mut self, w: &str, changed: &mut Vec<String>) {
+    pub(crate) fn remove(&mut self, w: &str, changed: &mut Vec<String>) {
         if !self.forms.remove(w) {
             return;
         }
@@ -362,7 +356,7 @@ impl Compounds {
     /// The parts of a lower-case word, left to right (at least two), or `None` when the
     /// word is not a compound of corpus words. The longest head that leaves a valid
     /// tail wins; the tail may itself be a compound, and then its parts follow it.
-    pub fn split(&self, word: &str) -> Option<Vec<String>> {
+    pub(crate) fn split(&self, word: &str) -> Option<Vec<String>> {
         self.split_depth(word, 0)
     }
 
@@ -398,7 +392,8 @@ impl Compounds {
 /// The plain text of a Markdown fragment, for indexing and excerpts. Raw HTML tags are
 /// dropped (their text content is kept, except inside `script` and `style`), links keep
 /// their text, tables become one line per row with cells separated by ` · `.
-pub fn plain_text(markdown: &str) -> String {
+#[cfg(test)]
+pub(crate) fn plain_text(markdown: &str) -> String {
     let opts = Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH;
     let mut out = String::with_capacity(markdown.len());
     let mut skip_raw = false;

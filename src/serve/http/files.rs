@@ -16,7 +16,7 @@ pub(super) fn split_url(url: &str) -> (&str, Option<&str>) {
 
 /// Where a URL path leads inside the output folder.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Resolved {
+pub(crate) enum Resolved {
     File(PathBuf),
     /// A folder asked for without its trailing slash.
     Redirect(String),
@@ -42,7 +42,7 @@ const SEGMENT: &AsciiSet = &CONTROLS
 
 /// Maps a URL path to a file under `out` (canonical). Only files whose real path (after
 /// following symlinks) is inside `out` are served.
-pub fn resolve(out: &Path, path: &str) -> Resolved {
+pub(crate) fn resolve(out: &Path, path: &str) -> Resolved {
     if !path.starts_with('/') {
         return Resolved::Bad;
     }
@@ -103,7 +103,7 @@ pub fn resolve(out: &Path, path: &str) -> Resolved {
 }
 
 /// The Content-Type of a file from its name.
-pub fn content_type(path: &Path) -> &'static str {
+pub(crate) fn content_type(path: &Path) -> &'static str {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     if name == "atom.xml" {
         return "application/atom+xml; charset=utf-8";

@@ -6,13 +6,13 @@ use std::net::IpAddr;
 /// address, each with the bound port. When bound to all interfaces, any IP address with
 /// the port (an IP literal cannot be rebound by DNS); never another host name.
 #[derive(Debug, Clone)]
-pub struct HostCheck {
-    pub bind: IpAddr,
-    pub port: u16,
+pub(crate) struct HostCheck {
+    pub(crate) bind: IpAddr,
+    pub(crate) port: u16,
 }
 
 impl HostCheck {
-    pub fn allows(&self, host: Option<&str>) -> bool {
+    pub(crate) fn allows(&self, host: Option<&str>) -> bool {
         let Some(host) = host.map(str::trim) else {
             return false;
         };

@@ -14,20 +14,62 @@ use std::io::{ErrorKind, Read};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
+use crate::theme::{Key, key};
+
+/// Why a request head is refused (the answer says it in the site's language: [`Why::key`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Why {
+    /// The head did not arrive within [`HEAD_TIMEOUT`].
+    Timeout,
+    /// More than [`MAX_HEADERS`] header lines.
+    TooManyHeaders,
+    /// A request line longer than [`MAX_LINE`].
+    TargetTooLong,
+    /// A header line longer than [`MAX_LINE`], or a head larger than [`MAX_HEAD`] bytes.
+    HeadersTooLarge,
+    /// Not an HTTP request line or header as the server reads them.
+    BadRequest,
+    /// A version `httparse` does not read (not HTTP/1.x).
+    HttpVersion,
+    /// Two `Host` headers (which one the check would see is ambiguous).
+    TwoHosts,
+    /// `Content-Length` given twice with different values (request smuggling).
+    TwoLengths,
+    /// Both `Content-Length` and `Transfer-Encoding` (request smuggling).
+    LengthAndChunks,
+}
+
+impl Why {
+    /// The interface string that says it.
+    pub(crate) fn key(self) -> Key {
+        match self {
+            Why::Timeout => key!("serve_request_timeout"),
+            Why::TooManyHeaders => key!("serve_too_many_headers"),
+            Why::TargetTooLong => key!("serve_target_too_long"),
+            Why::HeadersTooLarge => key!("serve_headers_too_large"),
+            Why::BadRequest => key!("serve_bad_request"),
+            Why::HttpVersion => key!("serve_http_version"),
+            Why::TwoHosts => key!("serve_two_hosts"),
+            Why::TwoLengths => key!("serve_two_lengths"),
+            Why::LengthAndChunks => key!("serve_length_and_chunks"),
+        }
+    }
+}
+
 /// The longest request line, and the longest header line (bytes, without the line end).
-pub const MAX_LINE: usize = 16 * 1024;
+pub(crate) const MAX_LINE: usize = 16 * 1024;
 /// The most header lines in one request.
-pub const MAX_HEADERS: usize = 100;
+pub(crate) const MAX_HEADERS: usize = 100;
 /// The longest request head in all: request line, headers and the empty line.
 pub const MAX_HEAD: usize = 64 * 1024;
 /// How long a connection may take to send a whole request head, counted from when the
 /// server starts waiting for it (so also how long an idle connection is kept open).
-pub const HEAD_TIMEOUT: Duration = Duration::from_secs(30);
+pub(crate) const HEAD_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A request head that passed every check.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Head {
-    pub method: String,
+    pub(crate) method: String,
     /// The request target as sent (`/medlemmer/?q=1`).
     pub target: String,
     /// HTTP/1.1 (rather than 1.0).
@@ -42,9 +84,11 @@ pub struct Head {
 /// What waiting for the next request on a connection gave.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Next {
+    /// A whole request head that keeps the rules: serve it (the connection may carry
+    /// more requests after it).
     Request(Head),
     /// A head that breaks a rule: answer with this status and close the connection.
-    Refuse(u16, &'static str),
+    Refuse(u16, Why),
     /// The client closed the connection, or went quiet before sending anything, or the
     /// connection failed: close it without an answer.
     Closed,
@@ -63,13 +107,14 @@ pub struct Reader {
 }
 
 impl Reader {
+    /// A reader at the start of a connection, with nothing read.
     pub fn new() -> Reader {
         Reader::default()
     }
 
     /// Waits for the next request head on `stream`, at most [`HEAD_TIMEOUT`], reading
     /// no more than [`MAX_HEAD`] bytes for it.
-    pub fn next(&mut self, stream: &mut TcpStream) -> Next {
+    pub(crate) fn next(&mut self, stream: &mut TcpStream) -> Next {
         let deadline = Instant::now() + HEAD_TIMEOUT;
         let mut chunk = [0u8; 8 * 1024];
         loop {
@@ -97,7 +142,7 @@ impl Reader {
         if self.buf.is_empty() {
             Next::Closed
         } else {
-            Next::Refuse(408, "Forespørselen kom ikke fram i tide.")
+            Next::Refuse(408, Why::Timeout)
         }
     }
 
@@ -151,10 +196,7 @@ impl Reader {
             }
             self.lines += 1;
             if self.lines > MAX_HEADERS + 1 {
-                return Err(Next::Refuse(
-                    431,
-                    "For mange header-linjer i forespørselen.",
-                ));
+                return Err(Next::Refuse(431, Why::TooManyHeaders));
             }
         }
         self.scanned = self.buf.len();
@@ -168,7 +210,7 @@ impl Reader {
         if len <= MAX_LINE {
             Ok(())
         } else if self.lines == 0 {
-            Err(Next::Refuse(414, "Adressen i forespørselen er for lang."))
+            Err(Next::Refuse(414, Why::TargetTooLong))
         } else {
             Err(too_large())
         }
@@ -176,7 +218,7 @@ impl Reader {
 }
 
 fn too_large() -> Next {
-    Next::Refuse(431, "Header-feltene i forespørselen er for store.")
+    Next::Refuse(431, Why::HeadersTooLarge)
 }
 
 /// Parses a complete head and applies the rules on its headers: one `Host`; one
@@ -185,15 +227,15 @@ fn too_large() -> Next {
 fn parse(bytes: &[u8]) -> Next {
     let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
     let mut req = httparse::Request::new(&mut headers);
-    let bad = Next::Refuse(400, "Ugyldig forespørsel.");
+    let bad = Next::Refuse(400, Why::BadRequest);
     match req.parse(bytes) {
         Ok(httparse::Status::Complete(_)) => {}
         Ok(httparse::Status::Partial) => return bad,
         Err(httparse::Error::TooManyHeaders) => {
-            return Next::Refuse(431, "For mange header-linjer i forespørselen.");
+            return Next::Refuse(431, Why::TooManyHeaders);
         }
         Err(httparse::Error::Version) => {
-            return Next::Refuse(505, "Bare HTTP/1.0 og HTTP/1.1 støttes.");
+            return Next::Refuse(505, Why::HttpVersion);
         }
         Err(_) => return bad,
     }
@@ -208,7 +250,7 @@ fn parse(bytes: &[u8]) -> Next {
     let mut hosts = named("Host");
     let host = hosts.next().map(|h| std::str::from_utf8(h.value).ok());
     if hosts.next().is_some() {
-        return Next::Refuse(400, "Forespørselen har mer enn én Host-header.");
+        return Next::Refuse(400, Why::TwoHosts);
     }
     let mut length: Option<&[u8]> = None;
     for h in named("Content-Length") {
@@ -218,17 +260,14 @@ fn parse(bytes: &[u8]) -> Next {
                 return bad;
             }
             if length.is_some_and(|l| l != value) {
-                return Next::Refuse(400, "Forespørselen har ulike Content-Length-verdier.");
+                return Next::Refuse(400, Why::TwoLengths);
             }
             length = Some(value);
         }
     }
     let chunked = named("Transfer-Encoding").next().is_some();
     if chunked && length.is_some() {
-        return Next::Refuse(
-            400,
-            "Forespørselen har både Content-Length og Transfer-Encoding.",
-        );
+        return Next::Refuse(400, Why::LengthAndChunks);
     }
     let body = chunked || length.is_some_and(|l| l.iter().any(|&b| b != b'0'));
     let asks_close = named("Connection").any(|h| {
