@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
+use toml::Spanned;
 
 use crate::diagnostics::{Diagnostic, Source, parse_toml, read_text};
 
@@ -135,6 +136,28 @@ pub(crate) struct Images {
     pub(crate) allowed_hosts: Vec<String>,
 }
 
+/// Where in site.toml the values [`SiteConfig::load`] checks are, as the parser saw
+/// them (read from the same text, after it parsed as a [`SiteConfig`]).
+#[derive(Deserialize)]
+struct Positions {
+    base_url: Spanned<String>,
+    #[serde(default)]
+    figures: Vec<FigurePosition>,
+    #[serde(default)]
+    images: ImagesPositions,
+}
+
+#[derive(Deserialize)]
+struct FigurePosition {
+    id: Spanned<String>,
+}
+
+#[derive(Deserialize, Default)]
+struct ImagesPositions {
+    #[serde(default)]
+    allowed_hosts: Vec<Spanned<String>>,
+}
+
 fn default_language() -> Lang {
     Lang::Nb
 }
@@ -160,40 +183,20 @@ impl SiteConfig {
         let source = read_text(&path, shown).map_err(|d| vec![d])?;
         let mut config: SiteConfig =
             parse_toml(&source, &source.text, 0, SITE_KEYS).map_err(|d| vec![d])?;
+        // Where the values checked below are, from the parser (the text parsed above).
+        let at: Positions = toml::from_str(&source.text)
+            .map_err(|e| vec![crate::diagnostics::toml_error(&source, &e, 0, SITE_KEYS)])?;
         let mut errors = Vec::new();
-        let find = |needle: &str| source.text.find(needle).unwrap_or(0);
         match base_url(&config.base_url) {
             Ok(url) => config.base_url = url,
-            Err(why) => {
-                let at = find("base_url");
-                errors.push(
-                    source
-                        .error(at..at + 8, format!("base_url {why}"))
-                        .with_help("for example base_url = \"https://rapporter.example.no/\""),
-                );
-            }
+            Err(why) => errors.push(
+                source
+                    .error(at.base_url.span(), format!("base_url {why}"))
+                    .with_help("for example base_url = \"https://rapporter.example.no/\""),
+            ),
         }
-        let mut seen = BTreeMap::new();
-        for f in &config.figures {
-            let at = find(&format!("\"{}\"", f.id));
-            if !is_slug(&f.id, '_') {
-                errors.push(
-                    source
-                        .error(
-                            at..at + f.id.len() + 2,
-                            format!("figure id `{}` is not valid", f.id),
-                        )
-                        .with_help("use lower-case letters, digits and underscores"),
-                );
-            }
-            if seen.insert(f.id.clone(), ()).is_some() {
-                errors.push(source.error(
-                    at..at + f.id.len() + 2,
-                    format!("figure `{}` is defined twice", f.id),
-                ));
-            }
-        }
-        errors.extend(config.images.check(&source));
+        errors.extend(check_figures(&config.figures, &at.figures, &source));
+        errors.extend(config.images.check(&source, &at.images.allowed_hosts));
         if errors.is_empty() {
             Ok(config)
         } else {
@@ -206,32 +209,41 @@ impl SiteConfig {
     }
 }
 
+/// Each figure id a slug, and none defined twice: errors at the ids' places.
+fn check_figures(figures: &[FigureDef], at: &[FigurePosition], source: &Source) -> Vec<Diagnostic> {
+    let mut errors = Vec::new();
+    let mut seen = BTreeMap::new();
+    for (f, place) in figures.iter().zip(at) {
+        let at = place.id.span();
+        if !is_slug(&f.id, '_') {
+            errors.push(
+                source
+                    .error(at.clone(), format!("figure id `{}` is not valid", f.id))
+                    .with_help("use lower-case letters, digits and underscores"),
+            );
+        }
+        if seen.insert(f.id.clone(), ()).is_some() {
+            errors.push(source.error(at, format!("figure `{}` is defined twice", f.id)));
+        }
+    }
+    errors
+}
+
 impl Images {
     /// Checks each allowed host (a host name, nothing more) and writes it as browsers
     /// read it (lower case; international names in their `xn--` form).
-    fn check(&mut self, source: &Source) -> Vec<Diagnostic> {
+    fn check(&mut self, source: &Source, at: &[Spanned<String>]) -> Vec<Diagnostic> {
         let mut errors = Vec::new();
-        for host in &mut self.allowed_hosts {
+        for (host, place) in self.allowed_hosts.iter_mut().zip(at) {
             match image_host(host) {
                 Some(h) => *host = h,
-                None => {
-                    let needle = format!("\"{host}\"");
-                    let at = source
-                        .text
-                        .find(&needle)
-                        .or_else(|| source.text.find("allowed_hosts"))
-                        .unwrap_or(0);
-                    errors.push(
-                        source
-                            .error(
-                                at..at + needle.len(),
-                                format!("`{host}` is not a host name"),
-                            )
-                            .with_help(
-                                "write only the host of the image addresses, for example allowed_hosts = [\"bilder.example.no\"]",
-                            ),
-                    );
-                }
+                None => errors.push(
+                    source
+                        .error(place.span(), format!("`{host}` is not a host name"))
+                        .with_help(
+                            "write only the host of the image addresses, for example allowed_hosts = [\"bilder.example.no\"]",
+                        ),
+                ),
             }
         }
         errors

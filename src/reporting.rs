@@ -7,9 +7,10 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
+use toml::Spanned;
 
 use crate::config::{Lang, Localized};
-use crate::diagnostics::{Diagnostic, list_dir, parse_toml, read_text};
+use crate::diagnostics::{Diagnostic, Source, list_dir, parse_toml, read_text};
 
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct Question {
@@ -50,7 +51,8 @@ impl ReportTemplate {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct TemplateFile {
-    version: String,
+    /// With its place in the file, for an error there (as are the numbers).
+    version: Spanned<String>,
     /// A note for the people who keep the template; the site does not show it.
     #[serde(default, rename = "description")]
     _description: String,
@@ -61,7 +63,7 @@ struct TemplateFile {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct QuestionEntry {
-    number: String,
+    number: Spanned<String>,
     nb: String,
     en: String,
 }
@@ -235,31 +237,47 @@ fn load_one(path: &Path, shown: &Path) -> Result<ReportTemplate, Vec<Diagnostic>
     .map_err(|d| vec![d])?;
     let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
     let mut errors = Vec::new();
-    let at = |needle: &str| {
-        let i = source.text.find(needle).unwrap_or(0);
-        i..i + needle.len()
-    };
-    if file.version != stem {
+    let version = file.version.get_ref();
+    if version != stem {
         errors.push(
             source
                 .error(
-                    at("version"),
-                    format!("version \"{}\" does not match the file name", file.version),
+                    file.version.span(),
+                    format!("version \"{version}\" does not match the file name"),
                 )
                 .with_help(format!(
-                    "name the file {}.toml or set version = \"{stem}\"",
-                    file.version
+                    "name the file {version}.toml or set version = \"{stem}\""
                 )),
         );
     }
+    let (questions, index) = questions(file.question, &source, &mut errors);
+    if errors.is_empty() {
+        Ok(ReportTemplate {
+            version: file.version.into_inner(),
+            questions,
+            index,
+        })
+    } else {
+        Err(errors)
+    }
+}
+
+/// The template's questions in order, and their positions by number; a number that is
+/// not one, or listed twice, is an error at its place in the file.
+fn questions(
+    entries: Vec<QuestionEntry>,
+    source: &Source,
+    errors: &mut Vec<Diagnostic>,
+) -> (Vec<Question>, rustc_hash::FxHashMap<String, usize>) {
     let mut questions = Vec::new();
     let mut index = rustc_hash::FxHashMap::default();
-    for q in file.question {
-        let needle = format!("\"{}\"", q.number);
-        match parse_number(&q.number) {
-            Some((n, rest)) if rest.is_empty() && n == q.number => {
+    for q in entries {
+        let at = q.number.span();
+        let number = q.number.into_inner();
+        match parse_number(&number) {
+            Some((n, rest)) if rest.is_empty() && n == number => {
                 if index.insert(n.clone(), questions.len()).is_some() {
-                    errors.push(source.error(at(&needle), format!("question {n} is listed twice")));
+                    errors.push(source.error(at, format!("question {n} is listed twice")));
                 }
                 questions.push(Question {
                     anchor: anchor(&n),
@@ -270,23 +288,12 @@ fn load_one(path: &Path, shown: &Path) -> Result<ReportTemplate, Vec<Diagnostic>
             }
             _ => errors.push(
                 source
-                    .error(
-                        at(&needle),
-                        format!("`{}` is not a question number", q.number),
-                    )
+                    .error(at, format!("`{number}` is not a question number"))
                     .with_help("numbers look like 2, 2.A or 2.A.3"),
             ),
         }
     }
-    if errors.is_empty() {
-        Ok(ReportTemplate {
-            version: file.version,
-            questions,
-            index,
-        })
-    } else {
-        Err(errors)
-    }
+    (questions, index)
 }
 
 #[cfg(test)]

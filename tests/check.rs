@@ -876,3 +876,65 @@ fn fenced<'a>(text: &'a str, open: &str) -> &'a str {
     let end = text[start..].find("\n```\n").expect("a closing fence") + start + 1;
     &text[start..end]
 }
+
+/// Where a value of site.toml or a template is wrong comes from the parser: the value
+/// itself (not the first place the text says the key, such as a comment above it),
+/// and a figure or question given twice at its second place.
+#[test]
+fn toml_errors_are_where_the_parser_read_the_value() {
+    let site = copy_fixture("minimal");
+    let s = site.path();
+    let toml = s.join("site.toml");
+    let text = read(&toml).replacen(
+        "base_url = \"https://test.example.no/\"",
+        "base_url = \"ikke en adresse\"",
+        1,
+    );
+    let twice = "[[figures]]\nid = \"employees\"\nlabel = { nb = \"Ansatte\", en = \"Staff\" }\n";
+    let text = format!("# base_url: where the site is published\n{text}\n{twice}");
+    let lines: Vec<&str> = text.lines().collect();
+    let id = |l: &&str| *l == "id = \"employees\"";
+    let (first, second) = (
+        lines.iter().position(id).unwrap(),
+        lines.iter().rposition(id).unwrap(),
+    );
+    assert!(first < second);
+    std::fs::write(&toml, text).unwrap();
+    let (code, list) = check_json(s);
+    assert_eq!(code, Some(1));
+    find(&list, "error", "site.toml:5:12", "base_url ");
+    find(
+        &list,
+        "error",
+        &format!("site.toml:{}:6", second + 1),
+        "defined twice",
+    );
+
+    let site = copy_fixture("minimal");
+    let s = site.path();
+    let template = s.join("report-templates/2024.toml");
+    let text = read(&template).replacen("version = \"2024\"", "version = \"2023\"", 1);
+    let text = format!(
+        "# version 2024 of the template\n{text}\n[[question]]\nnumber = \"1.A\"\nnb = \"To\"\nen = \"Two\"\n"
+    );
+    let lines: Vec<&str> = text.lines().collect();
+    let second = 1 + lines
+        .iter()
+        .rposition(|l| *l == "number = \"1.A\"")
+        .unwrap();
+    std::fs::write(&template, text).unwrap();
+    let (code, list) = check_json(s);
+    assert_eq!(code, Some(1));
+    find(
+        &list,
+        "error",
+        "report-templates/2024.toml:2:11",
+        "does not match the file name",
+    );
+    find(
+        &list,
+        "error",
+        &format!("report-templates/2024.toml:{second}:10"),
+        "listed twice",
+    );
+}
