@@ -245,6 +245,7 @@ pub(crate) fn year_view(
     missing.sort_by_key(|v| collation_key(&v.member));
     let summary = Summary {
         year: y,
+        url: r.routes().url(Route::Year(y)),
         reported: st.reported,
         members: st.members,
     };

@@ -183,7 +183,12 @@ fn feed(r: &Renderer) -> Result<OutFile, Diagnostic> {
     r.page(
         "atom.xml",
         routes::FEED.into(),
-        &context! { entries => Serde(&entries), updated, site_root => r.routes().base_url().to_string() },
+        &context! {
+            entries => Serde(&entries),
+            updated,
+            site_root => r.routes().base_url().to_string(),
+            feed_url => r.routes().absolute_file(routes::FEED),
+        },
     )
 }
 
@@ -314,6 +319,8 @@ pub(crate) fn completeness(r: &Renderer, rep: &Report) -> CompletenessView {
 #[derive(Serialize)]
 pub(crate) struct Summary {
     pub(crate) year: u16,
+    /// The year's page.
+    pub(crate) url: String,
     pub(crate) reported: usize,
     pub(crate) members: usize,
 }
@@ -326,6 +333,7 @@ pub(crate) fn current_summary(r: &Renderer) -> Option<Summary> {
     let st = status::year_status(r.site(), &years, y);
     Some(Summary {
         year: y,
+        url: r.routes().url(Route::Year(y)),
         reported: st.reported,
         members: st.members,
     })

@@ -94,6 +94,9 @@ pub(crate) struct Renderer<'a> {
     /// page shares them (converting the strings for each page cost more than the
     /// rest of a report page).
     site_value: Value,
+    /// `routes`: the URLs of the fixed pages and the theme's files
+    /// ([`crate::routes::TemplateRoutes`]), made a template value once per build.
+    routes_value: Value,
     strings_values: BTreeMap<Lang, Value>,
     /// Per template, the largest page it has made so far: the next page's buffer starts
     /// that big instead of growing (and being copied) a dozen times.
@@ -253,6 +256,7 @@ impl<'a> Renderer<'a> {
             strings,
             theme: theme.clone(),
             site_value: Value::from(Serde(&site_view(site, &routes))),
+            routes_value: Value::from(Serde(&routes.template_routes())),
             routes,
             strings_values,
             sizes: Default::default(),
@@ -365,7 +369,7 @@ impl<'a> Renderer<'a> {
             .collect()
     }
 
-    /// Renders a template with the shared globals (`site`, `t`, `page_path`) and the
+    /// Renders a template with the shared globals (`site`, `routes`, `t`, `page_path`) and the
     /// page's own `values` (a struct whose fields the template reads). `path` is the
     /// output path, e.g. `ar/2024/index.html`.
     pub(crate) fn page(
@@ -381,6 +385,7 @@ impl<'a> Renderer<'a> {
             .map_err(|e| template_error(&e))?;
         let ctx = minijinja::context! {
             site => self.site_value.clone(),
+            routes => self.routes_value.clone(),
             t => self.t_value(self.lang()),
             page_path => self.routes.file_url(&path),
             ..extra

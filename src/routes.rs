@@ -30,6 +30,15 @@ pub(crate) const REPORTING_CSV: &str = "data/rapportering.csv";
 pub(crate) const SEARCH_INDEX_DIR: &str = "sok/indeks/";
 /// The search page's script (a theme file).
 pub(crate) const SEARCH_SCRIPT: &str = "search.js";
+/// The theme's style sheet.
+pub(crate) const STYLE: &str = "style.css";
+/// The theme's icon.
+pub(crate) const FAVICON: &str = "favicon.svg";
+/// The comparison pages' script (a theme file).
+pub(crate) const COMPARE_SCRIPT: &str = "compare.js";
+/// The diff the browser comparison page runs (a theme file, loaded before
+/// [`COMPARE_SCRIPT`]).
+pub(crate) const COMPARE_CORE_SCRIPT: &str = "compare-core.js";
 
 /// A page of the site.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,6 +110,54 @@ impl Route<'_> {
         out.push_str(INDEX);
         out
     }
+}
+
+/// The relative URL of the page `to` from the page `from`: from a comparison page
+/// (`medlemmer/x/sammenlign/2023-2024/`) to its later report, `../../2024/`.
+pub(crate) fn relative(from: Route, to: Route) -> String {
+    relative_file(from, &to.dir())
+}
+
+/// The relative URL of the output file `path` (or of a page's folder, ending in `/`)
+/// from the page `from`. It climbs to the deepest folder the two share, then down; a
+/// page's link to itself names its folder (`../2023-2024/`) rather than being empty.
+pub(crate) fn relative_file(from: Route, path: &str) -> String {
+    let from_dir = from.dir();
+    let from: Vec<&str> = from_dir.split_terminator('/').collect();
+    let (to_dir, name) = path.rsplit_once('/').unwrap_or(("", path));
+    let to: Vec<&str> = to_dir.split_terminator('/').collect();
+    let mut common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    if common > 0 && common == from.len() && common == to.len() && name.is_empty() {
+        common -= 1;
+    }
+    let mut out = "../".repeat(from.len() - common);
+    for part in &to[common..] {
+        out.push_str(part);
+        out.push('/');
+    }
+    out.push_str(name);
+    if out.is_empty() {
+        out.push_str("./");
+    }
+    out
+}
+
+/// The URLs of the site's fixed pages and the theme's files, for every template as
+/// `routes`: templates take their links from here (or from a page's own values)
+/// rather than joining paths to `site.base`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub(crate) struct TemplateRoutes {
+    front: String,
+    members: String,
+    years: String,
+    questions: String,
+    search: String,
+    data: String,
+    feed: String,
+    style: String,
+    favicon: String,
+    compare_script: String,
+    compare_core_script: String,
 }
 
 /// A question's part of a URL: `2.A.3` → `2-a-3` (the question's anchor).
@@ -203,6 +260,23 @@ impl Routes {
         format!("{}{}", self.base, dir_of(path))
     }
 
+    /// The URLs every template reads as `routes` ([`TemplateRoutes`]).
+    pub(crate) fn template_routes(&self) -> TemplateRoutes {
+        TemplateRoutes {
+            front: self.url(Route::Front),
+            members: self.url(Route::Members),
+            years: self.url(Route::Years),
+            questions: self.url(Route::Questions),
+            search: self.url(Route::Search),
+            data: self.url(Route::Data),
+            feed: self.file_url(FEED),
+            style: self.file_url(STYLE),
+            favicon: self.file_url(FAVICON),
+            compare_script: self.file_url(COMPARE_SCRIPT),
+            compare_core_script: self.file_url(COMPARE_CORE_SCRIPT),
+        }
+    }
+
     /// The absolute address of an output file (`https://x.no/sitemap.xml`).
     pub(crate) fn absolute_file(&self, path: &str) -> String {
         format!("{}{}", self.base_url, dir_of(path))
@@ -236,5 +310,27 @@ mod tests {
         assert_eq!(root.base(), "/");
         assert_eq!(root.origin(), "https://x.no");
         assert_eq!(root.absolute_file(SITEMAP), "https://x.no/sitemap.xml");
+    }
+
+    #[test]
+    fn relative_urls() {
+        let page = Route::Comparison("x", 2023, 2024);
+        assert_eq!(relative(page, Route::Member("x")), "../../");
+        assert_eq!(relative(page, Route::Report("x", 2024)), "../../2024/");
+        assert_eq!(
+            relative(page, Route::Comparison("x", 2022, 2023)),
+            "../2022-2023/"
+        );
+        assert_eq!(relative(page, page), "../2023-2024/");
+        assert_eq!(relative(page, Route::CompareBrowser("x")), "../");
+        assert_eq!(relative(page, Route::Front), "../../../../");
+        let any = Route::CompareBrowser("x");
+        assert_eq!(
+            relative_file(any, &report_data("x", 2023)),
+            "../2023/rapport.json"
+        );
+        assert_eq!(relative(Route::Front, Route::Year(2024)), "ar/2024/");
+        assert_eq!(relative(Route::Front, Route::Front), "./");
+        assert_eq!(relative_file(Route::Front, FEED), "atom.xml");
     }
 }

@@ -18,14 +18,14 @@ use crate::content::{Member, MemberInfo, Report};
 use crate::diagnostics::Diagnostic;
 use crate::format;
 use crate::render::{Renderer, Sink};
-use crate::routes::Route;
+use crate::routes::{self, Route};
 
 /// What the page's script reads (`<script type="application/json" id="sammenligning-data">`).
 /// The values of `compare_any.html`.
 #[derive(Serialize)]
 struct Page<'a> {
     member: &'a MemberInfo,
-    member_url: &'static str,
+    member_url: String,
     years: Vec<u16>,
     pairs: Vec<PairLink>,
     reports: Vec<ReportLink>,
@@ -79,13 +79,14 @@ fn wanted(key: &str) -> bool {
 
 /// Renders the member's page into `sink`; the error, if any.
 pub(super) fn page(r: &Renderer, m: &Member, sink: &dyn Sink) -> Option<Diagnostic> {
+    let page = Route::CompareBrowser(&m.slug);
     let pairs: Vec<PairLink> = m
         .reports
         .windows(2)
         .map(|w| PairLink {
             from: w[0].year,
             to: w[1].year,
-            url: format!("{}-{}/", w[0].year, w[1].year),
+            url: routes::relative(page, Route::Comparison(&m.slug, w[0].year, w[1].year)),
             current: false,
         })
         .collect();
@@ -94,16 +95,16 @@ pub(super) fn page(r: &Renderer, m: &Member, sink: &dyn Sink) -> Option<Diagnost
         .iter()
         .map(|rep| ReportLink {
             year: rep.year,
-            url: format!("../{}/", rep.year),
+            url: routes::relative(page, Route::Report(&m.slug, rep.year)),
             draft: rep.draft,
         })
         .collect();
     let page = r.page(
         "compare_any.html",
-        Route::CompareBrowser(&m.slug).file(),
+        page.file(),
         &Page {
             member: &m.info,
-            member_url: "../",
+            member_url: routes::relative(page, Route::Member(&m.slug)),
             years: browser_years(m),
             pairs,
             reports,
@@ -134,7 +135,7 @@ fn config<'a>(r: &'a Renderer, m: &'a Member) -> Config<'a> {
     let figures = &r.config().figures;
     Config {
         member: &m.info.name,
-        years: published.iter().map(|rep| year_data(r, rep)).collect(),
+        years: published.iter().map(|rep| year_data(r, m, rep)).collect(),
         templates,
         figures: figures
             .iter()
@@ -154,13 +155,14 @@ fn config<'a>(r: &'a Renderer, m: &'a Member) -> Config<'a> {
 }
 
 /// A year the browser can compare: its report, open data and key figures.
-fn year_data<'a>(r: &'a Renderer, rep: &'a Report) -> YearData<'a> {
+fn year_data<'a>(r: &'a Renderer, m: &Member, rep: &'a Report) -> YearData<'a> {
     let lang = r.lang();
+    let page = Route::CompareBrowser(&m.slug);
     YearData {
         year: rep.year,
         template: &rep.template,
-        report: format!("../{}/", rep.year),
-        data: format!("../{}/rapport.json", rep.year),
+        report: routes::relative(page, Route::Report(&m.slug, rep.year)),
+        data: routes::relative_file(page, &routes::report_data(&m.slug, rep.year)),
         figures: r
             .config()
             .figures

@@ -36,7 +36,7 @@ use crate::html::escape;
 use crate::markdown::{Block, Section};
 use crate::render::{OutFile, Renderer, Scope, Sink};
 use crate::reporting::ReportTemplate;
-use crate::routes::{Route, Routes};
+use crate::routes::{self, Route, Routes};
 use crate::theme::{Key, Strings, key};
 
 fn s(t: &Strings, key: Key) -> &str {
@@ -336,6 +336,11 @@ struct Pair<'r> {
     tb: &'r ReportTemplate,
     sa: &'r FxHashMap<&'r str, (&'r Section, usize)>,
     sb: &'r FxHashMap<&'r str, (&'r Section, usize)>,
+    /// The comparison page.
+    page: Route<'r>,
+    /// The two reports' pages, relative to the comparison page.
+    a_url: String,
+    b_url: String,
 }
 
 /// The static page that compares report `i` of `m` with report `j`.
@@ -351,6 +356,7 @@ fn comparison_page(
     let t = r.t(lang);
     let (a, b) = (&m.reports[i], &m.reports[j]);
     let site = r.site();
+    let page = Route::Comparison(&m.slug, a.year, b.year);
     let pair = Pair {
         a,
         b,
@@ -358,6 +364,9 @@ fn comparison_page(
         tb: &site.templates[&b.template],
         sa: &versions.of[i],
         sb: &versions.of[j],
+        page,
+        a_url: routes::relative(page, Route::Report(&m.slug, a.year)),
+        b_url: routes::relative(page, Route::Report(&m.slug, b.year)),
     };
     let questions: Vec<Arc<QuestionView>> = question_order(&pair)
         .into_iter()
@@ -366,7 +375,7 @@ fn comparison_page(
         .collect();
     r.page(
         "compare.html",
-        Route::Comparison(&m.slug, a.year, b.year).file(),
+        page.file(),
         &page_context(r, m, &pair, &questions),
     )
 }
@@ -385,12 +394,12 @@ fn page_context(r: &Renderer, m: &Member, pair: &Pair, questions: &[Arc<Question
     };
     minijinja::context! {
         member => minijinja::value::Serde(&m.info),
-        member_url => "../../",
+        member_url => routes::relative(pair.page, Route::Member(&m.slug)),
         slug => m.slug.clone(),
         from => a.year,
         to => b.year,
-        from_url => format!("../../{}/", a.year),
-        to_url => format!("../../{}/", b.year),
+        from_url => pair.a_url.clone(),
+        to_url => pair.b_url.clone(),
         from_template => a.template.clone(),
         to_template => b.template.clone(),
         summary,
@@ -401,8 +410,8 @@ fn page_context(r: &Renderer, m: &Member, pair: &Pair, questions: &[Arc<Question
         changed_questions => list(&|q| q.status != Status::Unchanged && (q.status != Status::Rewritten || q.diff.is_some())),
         rewritten_questions => list(&|q| q.status == Status::Rewritten && q.diff.is_none()),
         unchanged_questions => list(&|q| q.status == Status::Unchanged),
-        pairs => minijinja::value::Serde(&neighbour_pairs(m, a.year, b.year)),
-        any_url => browser_url(r.routes(), m).map(|_| "../"),
+        pairs => minijinja::value::Serde(&neighbour_pairs(m, pair.page, a.year, b.year)),
+        any_url => browser_url(r.routes(), m).map(|_| routes::relative(pair.page, Route::CompareBrowser(&m.slug))),
         picker_years => minijinja::value::Serde(&browser_years(m)),
     }
 }
@@ -449,10 +458,9 @@ fn question(
     if depth < 3 && status == Status::Unchanged && x.is_none_or(|(x, _)| x.blocks.is_empty()) {
         return None;
     }
-    // Relative links from /medlemmer/<slug>/sammenlign/<a>-<b>/.
-    let answer = |year: u16, anchor: &str| format!("../../{year}/#{anchor}");
-    let from_url = x.map(|(x, _)| answer(p.a.year, &x.anchor));
-    let to_url = y.map(|(y, _)| answer(p.b.year, &y.anchor));
+    // Relative links from the comparison page.
+    let from_url = x.map(|(x, _)| format!("{}#{}", p.a_url, x.anchor));
+    let to_url = y.map(|(y, _)| format!("{}#{}", p.b_url, y.anchor));
     let status_html = (status != Status::Unchanged).then(|| {
         let links = answer_links(from_url.as_deref(), to_url.as_deref(), p, t);
         status_html(status, &links, t)
@@ -577,14 +585,14 @@ fn figure_changes(r: &Renderer, a: &Report, b: &Report) -> Vec<FigureChange> {
 }
 
 /// Every neighbouring pair of the member's reports, the one from `from` to `to`
-/// marked, as links from a comparison page.
-fn neighbour_pairs(m: &Member, from: u16, to: u16) -> Vec<PairLink> {
+/// marked, as links from the comparison page `page`.
+fn neighbour_pairs(m: &Member, page: Route, from: u16, to: u16) -> Vec<PairLink> {
     m.reports
         .windows(2)
         .map(|w| PairLink {
             from: w[0].year,
             to: w[1].year,
-            url: format!("../{}-{}/", w[0].year, w[1].year),
+            url: routes::relative(page, Route::Comparison(&m.slug, w[0].year, w[1].year)),
             current: w[0].year == from && w[1].year == to,
         })
         .collect()
