@@ -16,7 +16,7 @@ use crate::content::{Member, MemberInfo, Report};
 use crate::diagnostics::Diagnostic;
 use crate::format;
 use crate::pages::{CompletenessView, Summary, completeness};
-use crate::render::{OutFile, Renderer, ReportLink, Scope, Sink, YearLink, emit};
+use crate::render::{FeedEntry, OutFile, Renderer, ReportLink, Scope, Sink, YearLink, emit};
 use crate::routes::{self, Route};
 use crate::text::collation_key;
 
@@ -112,7 +112,7 @@ struct MemberFeed<'a> {
     member: &'a MemberInfo,
     member_url: String,
     feed_url: String,
-    entries: Vec<ReportLink>,
+    entries: Vec<FeedEntry>,
     updated: Option<String>,
 }
 
@@ -133,7 +133,7 @@ fn member_feed(r: &Renderer, m: &Member) -> Result<OutFile, Diagnostic> {
             .first()
             .and_then(|rep| rep.published)
             .map(|d| d.to_string()),
-        entries: reports.iter().map(|rep| r.report_link(m, rep)).collect(),
+        entries: reports.iter().map(|rep| r.feed_entry(m, rep)).collect(),
     };
     r.page("member_atom.xml", routes::member_feed(&m.slug), &values)
 }

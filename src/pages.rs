@@ -11,7 +11,7 @@ use crate::config::Lang;
 use crate::content::status;
 use crate::content::{Member, Page, Report};
 use crate::diagnostics::Diagnostic;
-use crate::render::{OutFile, Renderer, ReportLink, Scope, Sink, YearLink, emit};
+use crate::render::{FeedEntry, OutFile, Renderer, ReportLink, Scope, Sink, YearLink, emit};
 use crate::reporting::ReportTemplate;
 use crate::routes::{self, Route};
 use crate::text::collation_key;
@@ -176,9 +176,9 @@ fn feed(r: &Renderer) -> Result<OutFile, Diagnostic> {
         .first()
         .and_then(|(_, rep)| rep.published)
         .map(|d| d.to_string());
-    let entries: Vec<ReportLink> = entries
+    let entries: Vec<FeedEntry> = entries
         .iter()
-        .map(|(m, rep)| r.report_link(m, rep))
+        .map(|(m, rep)| r.feed_entry(m, rep))
         .collect();
     r.page(
         "atom.xml",

@@ -139,6 +139,15 @@ pub(crate) struct ReportLink {
     draft: bool,
 }
 
+/// A report as feeds list it: a [`ReportLink`] and its absolute address.
+#[derive(Serialize)]
+pub(crate) struct FeedEntry {
+    #[serde(flatten)]
+    link: ReportLink,
+    /// `https://x.no/medlemmer/x/2024/`.
+    absolute_url: String,
+}
+
 /// A key figure of a report, formatted.
 #[derive(Serialize)]
 pub(crate) struct FigureView {
@@ -326,6 +335,14 @@ impl<'a> Renderer<'a> {
             published: r.published.map(|d| format::date(d, self.lang())),
             published_iso: r.published.map(|d| d.to_string()),
             draft: r.draft,
+        }
+    }
+
+    /// A report as feeds list it.
+    pub(crate) fn feed_entry(&self, m: &Member, r: &Report) -> FeedEntry {
+        FeedEntry {
+            link: self.report_link(m, r),
+            absolute_url: self.routes.absolute(Route::Report(&m.slug, r.year)),
         }
     }
 

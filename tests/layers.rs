@@ -248,3 +248,87 @@ fn paths_are_read_from_groups() {
     let code = "use crate::{a::B, c, d::{e, f}};\nlet x = crate::g::h();\nmacro $crate::i";
     assert_eq!(crate_paths(code), ["a", "c", "d", "g"]);
 }
+
+/// The default theme's templates: (file name, text).
+fn default_templates() -> Vec<(String, String)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates");
+    let mut out: Vec<(String, String)> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .map(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            (name, std::fs::read_to_string(&p).unwrap())
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// Where `template` joins a path to one of the site's addresses (`site.base`,
+/// `site.base_url`, `site.origin`): `{{ site.base }}ar/`, `site.base ~ "ar/"`,
+/// `{{ site.origin }}{{ e.url }}`.
+fn joins(template: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for (i, _) in template.match_indices("site.") {
+        let rest = &template[i + "site.".len()..];
+        let name = ident_at(rest);
+        if !matches!(name, "base" | "base_url" | "origin") {
+            continue;
+        }
+        let after = rest[name.len()..].trim_start();
+        let joined = after.starts_with('~')
+            || after
+                .strip_prefix("}}")
+                .is_some_and(|a| !a.starts_with(['"', '<', '\n']));
+        if joined {
+            out.push(template[i..].chars().take(40).collect());
+        }
+    }
+    out
+}
+
+/// One place makes the site's URLs (`src/routes.rs`): the default theme takes every
+/// link from aktsom (`routes`, a page's values) and joins no paths itself.
+#[test]
+fn the_default_theme_joins_no_paths() {
+    let mut wrong = Vec::new();
+    for (name, text) in default_templates() {
+        wrong.extend(joins(&text).into_iter().map(|j| format!("{name}: {j}")));
+    }
+    assert!(
+        wrong.is_empty(),
+        "templates that make URLs:\n{}",
+        wrong.join("\n")
+    );
+}
+
+#[test]
+fn joins_are_found() {
+    let found = joins(r#"{{ site.base }}ar/ {{ site.base ~ "x" }} <a href="{{ site.base }}">"#);
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(joins(r#"{{ site.origin }}{{ e.url }}"#).len() == 1);
+    assert!(joins(r#"<id>{{ site.base_url }}</id> data-base="{{ site.base }}""#).is_empty());
+}
+
+/// Relative URLs come from `routes::relative`: no string in the crate's code (its
+/// unit tests and `routes.rs` aside) starts with `../`.
+#[test]
+fn no_relative_urls_by_hand() {
+    let mut files = Vec::new();
+    rust_files(&src(), &mut files);
+    let mut wrong = Vec::new();
+    for f in files.iter().filter(|f| !f.ends_with("routes.rs")) {
+        let text = std::fs::read_to_string(f).unwrap();
+        let text = text.split("#[cfg(test)]").next().unwrap_or("");
+        for (n, line) in text.lines().enumerate() {
+            if line.contains("\"../") && !line.trim_start().starts_with("//") {
+                wrong.push(format!("{}:{}: {}", f.display(), n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "relative URLs made by hand:\n{}",
+        wrong.join("\n")
+    );
+}
