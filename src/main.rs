@@ -286,23 +286,14 @@ fn main() -> ExitCode {
             member,
             open,
             out,
-        } => {
-            let opts = aktsom::serve::ServeOptions {
-                root,
-                bind,
-                port,
-                member,
-                open,
-                out,
-            };
-            match aktsom::serve::run(opts) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(message) => {
-                    eprintln!("error: {message}");
-                    ExitCode::FAILURE
-                }
-            }
-        }
+        } => run_serve(aktsom::serve::ServeOptions {
+            root,
+            bind,
+            port,
+            member,
+            open,
+            out,
+        }),
         Command::Import {
             input,
             member,
@@ -334,56 +325,69 @@ fn main() -> ExitCode {
             drafts,
             base_url,
             force,
-        } => {
-            let out = out.unwrap_or_else(|| default_out(&root));
-            if std::io::stderr().is_terminal() {
-                eprintln!("Building {} …", root.display());
-            }
-            let opts = PublishOptions {
-                root,
-                out: out.clone(),
-                drafts,
-                base_url,
-                force,
+        } => run_build(PublishOptions {
+            out: out.unwrap_or_else(|| default_out(&root)),
+            root,
+            drafts,
+            base_url,
+            force,
+        }),
+    }
+}
+
+/// `aktsom serve`: runs until stopped; an error that stops it is printed.
+fn run_serve(opts: aktsom::serve::ServeOptions) -> ExitCode {
+    match aktsom::serve::run(opts) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `aktsom build`: publishes the site, then says what it built, or why the output
+/// was left as it was.
+fn run_build(opts: PublishOptions) -> ExitCode {
+    if std::io::stderr().is_terminal() {
+        eprintln!("Building {} …", opts.root.display());
+    }
+    match publish(&opts) {
+        Ok(summary) => {
+            print_diagnostics(&summary.warnings);
+            let warnings = match summary
+                .warnings
+                .iter()
+                .map(Diagnostic::count)
+                .sum::<usize>()
+            {
+                0 => String::new(),
+                1 => ", 1 warning".into(),
+                n => format!(", {n} warnings"),
             };
-            match publish(&opts) {
-                Ok(summary) => {
-                    print_diagnostics(&summary.warnings);
-                    let warnings = match summary
-                        .warnings
-                        .iter()
-                        .map(Diagnostic::count)
-                        .sum::<usize>()
-                    {
-                        0 => String::new(),
-                        1 => ", 1 warning".into(),
-                        n => format!(", {n} warnings"),
-                    };
-                    println!(
-                        "Built {} pages ({} reports, {} files) to {} in {:.2} s{warnings}",
-                        summary.pages,
-                        summary.reports,
-                        summary.files,
-                        out.display(),
-                        summary.elapsed.as_secs_f64()
-                    );
-                    ExitCode::SUCCESS
-                }
-                Err(errors) => {
-                    print_diagnostics(&errors);
-                    let n: usize = errors
-                        .iter()
-                        .filter(|d| d.is_error())
-                        .map(Diagnostic::count)
-                        .sum();
-                    eprintln!(
-                        "error: the build failed with {n} error{}; {} was not changed",
-                        if n == 1 { "" } else { "s" },
-                        out.display()
-                    );
-                    ExitCode::FAILURE
-                }
-            }
+            println!(
+                "Built {} pages ({} reports, {} files) to {} in {:.2} s{warnings}",
+                summary.pages,
+                summary.reports,
+                summary.files,
+                opts.out.display(),
+                summary.elapsed.as_secs_f64()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(errors) => {
+            print_diagnostics(&errors);
+            let n: usize = errors
+                .iter()
+                .filter(|d| d.is_error())
+                .map(Diagnostic::count)
+                .sum();
+            eprintln!(
+                "error: the build failed with {n} error{}; {} was not changed",
+                if n == 1 { "" } else { "s" },
+                opts.out.display()
+            );
+            ExitCode::FAILURE
         }
     }
 }

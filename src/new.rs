@@ -371,6 +371,34 @@ fn carried_over(
         let _ = writeln!(out, "\n{piece}");
     }
     let old_template = templates.get(&prev.template);
+    let (added, carried) = in_template_order(&mut out, template, old_template, &placed, w, lang);
+    for piece in &placed.back {
+        let _ = writeln!(out, "\n{piece}");
+    }
+    let started = Started {
+        path: path.to_path_buf(),
+        template: template.version.clone(),
+        from_year: Some(prev.year),
+        carried,
+        figures: prev.figures.len(),
+        added,
+        dropped: placed.dropped,
+    };
+    (out, started)
+}
+
+/// The new template's questions into `out`, in its order: the earlier report's answer
+/// where it had one, else the question's heading, with a note for a question the
+/// earlier report's template did not have. Returns the questions added and the count
+/// of answers carried over.
+fn in_template_order(
+    out: &mut String,
+    template: &ReportTemplate,
+    old_template: Option<&ReportTemplate>,
+    placed: &Placed,
+    w: &Words,
+    lang: Lang,
+) -> (Vec<String>, usize) {
     let (mut added, mut carried) = (Vec::new(), 0);
     for q in &template.questions {
         if let Some((_, text, followers)) = placed.numbered.iter().find(|(n, ..)| *n == q.number) {
@@ -389,21 +417,9 @@ fn carried_over(
             (3, false) => Some(w.answer_here.to_string()),
             _ => None,
         };
-        template_heading(&mut out, template, &q.number, lang, note.as_deref());
+        template_heading(out, template, &q.number, lang, note.as_deref());
     }
-    for piece in &placed.back {
-        let _ = writeln!(out, "\n{piece}");
-    }
-    let started = Started {
-        path: path.to_path_buf(),
-        template: template.version.clone(),
-        from_year: Some(prev.year),
-        carried,
-        figures: prev.figures.len(),
-        added,
-        dropped: placed.dropped,
-    };
-    (out, started)
+    (added, carried)
 }
 
 /// Starts a member: `content/members/<slug>/member.toml` with the keys to fill in.

@@ -143,7 +143,7 @@ pub(crate) fn check_build_out(root: &Path, out: &Path, force: bool) -> Result<()
     if force || is_file(&out.join(MARKER)) {
         return Ok(());
     }
-    let mut removed: Vec<String> = entries
+    let removed: Vec<String> = entries
         .filter_map(Result::ok)
         .filter(|e| !kept_name(&e.file_name()))
         .map(|e| {
@@ -161,6 +161,12 @@ pub(crate) fn check_build_out(root: &Path, out: &Path, force: bool) -> Result<()
     if removed.is_empty() || EARLIER_OUTPUT.iter().all(|f| is_file(&out.join(f))) {
         return Ok(());
     }
+    Err(vec![not_made_by_aktsom(out, removed)])
+}
+
+/// The refusal to replace a folder aktsom did not make, naming the first three of
+/// the entries (`removed`) a build would delete.
+fn not_made_by_aktsom(out: &Path, mut removed: Vec<String>) -> Diagnostic {
     removed.sort();
     let more = removed.len().saturating_sub(3);
     removed.truncate(3);
@@ -168,21 +174,19 @@ pub(crate) fn check_build_out(root: &Path, out: &Path, force: bool) -> Result<()
     if more > 0 {
         listed.push_str(&format!(" and {more} more"));
     }
-    Err(vec![
-        Diagnostic::file(
-            out,
-            format!(
-                "the output folder {} is not empty and was not made by aktsom (it has no {MARKER} \
+    Diagnostic::file(
+        out,
+        format!(
+            "the output folder {} is not empty and was not made by aktsom (it has no {MARKER} \
              file): a build would delete {listed}",
-                out.display()
-            ),
-        )
-        .with_help(
-            "give an empty or new folder with --out, or add --force to replace what is in it \
+            out.display()
+        ),
+    )
+    .with_help(
+        "give an empty or new folder with --out, or add --force to replace what is in it \
          (dot-files such as .git, and CNAME, _headers, _redirects, _routes.json and \
          _worker.js, are kept)",
-        ),
-    ])
+    )
 }
 
 /// A regular file (not a link to one).

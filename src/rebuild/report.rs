@@ -13,6 +13,7 @@ use crate::output;
 use crate::render::OutFile;
 use crate::render::Scope;
 use crate::rewrite::PageLinks;
+use crate::search;
 
 use super::whole::link_targets;
 use super::{Prepared, Preview, State, Work};
@@ -110,21 +111,32 @@ impl Preview {
         };
         crate::profile::stage("edit: search index (beyond the render)");
         state.links.extend(super::whole::ids_only(links));
-        let mut files = files;
-        files.extend(update.written);
-        crate::profile::stage("edit: prepare");
         // A published report's answers are in its year's answers file, which is
         // brought up to date after the pages (see `Preview::later`).
         let later = (!old.draft).then_some(year);
-        Ok(Some(Prepared {
-            work: Work::Files {
-                files,
-                removed: update.removed,
-                later,
-            },
-            start,
-            warnings,
-        }))
+        Ok(Some(report_prepared(files, update, later, start, warnings)))
+    }
+}
+
+/// The files of a report edit, ready to commit: the rendered pages and the search
+/// index's changed files, its removed ones, and the year whose answers file follows.
+fn report_prepared(
+    mut files: Vec<OutFile>,
+    update: search::Update,
+    later: Option<u16>,
+    start: Instant,
+    warnings: Vec<Diagnostic>,
+) -> Prepared {
+    files.extend(update.written);
+    crate::profile::stage("edit: prepare");
+    Prepared {
+        work: Work::Files {
+            files,
+            removed: update.removed,
+            later,
+        },
+        start,
+        warnings,
     }
 }
 

@@ -53,7 +53,7 @@ use crate::diagnostics::Diagnostic;
 use crate::render::{OutFile, Renderer, Scope, Sink};
 use crate::routes::{self, Route};
 
-pub(crate) use live::Live;
+pub(crate) use live::{Live, Update};
 use shard::Layout;
 
 /// Where the index is published, relative to the output root.

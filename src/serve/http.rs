@@ -116,9 +116,11 @@ pub(crate) struct Pending {
 }
 
 impl Pending {
-    /// Marks these files (absolute paths) as being brought up to date.
+    /// Marks these files (absolute paths) as being brought up to date. Requests waiting
+    /// for a file no longer in the list (a whole build made it meanwhile) go on.
     pub(crate) fn set(&self, files: Vec<PathBuf>) {
         *self.lock() = files;
+        self.done.notify_all();
     }
 
     /// They are up to date: the requests waiting for them go on.
