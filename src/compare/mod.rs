@@ -29,7 +29,7 @@ use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use crate::config::Lang;
-use crate::content::{Member, Report};
+use crate::content::{Member, MemberInfo, Report};
 use crate::diagnostics::Diagnostic;
 use crate::format;
 use crate::html::escape;
@@ -380,9 +380,44 @@ fn comparison_page(
     )
 }
 
-/// The values of `compare.html`: a template value rather than a struct, since the
-/// questions are objects made as the template reads them (see `QuestionView`).
-fn page_context(r: &Renderer, m: &Member, pair: &Pair, questions: &[Arc<QuestionView>]) -> Value {
+/// The values of `compare.html`. The question lists are template values rather than
+/// structs, since the questions are objects made as the template reads them (see
+/// `QuestionView`).
+#[derive(Serialize)]
+struct ComparePage<'a> {
+    member: &'a MemberInfo,
+    member_url: String,
+    slug: &'a str,
+    from: u16,
+    to: u16,
+    /// The two reports' pages.
+    from_url: &'a str,
+    to_url: &'a str,
+    from_template: &'a str,
+    to_template: &'a str,
+    summary: String,
+    summary_rewritten: Option<String>,
+    figure_changes: Vec<FigureChange>,
+    /// Questions with something to show, in order.
+    changed_questions: Value,
+    /// Rewritten answers with nothing else to show: only listed.
+    rewritten_questions: Value,
+    /// Unchanged questions: only listed.
+    unchanged_questions: Value,
+    /// Every neighbouring pair of the member's reports.
+    pairs: Vec<PairLink>,
+    /// The page that compares any two years, if the member has one.
+    any_url: Option<String>,
+    picker_years: Vec<u16>,
+}
+
+/// The values of `compare.html` for the comparison `pair` of `m`.
+fn page_context<'a>(
+    r: &Renderer,
+    m: &'a Member,
+    pair: &'a Pair,
+    questions: &[Arc<QuestionView>],
+) -> ComparePage<'a> {
     let (a, b) = (pair.a, pair.b);
     let (summary, summary_rewritten) = summary(questions, r.t(r.lang()));
     let list = |keep: &dyn Fn(&QuestionView) -> bool| -> Value {
@@ -392,27 +427,28 @@ fn page_context(r: &Renderer, m: &Member, pair: &Pair, questions: &[Arc<Question
             .map(|q| Value::from_dyn_object(q.clone()))
             .collect()
     };
-    minijinja::context! {
-        member => minijinja::value::Serde(&m.info),
-        member_url => routes::relative(pair.page, Route::Member(&m.slug)),
-        slug => m.slug.clone(),
-        from => a.year,
-        to => b.year,
-        from_url => pair.a_url.clone(),
-        to_url => pair.b_url.clone(),
-        from_template => a.template.clone(),
-        to_template => b.template.clone(),
+    ComparePage {
+        member: &m.info,
+        member_url: routes::relative(pair.page, Route::Member(&m.slug)),
+        slug: &m.slug,
+        from: a.year,
+        to: b.year,
+        from_url: &pair.a_url,
+        to_url: &pair.b_url,
+        from_template: &a.template,
+        to_template: &b.template,
         summary,
         summary_rewritten,
-        figure_changes => minijinja::value::Serde(&figure_changes(r, a, b)),
-        // Questions with something to show, in order; rewritten answers with nothing
-        // else to show and unchanged ones are only listed.
-        changed_questions => list(&|q| q.status != Status::Unchanged && (q.status != Status::Rewritten || q.diff.is_some())),
-        rewritten_questions => list(&|q| q.status == Status::Rewritten && q.diff.is_none()),
-        unchanged_questions => list(&|q| q.status == Status::Unchanged),
-        pairs => minijinja::value::Serde(&neighbour_pairs(m, pair.page, a.year, b.year)),
-        any_url => browser_url(r.routes(), m).map(|_| routes::relative(pair.page, Route::CompareBrowser(&m.slug))),
-        picker_years => minijinja::value::Serde(&browser_years(m)),
+        figure_changes: figure_changes(r, a, b),
+        changed_questions: list(&|q| {
+            q.status != Status::Unchanged && (q.status != Status::Rewritten || q.diff.is_some())
+        }),
+        rewritten_questions: list(&|q| q.status == Status::Rewritten && q.diff.is_none()),
+        unchanged_questions: list(&|q| q.status == Status::Unchanged),
+        pairs: neighbour_pairs(m, pair.page, a.year, b.year),
+        any_url: browser_url(r.routes(), m)
+            .map(|_| routes::relative(pair.page, Route::CompareBrowser(&m.slug))),
+        picker_years: browser_years(m),
     }
 }
 
