@@ -51,7 +51,8 @@ pub struct Built {
 /// Builds the pages (and files) `opts` asks for into `sink`, as they are made.
 pub fn build(site: &Site, opts: &BuildOptions, sink: &dyn Sink) -> Result<Built, Vec<Diagnostic>> {
     let theme = Theme::new(&site.root, &site.config.theme).map_err(|d| vec![d])?;
-    let renderer = Renderer::new(site, &theme)?;
+    let mut renderer = Renderer::new(site, &theme)?;
+    renderer.reuse_into(sink);
     let search = produce(&renderer, &opts.scope, sink, opts.keep_search)?;
     if opts.files {
         let statics: Vec<OutFile> = theme
@@ -202,6 +203,9 @@ pub struct BuildSummary {
     pub files: usize,
     /// How many member reports were published (drafts included with `--drafts`).
     pub reports: usize,
+    /// How many files were taken over from the previous output without being made
+    /// again, their inputs unchanged ([`crate::inputs`]).
+    pub reused: usize,
     /// What the build found worth fixing but that did not stop it; `aktsom build`
     /// prints them.
     pub warnings: Vec<Diagnostic>,
@@ -247,12 +251,26 @@ pub fn publish(opts: &PublishOptions) -> Result<BuildSummary, Vec<Diagnostic>> {
     profile::stage("static files");
     links::check_emitted(&site, &emitted)?;
     profile::stage("link check");
+    let record_file = staging.record_file();
     staging.publish(&emitted.paths).map_err(write_error)?;
     profile::stage("swap");
+    // Only a cache: without it the next build renders every page again.
+    if let Err(e) = emitted.record.write(&record_file) {
+        site.warnings.push(
+            Diagnostic::file(
+                &record_file,
+                format!("cannot write the build's record: {e}"),
+            )
+            .with_help("the next build renders every page again; it publishes the same site")
+            .warning(),
+        );
+    }
+    profile::stage("record");
     Ok(BuildSummary {
         pages: emitted.links.len(),
         files: emitted.paths.len(),
         reports: site.members.iter().map(|m| m.reports.len()).sum(),
+        reused: emitted.reused,
         warnings: std::mem::take(&mut site.warnings),
         elapsed: start.elapsed(),
     })

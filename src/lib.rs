@@ -53,6 +53,7 @@ pub mod diagnostics;
 pub(crate) mod format;
 pub mod html;
 pub mod import;
+pub(crate) mod inputs;
 pub mod links;
 pub mod markdown;
 pub mod new;

@@ -365,8 +365,12 @@ fn run_build(opts: PublishOptions) -> ExitCode {
                 1 => ", 1 warning".into(),
                 n => format!(", {n} warnings"),
             };
+            let reused = match summary.reused {
+                0 => String::new(),
+                n => format!("; {n} reused from the previous build"),
+            };
             println!(
-                "Built {} pages ({} reports, {} files) to {} in {:.2} s{warnings}",
+                "Built {} pages ({} reports, {} files{reused}) to {} in {:.2} s{warnings}",
                 summary.pages,
                 summary.reports,
                 summary.files,

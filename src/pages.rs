@@ -60,6 +60,13 @@ pub(crate) fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), 
     if scope.is_all() {
         jobs.extend(site.pages.iter().map(Job::Page));
     }
+    let jobs = r.not_reused(sink, jobs, |inputs, j| match j {
+        Job::Report(m, i) => Some((
+            inputs.member(&m.slug)?,
+            Route::Report(&m.slug, m.reports[*i].year).file(),
+        )),
+        _ => None,
+    })?;
     emit(jobs.par_iter().map(|j| render_job(r, j)), sink)
 }
 

@@ -21,6 +21,7 @@ use crate::config::{Lang, SiteConfig};
 use crate::content::{Member, Report, Sector, Site};
 use crate::diagnostics::Diagnostic;
 use crate::format;
+use crate::inputs::{Fingerprint, Fingerprints};
 use crate::routes::{Route, Routes};
 use crate::theme::{Strings, Theme, key};
 
@@ -41,6 +42,21 @@ pub trait Sink: Sync {
     /// in parallel). An error (a file that cannot be written, a page the scan for links
     /// and ids rejects) fails the build.
     fn put(&self, file: OutFile) -> Result<(), Diagnostic>;
+
+    /// Whether this sink can reuse the files of a previous build ([`Sink::reuse`]);
+    /// only then does a build work out its pages' fingerprints.
+    fn reuses(&self) -> bool {
+        false
+    }
+
+    /// Reuses the file the previous build made at `path` from inputs with the
+    /// fingerprint `key` ([`crate::inputs`]), when it is still there as that build
+    /// left it: then the file needs no rendering (`true`). Otherwise (`false`) the file
+    /// that will be put at `path` is noted as made from `key`.
+    fn reuse(&self, path: &str, key: Fingerprint) -> Result<bool, Diagnostic> {
+        let _ = (path, key);
+        Ok(false)
+    }
 
     /// Puts the file at `from` (a member's image) into the output as it is, at `to`.
     fn copy(&self, from: &Path, to: &str) -> Result<(), Diagnostic> {
@@ -101,6 +117,9 @@ pub(crate) struct Renderer<'a> {
     /// Per template, the largest page it has made so far: the next page's buffer starts
     /// that big instead of growing (and being copied) a dozen times.
     sizes: std::sync::Mutex<rustc_hash::FxHashMap<String, usize>>,
+    /// The members' fingerprints, when the build's sink can reuse files
+    /// ([`Renderer::not_reused`]).
+    inputs: Option<Fingerprints>,
 }
 
 #[derive(Serialize, Clone)]
@@ -269,7 +288,53 @@ impl<'a> Renderer<'a> {
             routes,
             strings_values,
             sizes: Default::default(),
+            inputs: None,
         })
+    }
+
+    /// Works out the members' fingerprints ([`crate::inputs`]) when `sink` can reuse
+    /// the previous build's files, so that producers may skip what it reuses.
+    pub(crate) fn reuse_into(&mut self, sink: &dyn Sink) {
+        if sink.reuses() {
+            self.inputs = Fingerprints::new(self.site, &self.theme);
+        }
+    }
+
+    /// Of `jobs`, those whose file `sink` did not reuse from the previous build, in
+    /// their order: the producer renders only these. `file` gives a job's output path
+    /// and the fingerprint of what it is made from, taken from the build's
+    /// [`Fingerprints`] ([`crate::inputs`] says which pages have one); a job without
+    /// one is always kept.
+    pub(crate) fn not_reused<J, F>(
+        &self,
+        sink: &dyn Sink,
+        jobs: Vec<J>,
+        file: F,
+    ) -> Result<Vec<J>, Vec<Diagnostic>>
+    where
+        J: Send + Sync,
+        F: Fn(&Fingerprints, &J) -> Option<(Fingerprint, String)> + Sync,
+    {
+        let Some(inputs) = &self.inputs else {
+            return Ok(jobs);
+        };
+        let reused: Vec<Result<bool, Diagnostic>> = jobs
+            .par_iter()
+            .map(|j| match file(inputs, j) {
+                Some((key, path)) => sink.reuse(&path, key),
+                None => Ok(false),
+            })
+            .collect();
+        let mut keep = Vec::with_capacity(jobs.len());
+        let mut errors = Vec::new();
+        for (j, r) in jobs.into_iter().zip(reused) {
+            match r {
+                Ok(true) => {}
+                Ok(false) => keep.push(j),
+                Err(d) => errors.push(d),
+            }
+        }
+        distinct(errors).map(|()| keep)
     }
 
     pub(crate) fn site(&self) -> &'a Site {

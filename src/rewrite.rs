@@ -9,7 +9,7 @@ use crate::html::decode_entities;
 use crate::html::scan::tags;
 
 /// What a page links to and which ids it has.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct PageLinks {
     pub(crate) ids: Vec<String>,
     /// `href` values of links to this site (paths and fragments), as written (character

@@ -165,6 +165,54 @@ impl Theme {
         let site = site?;
         strings::layered(lang, theme?.as_ref(), site.as_ref())
     }
+
+    /// Feeds every file of the site's and the theme folder's `templates/`, `static/`
+    /// and `i18n/` (names and bytes) to `h`: the theme's part of the fingerprint by
+    /// which a build reuses pages ([`crate::inputs`]); the built-in default theme is
+    /// part of the binary's. `None` when something cannot be read or a folder is a
+    /// symbolic link (not followed, so a change behind it could go unseen): then
+    /// nothing is reused.
+    pub(crate) fn fingerprint(&self, h: &mut xxhash_rust::xxh3::Xxh3) -> Option<()> {
+        for (l, (dir, _)) in self.layers().iter().enumerate() {
+            for sub in ["templates", "static", "i18n"] {
+                h.update(&[l as u8]);
+                h.update(sub.as_bytes());
+                hash_tree(&dir.join(sub), h)?;
+            }
+        }
+        Some(())
+    }
+}
+
+/// Feeds the names and bytes of every file below `dir` to `h`, in name order (see
+/// [`Theme::fingerprint`]); an absent folder adds nothing.
+fn hash_tree(dir: &Path, h: &mut xxhash_rust::xxh3::Xxh3) -> Option<()> {
+    let mut entries: Vec<PathBuf> = match std::fs::read_dir(dir) {
+        Ok(rd) => rd
+            .map(|e| e.map(|e| e.path()))
+            .collect::<Result<_, _>>()
+            .ok()?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Some(()),
+        Err(_) => return None,
+    };
+    entries.sort();
+    for p in entries {
+        h.update(p.file_name()?.as_encoded_bytes());
+        h.update(&[0]);
+        let meta = std::fs::metadata(&p).ok()?;
+        if meta.is_dir() {
+            if std::fs::symlink_metadata(&p).ok()?.is_symlink() {
+                return None;
+            }
+            h.update(b"/");
+            hash_tree(&p, h)?;
+        } else if meta.is_file() {
+            let bytes = std::fs::read(&p).ok()?;
+            h.update(&(bytes.len() as u64).to_le_bytes());
+            h.update(&bytes);
+        }
+    }
+    Some(())
 }
 
 /// Whether a theme file or folder is there. Absent is not an error (the next layer

@@ -198,6 +198,13 @@ pub(crate) fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), 
                 .map(|j| (j - 1, j))
                 .filter(|&(i, j)| scope.year(m.reports[i].year) || scope.year(m.reports[j].year))
                 .collect();
+            let jobs = match r.not_reused(sink, jobs, |inputs, &(i, j)| {
+                let route = Route::Comparison(&m.slug, m.reports[i].year, m.reports[j].year);
+                Some((inputs.member(&m.slug)?, route.file()))
+            }) {
+                Ok(jobs) => jobs,
+                Err(e) => return e.into_iter().map(Some).collect(),
+            };
             // Only the reports some page needs (all of them in a full build).
             let needed: Vec<bool> = (0..n)
                 .map(|k| jobs.iter().any(|&(i, j)| i == k || j == k))

@@ -28,6 +28,9 @@ pub(super) fn answer_files(
         by_year.entry(e.1.year).or_default().push(e);
     }
     let years: Vec<(u16, Vec<&(&Member, &Report)>)> = by_year.into_iter().collect();
+    let years = r.not_reused(sink, years, |inputs, (y, _)| {
+        Some((inputs.year(*y)?, routes::answers_csv(*y)))
+    })?;
     let files = years.par_iter().map(|(y, reps)| {
         Ok(OutFile {
             path: routes::answers_csv(*y),

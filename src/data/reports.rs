@@ -184,6 +184,12 @@ pub(super) fn report_files(
         .iter()
         .filter(|(m, rep)| scope.member(&m.slug) && scope.year(rep.year))
         .collect();
+    let jobs = r.not_reused(sink, jobs, |inputs, (m, rep)| {
+        Some((
+            inputs.member(&m.slug)?,
+            routes::report_data(&m.slug, rep.year),
+        ))
+    })?;
     let per_report = jobs.par_iter().map(|(m, rep)| {
         Ok(OutFile {
             path: routes::report_data(&m.slug, rep.year),

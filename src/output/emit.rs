@@ -5,12 +5,17 @@ use std::collections::HashSet;
 use std::io;
 use std::path::Path;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use rustc_hash::FxHashMap;
 
 use crate::diagnostics::Diagnostic;
+use crate::inputs::Fingerprint;
 use crate::render::{OutFile, Sink};
 use crate::rewrite::{self, PageLinks};
 
 use super::Copy;
+use super::cache::{self, Entry, Manifest};
 use super::staging::Staging;
 
 /// Where an [`Emitter`] puts the files.
@@ -22,6 +27,8 @@ enum Dest<'a> {
         dir: &'a Path,
         previous: Option<&'a Path>,
         reused: bool,
+        /// What the previous build made from known inputs (see [`Emitter::reuse`]).
+        record: Manifest,
     },
     /// Dropped (`aktsom check`: only the links matter).
     Discard,
@@ -35,6 +42,12 @@ pub struct Emitter<'a> {
     paths: Mutex<Vec<String>>,
     links: Mutex<Vec<(String, PageLinks)>>,
     dirs: Mutex<HashSet<String>>,
+    /// The fingerprints of the files about to be put that a producer asked to reuse.
+    keys: Mutex<FxHashMap<String, Fingerprint>>,
+    /// This build's record: every file made from known inputs.
+    made: Mutex<Vec<(String, Entry)>>,
+    /// How many files were reused without being made again.
+    reused: AtomicUsize,
 }
 
 /// What an [`Emitter`] took: every path, the links of every HTML page, and the files
@@ -46,6 +59,10 @@ pub struct Emitted {
     pub(crate) links: Vec<(String, PageLinks)>,
     /// The files themselves, when kept in memory ([`Emitter::in_memory`]).
     pub files: Vec<OutFile>,
+    /// Which files were made from which inputs, for the next build to reuse them.
+    pub(crate) record: Manifest,
+    /// How many files were reused from the previous output without being made again.
+    pub(crate) reused: usize,
 }
 
 impl<'a> Emitter<'a> {
@@ -55,6 +72,9 @@ impl<'a> Emitter<'a> {
             paths: Mutex::new(Vec::new()),
             links: Mutex::new(Vec::new()),
             dirs: Mutex::new(HashSet::new()),
+            keys: Mutex::new(FxHashMap::default()),
+            made: Mutex::new(Vec::new()),
+            reused: AtomicUsize::new(0),
         }
     }
 
@@ -64,12 +84,19 @@ impl<'a> Emitter<'a> {
     /// written. So a rebuild allocates no new file for an unchanged page (on ext4 a
     /// burst of new files right after a burst of deleted ones is what costs a rebuild
     /// most of its time), and an unchanged file keeps its modification time, so `rsync`
-    /// and HTTP caches see that it did not change.
+    /// and HTTP caches see that it did not change. A file of `previous` that its build
+    /// recorded as made from the inputs a producer asks for is not even made again
+    /// ([`Emitter::reuse`]).
     pub(crate) fn to_dir(staging: &'a Staging, previous: Option<&'a Path>) -> Emitter<'a> {
+        let record = match previous {
+            Some(_) => Manifest::read(&staging.record_file()),
+            None => Manifest::default(),
+        };
         let e = Emitter::new(Dest::Dir {
             dir: staging.path(),
             previous,
             reused: staging.reused(),
+            record,
         });
         lock(&e.dirs).extend(staging.folders().iter().cloned());
         e
@@ -103,19 +130,20 @@ impl<'a> Emitter<'a> {
             dir,
             previous,
             reused,
-        } = self.dest
+            ..
+        } = &self.dest
         else {
             return Ok(());
         };
         self.make_parent(dir, path)?;
         let to = dir.join(path);
-        if reused && holds(&to, bytes).is_some() {
+        if *reused && holds(&to, bytes).is_some() {
             return Ok(());
         }
         if let Some(prev) = previous {
             let old = prev.join(path);
             if let Some(id) = holds(&old, bytes) {
-                if reused {
+                if *reused {
                     let _ = std::fs::remove_file(&to);
                 }
                 // The link must be to the very file compared: were the output swapped
@@ -129,6 +157,77 @@ impl<'a> Emitter<'a> {
             }
         }
         write_new(&to, bytes).map_err(|e| write_error(dir, path, e))
+    }
+
+    /// See [`Sink::reuse`]: the file the previous output holds at `path` is reused when
+    /// its build recorded it as made from `key` and it is still that very file; it is
+    /// then hard-linked into the staging folder (or kept, when the staging folder
+    /// already holds that file), and its links come from the record.
+    fn reuse_from_previous(&self, path: &str, key: Fingerprint) -> Result<bool, Diagnostic> {
+        let Dest::Dir {
+            dir,
+            previous: Some(prev),
+            reused,
+            record,
+        } = &self.dest
+        else {
+            return Ok(false);
+        };
+        let Some(entry) = record.get(path) else {
+            return Ok(false);
+        };
+        let old = prev.join(path);
+        let Some(id) = std::fs::symlink_metadata(&old)
+            .ok()
+            .filter(|m| m.file_type().is_file())
+            .and_then(|m| cache::identity(&m))
+        else {
+            return Ok(false);
+        };
+        if !entry.matches(key, id) {
+            return Ok(false);
+        }
+        self.make_parent(dir, path)?;
+        let to = dir.join(path);
+        let same = |p: &Path| {
+            std::fs::symlink_metadata(p)
+                .ok()
+                .and_then(|m| cache::identity(&m))
+                == Some(id)
+        };
+        if !(*reused && same(&to)) {
+            if *reused {
+                let _ = std::fs::remove_file(&to);
+            }
+            // As in `store`: the link must be to the very file the record names.
+            if std::fs::hard_link(&old, &to).is_err() || !same(&to) {
+                let _ = std::fs::remove_file(&to);
+                return Ok(false);
+            }
+        }
+        if let Some(links) = entry.links() {
+            lock(&self.links).push((path.to_string(), links.clone()));
+        }
+        lock(&self.made).push((path.to_string(), entry.clone()));
+        lock(&self.paths).push(path.to_string());
+        self.reused.fetch_add(1, Ordering::Relaxed);
+        Ok(true)
+    }
+
+    /// Notes in this build's record that the file just stored at `path` was made from
+    /// the inputs its producer named (if it named any).
+    fn note_made(&self, path: &str, links: Option<&PageLinks>) {
+        let Some(key) = lock(&self.keys).remove(path) else {
+            return;
+        };
+        let Dest::Dir { dir, .. } = &self.dest else {
+            return;
+        };
+        let meta = std::fs::symlink_metadata(dir.join(path)).ok();
+        if let Some(id) = meta.as_ref().and_then(cache::identity) {
+            let entry = Entry::new(key, id, links.cloned());
+            lock(&self.made).push((path.to_string(), entry));
+        }
     }
 
     fn make_parent(&self, dir: &Path, path: &str) -> Result<(), Diagnostic> {
@@ -154,6 +253,8 @@ impl<'a> Emitter<'a> {
             paths: self.paths.into_inner().unwrap_or_else(|e| e.into_inner()),
             links: self.links.into_inner().unwrap_or_else(|e| e.into_inner()),
             files,
+            record: Manifest::of(self.made.into_inner().unwrap_or_else(|e| e.into_inner())),
+            reused: self.reused.into_inner(),
         }
     }
 }
@@ -170,21 +271,40 @@ impl Sink for Emitter<'_> {
     }
 
     fn put(&self, mut file: OutFile) -> Result<(), Diagnostic> {
-        if let Some(links) = rewrite::page_on_its_way_out(&mut file)? {
-            lock(&self.links).push((file.path.clone(), links));
-        }
+        let links = rewrite::page_on_its_way_out(&mut file)?;
         match &self.dest {
             Dest::Memory(files) => {
                 lock(&self.paths).push(file.path.clone());
-                lock(files).push(file);
+                lock(files).push(OutFile {
+                    path: file.path.clone(),
+                    bytes: file.bytes,
+                });
             }
             Dest::Dir { .. } => {
                 self.store(&file.path, &file.bytes)?;
-                lock(&self.paths).push(file.path);
+                self.note_made(&file.path, links.as_ref());
+                lock(&self.paths).push(file.path.clone());
             }
-            Dest::Discard => lock(&self.paths).push(file.path),
+            Dest::Discard => lock(&self.paths).push(file.path.clone()),
+        }
+        if let Some(links) = links {
+            lock(&self.links).push((file.path, links));
         }
         Ok(())
+    }
+
+    fn reuses(&self) -> bool {
+        matches!(self.dest, Dest::Dir { .. })
+    }
+
+    fn reuse(&self, path: &str, key: Fingerprint) -> Result<bool, Diagnostic> {
+        if self.reuse_from_previous(path, key)? {
+            return Ok(true);
+        }
+        if self.reuses() {
+            lock(&self.keys).insert(path.to_string(), key);
+        }
+        Ok(false)
     }
 }
 

@@ -14,6 +14,7 @@
 //! ([`check_build_out`]). Whatever the folder held, the dot-files (`.git`…) and the
 //! hosting files ([`HOSTING_FILES`](guard::HOSTING_FILES)) at its top go into each new output.
 
+mod cache;
 mod cleanup;
 mod emit;
 mod guard;

@@ -153,6 +153,12 @@ impl Staging {
         &self.dir
     }
 
+    /// Where the record of the output's files made from known inputs is kept
+    /// (`.aktsom-cache-<name>` beside the output; see `cache`).
+    pub(crate) fn record_file(&self) -> PathBuf {
+        self.parent.join(format!(".aktsom-cache-{}", self.name))
+    }
+
     /// Folders that already exist in the staging folder (relative paths).
     pub(crate) fn folders(&self) -> &[String] {
         &self.held.dirs

@@ -108,7 +108,13 @@ pub(crate) fn pages(r: &Renderer, scope: &Scope, sink: &dyn Sink) -> Result<(), 
     let questions = all_questions(r);
     let years = by_year(r, scope);
     let with_years = question_years(r, &questions, &years);
-    let jobs = jobs(&with_years, scope);
+    let jobs = r.not_reused(sink, jobs(&with_years, scope), |inputs, job| match job {
+        Job::Question(qy) => Some((inputs.shared(), Route::Question(&qy.question.number).file())),
+        Job::Year(qy, y) => Some((
+            inputs.year(*y)?,
+            Route::QuestionYear(&qy.question.number, *y).file(),
+        )),
+    })?;
     let index_page = if scope.lists() {
         let index = index_links(r, &questions, &with_years);
         r.page(

@@ -1,0 +1,121 @@
+//! The record of which output files were made from which inputs ([`Manifest`]), kept
+//! beside the output as `.aktsom-cache-<name>`, by which the next build reuses a file
+//! instead of rendering it again (see [`Emitter`](super::Emitter) and
+//! [`crate::inputs`]).
+//!
+//! An entry says: the file with this identity (device, inode, size and modification
+//! time) holds what the build makes from inputs with this fingerprint, and these are
+//! its links. A build never writes into a file (it replaces it, see `write_new`), so a
+//! file that still has that identity still holds those bytes; a file changed or
+//! replaced by anyone else has another identity and is not reused. The record is only
+//! a cache: an entry that no longer matches, or a record that cannot be read, costs
+//! only the time to render the file again.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::inputs::Fingerprint;
+use crate::rewrite::PageLinks;
+
+/// The record's format; a record of another format is not read.
+const FORMAT: u32 = 1;
+
+/// A file's identity: device, inode, size, and modification time in seconds and
+/// nanoseconds.
+pub(super) type Identity = (u64, u64, u64, i64, i64);
+
+/// One file made from known inputs.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Entry {
+    /// The fingerprint of its inputs, in hexadecimal.
+    key: String,
+    identity: Identity,
+    /// An HTML page's ids and links, for the link check.
+    links: Option<PageLinks>,
+}
+
+impl Entry {
+    pub(super) fn new(key: Fingerprint, identity: Identity, links: Option<PageLinks>) -> Entry {
+        Entry {
+            key: hex(key),
+            identity,
+            links,
+        }
+    }
+
+    /// Whether the file made from `key` is the one with `identity`.
+    pub(super) fn matches(&self, key: Fingerprint, identity: Identity) -> bool {
+        self.key == hex(key) && self.identity == identity
+    }
+
+    /// The page's ids and links, when it is a page.
+    pub(super) fn links(&self) -> Option<&PageLinks> {
+        self.links.as_ref()
+    }
+}
+
+fn hex(key: Fingerprint) -> String {
+    format!("{key:032x}")
+}
+
+/// Every file of an output made from known inputs, by path.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub(crate) struct Manifest {
+    format: u32,
+    files: BTreeMap<String, Entry>,
+}
+
+impl Manifest {
+    /// A record of `files`.
+    pub(super) fn of(files: impl IntoIterator<Item = (String, Entry)>) -> Manifest {
+        Manifest {
+            format: FORMAT,
+            files: files.into_iter().collect(),
+        }
+    }
+
+    /// The record at `path`; an empty one when there is none, or it cannot be read or
+    /// is of another format.
+    pub(super) fn read(path: &Path) -> Manifest {
+        std::fs::read(path)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<Manifest>(&bytes).ok())
+            .filter(|m| m.format == FORMAT)
+            .unwrap_or_default()
+    }
+
+    /// The entry of output file `path`.
+    pub(super) fn get(&self, path: &str) -> Option<&Entry> {
+        self.files.get(path)
+    }
+
+    /// Writes the record to `path`, whole or not at all (a new file renamed over the
+    /// old one).
+    pub(crate) fn write(&self, path: &Path) -> std::io::Result<()> {
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".aktsom-cache-")
+            .tempfile_in(dir)?;
+        let mut w = std::io::BufWriter::new(tmp.as_file_mut());
+        serde_json::to_writer(&mut w, self)?;
+        std::io::Write::flush(&mut w)?;
+        drop(w);
+        tmp.persist(path).map_err(|e| e.error)?;
+        Ok(())
+    }
+}
+
+/// The identity of a file from its metadata (see [`Identity`]).
+#[cfg(unix)]
+pub(super) fn identity(m: &std::fs::Metadata) -> Option<Identity> {
+    use std::os::unix::fs::MetadataExt;
+    Some((m.dev(), m.ino(), m.len(), m.mtime(), m.mtime_nsec()))
+}
+
+/// Without inode numbers no file is reused.
+#[cfg(not(unix))]
+pub(super) fn identity(_: &std::fs::Metadata) -> Option<Identity> {
+    None
+}
