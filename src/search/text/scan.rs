@@ -156,7 +156,7 @@ pub(super) fn each_token<'t>(text: &'t str, mut f: impl FnMut(&'t str, Shape)) {
     }
 }
 
-/// The longest stop word, in bytes: a longer word is not looked up.
+/// The longest stop word, in bytes.
 const MAX_STOP_BYTES: usize = {
     let mut max = 0;
     let mut k = 0;
@@ -174,6 +174,37 @@ const MAX_STOP_BYTES: usize = {
     max
 };
 
+/// Per language (as [`is_stop`] numbers them) and per first and per last byte, the
+/// byte lengths of the stop words that start or end with it (bit n for n bytes).
+const STOP_ENDS: [[[u8; 256]; 2]; 2] = [stop_ends(STOP_NB), stop_ends(STOP_EN)];
+
+const fn stop_ends(words: &[&str]) -> [[u8; 256]; 2] {
+    assert!(MAX_STOP_BYTES < 8, "a length is a bit of a u8");
+    let mut t = [[0u8; 256]; 2];
+    let mut k = 0;
+    while k < words.len() {
+        let w = words[k].as_bytes();
+        t[0][w[0] as usize] |= 1 << w.len();
+        t[1][w[w.len() - 1] as usize] |= 1 << w.len();
+        k += 1;
+    }
+    t
+}
+
+/// Whether a word may be a stop word of `lang`: it is no longer than the longest, and
+/// some stop word of its length starts with its first byte and one ends with its last.
+/// Most words are not, and are not looked up.
+#[inline(always)]
+fn may_be_stop(w: &str, lang: Language) -> bool {
+    let b = w.as_bytes();
+    let (Some(&first), Some(&last)) = (b.first(), b.last()) else {
+        return false;
+    };
+    let ends = &STOP_ENDS[lang as usize];
+    b.len() <= MAX_STOP_BYTES
+        && ends[0][first as usize] & ends[1][last as usize] & (1 << b.len()) != 0
+}
+
 /// Calls `f` with each indexable word of `text`, lower-cased, in order: what
 /// `tokens(text)`, [`lower_cow`] of each and the filter [`indexable`] give. A token
 /// that lower-casing leaves as it is and that is not a question number is judged from
@@ -186,7 +217,7 @@ pub(crate) fn indexable_words<'t>(text: &'t str, lang: Language, mut f: impl FnM
                 f(w);
             }
         } else if (2..=MAX_TOKEN_CHARS).contains(&shape.chars)
-            && (t.len() > MAX_STOP_BYTES || !is_stop(t, lang))
+            && !(may_be_stop(t, lang) && is_stop(t, lang))
         {
             f(Cow::Borrowed(t));
         }

@@ -123,6 +123,29 @@ fn indexable_words_are_the_general_rules() {
 }
 
 #[test]
+fn stop_words_are_found_in_both_lists_and_languages() {
+    for lang in [Language::Norwegian, Language::English] {
+        for w in STOP_NB.iter().chain(STOP_EN) {
+            for text in [
+                w.to_string(),
+                w.to_uppercase(),
+                format!("{w}s"),
+                format!("x{w}"),
+            ] {
+                let general: Vec<std::borrow::Cow<str>> = tokens(&text)
+                    .into_iter()
+                    .map(lower_cow)
+                    .filter(|t| indexable(t, lang))
+                    .collect();
+                let mut fast = Vec::new();
+                indexable_words(&text, lang, |t| fast.push(t));
+                assert_eq!(fast, general, "{text:?} {lang:?}");
+            }
+        }
+    }
+}
+
+#[test]
 fn latin1_classes_are_unicodes() {
     for c in '\u{80}'..='\u{7ff}' {
         let s = c.to_string();
