@@ -177,9 +177,9 @@ const MAX_STOP_BYTES: usize = {
 /// Per language (as [`is_stop`] numbers them) and per first and per last byte, the
 /// byte lengths of the stop words that start or end with it (bit n for n bytes).
 const STOP_ENDS: [[[u8; 256]; 2]; 2] = [stop_ends(STOP_NB), stop_ends(STOP_EN)];
+const _: () = assert!(MAX_STOP_BYTES < 8, "a length is a bit of a u8");
 
 const fn stop_ends(words: &[&str]) -> [[u8; 256]; 2] {
-    assert!(MAX_STOP_BYTES < 8, "a length is a bit of a u8");
     let mut t = [[0u8; 256]; 2];
     let mut k = 0;
     while k < words.len() {
