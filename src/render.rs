@@ -292,8 +292,8 @@ impl<'a> Renderer<'a> {
         })
     }
 
-    /// Works out the fingerprints of the pages' inputs ([`crate::inputs`]) when `sink` can reuse
-    /// the previous build's files, so that producers may skip what it reuses.
+    /// Works out the fingerprints of the pages' inputs ([`crate::inputs`]) when `sink`
+    /// can reuse the previous build's files, so that producers may skip what it reuses.
     pub(crate) fn reuse_into(&mut self, sink: &dyn Sink) {
         if sink.reuses() {
             self.inputs = Fingerprints::new(self.site, &self.theme);
