@@ -8,7 +8,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{aktsom, copy_dir, stderr, stdout, tree};
+use common::{aktsom, copy_dir, stdout, tree};
 
 /// The sample site's sources, copied to a temporary folder to edit.
 fn sample_copy() -> tempfile::TempDir {
@@ -23,22 +23,7 @@ fn sample_copy() -> tempfile::TempDir {
 
 /// Builds `site` into `out` and returns how many files the build reused.
 fn build(site: &Path, out: &Path, extra: &[&str]) -> usize {
-    let mut args = vec![
-        "build",
-        "--root",
-        site.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ];
-    args.extend_from_slice(extra);
-    let o = aktsom(&args);
-    assert!(
-        o.status.success(),
-        "build failed:\n{}\n{}",
-        stdout(&o),
-        stderr(&o)
-    );
-    let line = stdout(&o);
+    let line = stdout(&common::build_ok(site, out, extra));
     line.split("; ")
         .nth(1)
         .and_then(|rest| rest.split(' ').next())
