@@ -3,7 +3,7 @@
 //! Read from `report-templates/<version>.toml`. The template labels and orders the
 //! sections of a report; later stages use it to check reports and line up comparisons.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -31,6 +31,9 @@ pub struct ReportTemplate {
     pub(crate) version: String,
     pub(crate) questions: Vec<Question>,
     index: rustc_hash::FxHashMap<String, usize>,
+    /// The positions of the leaves, worked out once (every report's completeness on
+    /// several pages reads them): see [`ReportTemplate::leaves`].
+    leaves: Vec<usize>,
 }
 
 impl ReportTemplate {
@@ -46,6 +49,26 @@ impl ReportTemplate {
     pub(crate) fn title(&self, number: &str, lang: Lang) -> Option<&str> {
         self.get(number).map(|q| q.title.get(lang))
     }
+
+    /// The positions of the questions that a report answers, in order: the leaves,
+    /// questions with no question under them. A part or group heading that has
+    /// questions under it is not itself answered.
+    pub(crate) fn leaves(&self) -> &[usize] {
+        &self.leaves
+    }
+}
+
+/// The positions of the leaves of `questions` (see [`ReportTemplate::leaves`]).
+fn leaves(questions: &[Question]) -> Vec<usize> {
+    // Every number that some other number lies under (`2` and `2.A` for `2.A.3`).
+    let mut parents: BTreeSet<&str> = BTreeSet::new();
+    for q in questions {
+        let n = q.number.as_str();
+        parents.extend(n.match_indices('.').map(|(i, _)| &n[..i]));
+    }
+    (0..questions.len())
+        .filter(|&i| !parents.contains(questions[i].number.as_str()))
+        .collect()
 }
 
 #[derive(Deserialize)]
@@ -254,6 +277,7 @@ fn load_one(path: &Path, shown: &Path) -> Result<ReportTemplate, Vec<Diagnostic>
     if errors.is_empty() {
         Ok(ReportTemplate {
             version: file.version.into_inner(),
+            leaves: leaves(&questions),
             questions,
             index,
         })
@@ -330,10 +354,27 @@ mod tests {
                     version: v.to_string(),
                     questions: Vec::new(),
                     index: Default::default(),
+                    leaves: Vec::new(),
                 };
                 (v.to_string(), t)
             })
             .collect()
+    }
+
+    #[test]
+    fn leaves_are_the_questions_with_nothing_under_them() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let all = load_all(root).unwrap();
+        assert!(!all.is_empty());
+        for t in all.values() {
+            let under = |i: usize| {
+                let prefix = format!("{}.", t.questions[i].number);
+                t.questions.iter().any(|q| q.number.starts_with(&prefix))
+            };
+            let expected: Vec<usize> = (0..t.questions.len()).filter(|&i| !under(i)).collect();
+            assert_eq!(t.leaves(), expected, "{}", t.version);
+            assert!(expected.len() < t.questions.len(), "{}", t.version);
+        }
     }
 
     #[test]

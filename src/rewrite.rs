@@ -27,7 +27,7 @@ pub(crate) fn page_on_its_way_out(
     if !file.path.ends_with(".html") {
         return Ok(None);
     }
-    let html = std::str::from_utf8(&file.bytes).map_err(|_| {
+    let html = simdutf8::basic::from_utf8(&file.bytes).map_err(|_| {
         crate::diagnostics::Diagnostic::file(&file.path, "cannot rewrite the page: it is not UTF-8")
     })?;
     let (patched, links) = scan_page(html);
@@ -144,6 +144,33 @@ pub(crate) fn resolve(page: &str, href: &str) -> (String, Option<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_page_is_read_only_when_it_is_utf8() {
+        let file = |bytes: &[u8]| crate::render::OutFile {
+            path: "a/index.html".to_string(),
+            bytes: bytes.to_vec(),
+        };
+        // Long enough to be checked in wide steps, with Norwegian letters throughout.
+        let text = "<p id=\"x\">Blåbær, grønn te og ærlige svar.</p>".repeat(40);
+        let links = page_on_its_way_out(&mut file(text.as_bytes())).unwrap();
+        assert_eq!(links.map(|l| l.ids.len()), Some(40));
+        for bad in [
+            &b"\xff"[..],
+            b"\xc3(",
+            b"\xed\xa0\x80",
+            b"\xf4\x90\x80\x80",
+            b"\xe2\x82",
+        ] {
+            for at in [0, 7, text.len() / 2, text.len()] {
+                let mut bytes = text.as_bytes().to_vec();
+                bytes.splice(at..at, bad.iter().copied());
+                assert!(std::str::from_utf8(&bytes).is_err());
+                let e = page_on_its_way_out(&mut file(&bytes)).unwrap_err();
+                assert_eq!(e.message, "cannot rewrite the page: it is not UTF-8");
+            }
+        }
+    }
 
     /// The way `resolve` was first written (join, then normalise), as a reference.
     fn resolve_reference(page: &str, href: &str) -> (String, Option<String>) {

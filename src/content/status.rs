@@ -121,22 +121,13 @@ pub(crate) fn year_status<'a>(site: &'a Site, years: &BTreeSet<u16>, y: u16) -> 
     out
 }
 
-/// The questions of a template that a report answers: the leaves, with their
-/// positions in the template's order. A part or group heading that has questions under
-/// it is not itself answered, so it is not missing anything either.
+/// The questions of a template that a report answers: the leaves
+/// ([`ReportTemplate::leaves`]), with their positions in the template's order.
 pub(crate) fn leaf_questions(template: &ReportTemplate) -> Vec<(usize, &str)> {
-    // Every number that some other number lies under (`2` and `2.A` for `2.A.3`).
-    let mut parents: BTreeSet<&str> = BTreeSet::new();
-    for q in &template.questions {
-        let n = q.number.as_str();
-        parents.extend(n.match_indices('.').map(|(i, _)| &n[..i]));
-    }
     template
-        .questions
+        .leaves()
         .iter()
-        .enumerate()
-        .filter(|(_, q)| !parents.contains(q.number.as_str()))
-        .map(|(i, q)| (i, q.number.as_str()))
+        .map(|&i| (i, template.questions[i].number.as_str()))
         .collect()
 }
 

@@ -73,35 +73,127 @@ pub(crate) fn words<'s>(s: &'s str, mut word: impl FnMut(&'s str)) {
     }
 }
 
-/// `s.split_whitespace().count()`.
+/// Eight bytes of text read as one little-endian word, for [`spaces8`].
+const LANES: usize = 8;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+const ONES: u64 = 0x0101_0101_0101_0101;
+
+/// The white space in eight bytes of text (`x`, little-endian): (the spaces, the other
+/// ASCII white space: `\t` `\n` `\x0b` `\x0c` `\r`), each byte that is one marked
+/// by its high bit. `None` when a byte may start a non-ASCII white space character
+/// (U+00A0, U+2003…: 0xC2 or 0xE0–0xE3); [`space_at`] reads those. Any other
+/// non-ASCII byte is part of a character that is not white space (æ, ø and å are
+/// 0xC3 …). Counting words and checking collapsed text eight bytes at a time rather
+/// than a byte at a time matters because every report's text goes through both.
+#[inline(always)]
+fn spaces8(x: u64) -> Option<(u64, u64)> {
+    if x & HIGH != 0 && (has_byte(x, 0xC2) || has_byte(x & (0xFC * ONES), 0xE0)) {
+        return None;
+    }
+    // The low seven bits of each byte: no sum or difference below carries into the
+    // next byte. A byte of `y ^ 0x20` is zero exactly where `y` has a space; adding
+    // 0x7F sets the high bit of every byte that is not zero.
+    let y = x & !HIGH;
+    let ascii = !x & HIGH;
+    let spaces = !((y ^ (0x20 * ONES)) + 0x7F * ONES) & ascii;
+    // 0x09 ≤ byte (byte + 0x77 reaches 0x80) and byte ≤ 0x0D (0x8D − byte stays ≥ 0x80).
+    let other = (y + 0x77 * ONES) & (0x8D * ONES - y) & ascii;
+    Some((spaces, other))
+}
+
+/// Whether one of the eight bytes of `x` is `c`.
+#[inline(always)]
+fn has_byte(x: u64, c: u8) -> bool {
+    let t = x ^ (u64::from(c) * ONES);
+    // A byte's high bit ends up set exactly where the byte of `t` is zero.
+    (!(((t & !HIGH) + !HIGH) | t) & HIGH) != 0
+}
+
+/// The number of bytes of `m` whose high bit is set (`m` has no other bits): the
+/// ones at the bottom of each byte, added up in the top byte by the multiplication.
+#[inline(always)]
+fn count_high(m: u64) -> usize {
+    ((m >> 7).wrapping_mul(ONES) >> 56) as usize
+}
+
+/// The next eight bytes of `b` from `i` as a word, if there are eight.
+#[inline(always)]
+fn lanes(b: &[u8], i: usize) -> Option<u64> {
+    b.get(i..)?
+        .first_chunk::<LANES>()
+        .map(|c| u64::from_le_bytes(*c))
+}
+
+/// `s.split_whitespace().count()`: the characters that start a word (not white space,
+/// and first or after white space), eight ASCII bytes at a time.
 pub(super) fn count_words(s: &str) -> usize {
+    let b = s.as_bytes();
     let mut n = 0;
-    words(s, |_| n += 1);
+    // Whether the character before `i` is white space (or there is none).
+    let mut after_space = true;
+    let mut i = 0;
+    while i < b.len() {
+        if let Some((spaces, other)) = lanes(b, i).and_then(spaces8) {
+            let space = spaces | other;
+            let before = (space << 8) | if after_space { 0x80 } else { 0 };
+            n += count_high(!space & before & HIGH);
+            after_space = space >> 63 != 0;
+            i += LANES;
+            continue;
+        }
+        // Character by character to the end of these eight bytes (or a little past it,
+        // to the end of a character).
+        let end = (i + LANES).min(b.len());
+        while i < end {
+            let k = space_at(b, i);
+            if k > 0 {
+                after_space = true;
+                i += k;
+            } else {
+                n += usize::from(after_space);
+                after_space = false;
+                i += 1;
+            }
+        }
+    }
     n
+}
+
+/// Whether `s` is its words joined by single spaces already: no white space but
+/// single spaces between words. Most text is.
+fn is_collapsed(s: &str) -> bool {
+    let b = s.as_bytes();
+    // Whether the character before `i` is a space (or there is none).
+    let mut after_space = true;
+    let mut i = 0;
+    while i < b.len() {
+        if let Some((spaces, other)) = lanes(b, i).and_then(spaces8) {
+            let before = (spaces << 8) | if after_space { 0x80 } else { 0 };
+            if other != 0 || spaces & before != 0 {
+                return false;
+            }
+            after_space = spaces >> 63 != 0;
+            i += LANES;
+            continue;
+        }
+        let end = (i + LANES).min(b.len());
+        while i < end {
+            match SPACE[b[i] as usize] {
+                0 => after_space = false,
+                1 if b[i] == b' ' && !after_space => after_space = true,
+                1 => return false,
+                _ if wide_space_at(b, i) > 0 => return false,
+                _ => after_space = false,
+            }
+            i += 1;
+        }
+    }
+    !after_space || b.is_empty()
 }
 
 /// The words of `s` joined by single spaces.
 pub(super) fn collapse_whitespace(s: &str) -> String {
-    // Most text already is: one space between words, none around them.
-    let b = s.as_bytes();
-    let mut after_space = true;
-    let mut plain = true;
-    for i in 0..b.len() {
-        match SPACE[b[i] as usize] {
-            0 => after_space = false,
-            1 if b[i] == b' ' && !after_space => after_space = true,
-            1 => {
-                plain = false;
-                break;
-            }
-            _ if wide_space_at(b, i) > 0 => {
-                plain = false;
-                break;
-            }
-            _ => after_space = false,
-        }
-    }
-    if plain && (!after_space || b.is_empty()) {
+    if is_collapsed(s) {
         return s.to_string();
     }
     let mut out = String::with_capacity(s.len());
@@ -155,6 +247,55 @@ mod tests {
             let c = char::from_u32(n).unwrap();
             let s = format!("a{c}b");
             assert_eq!(count_words(&s), s.split_whitespace().count(), "U+{n:04X}");
+        }
+    }
+
+    /// Long texts (so that eight bytes at a time are read) of white space, ASCII and
+    /// non-ASCII, and words, mixed by a fixed pseudo-random sequence (xorshift).
+    #[test]
+    fn long_text_splits_as_split_whitespace() {
+        // ASCII mostly, so that most runs of eight bytes are read at once.
+        let ascii = [
+            "a", "ord", " ", "  ", "\t", "\n", "\r\n", "\u{b}", "\u{c}", "x y", ".", "!",
+        ];
+        let other = [
+            "Leverandør",
+            "\u{85}",
+            "\u{a0}",
+            "\u{1680}",
+            "\u{2003}",
+            "\u{2028}",
+            "\u{202f}",
+            "\u{205f}",
+            "\u{3000}",
+            "æ",
+            "«",
+            "–",
+            "\u{2010}",
+            "\u{1681}",
+            "\u{3001}",
+            "漢字",
+            "🙂",
+            "é",
+        ];
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..20_000 {
+            let mut s = String::new();
+            for _ in 0..next() % 40 {
+                let r = next();
+                let from: &[&str] = if r % 8 == 0 { &other } else { &ascii };
+                s.push_str(from[(r / 8 % from.len() as u64) as usize]);
+            }
+            assert_eq!(count_words(&s), s.split_whitespace().count(), "{s:?}");
+            let joined = s.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert_eq!(collapse_whitespace(&s), joined, "{s:?}");
+            assert_eq!(is_collapsed(&s), s == joined, "{s:?}");
         }
     }
 

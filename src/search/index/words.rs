@@ -78,15 +78,12 @@ pub(super) fn record_words(r: &Record) -> RecordWords<'_> {
     }
     let mut len = 0u32;
     for (text, weight) in [(&r.title, TF2_TITLE), (&r.body, TF2_BODY)] {
-        for t in text::tokens(text) {
-            let w = text::lower_cow(t);
-            if text::indexable(&w, r.lang) {
-                if weight == TF2_BODY {
-                    len += 1;
-                }
-                *words.entry(w).or_insert(0) += weight;
+        text::indexable_words(text, r.lang, |w| {
+            if weight == TF2_BODY {
+                len += 1;
             }
-        }
+            *words.entry(w).or_insert(0) += weight;
+        });
     }
     RecordWords {
         doc: r.doc,

@@ -3,6 +3,8 @@
 
 use std::collections::HashMap;
 
+use rustc_hash::FxHashMap;
+
 use super::{fnv, json_num, json_str, json_strs};
 
 /// What the browser shows for one record.
@@ -61,11 +63,14 @@ pub(crate) fn member_excerpts(
             let refs = excerpt_lines(text, max_chars)
                 .into_iter()
                 .map(|l| {
+                    // Most lines carry over from the year before: looked up, not copied.
+                    if let Some(&id) = ids.get(l.as_str()) {
+                        return id;
+                    }
                     let n = lines.len() as u32;
-                    *ids.entry(l.clone()).or_insert_with(|| {
-                        lines.push(l);
-                        n
-                    })
+                    ids.insert(l.clone(), n);
+                    lines.push(l);
+                    n
                 })
                 .collect();
             entries.push((*year, *x, refs));
@@ -78,7 +83,7 @@ pub(crate) fn member_excerpts(
 /// per year (year, excerpt, line ids).
 type Section<'a> = (
     Vec<String>,
-    HashMap<String, u32>,
+    FxHashMap<String, u32>,
     Vec<(u16, &'a Excerpt, Vec<u32>)>,
 );
 

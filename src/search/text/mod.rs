@@ -20,6 +20,9 @@ use pulldown_cmark::{Event, Options, Parser, TagEnd};
 use rust_stemmers::{Algorithm, Stemmer};
 
 pub(crate) use crate::text::fold;
+pub(crate) use scan::indexable_words;
+
+mod scan;
 
 /// The longest token that is indexed, in characters (longer runs are codes or junk).
 pub(crate) const MAX_TOKEN_CHARS: usize = 40;
@@ -87,61 +90,12 @@ pub(crate) fn lower_cow(word: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// Splits text into tokens (original spelling, as in the text): runs of letters and
-/// digits, and question numbers (`2.A.3`) where one stands on its own. Reads bytes,
-/// decoding a character only where one is not ASCII (most of a Norwegian text is).
+/// digits, and question numbers (`2.A.3`) where one stands on its own. The index reads
+/// them through [`indexable_words`], in the same pass ([`scan::each_token`]).
+#[cfg(test)]
 pub(crate) fn tokens(text: &str) -> Vec<&str> {
-    #[inline]
-    fn at(text: &str, i: usize) -> (char, usize) {
-        let b = text.as_bytes()[i];
-        if b < 0x80 {
-            (b as char, 1)
-        } else {
-            let c = text[i..]
-                .chars()
-                .next()
-                .unwrap_or(char::REPLACEMENT_CHARACTER);
-            (c, c.len_utf8())
-        }
-    }
-    #[inline]
-    fn word_char(c: char) -> bool {
-        if c.is_ascii() {
-            c.is_ascii_alphanumeric()
-        } else {
-            c.is_alphanumeric()
-        }
-    }
     let mut out = Vec::new();
-    let mut i = 0;
-    // Whether the character before `i` ends a token: none, or neither a letter, a
-    // digit nor a dot (a question number never starts inside `1.2.A.3`).
-    let mut boundary = true;
-    while i < text.len() {
-        let (c, len) = at(text, i);
-        if !word_char(c) {
-            boundary = c != '.';
-            i += len;
-            continue;
-        }
-        if boundary && let Some(n) = question_number_at(&text[i..]) {
-            out.push(&text[i..i + n]);
-            let last = text[..i + n].chars().next_back().unwrap_or(' ');
-            boundary = !(word_char(last) || last == '.');
-            i += n;
-            continue;
-        }
-        let start = i;
-        i += len;
-        while i < text.len() {
-            let (d, l) = at(text, i);
-            if !word_char(d) {
-                break;
-            }
-            i += l;
-        }
-        out.push(&text[start..i]);
-        boundary = false;
-    }
+    scan::each_token(text, |t, _| out.push(t));
     out
 }
 

@@ -43,17 +43,94 @@ fn tokens_split_like_the_reference_on_mixed_text() {
         "\u{301}", "\u{fffd}", "🙂", "ß", "İ", "\n", "(", "2.a", "9.Z.9", "Ω", "\u{a0}", "٣",
         "漢字", "é",
     ];
-    // A fixed pseudo-random sequence (xorshift): the same strings on every run.
-    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
-    for _ in 0..5_000 {
-        let mut text = String::new();
-        for _ in 0..12 {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            text.push_str(pieces[(state % pieces.len() as u64) as usize]);
-        }
+    for text in mixed_texts(&pieces, 5_000) {
         assert_eq!(tokens(&text), reference_tokens(&text), "{text:?}");
+    }
+}
+
+/// Texts of twelve pieces each, mixed by a fixed pseudo-random sequence (xorshift): the
+/// same strings on every run.
+fn mixed_texts(pieces: &[&str], n: usize) -> Vec<String> {
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    (0..n)
+        .map(|_| {
+            let mut text = String::new();
+            for _ in 0..12 {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                text.push_str(pieces[(state % pieces.len() as u64) as usize]);
+            }
+            text
+        })
+        .collect()
+}
+
+#[test]
+fn indexable_words_are_the_general_rules() {
+    let pieces = [
+        "Og",
+        "og",
+        "OG",
+        "på",
+        "På",
+        "the",
+        "The",
+        "Leverandør",
+        "LEVERANDØR",
+        "ærlig",
+        "Ærlig",
+        "ÆØÅ",
+        "2.A.3",
+        "2.a",
+        "x",
+        " ",
+        ".",
+        ",",
+        "×",
+        "÷",
+        "Þ",
+        "ÿ",
+        "ß",
+        "İ",
+        "ǅ",
+        "Ω",
+        "ω",
+        "٣",
+        "漢字",
+        "\u{301}",
+        "hvordan",
+        "Hvordan",
+        "hvordann",
+        "12",
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        "a",
+        "é",
+        "É",
+    ];
+    for lang in [Language::Norwegian, Language::English] {
+        for text in mixed_texts(&pieces, 3_000) {
+            let general: Vec<std::borrow::Cow<str>> = tokens(&text)
+                .into_iter()
+                .map(lower_cow)
+                .filter(|w| indexable(w, lang))
+                .collect();
+            let mut fast = Vec::new();
+            indexable_words(&text, lang, |w| fast.push(w));
+            assert_eq!(fast, general, "{text:?}");
+        }
+    }
+}
+
+#[test]
+fn latin1_classes_are_unicodes() {
+    for c in '\u{80}'..='\u{7ff}' {
+        let s = c.to_string();
+        assert_eq!(
+            scan::class_at(&s, 0),
+            (scan::unicode_class(c), c.len_utf8()),
+            "{c:?}"
+        );
     }
 }
 
