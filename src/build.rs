@@ -213,8 +213,10 @@ pub struct BuildSummary {
     pub elapsed: Duration,
 }
 
-/// `aktsom build`: load, build, check and publish. Nothing is written unless every
-/// step succeeded.
+/// `aktsom build`: load, build, check and publish. Nothing is published unless every
+/// step succeeded (only the record of the files' inputs beside the output, a cache,
+/// is written before the last step). A successful build does not free its model: this
+/// is the end of the command.
 pub fn publish(opts: &PublishOptions) -> Result<BuildSummary, Vec<Diagnostic>> {
     let start = Instant::now();
     profile::start();
@@ -249,13 +251,19 @@ pub fn publish(opts: &PublishOptions) -> Result<BuildSummary, Vec<Diagnostic>> {
     build(&site, &BuildOptions::whole(), &out)?;
     let emitted = out.finish();
     profile::stage("static files");
-    links::check_emitted(&site, &emitted)?;
-    profile::stage("link check");
     let record_file = staging.record_file();
+    // The record of the files' inputs is written while the links are checked, before
+    // the swap: it is only a cache, and each of its entries stays true whatever becomes
+    // of this build (it names a file by its identity, see `output::cache`).
+    let (checked, recorded) = rayon::join(
+        || links::check_emitted(&site, &emitted),
+        || emitted.record.write(&record_file),
+    );
+    checked?;
+    profile::stage("link check");
     staging.publish(&emitted.paths).map_err(write_error)?;
     profile::stage("swap");
-    // Only a cache: without it the next build renders every page again.
-    if let Err(e) = emitted.record.write(&record_file) {
+    if let Err(e) = recorded {
         site.warnings.push(
             Diagnostic::file(
                 &record_file,
@@ -265,13 +273,17 @@ pub fn publish(opts: &PublishOptions) -> Result<BuildSummary, Vec<Diagnostic>> {
             .warning(),
         );
     }
-    profile::stage("record");
-    Ok(BuildSummary {
+    let summary = BuildSummary {
         pages: emitted.links.len(),
         files: emitted.paths.len(),
         reports: site.members.iter().map(|m| m.reports.len()).sum(),
         reused: emitted.reused,
         warnings: std::mem::take(&mut site.warnings),
         elapsed: start.elapsed(),
-    })
+    };
+    // Not freed: `aktsom build` ends right after, and the system takes the memory back
+    // at once, where freeing a large site's model and links piece by piece took 0.15 s
+    // of a 2.7 s build (200 members x 10 years).
+    std::mem::forget((site, emitted));
+    Ok(summary)
 }

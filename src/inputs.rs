@@ -20,6 +20,7 @@
 //! renders them all. The pages that gather the whole site (the front, member and year
 //! pages, feeds, the open data tables, the search index) are always rendered.
 
+// xxh3 rather than the crate's FNV (crate::text::fnv): see there.
 use std::collections::BTreeMap;
 
 use rayon::prelude::*;

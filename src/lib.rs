@@ -24,6 +24,11 @@
 //! so that unchanged files are kept rather than written; or in memory for the tests, or
 //! nowhere for `aktsom check`; the preview writes only what changed, through its own
 //! sink, see [`rebuild`]), so a build holds the model and the links, not its output.
+//! Before rendering a page that has a fingerprint of its inputs ([`inputs`]: a
+//! member's report and comparison pages and report data, a year's question pages and
+//! answers), a producer asks the sink to take the previous build's file over instead
+//! ([`render::Renderer::not_reused`]); the emitter does when that build recorded the
+//! same fingerprint for the very file still published.
 //! [`links`] then checks every link over the whole set, and [`output`] swaps the
 //! staging folder in only when the whole build succeeded. `profile` times the stages
 //! with `AKTSOM_PROFILE=1`.

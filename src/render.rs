@@ -117,7 +117,7 @@ pub(crate) struct Renderer<'a> {
     /// Per template, the largest page it has made so far: the next page's buffer starts
     /// that big instead of growing (and being copied) a dozen times.
     sizes: std::sync::Mutex<rustc_hash::FxHashMap<String, usize>>,
-    /// The members' fingerprints, when the build's sink can reuse files
+    /// The fingerprints of the pages' inputs, when the build's sink can reuse files
     /// ([`Renderer::not_reused`]).
     inputs: Option<Fingerprints>,
 }
@@ -292,8 +292,8 @@ impl<'a> Renderer<'a> {
         })
     }
 
-    /// Works out the members' fingerprints ([`crate::inputs`]) when `sink` can reuse
-    /// the previous build's files, so that producers may skip what it reuses.
+    /// Works out the fingerprints of the pages' inputs ([`crate::inputs`]) when `sink`
+    /// can reuse the previous build's files, so that producers may skip what it reuses.
     pub(crate) fn reuse_into(&mut self, sink: &dyn Sink) {
         if sink.reuses() {
             self.inputs = Fingerprints::new(self.site, &self.theme);

@@ -7,7 +7,11 @@
 
 /// FNV-1a, 64 bits: a stable, quick hash for content hashes in file names and for
 /// short words (not for security). Hand-written: eight lines, and its output is part of
-/// the published file names, so it must never change with a crate's version.
+/// the published file names, so it must never change with a crate's version. The
+/// fingerprints of a build's inputs are the one other hash ([`crate::inputs`], xxh3
+/// 128 bits from the `xxhash-rust` crate): they hash all of a site's Markdown on every
+/// build, at many bytes a cycle where this takes one, and decide whether a page is
+/// rendered at all, which wants more than 64 bits.
 #[inline]
 pub(crate) fn fnv(bytes: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;

@@ -8,7 +8,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{aktsom, copy_dir, stderr, stdout, tree};
+use common::{aktsom, copy_dir, stdout, tree};
 
 /// The sample site's sources, copied to a temporary folder to edit.
 fn sample_copy() -> tempfile::TempDir {
@@ -23,22 +23,7 @@ fn sample_copy() -> tempfile::TempDir {
 
 /// Builds `site` into `out` and returns how many files the build reused.
 fn build(site: &Path, out: &Path, extra: &[&str]) -> usize {
-    let mut args = vec![
-        "build",
-        "--root",
-        site.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ];
-    args.extend_from_slice(extra);
-    let o = aktsom(&args);
-    assert!(
-        o.status.success(),
-        "build failed:\n{}\n{}",
-        stdout(&o),
-        stderr(&o)
-    );
-    let line = stdout(&o);
+    let line = stdout(&common::build_ok(site, out, extra));
     line.split("; ")
         .nth(1)
         .and_then(|rest| rest.split(' ').next())
@@ -301,4 +286,45 @@ fn a_record_that_cannot_be_read_only_costs_time() {
     assert_eq!(rebuild_matches_fresh(site, &out, &[]), reusable(&out).len());
     std::fs::remove_file(&record).unwrap();
     assert_eq!(rebuild_matches_fresh(site, &out, &[]), 0);
+}
+
+#[test]
+fn a_failed_build_leaves_a_record_the_next_build_can_trust() {
+    let site = sample_copy();
+    let site = site.path();
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = out_dir.path().join("public");
+    build(site, &out, &[]);
+    let before = tree(&out);
+    // A link to a page that does not exist fails the link check, after every page was
+    // made and the record written.
+    let path = report(site, "fjordvik-kommune", 2024);
+    let text = common::read(&path);
+    let broken = text.replacen(
+        "## Forord",
+        "[Se her](/medlemmer/finnes-ikke/)\n\n## Forord",
+        1,
+    );
+    std::fs::write(&path, &broken).unwrap();
+    let args = [
+        "build",
+        "--root",
+        site.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    let o = aktsom(&args);
+    assert!(!o.status.success(), "the link check fails the build");
+    assert!(
+        tree(&out) == before,
+        "a failed build leaves the output as it was"
+    );
+    // Fixed another way: the pages of the failed build are in the record, never in
+    // the output.
+    std::fs::write(&path, text.replacen("## Forord", "Rettet.\n\n## Forord", 1)).unwrap();
+    let all = reusable(&out);
+    let again = made_from(&all, "fjordvik-kommune", 2024);
+    assert_eq!(rebuild_matches_fresh(site, &out, &[]), all.len() - again);
+    std::fs::write(&path, text).unwrap();
+    assert_eq!(rebuild_matches_fresh(site, &out, &[]), all.len() - again);
 }

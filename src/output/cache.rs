@@ -3,11 +3,11 @@
 //! instead of rendering it again (see [`Emitter`](super::Emitter) and
 //! [`crate::inputs`]).
 //!
-//! An entry says: the file with this identity (device, inode, size and modification
+//! An entry says: the file with this [`Stamp`] (which file, its size and modification
 //! time) holds what the build makes from inputs with this fingerprint, and these are
 //! its links. A build never writes into a file (it replaces it, see `write_new`), so a
 //! file that still has that identity still holds those bytes; a file changed or
-//! replaced by anyone else has another identity and is not reused. The record is only
+//! replaced by anyone else has another stamp and is not reused. The record is only
 //! a cache: an entry that no longer matches, or a record that cannot be read, costs
 //! only the time to render the file again.
 
@@ -19,35 +19,39 @@ use serde::{Deserialize, Serialize};
 use crate::inputs::Fingerprint;
 use crate::rewrite::PageLinks;
 
+use super::emit::FileId;
+#[cfg(unix)]
+use super::emit::identity;
+
 /// The record's format; a record of another format is not read.
 const FORMAT: u32 = 1;
 
-/// A file's identity: device, inode, size, and modification time in seconds and
-/// nanoseconds.
-pub(super) type Identity = (u64, u64, u64, i64, i64);
+/// Which file ([`FileId`]: device and inode) and its state: size, and modification
+/// time in seconds and nanoseconds.
+pub(super) type Stamp = (FileId, u64, i64, i64);
 
 /// One file made from known inputs.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Entry {
     /// The fingerprint of its inputs, in hexadecimal.
     key: String,
-    identity: Identity,
+    stamp: Stamp,
     /// An HTML page's ids and links, for the link check.
     links: Option<PageLinks>,
 }
 
 impl Entry {
-    pub(super) fn new(key: Fingerprint, identity: Identity, links: Option<PageLinks>) -> Entry {
+    pub(super) fn new(key: Fingerprint, stamp: Stamp, links: Option<PageLinks>) -> Entry {
         Entry {
             key: hex(key),
-            identity,
+            stamp,
             links,
         }
     }
 
-    /// Whether the file made from `key` is the one with `identity`.
-    pub(super) fn matches(&self, key: Fingerprint, identity: Identity) -> bool {
-        self.key == hex(key) && self.identity == identity
+    /// Whether the file made from `key` is the one with `stamp`.
+    pub(super) fn matches(&self, key: Fingerprint, stamp: Stamp) -> bool {
+        self.key == hex(key) && self.stamp == stamp
     }
 
     /// The page's ids and links, when it is a page.
@@ -107,15 +111,23 @@ impl Manifest {
     }
 }
 
-/// The identity of a file from its metadata (see [`Identity`]).
+/// The [`Stamp`] of a file from its metadata.
 #[cfg(unix)]
-pub(super) fn identity(m: &std::fs::Metadata) -> Option<Identity> {
+pub(super) fn stamp(m: &std::fs::Metadata) -> Option<Stamp> {
     use std::os::unix::fs::MetadataExt;
-    Some((m.dev(), m.ino(), m.len(), m.mtime(), m.mtime_nsec()))
+    Some((identity(m)?, m.len(), m.mtime(), m.mtime_nsec()))
 }
 
 /// Without inode numbers no file is reused.
 #[cfg(not(unix))]
-pub(super) fn identity(_: &std::fs::Metadata) -> Option<Identity> {
+pub(super) fn stamp(_: &std::fs::Metadata) -> Option<Stamp> {
     None
+}
+
+/// The [`Stamp`] of the regular file at `path` (a link is not followed).
+pub(super) fn stamp_of(path: &Path) -> Option<Stamp> {
+    std::fs::symlink_metadata(path)
+        .ok()
+        .filter(|m| m.file_type().is_file())
+        .and_then(|m| stamp(&m))
 }

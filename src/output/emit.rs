@@ -177,24 +177,15 @@ impl<'a> Emitter<'a> {
             return Ok(false);
         };
         let old = prev.join(path);
-        let Some(id) = std::fs::symlink_metadata(&old)
-            .ok()
-            .filter(|m| m.file_type().is_file())
-            .and_then(|m| cache::identity(&m))
-        else {
+        let Some(stamp) = cache::stamp_of(&old) else {
             return Ok(false);
         };
-        if !entry.matches(key, id) {
+        if !entry.matches(key, stamp) {
             return Ok(false);
         }
         self.make_parent(dir, path)?;
         let to = dir.join(path);
-        let same = |p: &Path| {
-            std::fs::symlink_metadata(p)
-                .ok()
-                .and_then(|m| cache::identity(&m))
-                == Some(id)
-        };
+        let same = |p: &Path| cache::stamp_of(p) == Some(stamp);
         if !(*reused && same(&to)) {
             if *reused {
                 let _ = std::fs::remove_file(&to);
@@ -223,9 +214,8 @@ impl<'a> Emitter<'a> {
         let Dest::Dir { dir, .. } = &self.dest else {
             return;
         };
-        let meta = std::fs::symlink_metadata(dir.join(path)).ok();
-        if let Some(id) = meta.as_ref().and_then(cache::identity) {
-            let entry = Entry::new(key, id, links.cloned());
+        if let Some(stamp) = cache::stamp_of(&dir.join(path)) {
+            let entry = Entry::new(key, stamp, links.cloned());
             lock(&self.made).push((path.to_string(), entry));
         }
     }
@@ -272,23 +262,16 @@ impl Sink for Emitter<'_> {
 
     fn put(&self, mut file: OutFile) -> Result<(), Diagnostic> {
         let links = rewrite::page_on_its_way_out(&mut file)?;
-        match &self.dest {
-            Dest::Memory(files) => {
-                lock(&self.paths).push(file.path.clone());
-                lock(files).push(OutFile {
-                    path: file.path.clone(),
-                    bytes: file.bytes,
-                });
-            }
-            Dest::Dir { .. } => {
-                self.store(&file.path, &file.bytes)?;
-                self.note_made(&file.path, links.as_ref());
-                lock(&self.paths).push(file.path.clone());
-            }
-            Dest::Discard => lock(&self.paths).push(file.path.clone()),
+        if let Dest::Dir { .. } = self.dest {
+            self.store(&file.path, &file.bytes)?;
+            self.note_made(&file.path, links.as_ref());
         }
         if let Some(links) = links {
-            lock(&self.links).push((file.path, links));
+            lock(&self.links).push((file.path.clone(), links));
+        }
+        lock(&self.paths).push(file.path.clone());
+        if let Dest::Memory(files) = &self.dest {
+            lock(files).push(file);
         }
         Ok(())
     }
