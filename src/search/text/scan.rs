@@ -2,7 +2,7 @@
 //! text read in that same pass ([`indexable_words`]).
 //!
 //! Indexing a whole site reads every record's text once, and this is where most of
-//! that reading happens. The general rules are [`super::tokens`]'s split,
+//! that reading happens. The general rules are `tokens`'s split (the tests' own),
 //! [`super::lower_cow`] and [`super::indexable`], one after the other, each reading the
 //! token again. Here the tokeniser notes what those two need while it reads a token (its
 //! length in characters, and whether it has an upper-case character), so that a
@@ -96,7 +96,7 @@ pub(super) fn unicode_class(c: char) -> Class {
     }
 }
 
-/// Calls `f` with every token of `text`, as [`super::tokens`] splits it (runs of letters
+/// Calls `f` with every token of `text`, as `tokens` (the tests') splits it (runs of letters
 /// and digits, and question numbers that stand on their own), with its shape.
 pub(super) fn each_token<'t>(text: &'t str, mut f: impl FnMut(&'t str, Shape)) {
     let b = text.as_bytes();
