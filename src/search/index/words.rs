@@ -124,8 +124,9 @@ pub(super) fn contribution<'w>(
     len: u32,
     words: impl Iterator<Item = (&'w WordInfo, u32)>,
 ) -> Contribution {
-    // Sorted: per stem the free forms, then the tails.
-    let mut ev: Vec<Event> = Vec::new();
+    // Sorted: per stem the free forms, then the tails. Sized for a word and a part each
+    // (most words have no parts), so that it rarely grows.
+    let mut ev: Vec<Event> = Vec::with_capacity(2 * words.size_hint().1.unwrap_or(0));
     for (info, u) in words {
         ev.push((info.stem, FREE_FORM, info.form, u));
         let n = info.parts.len();
@@ -138,12 +139,14 @@ pub(super) fn contribution<'w>(
     let mut c = Contribution {
         doc,
         len,
-        hits: Vec::new(),
-        arena: Vec::new(),
-        forms: Vec::new(),
+        hits: Vec::with_capacity(ev.len()),
+        arena: Vec::with_capacity(2 * ev.len()),
+        forms: Vec::with_capacity(ev.len()),
     };
+    // The tails and all forms of one stem, cleared for each.
+    let mut scratch = (Vec::new(), Vec::new());
     for stem in ev.chunk_by(|a, b| a.0 == b.0) {
-        c.add_stem(stem);
+        c.add_stem(stem, &mut scratch);
     }
     c.forms.sort_unstable();
     c.forms.dedup();
@@ -159,12 +162,12 @@ impl Contribution {
     /// Adds one stem's hit, from its events (sorted, all of the stem). Inlined: it runs
     /// once per stem of every record.
     #[inline(always)]
-    fn add_stem(&mut self, ev: &[Event]) {
+    fn add_stem(&mut self, ev: &[Event], (tails, all): &mut (Vec<u32>, Vec<u32>)) {
         let stem = ev[0].0;
         let mut tf2 = 0u32;
         let mut free = false;
         let start = self.arena.len() as u32;
-        let mut tails: Vec<u32> = Vec::new();
+        tails.clear();
         for &(_, kind, form, u) in ev {
             tf2 += u;
             match kind {
@@ -182,17 +185,18 @@ impl Contribution {
         let mask = if free {
             (start, free_end)
         } else {
-            self.arena.extend(&tails);
+            self.arena.extend_from_slice(tails);
             (free_end, self.arena.len() as u32)
         };
         // All forms: the free ones and the tails, once each.
         let all_start = self.arena.len() as u32;
-        let mut all: Vec<u32> = self.arena[start as usize..free_end as usize].to_vec();
-        all.extend(&tails);
+        all.clear();
+        all.extend_from_slice(&self.arena[start as usize..free_end as usize]);
+        all.extend_from_slice(tails);
         all.sort_unstable();
         all.dedup();
-        self.forms.extend(&all);
-        self.arena.extend(all);
+        self.forms.extend_from_slice(all);
+        self.arena.extend_from_slice(all);
         self.hits.push(Hit {
             stem,
             tf2: tf2 | if free { FREE } else { 0 },
