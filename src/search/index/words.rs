@@ -71,8 +71,13 @@ pub(super) fn first_of_equal<R: std::borrow::Borrow<Record> + Sync>(records: &[R
 }
 
 pub(super) fn record_words(r: &Record) -> RecordWords<'_> {
-    // Each distinct word once, with its weights added up.
-    let mut words: FxHashMap<Cow<'_, str>, u32> = FxHashMap::default();
+    // Each distinct word once, with its weights added up; sized for about a distinct
+    // word per 16 bytes of text, so that it rarely grows. The order in which the words
+    // come out (which the size changes) does not reach the output: the index analyses
+    // the words in name order and sorts each record's hits.
+    let guess = (r.title.len() + r.body.len()) / 16;
+    let mut words: FxHashMap<Cow<'_, str>, u32> =
+        FxHashMap::with_capacity_and_hasher(guess, Default::default());
     if let Some(m) = r.member {
         words.insert(Cow::Owned(member_key(m)), 0);
     }
