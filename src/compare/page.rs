@@ -187,9 +187,10 @@ fn question(
     if depth < 3 && status == Status::Unchanged && x.is_none_or(|(x, _)| x.blocks.is_empty()) {
         return None;
     }
-    // Relative links from the comparison page.
-    let from_url = x.map(|(x, _)| format!("{}#{}", p.a_url, x.anchor));
-    let to_url = y.map(|(y, _)| format!("{}#{}", p.b_url, y.anchor));
+    // Relative links from the comparison page (joined rather than formatted: two for
+    // every question of every comparison page).
+    let from_url = x.map(|(x, _)| [p.a_url.as_str(), "#", &x.anchor].concat());
+    let to_url = y.map(|(y, _)| [p.b_url.as_str(), "#", &y.anchor].concat());
     let status_html = (status != Status::Unchanged).then(|| {
         let links = answer_links(from_url.as_deref(), to_url.as_deref(), p, t);
         status_html(status, &links, t)
