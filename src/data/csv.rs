@@ -250,18 +250,22 @@ mod tests {
         }
     }
 
+    /// A small deterministic generator (a linear congruential one): numbers below `n`.
+    fn random(mut seed: u64) -> impl FnMut(u64) -> u64 {
+        move |n| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) % n
+        }
+    }
+
     #[test]
     fn one_pass_writes_what_the_rule_says() {
         let alphabet = [
             "a", "ø", "\u{a0}", " ", ",", ";", "\"", "'", "\t", "\r", "\n", "=", "+", "-", "@",
         ];
-        let mut seed: u64 = 11;
-        let mut next = |n: u64| {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 33) % n
-        };
+        let mut next = random(11);
         for _ in 0..20_000 {
             let text: String = (0..next(9))
                 .map(|_| alphabet[next(alphabet.len() as u64) as usize])
@@ -297,13 +301,7 @@ mod tests {
             "9",
             "/",
         ];
-        let mut seed: u64 = 7;
-        let mut next = |n: u64| {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 33) % n
-        };
+        let mut next = random(7);
         for _ in 0..20_000 {
             let text: String = (0..next(40))
                 .map(|_| {
