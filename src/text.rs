@@ -1,6 +1,9 @@
 //! Small text utilities used across the crate, each written once: the content hash
-//! ([`fnv`]) and the Norwegian letter handling ([`fold`] for matching and slugs,
-//! [`collation_key`] for sorting names).
+//! ([`fnv`]), the Norwegian letter handling ([`fold`] for matching and slugs,
+//! [`collation_key`] for sorting names), and the plumbing for reading text eight bytes
+//! at a time ([`word_at`], [`ONES`], [`HIGH`]), whose byte classes each reader defines
+//! for itself (markdown's white space, the CSV writer's quoting, HTML's forbidden
+//! characters).
 //!
 //! The search page's script (`themes/default/static/search.js`) has a copy of
 //! [`fold`]'s table: the browser folds query words the way the index folded the text.
@@ -20,6 +23,41 @@ pub(crate) fn fnv(bytes: &[u8]) -> u64 {
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
     h
+}
+
+/// Eight bytes read as one little-endian word ([`word_at`]): each byte's lane.
+pub(crate) const LANES: usize = 8;
+/// 0x01 in every lane: `c * ONES` is the byte `c` in every lane.
+pub(crate) const ONES: u64 = 0x0101_0101_0101_0101;
+/// The high bit of every lane: the mark a byte test leaves in its lane.
+pub(crate) const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// The eight bytes of `b` from `i` as a little-endian word, if there are eight.
+#[inline(always)]
+pub(crate) fn word_at(b: &[u8], i: usize) -> Option<u64> {
+    b.get(i..)?
+        .first_chunk::<LANES>()
+        .map(|c| u64::from_le_bytes(*c))
+}
+
+/// The lane of the first (lowest) byte marked in `m` (whose marks are high bits).
+#[inline(always)]
+pub(crate) fn first_marked(m: u64) -> usize {
+    (m.trailing_zeros() / 8) as usize
+}
+
+/// The number of lanes marked in `m` (which has no bits but the marks).
+#[inline(always)]
+pub(crate) fn count_marked(m: u64) -> usize {
+    ((m >> 7).wrapping_mul(ONES) >> 56) as usize
+}
+
+/// Whether one of the eight bytes of `x` is `c`.
+#[inline(always)]
+pub(crate) fn has_byte(x: u64, c: u8) -> bool {
+    let t = x ^ (u64::from(c) * ONES);
+    // A lane's high bit ends up set exactly where the byte of `t` is zero.
+    (!(((t & !HIGH) + !HIGH) | t) & HIGH) != 0
 }
 
 /// The Norwegian letters, in the alphabet's order (after z), with their folding.

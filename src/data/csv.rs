@@ -1,6 +1,7 @@
 //! The one CSV writer of the open data, with its guard against formula injection.
 
 use crate::format;
+use crate::text::{HIGH, LANES, ONES, first_marked, word_at};
 
 /// One cell of an open-data CSV file. Which cells are text and which are numbers is
 /// decided here, by the caller, never guessed from the content.
@@ -143,20 +144,17 @@ impl Csv {
     }
 }
 
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGH: u64 = 0x8080_8080_8080_8080;
-
 /// Where the next byte at or after `i` is that may quote or split a cell (or the end
 /// of the run of eight-byte steps): inside a cell [`Csv::text`] passes over the rest
 /// eight bytes at a time. The answers files are most of the open data's bytes, and
 /// most of their text needs nothing done.
 fn inside_cell(bytes: &[u8], mut i: usize) -> usize {
-    while let Some(c) = bytes.get(i..).and_then(|s| s.first_chunk::<8>()) {
-        let m = may_quote_or_split(u64::from_le_bytes(*c));
+    while let Some(x) = word_at(bytes, i) {
+        let m = may_quote_or_split(x);
         if m != 0 {
-            return i + (m.trailing_zeros() / 8) as usize;
+            return i + first_marked(m);
         }
-        i += 8;
+        i += LANES;
     }
     i
 }

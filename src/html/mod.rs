@@ -17,6 +17,8 @@ pub(crate) mod scan;
 use std::borrow::Cow;
 use std::fmt;
 
+use crate::text::{HIGH, LANES, ONES, word_at};
+
 /// The character reference for a byte the escaper replaces. All of them are ASCII, so
 /// replacing them keeps every other byte of UTF-8 text whole.
 fn reference(b: u8) -> Option<&'static str> {
@@ -116,18 +118,18 @@ fn next_suspect(b: &[u8], mut from: usize) -> Option<usize> {
         }
         t
     };
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    while let Some(chunk) = b.get(from..from + 8) {
-        let x = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+    while let Some(x) = word_at(b, from) {
         if (x.wrapping_sub(0x20 * ONES) | x.wrapping_add(ONES) | x) & HIGH == 0 {
-            from += 8;
+            from += LANES;
             continue;
         }
-        if let Some(k) = chunk.iter().position(|&c| SUSPECT[c as usize]) {
+        if let Some(k) = b[from..from + LANES]
+            .iter()
+            .position(|&c| SUSPECT[c as usize])
+        {
             return Some(from + k);
         }
-        from += 8;
+        from += LANES;
     }
     b.get(from..)?
         .iter()

@@ -7,6 +7,8 @@ use std::ops::Range;
 
 use pulldown_cmark::Event;
 
+use crate::text::{HIGH, LANES, ONES, count_marked, has_byte, word_at};
+
 /// Per byte: 1 for ASCII whitespace, 2 for a byte that may start a non-ASCII
 /// whitespace character, 0 for any other.
 static SPACE: [u8; 256] = {
@@ -73,11 +75,6 @@ pub(crate) fn words<'s>(s: &'s str, mut word: impl FnMut(&'s str)) {
     }
 }
 
-/// Eight bytes of text read as one little-endian word, for [`spaces8`].
-const LANES: usize = 8;
-const HIGH: u64 = 0x8080_8080_8080_8080;
-const ONES: u64 = 0x0101_0101_0101_0101;
-
 /// The white space in eight bytes of text (`x`, little-endian): (the spaces, the other
 /// ASCII white space: `\t` `\n` `\x0b` `\x0c` `\r`), each byte that is one marked
 /// by its high bit. `None` when a byte may start a non-ASCII white space character
@@ -101,29 +98,6 @@ fn spaces8(x: u64) -> Option<(u64, u64)> {
     Some((spaces, other))
 }
 
-/// Whether one of the eight bytes of `x` is `c`.
-#[inline(always)]
-fn has_byte(x: u64, c: u8) -> bool {
-    let t = x ^ (u64::from(c) * ONES);
-    // A byte's high bit ends up set exactly where the byte of `t` is zero.
-    (!(((t & !HIGH) + !HIGH) | t) & HIGH) != 0
-}
-
-/// The number of bytes of `m` whose high bit is set (`m` has no other bits): the
-/// ones at the bottom of each byte, added up in the top byte by the multiplication.
-#[inline(always)]
-fn count_high(m: u64) -> usize {
-    ((m >> 7).wrapping_mul(ONES) >> 56) as usize
-}
-
-/// The next eight bytes of `b` from `i` as a word, if there are eight.
-#[inline(always)]
-fn lanes(b: &[u8], i: usize) -> Option<u64> {
-    b.get(i..)?
-        .first_chunk::<LANES>()
-        .map(|c| u64::from_le_bytes(*c))
-}
-
 /// `s.split_whitespace().count()`: the characters that start a word (not white space,
 /// and first or after white space), eight ASCII bytes at a time.
 pub(super) fn count_words(s: &str) -> usize {
@@ -133,10 +107,10 @@ pub(super) fn count_words(s: &str) -> usize {
     let mut after_space = true;
     let mut i = 0;
     while i < b.len() {
-        if let Some((spaces, other)) = lanes(b, i).and_then(spaces8) {
+        if let Some((spaces, other)) = word_at(b, i).and_then(spaces8) {
             let space = spaces | other;
             let before = (space << 8) | if after_space { 0x80 } else { 0 };
-            n += count_high(!space & before & HIGH);
+            n += count_marked(!space & before & HIGH);
             after_space = space >> 63 != 0;
             i += LANES;
             continue;
@@ -167,7 +141,7 @@ fn is_collapsed(s: &str) -> bool {
     let mut after_space = true;
     let mut i = 0;
     while i < b.len() {
-        if let Some((spaces, other)) = lanes(b, i).and_then(spaces8) {
+        if let Some((spaces, other)) = word_at(b, i).and_then(spaces8) {
             let before = (spaces << 8) | if after_space { 0x80 } else { 0 };
             if other != 0 || spaces & before != 0 {
                 return false;
