@@ -185,7 +185,9 @@ impl Theme {
 }
 
 /// Feeds the names and bytes of every file below `dir` to `h`, in name order (see
-/// [`Theme::fingerprint`]); an absent folder adds nothing.
+/// [`Theme::fingerprint`]); an absent folder adds nothing. Not [`collect_files`]:
+/// that one leaves out links to files, which [`Theme::file`] still reads by name, so
+/// a template behind a link would go unseen here.
 fn hash_tree(dir: &Path, h: &mut xxhash_rust::xxh3::Xxh3) -> Option<()> {
     let mut entries: Vec<PathBuf> = match std::fs::read_dir(dir) {
         Ok(rd) => rd
