@@ -19,9 +19,9 @@ use serde::{Deserialize, Serialize};
 use crate::inputs::Fingerprint;
 use crate::rewrite::PageLinks;
 
-use super::emit::FileId;
 #[cfg(unix)]
 use super::emit::identity;
+use super::emit::{FileId, write_new};
 
 /// The record's format; a record of another format is not read.
 const FORMAT: u32 = 1;
@@ -95,19 +95,17 @@ impl Manifest {
         self.files.get(path)
     }
 
-    /// Writes the record to `path`, whole or not at all (a new file renamed over the
-    /// old one).
+    /// Writes the record to `path`, whole or not at all: into `<path>.new` (a new
+    /// file, as every file a build writes: never written through a link), then renamed
+    /// over the old record. The name is fixed rather than random, so that a build
+    /// stopped while writing leaves at most that one file, which the next build
+    /// replaces.
     pub(crate) fn write(&self, path: &Path) -> std::io::Result<()> {
-        let dir = path.parent().unwrap_or(Path::new("."));
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".aktsom-cache-")
-            .tempfile_in(dir)?;
-        let mut w = std::io::BufWriter::new(tmp.as_file_mut());
-        serde_json::to_writer(&mut w, self)?;
-        std::io::Write::flush(&mut w)?;
-        drop(w);
-        tmp.persist(path).map_err(|e| e.error)?;
-        Ok(())
+        let mut name = path.file_name().unwrap_or_default().to_os_string();
+        name.push(".new");
+        let tmp = path.with_file_name(name);
+        write_new(&tmp, &serde_json::to_vec(self)?)?;
+        std::fs::rename(&tmp, path)
     }
 }
 
