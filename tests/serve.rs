@@ -499,11 +499,15 @@ fn edits_to_reports_members_templates_and_site_toml_show_up_with_a_reload_each()
 
 /// The text of a gzip-compressed file.
 fn gunzip(bytes: &[u8]) -> String {
+    try_gunzip(bytes).expect("a gzip file")
+}
+
+/// The text of a gzip-compressed file; an error for one that is not whole (read from
+/// the preview's folder while the server is writing it).
+fn try_gunzip(bytes: &[u8]) -> std::io::Result<String> {
     let mut text = String::new();
-    flate2::read::GzDecoder::new(bytes)
-        .read_to_string(&mut text)
-        .expect("a gzip file");
-    text
+    flate2::read::GzDecoder::new(bytes).read_to_string(&mut text)?;
+    Ok(text)
 }
 
 const ANSWERS_2024: &str = "data/svar/2024.csv.gz";
@@ -523,7 +527,14 @@ fn a_report_edit_brings_the_answers_file_up_to_date_after_the_reload() {
     assert_eq!(ev.next_news().name, "reload");
     assert!(s.page("/medlemmer/alfa-kommune/2024/").contains(text));
     let deadline = Instant::now() + WAIT;
-    while !gunzip(&std::fs::read(out.join(ANSWERS_2024)).unwrap()).contains(text) {
+    // Read from the folder, not through the server: the file may be caught half
+    // written, which only means "not yet".
+    let up_to_date = || {
+        std::fs::read(out.join(ANSWERS_2024))
+            .and_then(|b| try_gunzip(&b))
+            .is_ok_and(|t| t.contains(text))
+    };
+    while !up_to_date() {
         assert!(
             Instant::now() < deadline,
             "the answers file was never brought up to date"
